@@ -1,0 +1,474 @@
+//! Configuration: `config.toml` parsed into typed settings (crawl limits, sites, name
+//! resolution overrides, store path) with errors that name the file, line and field.
+//!
+//! Owns: the config schema, its defaults (the embedded `DEFAULT_CONFIG`), validation of values
+//! that serde alone cannot check (URLs, ranges), and per-site overrides of the crawl settings.
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+mod error;
+pub use error::ConfigError;
+
+/// The example configuration shipped at the top of the repository, embedded so that the
+/// binary runs with sensible defaults even without a file.
+pub const DEFAULT_CONFIG: &str = include_str!("../../config.toml");
+
+/// Level of the government that runs a site (affects which rules apply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteLevel {
+    /// 省级
+    Province,
+    /// 地市级
+    City,
+    /// 县级
+    County,
+    /// 部门
+    Department,
+}
+
+impl SiteLevel {
+    /// Chinese name used in reports.
+    pub fn zh(self) -> &'static str {
+        match self {
+            SiteLevel::Province => "省级",
+            SiteLevel::City => "市级",
+            SiteLevel::County => "县级",
+            SiteLevel::Department => "部门",
+        }
+    }
+}
+
+/// Kind of site: a government portal (门户网站) or a department site (部门网站).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteKind {
+    /// 政府门户网站
+    Portal,
+    /// 部门网站
+    Department,
+}
+
+impl SiteKind {
+    /// Chinese name used in reports.
+    pub fn zh(self) -> &'static str {
+        match self {
+            SiteKind::Portal => "门户网站",
+            SiteKind::Department => "部门网站",
+        }
+    }
+}
+
+/// Crawl settings. Every field can be overridden per site in `[site.crawl]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlSettings {
+    /// User-Agent sent with every request; should name the tool and a contact.
+    pub user_agent: String,
+    /// Requests per second allowed per origin (scheme+host+port). 0 turns the limit off
+    /// (benchmarks only).
+    pub rate_per_origin: f64,
+    /// Extra requests an origin may receive at once beyond the steady rate.
+    pub burst: u32,
+    /// Requests in flight across the whole process.
+    pub max_in_flight: usize,
+    /// Workers per site (concurrent requests a single site's crawl may have in flight).
+    pub concurrency_per_site: usize,
+    /// Time allowed to establish a connection.
+    #[serde(with = "humantime_serde_compat")]
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole request, body included (a dripping server is cut off).
+    #[serde(with = "humantime_serde_compat")]
+    pub total_timeout: Duration,
+    /// Largest body read, counted after decompression; reading stops beyond it.
+    pub max_body_bytes: u64,
+    /// Pages crawled (fetched and parsed) per site.
+    pub max_pages: usize,
+    /// Link depth from the home page.
+    pub max_depth: u32,
+    /// Links checked (not parsed) per site, beyond the crawled pages.
+    pub max_links: usize,
+    /// Redirects followed before a link counts as "too many redirects".
+    pub max_redirects: usize,
+    /// Obey robots.txt (RFC 9309).
+    pub robots: bool,
+    /// Longest Crawl-delay honoured; a longer one is capped to this.
+    #[serde(with = "humantime_serde_compat")]
+    pub max_crawl_delay: Duration,
+    /// Different query strings crawled per path (protection from calendars and filters).
+    pub max_query_variants: usize,
+    /// Longest URL crawled.
+    pub max_url_length: usize,
+    /// Retries on 429/503 and connection resets.
+    pub retries: u32,
+    /// First retry delay; doubled each retry.
+    #[serde(with = "humantime_serde_compat")]
+    pub retry_backoff: Duration,
+    /// Longest Retry-After honoured.
+    #[serde(with = "humantime_serde_compat")]
+    pub max_retry_after: Duration,
+    /// Query parameters (case-insensitive) that carry session ids and are removed from URLs.
+    pub session_params: Vec<String>,
+    /// Allow fetching links whose host resolves to private, loopback or link-local addresses.
+    /// Off by default: a hacked page must not make the scanner probe the inspector's network.
+    pub allow_private_addresses: bool,
+    /// Check links to other sites (HEAD, falling back to GET).
+    pub check_external: bool,
+}
+
+impl Default for CrawlSettings {
+    fn default() -> Self {
+        CrawlSettings {
+            user_agent: format!(
+                "govscan/{} (government website inspection; +https://www.gov.cn/)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            rate_per_origin: 2.0,
+            burst: 2,
+            max_in_flight: 64,
+            concurrency_per_site: 4,
+            connect_timeout: Duration::from_secs(10),
+            total_timeout: Duration::from_secs(30),
+            max_body_bytes: 10 * 1024 * 1024,
+            max_pages: 2000,
+            max_depth: 6,
+            max_links: 20_000,
+            max_redirects: 10,
+            robots: true,
+            max_crawl_delay: Duration::from_secs(30),
+            max_query_variants: 30,
+            max_url_length: 1024,
+            retries: 2,
+            retry_backoff: Duration::from_millis(500),
+            max_retry_after: Duration::from_secs(60),
+            session_params: [
+                "jsessionid",
+                "phpsessid",
+                "sid",
+                "sessionid",
+                "session_id",
+                "aspsessionid",
+                "cfid",
+                "cftoken",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+            allow_private_addresses: false,
+            check_external: true,
+        }
+    }
+}
+
+/// Per-site overrides of [`CrawlSettings`]; any field left out keeps the global value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct CrawlOverrides {
+    pub user_agent: Option<String>,
+    pub rate_per_origin: Option<f64>,
+    pub burst: Option<u32>,
+    pub concurrency_per_site: Option<usize>,
+    #[serde(default, with = "humantime_serde_compat::option")]
+    pub connect_timeout: Option<Duration>,
+    #[serde(default, with = "humantime_serde_compat::option")]
+    pub total_timeout: Option<Duration>,
+    pub max_body_bytes: Option<u64>,
+    pub max_pages: Option<usize>,
+    pub max_depth: Option<u32>,
+    pub max_links: Option<usize>,
+    pub max_redirects: Option<usize>,
+    pub robots: Option<bool>,
+    pub max_query_variants: Option<usize>,
+    pub allow_private_addresses: Option<bool>,
+    pub check_external: Option<bool>,
+}
+
+impl CrawlSettings {
+    /// These settings with a site's overrides applied.
+    pub fn with_overrides(&self, o: &CrawlOverrides) -> CrawlSettings {
+        let mut s = self.clone();
+        macro_rules! take {
+            ($($f:ident),*) => { $( if let Some(v) = o.$f.clone() { s.$f = v; } )* };
+        }
+        take!(
+            user_agent,
+            rate_per_origin,
+            burst,
+            concurrency_per_site,
+            connect_timeout,
+            total_timeout,
+            max_body_bytes,
+            max_pages,
+            max_depth,
+            max_links,
+            max_redirects,
+            robots,
+            max_query_variants,
+            allow_private_addresses,
+            check_external
+        );
+        s
+    }
+}
+
+/// One government website to inspect.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    /// Name of the site (the body that runs it), as used in bulletins.
+    pub name: String,
+    /// Home page URL.
+    pub url: Url,
+    /// Level of the government that runs it.
+    #[serde(default = "default_level")]
+    pub level: SiteLevel,
+    /// Portal or department site.
+    #[serde(default = "default_kind")]
+    pub kind: SiteKind,
+    /// Further host names that belong to the same site (crawled, not just checked).
+    #[serde(default)]
+    pub hosts: Vec<String>,
+    /// 网站标识码 as registered, checked against the footer when set.
+    #[serde(default)]
+    pub site_id_code: Option<String>,
+    /// Explicit column URLs (column name → list page URL); they override discovery.
+    #[serde(default)]
+    pub columns: BTreeMap<String, Url>,
+    /// Crawl settings for this site only.
+    #[serde(default)]
+    pub crawl: CrawlOverrides,
+}
+
+fn default_level() -> SiteLevel {
+    SiteLevel::Department
+}
+fn default_kind() -> SiteKind {
+    SiteKind::Department
+}
+
+impl SiteConfig {
+    /// An ad-hoc site for `govscan check URL` that is not in the configuration.
+    pub fn adhoc(url: Url) -> SiteConfig {
+        SiteConfig {
+            name: url.host_str().unwrap_or("site").to_string(),
+            url,
+            level: default_level(),
+            kind: default_kind(),
+            hosts: Vec::new(),
+            site_id_code: None,
+            columns: BTreeMap::new(),
+            crawl: CrawlOverrides::default(),
+        }
+    }
+
+    /// Every host name that belongs to this site (lower-case).
+    pub fn all_hosts(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .url
+            .host_str()
+            .map(|h| h.to_ascii_lowercase())
+            .into_iter()
+            .collect();
+        for h in &self.hosts {
+            let h = h.trim().to_ascii_lowercase();
+            if !h.is_empty() && !v.contains(&h) {
+                v.push(h);
+            }
+        }
+        v
+    }
+}
+
+/// Where the store lives.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct StoreSettings {
+    /// SQLite database file.
+    pub path: PathBuf,
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings {
+            path: PathBuf::from("govscan.db"),
+        }
+    }
+}
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Crawl settings for every site.
+    #[serde(default)]
+    pub crawl: CrawlSettings,
+    /// Folder of rule files; relative to the config file. Empty = the embedded rules.
+    #[serde(default)]
+    pub rules_dir: Option<PathBuf>,
+    /// The store.
+    #[serde(default)]
+    pub store: StoreSettings,
+    /// Host name → addresses to use for it, like curl's `--resolve`.
+    #[serde(default)]
+    pub resolve: BTreeMap<String, Vec<IpAddr>>,
+    /// The sites to inspect.
+    #[serde(default, rename = "site")]
+    pub sites: Vec<SiteConfig>,
+    /// Where the config was read from (not part of the file).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+impl Config {
+    /// Parse configuration text; `origin` names the file in error messages.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let de = toml::Deserializer::new(text);
+        let cfg: Config = serde_path_to_error::deserialize(de)
+            .map_err(|e| ConfigError::from_toml(origin, text, e))?;
+        cfg.validate(origin, text)?;
+        Ok(cfg)
+    }
+
+    /// Read and parse a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut cfg = Config::parse(&text, &path.display().to_string())?;
+        cfg.source = Some(path.to_path_buf());
+        if let (Some(dir), Some(parent)) = (&cfg.rules_dir, path.parent()) {
+            if dir.is_relative() {
+                cfg.rules_dir = Some(parent.join(dir));
+            }
+        }
+        if cfg.store.path.is_relative() {
+            if let Some(parent) = path.parent() {
+                if !parent.as_os_str().is_empty() {
+                    cfg.store.path = parent.join(&cfg.store.path);
+                }
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// The embedded defaults (the shipped `config.toml`).
+    pub fn embedded() -> Config {
+        // The embedded file is tested to parse (see tests); fall back to the built-in defaults
+        // rather than panic should it ever not.
+        Config::parse(DEFAULT_CONFIG, "config.toml (embedded)").unwrap_or_default()
+    }
+
+    /// Effective crawl settings for a site.
+    pub fn crawl_for(&self, site: &SiteConfig) -> CrawlSettings {
+        self.crawl.with_overrides(&site.crawl)
+    }
+
+    /// Find a configured site by name or by home-page URL/host.
+    pub fn find_site(&self, key: &str) -> Option<&SiteConfig> {
+        self.sites.iter().find(|s| s.name == key).or_else(|| {
+            let u = Url::parse(key).ok()?;
+            let host = u.host_str()?.to_ascii_lowercase();
+            self.sites
+                .iter()
+                .find(|s| s.url == u || s.all_hosts().contains(&host))
+        })
+    }
+
+    fn validate(&self, origin: &str, text: &str) -> Result<(), ConfigError> {
+        let bad = |field: &str, message: String| ConfigError::locate(origin, text, field, message);
+        let c = &self.crawl;
+        if !(c.rate_per_origin >= 0.0 && c.rate_per_origin.is_finite()) {
+            return Err(bad("crawl.rate_per_origin", "must be a number ≥ 0".into()));
+        }
+        if c.burst == 0 {
+            return Err(bad("crawl.burst", "must be at least 1".into()));
+        }
+        if c.max_in_flight == 0 {
+            return Err(bad("crawl.max_in_flight", "must be at least 1".into()));
+        }
+        if c.concurrency_per_site == 0 {
+            return Err(bad(
+                "crawl.concurrency_per_site",
+                "must be at least 1".into(),
+            ));
+        }
+        if c.total_timeout.is_zero() || c.connect_timeout.is_zero() {
+            return Err(bad(
+                "crawl.total_timeout",
+                "timeouts must be longer than 0".into(),
+            ));
+        }
+        let mut names = std::collections::HashSet::new();
+        for (i, s) in self.sites.iter().enumerate() {
+            if !matches!(s.url.scheme(), "http" | "https") || s.url.host_str().is_none() {
+                return Err(bad(
+                    &format!("site[{i}].url"),
+                    format!("`{}` is not an http(s) URL with a host", s.url),
+                ));
+            }
+            if s.name.trim().is_empty() {
+                return Err(bad(&format!("site[{i}].name"), "must not be empty".into()));
+            }
+            if !names.insert(s.name.as_str()) {
+                return Err(bad(
+                    &format!("site[{i}].name"),
+                    format!("duplicate site name `{}`", s.name),
+                ));
+            }
+            if let Some(r) = s.crawl.rate_per_origin {
+                if !(r >= 0.0 && r.is_finite()) {
+                    return Err(bad(
+                        &format!("site[{i}].crawl.rate_per_origin"),
+                        "must be a number ≥ 0".into(),
+                    ));
+                }
+            }
+            if s.crawl.burst == Some(0) {
+                return Err(bad(
+                    &format!("site[{i}].crawl.burst"),
+                    "must be at least 1".into(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// serde adapters for durations written as "10s", "500ms", "15m".
+pub mod humantime_serde_compat {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s).map_err(|e| {
+            serde::de::Error::custom(format!(
+                "`{s}` is not a duration like \"10s\" or \"500ms\": {e}"
+            ))
+        })
+    }
+
+    pub mod option {
+        use super::*;
+        pub fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => super::serialize(d, s),
+                None => s.serialize_none(),
+            }
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+            super::deserialize(d).map(Some)
+        }
+    }
+}

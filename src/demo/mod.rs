@@ -1,0 +1,1 @@
+//! The built-in sample government website that `govscan demo` serves on loopback.

@@ -1,0 +1,16 @@
+//! Extraction: turns a fetched body into facts — the decoded text (charset detection for
+//! UTF-8, GBK, GB2312 and GB18030), the page's title, meta tags, visible text, and every link
+//! it carries with its anchor text, resolved against the page URL and `<base href>` and put in
+//! canonical form.
+//!
+//! Owns: charset decoding ([`charset`]), URL resolution and canonical form ([`urls`]), link
+//! and page extraction ([`links`]), and the soft-404 text heuristics ([`soft404`]).
+
+pub mod charset;
+pub mod links;
+pub mod soft404;
+pub mod urls;
+
+pub use charset::{decode, CharsetSource, Decoded};
+pub use links::{extract_page, ExtractedPage, LinkElement, RawLink};
+pub use urls::{canonicalize, resolve_href, LinkTarget};

@@ -1,0 +1,1 @@
+//! Reports: the terminal report for an inspector and the JSON document for machines.
