@@ -74,7 +74,8 @@ pub struct CrawlSettings {
     /// Requests per second allowed per origin (scheme+host+port). 0 turns the limit off
     /// (benchmarks only).
     pub rate_per_origin: f64,
-    /// Extra requests an origin may receive at once beyond the steady rate.
+    /// Requests an origin may receive at once (the size of its token bucket): in any one
+    /// second an origin receives at most `rate_per_origin + burst` requests.
     pub burst: u32,
     /// Requests in flight across the whole process.
     pub max_in_flight: usize,
@@ -166,16 +167,14 @@ impl Default for CrawlSettings {
     }
 }
 
-/// Per-site overrides of [`CrawlSettings`]; any field left out keeps the global value.
+/// Per-site overrides of [`CrawlSettings`]; any field left out keeps the global value. The
+/// user agent, connect timeout and private-address policy are process-wide (one HTTP client).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct CrawlOverrides {
-    pub user_agent: Option<String>,
     pub rate_per_origin: Option<f64>,
     pub burst: Option<u32>,
     pub concurrency_per_site: Option<usize>,
-    #[serde(default, with = "humantime_serde_compat::option")]
-    pub connect_timeout: Option<Duration>,
     #[serde(default, with = "humantime_serde_compat::option")]
     pub total_timeout: Option<Duration>,
     pub max_body_bytes: Option<u64>,
@@ -185,7 +184,6 @@ pub struct CrawlOverrides {
     pub max_redirects: Option<usize>,
     pub robots: Option<bool>,
     pub max_query_variants: Option<usize>,
-    pub allow_private_addresses: Option<bool>,
     pub check_external: Option<bool>,
 }
 
@@ -197,11 +195,9 @@ impl CrawlSettings {
             ($($f:ident),*) => { $( if let Some(v) = o.$f.clone() { s.$f = v; } )* };
         }
         take!(
-            user_agent,
             rate_per_origin,
             burst,
             concurrency_per_site,
-            connect_timeout,
             total_timeout,
             max_body_bytes,
             max_pages,
@@ -210,7 +206,6 @@ impl CrawlSettings {
             max_redirects,
             robots,
             max_query_variants,
-            allow_private_addresses,
             check_external
         );
         s

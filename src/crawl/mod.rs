@@ -1,8 +1,17 @@
 //! The crawler: a polite, rate-limited async crawler and link checker.
 //!
-//! Owns: the HTTP client, name resolution with pinned addresses and the private-address guard,
-//! per-origin rate limiters and robots.txt, the per-site frontier with trap protection, retries
-//! and the blocked-host detection. It records facts ([`SiteFacts`]); it judges nothing.
+//! Owns: the HTTP client, name resolution with pinned addresses and the private-address guard
+//! ([`resolve`]), per-origin rate limiters, the global cap on requests in flight and robots.txt
+//! ([`origin`]), single requests with redirects, retries, body cap and timeouts ([`fetch`]),
+//! the per-site frontier with trap protection ([`frontier`]), and the crawl loop with the
+//! blocked-host detection ([`engine`]). It records facts ([`SiteFacts`]); it judges nothing.
 
+pub mod engine;
+pub mod fetch;
+pub mod frontier;
+pub mod origin;
+pub mod resolve;
 mod types;
+
+pub use engine::{CrawlError, CrawlRules, Crawler, NoObserver, Observer, Progress};
 pub use types::*;
