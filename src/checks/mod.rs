@@ -22,3 +22,19 @@ pub struct Finding {
     /// The finding in Chinese, for the report.
     pub message: String,
 }
+
+pub mod links;
+pub mod score;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::crawl::SiteFacts;
+use crate::rules::RuleSet;
+
+/// Every finding of every enabled rule for one site, judged as of `as_of`.
+pub fn evaluate(facts: &SiteFacts, rules: &RuleSet, as_of: DateTime<FixedOffset>) -> Vec<Finding> {
+    let _ = as_of;
+    let mut findings = links::check(facts, rules);
+    findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
+    findings
+}

@@ -1,6 +1,406 @@
-//! The command line: every subcommand and flag defined in one place, and the exit statuses.
+//! The command line: every subcommand and flag defined in one place, and the exit statuses
+//! (0 nothing at or above `--fail-on`, 1 something was, 2 usage/configuration/rule-file error,
+//! 3 the run could not complete).
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use url::Url;
+
+use crate::checks;
+use crate::config::{Config, SiteConfig, SiteKind, SiteLevel};
+use crate::crawl::{CrawlRules, Crawler, NoObserver, Observer, Progress};
+use crate::report::{self, Document, SiteReport};
+use crate::rules::{Kind, RuleSet};
+
+/// Exit statuses.
+pub mod exit {
+    /// Nothing at or above `--fail-on` was found.
+    pub const OK: i32 = 0;
+    /// Something at or above `--fail-on` was found.
+    pub const FOUND: i32 = 1;
+    /// Usage, configuration or rule-file error.
+    pub const USAGE: i32 = 2;
+    /// The run could not complete.
+    pub const FAILED: i32 = 3;
+}
+
+#[derive(Debug, Parser)]
+#[command(name = "govscan", version, about = "Inspect Chinese government websites against the national inspection indicators")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Crawl one site now and report its findings (an inspector's ad-hoc check).
+    Check(CheckArgs),
+    /// Serve the built-in sample government website on loopback and check it (no network needed).
+    Demo(DemoArgs),
+    /// Validate or list the rule files.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Configuration file (default: ./config.toml if present, else the built-in defaults).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Judge every date rule as of this time (default now, China Standard Time):
+    /// 2026-11-30, "2026-11-30 09:00" or RFC 3339.
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Home page of the site to check.
+    url: String,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Exit with status 1 when a finding of this kind or above is found.
+    #[arg(long, value_enum, default_value_t = FailOn::Veto)]
+    fail_on: FailOn,
+    /// Level of the site, when it is not in the configuration.
+    #[arg(long, value_enum)]
+    level: Option<LevelArg>,
+    /// Kind of site, when it is not in the configuration.
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
+    /// Pages to crawl (overrides the configuration).
+    #[arg(long)]
+    max_pages: Option<usize>,
+    /// Link depth (overrides the configuration).
+    #[arg(long)]
+    max_depth: Option<u32>,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Judge the demo as of this time (default now).
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Validate the rule files; every mistake is named with its file, line and field.
+    Check(RulesArgs),
+    /// Print every rule with its kind, points and source.
+    List(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+struct RulesArgs {
+    /// Rules folder (default: the config's `rules_dir`, else the built-in rules).
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Configuration file whose `rules_dir` to use.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Veto,
+    Deduct,
+    Notice,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LevelArg {
+    Province,
+    City,
+    County,
+    Department,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum KindArg {
+    Portal,
+    Department,
+}
+
+/// A failure with its exit status.
+#[derive(Debug)]
+pub struct Failure {
+    pub status: i32,
+    pub message: String,
+}
+
+impl Failure {
+    fn usage(m: impl std::fmt::Display) -> Failure {
+        Failure { status: exit::USAGE, message: m.to_string() }
+    }
+    fn failed(m: impl std::fmt::Display) -> Failure {
+        Failure { status: exit::FAILED, message: m.to_string() }
+    }
+}
 
 /// Run the command line; returns the process exit status.
 pub fn main() -> i32 {
-    0
+    init_logging();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("govscan: cannot start the async runtime: {e}");
+            return exit::FAILED;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Check(a) => cmd_check(a).await,
+            Command::Demo(a) => cmd_demo(a).await,
+            Command::Rules { command } => cmd_rules(command),
+        }
+    });
+    match result {
+        Ok(status) => status,
+        Err(f) => {
+            eprintln!("govscan: {}", f.message);
+            f.status
+        }
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GOVSCAN_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+}
+
+fn parse_as_of(s: Option<&str>) -> Result<DateTime<FixedOffset>, Failure> {
+    match s {
+        Some(s) => crate::asof::parse(s).map_err(Failure::usage),
+        None => Ok(crate::asof::now()),
+    }
+}
+
+/// Load the configuration: an explicit file, else ./config.toml when present, else the
+/// embedded defaults.
+pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
+    match path {
+        Some(p) => Config::load(p).map_err(Failure::usage),
+        None if Path::new("config.toml").is_file() => Config::load(Path::new("config.toml")).map_err(Failure::usage),
+        None => Ok(Config::embedded()),
+    }
+}
+
+/// Load the rules a configuration points at (or the embedded ones).
+pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, Failure> {
+    let r = match dir {
+        Some(d) => RuleSet::load_dir(d),
+        None => RuleSet::embedded(),
+    };
+    r.map_err(|errors| Failure::usage(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))
+}
+
+/// Crawl the given sites and judge them: the pipeline shared by `check`, `demo` and `scan`.
+pub async fn run_sites(
+    config: Arc<Config>,
+    sites: &[SiteConfig],
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    observer: Arc<dyn Observer>,
+) -> Result<Vec<SiteReport>, Failure> {
+    let crawler = Arc::new(Crawler::new(config, CrawlRules::from_rules(rules), observer, as_of.year()).map_err(Failure::failed)?);
+    let mut handles = Vec::new();
+    for site in sites {
+        let c = crawler.clone();
+        let s = site.clone();
+        handles.push(tokio::spawn(async move { c.crawl_site(&s).await }));
+    }
+    let mut reports = Vec::new();
+    for h in handles {
+        let facts = h.await.map_err(|e| Failure::failed(format!("a site's crawl failed: {e}")))?;
+        let findings = checks::evaluate(&facts, rules, as_of);
+        let score = checks::score::score(&findings, rules);
+        reports.push(SiteReport::new(&facts, findings, score));
+    }
+    Ok(reports)
+}
+
+async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
+    let as_of = parse_as_of(a.common.as_of.as_deref())?;
+    let mut config = load_config(a.common.config.as_deref())?;
+    let url = Url::parse(a.url.trim()).map_err(|e| Failure::usage(format!("`{}` is not a URL: {e}", a.url)))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Failure::usage(format!("`{url}` is not an http(s) URL")));
+    }
+    let mut site = config.find_site(url.as_str()).cloned().unwrap_or_else(|| SiteConfig::adhoc(url.clone()));
+    site.url = url;
+    if let Some(l) = a.level {
+        site.level = match l {
+            LevelArg::Province => SiteLevel::Province,
+            LevelArg::City => SiteLevel::City,
+            LevelArg::County => SiteLevel::County,
+            LevelArg::Department => SiteLevel::Department,
+        };
+    }
+    if let Some(k) = a.kind {
+        site.kind = match k {
+            KindArg::Portal => SiteKind::Portal,
+            KindArg::Department => SiteKind::Department,
+        };
+    }
+    if a.max_pages.is_some() {
+        site.crawl.max_pages = a.max_pages;
+    }
+    if a.max_depth.is_some() {
+        site.crawl.max_depth = a.max_depth;
+    }
+    let rules = load_rules(config.rules_dir.as_deref())?;
+    if !config.sites.iter().any(|s| s.name == site.name) {
+        config.sites.push(site.clone());
+    }
+    let config = Arc::new(config);
+    let bar = ProgressBar::start(&site.name);
+    let reports = run_sites(config, std::slice::from_ref(&site), &rules, as_of, bar.observer()).await;
+    bar.finish();
+    let reports = reports?;
+    let doc = Document::new(as_of, reports);
+    print_doc(&doc, &rules, a.common.format);
+    Ok(fail_status(&doc, a.fail_on))
+}
+
+async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {
+    let as_of = parse_as_of(a.as_of.as_deref())?;
+    let running = crate::demo::start_demo(as_of.date_naive())
+        .await
+        .map_err(|e| Failure::failed(format!("cannot start the demo site on loopback: {e}")))?;
+    let url = Url::parse(&running.url("/")).map_err(Failure::failed)?;
+    eprintln!("govscan demo: sample government website serving at {url}");
+    let mut config = Config::embedded();
+    config.sites.clear();
+    config.crawl.rate_per_origin = 20.0;
+    config.crawl.burst = 5;
+    config.crawl.total_timeout = std::time::Duration::from_secs(5);
+    config.crawl.retry_backoff = std::time::Duration::from_millis(100);
+    let mut site = SiteConfig::adhoc(url);
+    site.name = "示范县人民政府（演示）".into();
+    site.level = SiteLevel::County;
+    site.kind = SiteKind::Portal;
+    config.sites.push(site.clone());
+    let rules = load_rules(None)?;
+    let bar = ProgressBar::start(&site.name);
+    let reports = run_sites(Arc::new(config), std::slice::from_ref(&site), &rules, as_of, bar.observer()).await;
+    bar.finish();
+    let doc = Document::new(as_of, reports?);
+    print_doc(&doc, &rules, a.format);
+    running.shutdown();
+    Ok(exit::OK)
+}
+
+fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {
+    let (args, list) = match c {
+        RulesCommand::Check(a) => (a, false),
+        RulesCommand::List(a) => (a, true),
+    };
+    let dir = match (&args.rules, &args.config) {
+        (Some(d), _) => Some(d.clone()),
+        (None, Some(c)) => Config::load(c).map_err(Failure::usage)?.rules_dir,
+        (None, None) => None,
+    };
+    let rules = load_rules(dir.as_deref())?;
+    if list {
+        print!("{}", crate::rules::list_text(&rules));
+    } else {
+        println!(
+            "rules OK: {} rules in {}",
+            rules.rules().len(),
+            dir.map(|d| d.display().to_string()).unwrap_or_else(|| "the built-in rule files".into())
+        );
+    }
+    Ok(exit::OK)
+}
+
+fn print_doc(doc: &Document, rules: &RuleSet, format: Format) {
+    match format {
+        Format::Text => print!("{}", report::text(doc, rules)),
+        Format::Json => println!("{}", doc.to_json()),
+    }
+}
+
+fn fail_status(doc: &Document, fail_on: FailOn) -> i32 {
+    let threshold = match fail_on {
+        FailOn::Never => return exit::OK,
+        FailOn::Veto => Kind::Veto,
+        FailOn::Deduct => Kind::Deduct,
+        FailOn::Notice => Kind::Notice,
+    };
+    // Kind orders Veto < Deduct < Notice: "at or above" the threshold means <= it.
+    let hit = doc.sites.iter().flat_map(|s| &s.findings).any(|f| f.kind <= threshold);
+    if hit {
+        exit::FOUND
+    } else {
+        exit::OK
+    }
+}
+
+/// The progress bar on stderr (only on a terminal).
+struct ProgressBar {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+struct BarObserver(indicatif::ProgressBar);
+
+impl Observer for BarObserver {
+    fn progress(&self, _site: &str, p: Progress) {
+        self.0.set_message(format!("页面 {} · 队列 {} · 已检查链接 {} · 错误 {}", p.pages, p.queued, p.checked, p.errors));
+        self.0.tick();
+    }
+}
+
+impl ProgressBar {
+    fn start(site: &str) -> ProgressBar {
+        if !std::io::stderr().is_terminal() {
+            return ProgressBar { bar: None };
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {msg}") {
+            bar.set_style(style);
+        }
+        bar.set_prefix(site.to_string());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        ProgressBar { bar: Some(bar) }
+    }
+
+    fn observer(&self) -> Arc<dyn Observer> {
+        match &self.bar {
+            Some(b) => Arc::new(BarObserver(b.clone())),
+            None => Arc::new(NoObserver),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
 }

@@ -69,6 +69,22 @@ impl Default for CrawlRules {
     }
 }
 
+impl CrawlRules {
+    /// The crawl parameters of the link rules (defaults where a rule is absent).
+    pub fn from_rules(rules: &crate::rules::RuleSet) -> CrawlRules {
+        let mut c = CrawlRules::default();
+        if let Some(r) = rules.get("link.broken") {
+            c.soft404_patterns = r.param_strs("soft404_patterns").to_vec();
+        }
+        if let Some(r) = rules.get("link.blocked") {
+            c.challenge_markers = r.param_strs("challenge_markers").to_vec();
+            c.blocked_statuses = r.param_i64s("blocked_statuses").iter().filter_map(|s| u16::try_from(*s).ok()).collect();
+            c.blanket_403_min = usize::try_from(r.param_i64("blanket_403_min")).unwrap_or(3);
+        }
+        c
+    }
+}
+
 /// Progress of one site's crawl, for progress bars.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Progress {

@@ -1,1 +1,197 @@
-//! Reports: the terminal report for an inspector and the JSON document for machines.
+//! Reports: the terminal report for an inspector (findings grouped by rule, with evidence,
+//! then a summary) and the JSON document for machines (the contract in DESIGN.md).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use crate::checks::score::Score;
+use crate::checks::Finding;
+use crate::config::{SiteKind, SiteLevel};
+use crate::crawl::{CrawlStats, SiteFacts};
+use crate::rules::{Kind, RuleSet};
+
+/// One site's result, as reported.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteReport {
+    pub name: String,
+    pub url: String,
+    pub level: SiteLevel,
+    pub kind: SiteKind,
+    pub score: f64,
+    pub verdict: String,
+    pub score_detail: Score,
+    pub stats: CrawlStats,
+    pub robots: String,
+    /// A site-level failure (the home page could not be fetched).
+    pub error: Option<String>,
+    pub findings: Vec<Finding>,
+}
+
+impl SiteReport {
+    /// Build a site's report from its facts, findings and score.
+    pub fn new(facts: &SiteFacts, findings: Vec<Finding>, score: Score) -> SiteReport {
+        SiteReport {
+            name: facts.name.clone(),
+            url: facts.url.clone(),
+            level: facts.level,
+            kind: facts.kind,
+            score: score.score,
+            verdict: score.verdict.zh().to_string(),
+            score_detail: score,
+            stats: facts.stats.clone(),
+            robots: facts.robots.clone(),
+            error: facts.error.clone(),
+            findings,
+        }
+    }
+}
+
+/// The whole JSON document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub as_of: String,
+    pub generated_at: String,
+    pub sites: Vec<SiteReport>,
+}
+
+impl Document {
+    /// A document for these sites, judged as of `as_of`.
+    pub fn new(as_of: DateTime<FixedOffset>, sites: Vec<SiteReport>) -> Document {
+        Document {
+            tool: "govscan",
+            version: env!("CARGO_PKG_VERSION"),
+            as_of: as_of.to_rfc3339(),
+            generated_at: crate::asof::now().to_rfc3339(),
+            sites,
+        }
+    }
+
+    /// Pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise report: {e}\"}}"))
+    }
+}
+
+/// The terminal report.
+pub fn text(doc: &Document, rules: &RuleSet) -> String {
+    let mut o = String::new();
+    for site in &doc.sites {
+        let _ = writeln!(o, "══ {}  {}", site.name, site.url);
+        let _ = writeln!(o, "   {} · {} · 监测时间点 {}", site.level.zh(), site.kind.zh(), doc.as_of);
+        if let Some(e) = &site.error {
+            let _ = writeln!(o, "   ！{e}");
+        }
+        let mut groups: BTreeMap<(u8, &str), Vec<&Finding>> = BTreeMap::new();
+        for f in &site.findings {
+            let order = match f.kind {
+                Kind::Veto => 0,
+                Kind::Deduct => 1,
+                Kind::Notice => 2,
+            };
+            groups.entry((order, f.rule.as_str())).or_default().push(f);
+        }
+        if groups.is_empty() {
+            let _ = writeln!(o, "\n   未发现问题。");
+        }
+        for ((_, rule_id), findings) in &groups {
+            let rule = rules.get(rule_id);
+            let title = rule.map(|r| r.title.as_str()).unwrap_or(rule_id);
+            let kind = findings[0].kind;
+            let points: f64 = findings.iter().map(|f| f.points).sum();
+            let pts = if kind == Kind::Deduct { format!("，合计扣 {} 分（封顶前）", fmt_points(points)) } else { String::new() };
+            let _ = writeln!(o, "\n── {title} [{rule_id}] {}：{} 项{pts}", kind.zh(), findings.len());
+            if let Some(r) = rule.filter(|r| r.unconfirmed) {
+                let _ = writeln!(o, "   （分值为未经核实的默认值：{}）", r.source);
+            }
+            for f in findings {
+                let _ = writeln!(o, "  • {}", f.message);
+                let _ = writeln!(o, "    目标：{}", f.url);
+                write_evidence(&mut o, f);
+            }
+        }
+        let s = &site.stats;
+        let _ = writeln!(o, "\n── 小结");
+        let _ = writeln!(
+            o,
+            "   页面 {} · 链接 {} · 不可用 {} · 被拦截 {} · robots 禁止 {} · 疑似陷阱跳过 {} · 请求 {} · 用时 {:.1} 秒",
+            s.pages,
+            s.links,
+            s.broken,
+            s.blocked,
+            s.robots_disallowed,
+            s.trap_skipped,
+            s.requests,
+            s.duration_ms as f64 / 1000.0
+        );
+        let _ = writeln!(o, "   robots.txt：{}", site.robots);
+        let _ = writeln!(o, "   得分 {} · 结论 {}", fmt_points(site.score), site.verdict);
+        for d in &site.score_detail.deductions {
+            let _ = writeln!(o, "     {} 扣 {} 分（上限 {}）", d.name, fmt_points(d.points), fmt_points(d.cap));
+        }
+        let _ = writeln!(o);
+    }
+    o
+}
+
+fn write_evidence(o: &mut String, f: &Finding) {
+    let e = &f.evidence;
+    if let Some(st) = e.get("status_text").and_then(|v| v.as_str()) {
+        let _ = writeln!(o, "    状态：{st}");
+    }
+    if let Some(chain) = e.get("redirects").and_then(|v| v.as_array()).filter(|a| !a.is_empty()) {
+        let hops: Vec<String> = chain
+            .iter()
+            .map(|h| {
+                format!(
+                    "{} →{} {}",
+                    h.get("url").and_then(|v| v.as_str()).unwrap_or(""),
+                    h.get("status").and_then(|v| v.as_u64()).unwrap_or(0),
+                    h.get("location").and_then(|v| v.as_str()).unwrap_or("")
+                )
+            })
+            .collect();
+        let _ = writeln!(o, "    重定向：{}", hops.join(" ; "));
+    }
+    if let Some(refs) = e.get("referrers").and_then(|v| v.as_array()).filter(|a| !a.is_empty()) {
+        let count = e.get("referrer_count").and_then(|v| v.as_u64()).unwrap_or(refs.len() as u64);
+        let _ = writeln!(o, "    所在页面（共 {count} 个）：");
+        for r in refs.iter().take(5) {
+            let page = r.get("page").and_then(|v| v.as_str()).unwrap_or("");
+            let text = r.get("text").and_then(|v| v.as_str()).unwrap_or("");
+            if text.is_empty() {
+                let _ = writeln!(o, "      - {page}");
+            } else {
+                let _ = writeln!(o, "      - {page}（链接文字「{text}」）");
+            }
+        }
+        if count > 5 {
+            let _ = writeln!(o, "      - ……另有 {} 个页面", count - 5);
+        }
+    } else if let Some(p) = &f.page {
+        let _ = writeln!(o, "    所在页面：{p}");
+    }
+    if let Some(links) = e.get("links").and_then(|v| v.as_array()) {
+        for l in links.iter().take(5) {
+            let t = l.get("target").and_then(|v| v.as_str()).unwrap_or("");
+            let st = l.get("status_text").and_then(|v| v.as_str()).unwrap_or("");
+            let _ = writeln!(o, "      - {t}：{st}");
+        }
+        if links.len() > 5 {
+            let _ = writeln!(o, "      - ……共 {} 个", links.len());
+        }
+    }
+}
+
+/// Points without a trailing ".0".
+pub fn fmt_points(p: f64) -> String {
+    if (p - p.round()).abs() < 1e-9 {
+        format!("{}", p.round() as i64)
+    } else {
+        format!("{p:.1}")
+    }
+}

@@ -1,0 +1,94 @@
+//! Shared helpers of the integration tests: fixture sites on loopback and fast crawl settings.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use govscan::config::{Config, SiteConfig, SiteKind, SiteLevel};
+use govscan::crawl::{CrawlRules, Crawler, NoObserver, SiteFacts};
+use govscan::demo::server::{spawn, Running};
+use url::Url;
+
+/// Serve a router on 127.0.0.1 (any free port).
+pub async fn serve(app: Router) -> Running {
+    let addr: SocketAddr = "127.0.0.1:0".parse().expect("constant address");
+    spawn(addr, app).await.expect("bind a loopback port")
+}
+
+/// Serve a router on [::1], or None when the machine has no IPv6 loopback.
+pub async fn serve_v6(app: Router) -> Option<Running> {
+    let addr: SocketAddr = "[::1]:0".parse().expect("constant address");
+    spawn(addr, app).await.ok()
+}
+
+/// Crawl settings that keep tests fast: no rate limit unless a test sets one, short timeouts,
+/// quick retries.
+pub fn fast_config() -> Config {
+    let mut c = Config::default();
+    c.crawl.rate_per_origin = 0.0;
+    c.crawl.burst = 10;
+    c.crawl.total_timeout = Duration::from_secs(3);
+    c.crawl.connect_timeout = Duration::from_secs(2);
+    c.crawl.retries = 1;
+    c.crawl.retry_backoff = Duration::from_millis(20);
+    c.crawl.max_retry_after = Duration::from_millis(200);
+    c.crawl.max_pages = 200;
+    c
+}
+
+/// A site at the root of a running fixture server.
+pub fn site_for(running: &Running) -> SiteConfig {
+    let mut s = SiteConfig::adhoc(Url::parse(&running.url("/")).expect("fixture URL"));
+    s.name = "测试站点".into();
+    s.level = SiteLevel::County;
+    s.kind = SiteKind::Portal;
+    s
+}
+
+/// Crawl one site with a configuration (the site is added to it).
+pub async fn crawl(mut config: Config, site: SiteConfig) -> SiteFacts {
+    config.sites.push(site.clone());
+    let crawler = Arc::new(
+        Crawler::new(
+            Arc::new(config),
+            CrawlRules::default(),
+            Arc::new(NoObserver),
+            2026,
+        )
+        .expect("crawler"),
+    );
+    crawler.crawl_site(&site).await
+}
+
+/// Crawl a fixture server with the fast settings.
+pub async fn crawl_fast(running: &Running) -> SiteFacts {
+    crawl(fast_config(), site_for(running)).await
+}
+
+/// The status of a link target given by its path on the fixture server.
+pub fn status_of<'a>(
+    facts: &'a SiteFacts,
+    running: &Running,
+    path: &str,
+) -> &'a govscan::crawl::LinkStatus {
+    let url = running.url(path);
+    match facts.links.get(&url) {
+        Some(l) => &l.outcome.status,
+        None => panic!(
+            "no link {url} in {:?}",
+            facts.links.keys().collect::<Vec<_>>()
+        ),
+    }
+}
+
+/// A minimal HTML page with links.
+pub fn page(title: &str, links: &[&str]) -> String {
+    let mut body = format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><h1>{title}</h1><p>这是一个用于测试的政府网站页面，内容正常。</p>");
+    for l in links {
+        body.push_str(&format!("<a href=\"{l}\">链接 {l}</a> "));
+    }
+    body.push_str("</body></html>");
+    body
+}
