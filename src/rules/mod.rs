@@ -5,6 +5,9 @@
 //!
 //! # Rule file schema
 //!
+//! (`rules/README.md` has the same in Markdown, with the table of rule ids and parameters
+//! produced by [`params_markdown`].)
+//!
 //! A rule folder holds `*.toml` files, read in name order. Each file has `[[indicator]]`
 //! and/or `[[rule]]` tables; nothing else is allowed at the top level, and every table
 //! rejects unknown keys.

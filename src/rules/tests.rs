@@ -614,3 +614,14 @@ fn params_markdown_lists_every_rule() {
         assert!(md.contains(&format!("| `{id}` |")), "{id}");
     }
 }
+
+#[test]
+fn readme_parameter_table_is_current() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/README.md"))
+            .unwrap_or_default();
+    assert!(
+        readme.contains(&params_markdown()),
+        "rules/README.md is out of date: paste rules::params_markdown() into it"
+    );
+}
