@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod score;
+
 pub use crate::rules::Kind;
 
 /// One problem found on a site.
