@@ -26,7 +26,6 @@ pub struct Finding {
 }
 
 pub mod links;
-pub mod score;
 
 use chrono::{DateTime, FixedOffset};
 
