@@ -76,7 +76,7 @@ pub fn resolve_href(
     // output encoding maps UTF-16 to UTF-8, for which no override is needed.
     let encoding = encoding.output_encoding();
     let encode = query_encoder(move |s: &str| encode_query(encoding, s));
-    let encoding_override: Option<&dyn Fn(&str) -> Cow<'_, [u8]>> = if encoding == UTF_8 {
+    let encoding_override: url::EncodingOverride<'_> = if encoding == UTF_8 {
         None
     } else {
         Some(&encode)
@@ -191,13 +191,9 @@ pub fn canonicalize(url: &Url, session_params: &[String]) -> Url {
             .join("&")
     });
     match query {
-        Some(q) if !q.is_empty() => {
-            if u.query() != Some(q.as_str()) {
-                u.set_query(Some(&q));
-            }
-        }
-        Some(_) => u.set_query(None),
-        None => {}
+        Some(q) if q.is_empty() => u.set_query(None),
+        Some(q) if u.query() != Some(q.as_str()) => u.set_query(Some(&q)),
+        _ => {}
     }
     u
 }
