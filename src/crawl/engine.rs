@@ -378,9 +378,9 @@ impl SiteRun {
         let f = fetch(&self.crawler.client, &self.crawler.origins, &u, Method::GET, BodyMode::Full, &self.limits, None).await;
         let sig = match f.outcome.status {
             LinkStatus::Ok { status: 200 } if f.is_html() => {
-                let d = extract::decode(&f.body, f.content_type.as_deref());
-                let page = extract::extract_page(&d.text, &f.final_url, d.encoding, &self.settings.session_params);
-                Some((page.title, fingerprint(&page.text)))
+                parse_page(f.body, f.content_type, f.final_url, self.settings.session_params.clone())
+                    .await
+                    .map(|p| (p.page.title, fingerprint(&p.page.text)))
             }
             _ => None,
         };
@@ -488,8 +488,13 @@ impl SiteRun {
             r.answer = answer;
             return r;
         }
-        let decoded = extract::decode(&f.body, f.content_type.as_deref());
-        let page = extract::extract_page(&decoded.text, &f.final_url, decoded.encoding, &self.settings.session_params);
+        let Some(parsed) = parse_page(std::mem::take(&mut f.body), f.content_type.clone(), f.final_url.clone(), self.settings.session_params.clone()).await else {
+            tracing::warn!(url = %f.final_url, "the page could not be parsed");
+            let mut r = TaskResult::fetched(task, f, None);
+            r.answer = answer;
+            return r;
+        };
+        let page = parsed.page;
         let fp = fingerprint(&page.text);
         let mut outcome = f.outcome.clone();
         if let Some(reason) = extract::soft404::soft404_reason(page.title.as_deref(), &page.text, &c.rules.soft404_patterns) {
@@ -504,9 +509,9 @@ impl SiteRun {
             final_url: f.final_url.to_string(),
             depth: task.depth,
             status: outcome.status.clone(),
-            charset: Some(decoded.encoding.name().to_string()),
+            charset: Some(parsed.encoding.to_string()),
             title: page.title.clone(),
-            content_hash: Some(format!("{:016x}", xxh3_64(decoded.text.as_bytes()))),
+            content_hash: Some(format!("{:016x}", parsed.text_hash)),
             etag: f.etag.clone(),
             last_modified: f.last_modified.clone(),
             fetched_at: chrono::Utc::now().to_rfc3339(),
@@ -738,6 +743,25 @@ impl TaskResult {
         let answer = f.http_status().map(|s| (origin_key(&f.final_url), s));
         TaskResult { task, requests: f.requests, outcome: f.outcome, page, links: Vec::new(), answer }
     }
+}
+
+struct Parsed {
+    encoding: &'static str,
+    page: extract::ExtractedPage,
+    text_hash: u64,
+}
+
+/// Decode and extract a page on the blocking pool: parsing is CPU work (and html5ever is slow
+/// on pathological nesting), so it must not stall the async workers. A parser panic on a
+/// malformed page is contained here and gives None.
+async fn parse_page(body: Vec<u8>, content_type: Option<String>, url: Url, session_params: Vec<String>) -> Option<Parsed> {
+    tokio::task::spawn_blocking(move || {
+        let d = extract::decode(&body, content_type.as_deref());
+        let page = extract::extract_page(&d.text, &url, d.encoding, &session_params);
+        Parsed { encoding: d.encoding.name(), page, text_hash: xxh3_64(d.text.as_bytes()) }
+    })
+    .await
+    .ok()
 }
 
 /// A fingerprint of a page's text that ignores digits (dates, counters, request ids).
