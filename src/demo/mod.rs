@@ -1,1 +1,3 @@
 //! The built-in sample government website that `govscan demo` serves on loopback.
+
+pub mod server;
