@@ -15,7 +15,11 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
     let home = rules.enabled_for("link.broken.home", facts.level, facts.kind);
     let other = rules.enabled_for("link.broken", facts.level, facts.kind);
-    for link in facts.links.values().filter(|l| l.outcome.status.is_broken()) {
+    for link in facts
+        .links
+        .values()
+        .filter(|l| l.outcome.status.is_broken())
+    {
         let rule = if link.on_home { home } else { other };
         let Some(rule) = rule else { continue };
         let first = link.referrers.first();
@@ -37,8 +41,15 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     }
     if let Some(rule) = rules.enabled_for("link.blocked", facts.level, facts.kind) {
         let mut by_host: BTreeMap<String, Vec<&LinkFact>> = BTreeMap::new();
-        for link in facts.links.values().filter(|l| l.outcome.status.is_blocked()) {
-            let host = url::Url::parse(&link.url).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+        for link in facts
+            .links
+            .values()
+            .filter(|l| l.outcome.status.is_blocked())
+        {
+            let host = url::Url::parse(&link.url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_string))
+                .unwrap_or_default();
             by_host.entry(host).or_default().push(link);
         }
         for (host, links) in by_host {
@@ -58,7 +69,10 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
                     "count": links.len(),
                     "links": links.iter().take(50).map(|l| evidence(l)).collect::<Vec<_>>(),
                 }),
-                message: format!("{host} 拦截了扫描（{reason}），{} 个链接无法判定，需人工核实", links.len()),
+                message: format!(
+                    "{host} 拦截了扫描（{reason}），{} 个链接无法判定，需人工核实",
+                    links.len()
+                ),
             });
         }
     }

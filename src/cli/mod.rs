@@ -29,7 +29,11 @@ pub mod exit {
 }
 
 #[derive(Debug, Parser)]
-#[command(name = "govscan", version, about = "Inspect Chinese government websites against the national inspection indicators")]
+#[command(
+    name = "govscan",
+    version,
+    about = "Inspect Chinese government websites against the national inspection indicators"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -150,10 +154,16 @@ pub struct Failure {
 
 impl Failure {
     fn usage(m: impl std::fmt::Display) -> Failure {
-        Failure { status: exit::USAGE, message: m.to_string() }
+        Failure {
+            status: exit::USAGE,
+            message: m.to_string(),
+        }
     }
     fn failed(m: impl std::fmt::Display) -> Failure {
-        Failure { status: exit::FAILED, message: m.to_string() }
+        Failure {
+            status: exit::FAILED,
+            message: m.to_string(),
+        }
     }
 }
 
@@ -164,10 +174,17 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { exit::USAGE } else { exit::OK };
+            return if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("govscan: cannot start the async runtime: {e}");
@@ -191,8 +208,13 @@ pub fn main() -> i32 {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GOVSCAN_LOG").unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("GOVSCAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }
 
 fn parse_as_of(s: Option<&str>) -> Result<DateTime<FixedOffset>, Failure> {
@@ -207,7 +229,9 @@ fn parse_as_of(s: Option<&str>) -> Result<DateTime<FixedOffset>, Failure> {
 pub fn load_config(path: Option<&Path>) -> Result<Config, Failure> {
     match path {
         Some(p) => Config::load(p).map_err(Failure::usage),
-        None if Path::new("config.toml").is_file() => Config::load(Path::new("config.toml")).map_err(Failure::usage),
+        None if Path::new("config.toml").is_file() => {
+            Config::load(Path::new("config.toml")).map_err(Failure::usage)
+        }
         None => Ok(Config::embedded()),
     }
 }
@@ -218,7 +242,15 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, Failure> {
         Some(d) => RuleSet::load_dir(d),
         None => RuleSet::embedded(),
     };
-    r.map_err(|errors| Failure::usage(errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")))
+    r.map_err(|errors| {
+        Failure::usage(
+            errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })
 }
 
 /// Crawl the given sites and judge them: the pipeline shared by `check`, `demo` and `scan`.
@@ -229,7 +261,15 @@ pub async fn run_sites(
     as_of: DateTime<FixedOffset>,
     observer: Arc<dyn Observer>,
 ) -> Result<Vec<SiteReport>, Failure> {
-    let crawler = Arc::new(Crawler::new(config, CrawlRules::from_rules(rules), observer, as_of.year()).map_err(Failure::failed)?);
+    let crawler = Arc::new(
+        Crawler::new(
+            config,
+            CrawlRules::from_rules(rules),
+            observer,
+            as_of.year(),
+        )
+        .map_err(Failure::failed)?,
+    );
     let mut handles = Vec::new();
     for site in sites {
         let c = crawler.clone();
@@ -238,7 +278,9 @@ pub async fn run_sites(
     }
     let mut reports = Vec::new();
     for h in handles {
-        let facts = h.await.map_err(|e| Failure::failed(format!("a site's crawl failed: {e}")))?;
+        let facts = h
+            .await
+            .map_err(|e| Failure::failed(format!("a site's crawl failed: {e}")))?;
         let findings = checks::evaluate(&facts, rules, as_of);
         let score = checks::score::score(&findings, rules);
         reports.push(SiteReport::new(&facts, findings, score));
@@ -249,11 +291,15 @@ pub async fn run_sites(
 async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     let as_of = parse_as_of(a.common.as_of.as_deref())?;
     let mut config = load_config(a.common.config.as_deref())?;
-    let url = Url::parse(a.url.trim()).map_err(|e| Failure::usage(format!("`{}` is not a URL: {e}", a.url)))?;
+    let url = Url::parse(a.url.trim())
+        .map_err(|e| Failure::usage(format!("`{}` is not a URL: {e}", a.url)))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Failure::usage(format!("`{url}` is not an http(s) URL")));
     }
-    let mut site = config.find_site(url.as_str()).cloned().unwrap_or_else(|| SiteConfig::adhoc(url.clone()));
+    let mut site = config
+        .find_site(url.as_str())
+        .cloned()
+        .unwrap_or_else(|| SiteConfig::adhoc(url.clone()));
     site.url = url;
     if let Some(l) = a.level {
         site.level = match l {
@@ -281,7 +327,14 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     }
     let config = Arc::new(config);
     let bar = ProgressBar::start(&site.name);
-    let reports = run_sites(config, std::slice::from_ref(&site), &rules, as_of, bar.observer()).await;
+    let reports = run_sites(
+        config,
+        std::slice::from_ref(&site),
+        &rules,
+        as_of,
+        bar.observer(),
+    )
+    .await;
     bar.finish();
     let reports = reports?;
     let doc = Document::new(as_of, reports);
@@ -291,7 +344,7 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
 
 async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {
     let as_of = parse_as_of(a.as_of.as_deref())?;
-    let running = crate::demo::start_demo(as_of.date_naive())
+    let running = crate::demo::site::start_demo(as_of.date_naive())
         .await
         .map_err(|e| Failure::failed(format!("cannot start the demo site on loopback: {e}")))?;
     let url = Url::parse(&running.url("/")).map_err(Failure::failed)?;
@@ -309,11 +362,18 @@ async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {
     config.sites.push(site.clone());
     let rules = load_rules(None)?;
     let bar = ProgressBar::start(&site.name);
-    let reports = run_sites(Arc::new(config), std::slice::from_ref(&site), &rules, as_of, bar.observer()).await;
+    let reports = run_sites(
+        Arc::new(config),
+        std::slice::from_ref(&site),
+        &rules,
+        as_of,
+        bar.observer(),
+    )
+    .await;
     bar.finish();
     let doc = Document::new(as_of, reports?);
     print_doc(&doc, &rules, a.format);
-    running.shutdown();
+    running.shutdown().await;
     Ok(exit::OK)
 }
 
@@ -334,7 +394,8 @@ fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {
         println!(
             "rules OK: {} rules in {}",
             rules.rules().len(),
-            dir.map(|d| d.display().to_string()).unwrap_or_else(|| "the built-in rule files".into())
+            dir.map(|d| d.display().to_string())
+                .unwrap_or_else(|| "the built-in rule files".into())
         );
     }
     Ok(exit::OK)
@@ -355,7 +416,11 @@ fn fail_status(doc: &Document, fail_on: FailOn) -> i32 {
         FailOn::Notice => Kind::Notice,
     };
     // Kind orders Veto < Deduct < Notice: "at or above" the threshold means <= it.
-    let hit = doc.sites.iter().flat_map(|s| &s.findings).any(|f| f.kind <= threshold);
+    let hit = doc
+        .sites
+        .iter()
+        .flat_map(|s| &s.findings)
+        .any(|f| f.kind <= threshold);
     if hit {
         exit::FOUND
     } else {
@@ -372,7 +437,10 @@ struct BarObserver(indicatif::ProgressBar);
 
 impl Observer for BarObserver {
     fn progress(&self, _site: &str, p: Progress) {
-        self.0.set_message(format!("页面 {} · 队列 {} · 已检查链接 {} · 错误 {}", p.pages, p.queued, p.checked, p.errors));
+        self.0.set_message(format!(
+            "页面 {} · 队列 {} · 已检查链接 {} · 错误 {}",
+            p.pages, p.queued, p.checked, p.errors
+        ));
         self.0.tick();
     }
 }
@@ -383,7 +451,9 @@ impl ProgressBar {
             return ProgressBar { bar: None };
         }
         let bar = indicatif::ProgressBar::new_spinner();
-        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {msg}") {
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {msg}")
+        {
             bar.set_style(style);
         }
         bar.set_prefix(site.to_string());

@@ -41,10 +41,17 @@ pub struct CrawlRules {
 impl Default for CrawlRules {
     fn default() -> Self {
         CrawlRules {
-            soft404_patterns: ["页面不存在", "您访问的页面不存在", "您所访问的页面不存在", "页面未找到", "找不到页面", "404"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            soft404_patterns: [
+                "页面不存在",
+                "您访问的页面不存在",
+                "您所访问的页面不存在",
+                "页面未找到",
+                "找不到页面",
+                "404",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
             challenge_markers: [
                 "Just a moment...",
                 "cf-browser-verification",
@@ -78,7 +85,11 @@ impl CrawlRules {
         }
         if let Some(r) = rules.get("link.blocked") {
             c.challenge_markers = r.param_strs("challenge_markers").to_vec();
-            c.blocked_statuses = r.param_i64s("blocked_statuses").iter().filter_map(|s| u16::try_from(*s).ok()).collect();
+            c.blocked_statuses = r
+                .param_i64s("blocked_statuses")
+                .iter()
+                .filter_map(|s| u16::try_from(*s).ok())
+                .collect();
             c.blanket_403_min = usize::try_from(r.param_i64("blanket_403_min")).unwrap_or(3);
         }
         c
@@ -131,7 +142,12 @@ pub enum CrawlError {
 
 impl Crawler {
     /// A crawler for the sites of `config`.
-    pub fn new(config: Arc<Config>, rules: CrawlRules, observer: Arc<dyn Observer>, as_of_year: i32) -> Result<Crawler, CrawlError> {
+    pub fn new(
+        config: Arc<Config>,
+        rules: CrawlRules,
+        observer: Arc<dyn Observer>,
+        as_of_year: i32,
+    ) -> Result<Crawler, CrawlError> {
         let c = &config.crawl;
         let trusted: HashSet<String> = config.sites.iter().flat_map(|s| s.all_hosts()).collect();
         let allow_private = c.allow_private_addresses;
@@ -146,8 +162,16 @@ impl Crawler {
             .dns_resolver(Arc::new(resolver.clone()))
             .build()
             .map_err(|e| CrawlError::Client(e.to_string()))?;
-        let default_rate = Rate { per_second: c.rate_per_origin, burst: c.burst };
-        let origins = Arc::new(Origins::new(default_rate, c.max_in_flight, resolver, rules.stop_after_blocked));
+        let default_rate = Rate {
+            per_second: c.rate_per_origin,
+            burst: c.burst,
+        };
+        let origins = Arc::new(Origins::new(
+            default_rate,
+            c.max_in_flight,
+            resolver,
+            rules.stop_after_blocked,
+        ));
         Ok(Crawler {
             client,
             origins,
@@ -167,7 +191,10 @@ impl Crawler {
         let started = Instant::now();
         let started_at = chrono::Utc::now().to_rfc3339();
         let hosts: HashSet<String> = site.all_hosts().into_iter().collect();
-        let rate = Rate { per_second: settings.rate_per_origin, burst: settings.burst };
+        let rate = Rate {
+            per_second: settings.rate_per_origin,
+            burst: settings.burst,
+        };
         self.origins.configure(&site.url, rate);
         for h in &hosts {
             for scheme in ["http", "https"] {
@@ -184,6 +211,7 @@ impl Crawler {
             crawler: self.clone(),
             site_name: site.name.clone(),
             hosts,
+            port: site.url.port(),
             limits: FetchLimits {
                 total_timeout: settings.total_timeout,
                 max_body_bytes: settings.max_body_bytes,
@@ -207,14 +235,26 @@ impl Crawler {
         {
             let mut st = state.lock();
             st.frontier.mark(home.as_str());
-            st.frontier.push(Task { url: home.clone(), key: home.to_string(), depth: 0, kind: TaskKind::Page, internal: true });
+            st.frontier.push(Task {
+                url: home.clone(),
+                key: home.to_string(),
+                depth: 0,
+                kind: TaskKind::Page,
+                internal: true,
+            });
             // Column URLs the inspector knows are crawled as if linked from the home page.
             for u in site.columns.values() {
                 let u = extract::canonicalize(u, &state.settings.session_params);
                 let key = u.to_string();
                 if st.frontier.mark(&key) {
                     let internal = state.in_scope(&u);
-                    st.frontier.push(Task { url: u, key, depth: 1, kind: TaskKind::Page, internal });
+                    st.frontier.push(Task {
+                        url: u,
+                        key,
+                        depth: 1,
+                        kind: TaskKind::Page,
+                        internal,
+                    });
                 }
             }
         }
@@ -234,7 +274,13 @@ impl Crawler {
         let facts = state.finish(site, started_at, started.elapsed(), robots_note);
         self.observer.progress(
             &site.name,
-            Progress { pages: facts.stats.pages, queued: 0, checked: facts.stats.checked, errors: facts.stats.broken, done: true },
+            Progress {
+                pages: facts.stats.pages,
+                queued: 0,
+                checked: facts.stats.checked,
+                errors: facts.stats.broken,
+                done: true,
+            },
         );
         facts
     }
@@ -250,7 +296,16 @@ impl Crawler {
         };
         *cell
             .get_or_init(|| async {
-                let f = fetch(&self.client, &self.origins, &root, Method::GET, BodyMode::Peek, limits, None).await;
+                let f = fetch(
+                    &self.client,
+                    &self.origins,
+                    &root,
+                    Method::GET,
+                    BodyMode::Peek,
+                    limits,
+                    None,
+                )
+                .await;
                 f.http_status()
             })
             .await
@@ -275,6 +330,8 @@ struct SiteRun {
     crawler: Arc<Crawler>,
     site_name: String,
     hosts: HashSet<String>,
+    /// The site's explicit non-default port, if any.
+    port: Option<u16>,
     settings: CrawlSettings,
     limits: FetchLimits,
     home_key: String,
@@ -297,8 +354,17 @@ impl SiteRun {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether a URL belongs to the site: one of its hosts, on the site's own port (a site at
+    /// a default port owns the default ports of both schemes).
     fn in_scope(&self, url: &Url) -> bool {
-        url.host_str().is_some_and(|h| self.hosts.contains(&h.to_ascii_lowercase()))
+        let host_ok = url
+            .host_str()
+            .is_some_and(|h| self.hosts.contains(&h.to_ascii_lowercase()));
+        let port_ok = match self.port {
+            Some(p) => url.port_or_known_default() == Some(p),
+            None => url.port().is_none(),
+        };
+        host_ok && port_ok
     }
 
     async fn work(self: Arc<Self>) {
@@ -348,21 +414,42 @@ impl SiteRun {
         let limits = self.limits.clone();
         self.crawler
             .origins
-            .robots(url, self.settings.max_crawl_delay, |robots_url| async move {
-                let f = fetch(&client, &origins, &robots_url, Method::GET, BodyMode::Full, &limits, None).await;
-                match &f.outcome.status {
-                    LinkStatus::Ok { .. } => {
-                        let agent = "govscan";
-                        match texting_robots::Robot::new(agent, &f.body) {
-                            Ok(r) => Robots::Parsed(Box::new(r)),
-                            Err(_) => Robots::AllowAll,
+            .robots(
+                url,
+                self.settings.max_crawl_delay,
+                |robots_url| async move {
+                    let f = fetch(
+                        &client,
+                        &origins,
+                        &robots_url,
+                        Method::GET,
+                        BodyMode::Full,
+                        &limits,
+                        None,
+                    )
+                    .await;
+                    match &f.outcome.status {
+                        LinkStatus::Ok { .. } => {
+                            let agent = "govscan";
+                            match texting_robots::Robot::new(agent, &f.body) {
+                                Ok(r) => Robots::Parsed(Box::new(r)),
+                                Err(_) => Robots::AllowAll,
+                            }
                         }
+                        LinkStatus::HttpError { status } if (400..500).contains(status) => {
+                            Robots::AllowAll
+                        }
+                        LinkStatus::Blocked { .. } => Robots::AllowAll,
+                        // RFC 9309: a server error means "assume complete disallow".
+                        LinkStatus::HttpError { status } => {
+                            Robots::DisallowAll(format!("HTTP {status}"))
+                        }
+                        // The origin cannot be reached at all: its pages cannot either, and saying
+                        // "disallowed" would hide that. Let the page request fail on its own.
+                        _ => Robots::AllowAll,
                     }
-                    LinkStatus::HttpError { status } if (400..500).contains(status) => Robots::AllowAll,
-                    LinkStatus::Blocked { .. } => Robots::AllowAll,
-                    other => Robots::DisallowAll(other.short()),
-                }
-            })
+                },
+            )
             .await
     }
 
@@ -375,20 +462,35 @@ impl SiteRun {
             let _ = self.not_found.set(None);
             return;
         }
-        let f = fetch(&self.crawler.client, &self.crawler.origins, &u, Method::GET, BodyMode::Full, &self.limits, None).await;
+        let f = fetch(
+            &self.crawler.client,
+            &self.crawler.origins,
+            &u,
+            Method::GET,
+            BodyMode::Full,
+            &self.limits,
+            None,
+        )
+        .await;
         let sig = match f.outcome.status {
-            LinkStatus::Ok { status: 200 } if f.is_html() => {
-                parse_page(f.body, f.content_type, f.final_url, self.settings.session_params.clone())
-                    .await
-                    .map(|p| (p.page.title, fingerprint(&p.page.text)))
-            }
+            LinkStatus::Ok { status: 200 } if f.is_html() => parse_page(
+                f.body,
+                f.content_type,
+                f.final_url,
+                self.settings.session_params.clone(),
+            )
+            .await
+            .map(|p| (p.page.title, fingerprint(&p.page.text))),
             _ => None,
         };
         let _ = self.not_found.set(sig);
     }
 
     async fn run(&self, task: Task) -> TaskResult {
-        if task.internal && self.settings.robots && !self.robots_for(&task.url).await.allowed(&task.url) {
+        if task.internal
+            && self.settings.robots
+            && !self.robots_for(&task.url).await.allowed(&task.url)
+        {
             return TaskResult::status_only(task, LinkStatus::RobotsDisallowed);
         }
         if !task.internal {
@@ -417,29 +519,59 @@ impl SiteRun {
                 if outcome.status == (LinkStatus::HttpError { status: 403 }) {
                     // A lone 403 from another site: is it the page, or the site refusing us?
                     let root = self.crawler.root_status(&f.final_url, &self.limits).await;
-                    if matches!(root, Some(403) | None) || root.is_some_and(|s| self.crawler.rules.blocked_statuses.contains(&s)) {
-                        outcome.status = LinkStatus::Blocked { status: Some(403), reason: "该站点首页同样拒绝访问（403）".into() };
+                    if matches!(root, Some(403) | None)
+                        || root.is_some_and(|s| self.crawler.rules.blocked_statuses.contains(&s))
+                    {
+                        outcome.status = LinkStatus::Blocked {
+                            status: Some(403),
+                            reason: "该站点首页同样拒绝访问（403）".into(),
+                        };
                     }
                 }
                 outcome
             })
             .await
             .clone();
-        TaskResult { task, outcome, page: None, links: Vec::new(), requests, answer: None }
+        TaskResult {
+            task,
+            outcome,
+            page: None,
+            links: Vec::new(),
+            requests,
+            answer: None,
+        }
     }
 
     /// Check a link: HEAD, then GET (a small prefix) when HEAD is refused or fails, since many
     /// government servers answer HEAD wrongly.
     async fn check(&self, url: &Url) -> Fetched {
         let c = &self.crawler;
-        let head = fetch(&c.client, &c.origins, url, Method::HEAD, BodyMode::None, &self.limits, None).await;
+        let head = fetch(
+            &c.client,
+            &c.origins,
+            url,
+            Method::HEAD,
+            BodyMode::None,
+            &self.limits,
+            None,
+        )
+        .await;
         let retry_with_get = match &head.outcome.status {
             LinkStatus::HttpError { status } => *status != 429,
             LinkStatus::Connection { .. } => true,
             _ => false,
         };
         let mut f = if retry_with_get {
-            let mut g = fetch(&c.client, &c.origins, url, Method::GET, BodyMode::Peek, &self.limits, None).await;
+            let mut g = fetch(
+                &c.client,
+                &c.origins,
+                url,
+                Method::GET,
+                BodyMode::Peek,
+                &self.limits,
+                None,
+            )
+            .await;
             g.requests += head.requests;
             g
         } else {
@@ -457,28 +589,51 @@ impl SiteRun {
             _ => return,
         };
         let mut reason: Option<String> = None;
-        if f.header("cf-mitigated").is_some_and(|v| v.eq_ignore_ascii_case("challenge")) {
+        if f.header("cf-mitigated")
+            .is_some_and(|v| v.eq_ignore_ascii_case("challenge"))
+        {
             reason = Some("Cloudflare 人机验证".into());
         } else if rules.blocked_statuses.contains(&status) {
-            reason = Some(if status == 429 { "请求过多（429）".into() } else { format!("防护系统拦截（HTTP {status}）") });
+            reason = Some(if status == 429 {
+                "请求过多（429）".into()
+            } else {
+                format!("防护系统拦截（HTTP {status}）")
+            });
         } else if !(200..300).contains(&status) && !f.body.is_empty() {
             let head = String::from_utf8_lossy(&f.body[..f.body.len().min(64 * 1024)]);
-            if let Some(m) = rules.challenge_markers.iter().find(|m| head.contains(m.as_str())) {
+            if let Some(m) = rules
+                .challenge_markers
+                .iter()
+                .find(|m| head.contains(m.as_str()))
+            {
                 reason = Some(format!("防护系统验证页（{m}）"));
             }
         }
         if let Some(reason) = reason {
-            f.outcome.status = LinkStatus::Blocked { status: Some(status), reason };
+            f.outcome.status = LinkStatus::Blocked {
+                status: Some(status),
+                reason,
+            };
             self.crawler.origins.note_blocked(url);
         }
     }
 
     async fn run_page(&self, task: Task) -> TaskResult {
         let c = &self.crawler;
-        let mut f = fetch(&c.client, &c.origins, &task.url, Method::GET, BodyMode::Full, &self.limits, None).await;
+        let mut f = fetch(
+            &c.client,
+            &c.origins,
+            &task.url,
+            Method::GET,
+            BodyMode::Full,
+            &self.limits,
+            None,
+        )
+        .await;
         self.classify_block(&task.url, &mut f);
         let answer = f.http_status().map(|s| (origin_key(&f.final_url), s));
-        let final_key = extract::canonicalize(&f.final_url, &self.settings.session_params).to_string();
+        let final_key =
+            extract::canonicalize(&f.final_url, &self.settings.session_params).to_string();
         let parse = f.outcome.status.is_ok() && f.is_html() && self.in_scope(&f.final_url) && {
             // A redirect to a page already crawled or queued is not parsed again.
             final_key == task.key || self.lock().frontier.mark(&final_key)
@@ -488,7 +643,14 @@ impl SiteRun {
             r.answer = answer;
             return r;
         }
-        let Some(parsed) = parse_page(std::mem::take(&mut f.body), f.content_type.clone(), f.final_url.clone(), self.settings.session_params.clone()).await else {
+        let Some(parsed) = parse_page(
+            std::mem::take(&mut f.body),
+            f.content_type.clone(),
+            f.final_url.clone(),
+            self.settings.session_params.clone(),
+        )
+        .await
+        else {
             tracing::warn!(url = %f.final_url, "the page could not be parsed");
             let mut r = TaskResult::fetched(task, f, None);
             r.answer = answer;
@@ -497,11 +659,17 @@ impl SiteRun {
         let page = parsed.page;
         let fp = fingerprint(&page.text);
         let mut outcome = f.outcome.clone();
-        if let Some(reason) = extract::soft404::soft404_reason(page.title.as_deref(), &page.text, &c.rules.soft404_patterns) {
+        if let Some(reason) = extract::soft404::soft404_reason(
+            page.title.as_deref(),
+            &page.text,
+            &c.rules.soft404_patterns,
+        ) {
             outcome.status = LinkStatus::Soft404 { reason };
         } else if let Some(Some((title, nf))) = self.not_found.get() {
             if *nf == fp && *title == page.title && task.depth > 0 {
-                outcome.status = LinkStatus::Soft404 { reason: "与网站对不存在地址的应答相同".into() };
+                outcome.status = LinkStatus::Soft404 {
+                    reason: "与网站对不存在地址的应答相同".into(),
+                };
             }
         }
         let record = PageRecord {
@@ -521,28 +689,47 @@ impl SiteRun {
             links_found: page.links.len(),
         };
         c.observer.page(&self.site_name, &record);
-        let links = if outcome.status.is_ok() { page.links } else { Vec::new() };
-        TaskResult { requests: f.requests, task, outcome, page: Some(record), links, answer }
+        let links = if outcome.status.is_ok() {
+            page.links
+        } else {
+            Vec::new()
+        };
+        TaskResult {
+            requests: f.requests,
+            task,
+            outcome,
+            page: Some(record),
+            links,
+            answer,
+        }
     }
 
     /// Fold a task's result into the site state and enqueue what it found.
     fn apply(&self, st: &mut SiteState, r: TaskResult) {
         st.stats.requests += r.requests;
-        if !matches!(r.outcome.status, LinkStatus::RobotsDisallowed | LinkStatus::NotHttp { .. } | LinkStatus::NotChecked { .. }) {
+        if !matches!(
+            r.outcome.status,
+            LinkStatus::RobotsDisallowed
+                | LinkStatus::NotHttp { .. }
+                | LinkStatus::NotChecked { .. }
+        ) {
             st.stats.checked += 1;
         }
         if let Some((origin, status)) = r.answer.clone() {
             st.answers.push((origin, r.task.key.clone(), status));
         }
         let is_home = r.task.depth == 0 && r.task.key == self.home_key;
-        let entry = st.links.entry(r.task.key.clone()).or_insert_with(|| LinkFact {
-            url: r.task.key.clone(),
-            internal: r.task.internal,
-            on_home: false,
-            outcome: r.outcome.clone(),
-            referrers: Vec::new(),
-            referrer_count: 0,
-        });
+        let entry = st
+            .links
+            .entry(r.task.key.clone())
+            .or_insert_with(|| LinkFact {
+                url: r.task.key.clone(),
+                internal: r.task.internal,
+                on_home: false,
+                outcome: r.outcome.clone(),
+                referrers: Vec::new(),
+                referrer_count: 0,
+            });
         entry.outcome = r.outcome.clone();
         let Some(page) = r.page else { return };
         let page_url = page.url.clone();
@@ -564,9 +751,15 @@ impl SiteRun {
     fn add_link(&self, st: &mut SiteState, page: &str, depth: u32, on_home: bool, link: RawLink) {
         let (key, url) = match &link.target {
             LinkTarget::Http(u) => (u.to_string(), Some(u.clone())),
-            LinkTarget::NotHttp { raw, .. } | LinkTarget::Invalid { raw, .. } => (raw.clone(), None),
+            LinkTarget::NotHttp { raw, .. } | LinkTarget::Invalid { raw, .. } => {
+                (raw.clone(), None)
+            }
         };
-        let referrer = Referrer { page: page.to_string(), text: link.text.clone(), element: link.element };
+        let referrer = Referrer {
+            page: page.to_string(),
+            text: link.text.clone(),
+            element: link.element,
+        };
         if let Some(fact) = st.links.get_mut(&key) {
             if fact.referrers.last().map(|r| r.page.as_str()) != Some(page) {
                 fact.referrer_count += 1;
@@ -581,15 +774,26 @@ impl SiteRun {
             url: key.clone(),
             internal,
             on_home,
-            outcome: FetchOutcome { status, redirects: Vec::new(), final_url: key.clone(), elapsed_ms: 0 },
+            outcome: FetchOutcome {
+                status,
+                redirects: Vec::new(),
+                final_url: key.clone(),
+                elapsed_ms: 0,
+            },
             referrers: vec![referrer.clone()],
             referrer_count: 1,
         };
         let Some(url) = url else {
             let status = match &link.target {
-                LinkTarget::NotHttp { scheme, .. } => LinkStatus::NotHttp { scheme: scheme.clone() },
-                LinkTarget::Invalid { reason, .. } => LinkStatus::InvalidUrl { message: reason.clone() },
-                LinkTarget::Http(_) => LinkStatus::NotChecked { reason: "内部错误".into() },
+                LinkTarget::NotHttp { scheme, .. } => LinkStatus::NotHttp {
+                    scheme: scheme.clone(),
+                },
+                LinkTarget::Invalid { reason, .. } => LinkStatus::InvalidUrl {
+                    message: reason.clone(),
+                },
+                LinkTarget::Http(_) => LinkStatus::NotChecked {
+                    reason: "内部错误".into(),
+                },
             };
             st.links.insert(key.clone(), pending(status, false));
             return;
@@ -597,23 +801,45 @@ impl SiteRun {
         let internal = self.in_scope(&url);
         if st.frontier.seen(&key) {
             // Seen (e.g. as a redirect target) but not yet a link: record the link.
-            st.links.insert(key.clone(), pending(LinkStatus::NotChecked { reason: "已在抓取中".into() }, internal));
+            st.links.insert(
+                key.clone(),
+                pending(
+                    LinkStatus::NotChecked {
+                        reason: "已在抓取中".into(),
+                    },
+                    internal,
+                ),
+            );
             return;
         }
         st.frontier.mark(&key);
         let s = &self.settings;
-        let mut fact = pending(LinkStatus::NotChecked { reason: "等待检查".into() }, internal);
+        let mut fact = pending(
+            LinkStatus::NotChecked {
+                reason: "等待检查".into(),
+            },
+            internal,
+        );
         let kind = if !internal {
             if !s.check_external {
-                fact.outcome.status = LinkStatus::NotChecked { reason: "未启用外部链接检查".into() };
+                fact.outcome.status = LinkStatus::NotChecked {
+                    reason: "未启用外部链接检查".into(),
+                };
                 None
             } else {
                 Some(TaskKind::Check)
             }
         } else if link.element.is_navigation() {
-            if let Some(trap) = st.frontier.trap(&url, s.max_url_length, s.max_query_variants, self.crawler.max_year) {
+            if let Some(trap) = st.frontier.trap(
+                &url,
+                s.max_url_length,
+                s.max_query_variants,
+                self.crawler.max_year,
+            ) {
                 st.stats.trap_skipped += 1;
-                fact.outcome.status = LinkStatus::NotChecked { reason: trap.zh().into() };
+                fact.outcome.status = LinkStatus::NotChecked {
+                    reason: trap.zh().into(),
+                };
                 None
             } else if depth < s.max_depth && st.frontier.pages_enqueued < s.max_pages {
                 Some(TaskKind::Page)
@@ -625,25 +851,42 @@ impl SiteRun {
         };
         let kind = match kind {
             Some(TaskKind::Check) if st.frontier.checks_enqueued >= s.max_links => {
-                fact.outcome.status = LinkStatus::NotChecked { reason: "超出每站检查链接数上限".into() };
+                fact.outcome.status = LinkStatus::NotChecked {
+                    reason: "超出每站检查链接数上限".into(),
+                };
                 None
             }
             k => k,
         };
         st.links.insert(key.clone(), fact);
         if let Some(kind) = kind {
-            st.frontier.push(Task { url, key, depth: depth + 1, kind, internal });
+            st.frontier.push(Task {
+                url,
+                key,
+                depth: depth + 1,
+                kind,
+                internal,
+            });
         }
     }
 
-    fn finish(&self, site: &SiteConfig, started_at: String, elapsed: Duration, robots: String) -> SiteFacts {
+    fn finish(
+        &self,
+        site: &SiteConfig,
+        started_at: String,
+        elapsed: Duration,
+        robots: String,
+    ) -> SiteFacts {
         let mut st = self.lock();
         let min = self.crawler.rules.blanket_403_min.max(1);
         // Blanket 403: from some point on, an origin answered 403 to everything (at least
         // `min` times): the scanner was shut out, the pages are not broken.
         let mut by_origin: HashMap<&str, Vec<(&str, u16)>> = HashMap::new();
         for (o, k, s) in &st.answers {
-            by_origin.entry(o.as_str()).or_default().push((k.as_str(), *s));
+            by_origin
+                .entry(o.as_str())
+                .or_default()
+                .push((k.as_str(), *s));
         }
         let mut relabel: Vec<String> = Vec::new();
         for answers in by_origin.values() {
@@ -657,18 +900,36 @@ impl SiteRun {
         for k in relabel {
             if let Some(f) = st.links.get_mut(&k) {
                 if f.outcome.status == (LinkStatus::HttpError { status: 403 }) {
-                    f.outcome.status = LinkStatus::Blocked { status: Some(403), reason: "站点对扫描器全部返回403".into() };
+                    f.outcome.status = LinkStatus::Blocked {
+                        status: Some(403),
+                        reason: "站点对扫描器全部返回403".into(),
+                    };
                 }
             }
             for p in st.pages.iter_mut().filter(|p| p.url == k) {
-                p.status = LinkStatus::Blocked { status: Some(403), reason: "站点对扫描器全部返回403".into() };
+                p.status = LinkStatus::Blocked {
+                    status: Some(403),
+                    reason: "站点对扫描器全部返回403".into(),
+                };
             }
         }
         let mut stats = std::mem::take(&mut st.stats);
         stats.links = st.links.len();
-        stats.broken = st.links.values().filter(|l| l.outcome.status.is_broken()).count();
-        stats.blocked = st.links.values().filter(|l| l.outcome.status.is_blocked()).count();
-        stats.robots_disallowed = st.links.values().filter(|l| l.outcome.status == LinkStatus::RobotsDisallowed).count();
+        stats.broken = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status.is_broken())
+            .count();
+        stats.blocked = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status.is_blocked())
+            .count();
+        stats.robots_disallowed = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status == LinkStatus::RobotsDisallowed)
+            .count();
         stats.duration_ms = elapsed.as_millis() as u64;
         let home = st.home.clone().or_else(|| {
             // The home page was not parsed (not HTML, failed): keep its outcome as a record.
@@ -695,7 +956,11 @@ impl SiteRun {
             None => Some("首页未能抓取".to_string()),
         };
         let error = if st.worker_failures > 0 {
-            Some(format!("{}；{} 个抓取任务异常中止", error.unwrap_or_default(), st.worker_failures))
+            Some(format!(
+                "{}；{} 个抓取任务异常中止",
+                error.unwrap_or_default(),
+                st.worker_failures
+            ))
         } else {
             error
         };
@@ -731,7 +996,12 @@ impl TaskResult {
         let final_url = task.key.clone();
         TaskResult {
             task,
-            outcome: FetchOutcome { status, redirects: Vec::new(), final_url, elapsed_ms: 0 },
+            outcome: FetchOutcome {
+                status,
+                redirects: Vec::new(),
+                final_url,
+                elapsed_ms: 0,
+            },
             page: None,
             links: Vec::new(),
             requests: 0,
@@ -741,7 +1011,14 @@ impl TaskResult {
 
     fn fetched(task: Task, f: Fetched, page: Option<PageRecord>) -> TaskResult {
         let answer = f.http_status().map(|s| (origin_key(&f.final_url), s));
-        TaskResult { task, requests: f.requests, outcome: f.outcome, page, links: Vec::new(), answer }
+        TaskResult {
+            task,
+            requests: f.requests,
+            outcome: f.outcome,
+            page,
+            links: Vec::new(),
+            answer,
+        }
     }
 }
 
@@ -754,11 +1031,20 @@ struct Parsed {
 /// Decode and extract a page on the blocking pool: parsing is CPU work (and html5ever is slow
 /// on pathological nesting), so it must not stall the async workers. A parser panic on a
 /// malformed page is contained here and gives None.
-async fn parse_page(body: Vec<u8>, content_type: Option<String>, url: Url, session_params: Vec<String>) -> Option<Parsed> {
+async fn parse_page(
+    body: Vec<u8>,
+    content_type: Option<String>,
+    url: Url,
+    session_params: Vec<String>,
+) -> Option<Parsed> {
     tokio::task::spawn_blocking(move || {
         let d = extract::decode(&body, content_type.as_deref());
         let page = extract::extract_page(&d.text, &url, d.encoding, &session_params);
-        Parsed { encoding: d.encoding.name(), page, text_hash: xxh3_64(d.text.as_bytes()) }
+        Parsed {
+            encoding: d.encoding.name(),
+            page,
+            text_hash: xxh3_64(d.text.as_bytes()),
+        }
     })
     .await
     .ok()
@@ -766,6 +1052,9 @@ async fn parse_page(body: Vec<u8>, content_type: Option<String>, url: Url, sessi
 
 /// A fingerprint of a page's text that ignores digits (dates, counters, request ids).
 fn fingerprint(text: &str) -> u64 {
-    let stripped: String = text.chars().filter(|c| !c.is_ascii_digit() && !c.is_whitespace()).collect();
+    let stripped: String = text
+        .chars()
+        .filter(|c| !c.is_ascii_digit() && !c.is_whitespace())
+        .collect();
     xxh3_64(stripped.as_bytes())
 }

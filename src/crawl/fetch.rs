@@ -7,7 +7,9 @@
 use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER};
+use reqwest::header::{
+    HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER,
+};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -58,7 +60,13 @@ pub struct Fetched {
 }
 
 impl Fetched {
-    fn failed(url: &Url, status: LinkStatus, redirects: Vec<Redirect>, started: Instant, requests: usize) -> Fetched {
+    fn failed(
+        url: &Url,
+        status: LinkStatus,
+        redirects: Vec<Redirect>,
+        started: Instant,
+        requests: usize,
+    ) -> Fetched {
         Fetched {
             outcome: FetchOutcome {
                 status,
@@ -102,12 +110,17 @@ impl Fetched {
             .take(20)
             .map(|b| b.to_ascii_lowercase())
             .collect();
-        head.starts_with(b"<!doctype html") || head.starts_with(b"<html") || head.starts_with(b"<head")
+        head.starts_with(b"<!doctype html")
+            || head.starts_with(b"<html")
+            || head.starts_with(b"<head")
     }
 
     /// A response header of the final answer.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -131,7 +144,14 @@ pub async fn fetch(
 ) -> Fetched {
     let started = Instant::now();
     let total = limits.total_timeout;
-    match tokio::time::timeout(total, fetch_inner(client, origins, url, method, body_mode, limits, validators, started)).await {
+    match tokio::time::timeout(
+        total,
+        fetch_inner(
+            client, origins, url, method, body_mode, limits, validators, started,
+        ),
+    )
+    .await
+    {
         Ok(f) => f,
         Err(_) => Fetched::failed(url, LinkStatus::Timeout, Vec::new(), started, 1),
     }
@@ -174,7 +194,9 @@ async fn fetch_inner(
             match req.send().await {
                 Ok(resp) => {
                     let s = resp.status();
-                    if (s == StatusCode::TOO_MANY_REQUESTS || s == StatusCode::SERVICE_UNAVAILABLE) && attempt < limits.retries {
+                    if (s == StatusCode::TOO_MANY_REQUESTS || s == StatusCode::SERVICE_UNAVAILABLE)
+                        && attempt < limits.retries
+                    {
                         let wait = retry_wait(resp.headers(), limits, attempt);
                         drop(resp);
                         drop(_permit);
@@ -199,40 +221,76 @@ async fn fetch_inner(
         };
         let status = response.status();
         if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-            let location = response.headers().get(LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let location = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
             let Some(location) = location else {
                 // A 3xx without Location is an answer in itself.
-                return finish(response, current, redirects, body_mode, limits, started, requests).await;
+                return finish(
+                    response, current, redirects, body_mode, limits, started, requests,
+                )
+                .await;
             };
             let next = match current.join(location.trim()) {
                 Ok(n) => n,
                 Err(e) => {
                     return Fetched::failed(
                         &current,
-                        LinkStatus::InvalidUrl { message: format!("redirect to `{location}`: {e}") },
+                        LinkStatus::InvalidUrl {
+                            message: format!("redirect to `{location}`: {e}"),
+                        },
                         redirects,
                         started,
                         requests,
                     )
                 }
             };
-            redirects.push(Redirect { url: current.to_string(), status: status.as_u16(), location: next.to_string() });
+            redirects.push(Redirect {
+                url: current.to_string(),
+                status: status.as_u16(),
+                location: next.to_string(),
+            });
             let mut next_key = next.clone();
             next_key.set_fragment(None);
             if seen.contains(&next_key.to_string()) {
-                return Fetched::failed(&next, LinkStatus::RedirectLoop, redirects, started, requests);
+                return Fetched::failed(
+                    &next,
+                    LinkStatus::RedirectLoop,
+                    redirects,
+                    started,
+                    requests,
+                );
             }
             if redirects.len() > limits.max_redirects {
-                return Fetched::failed(&next, LinkStatus::TooManyRedirects, redirects, started, requests);
+                return Fetched::failed(
+                    &next,
+                    LinkStatus::TooManyRedirects,
+                    redirects,
+                    started,
+                    requests,
+                );
             }
             if !matches!(next.scheme(), "http" | "https") {
-                return Fetched::failed(&next, LinkStatus::NotHttp { scheme: next.scheme().to_string() }, redirects, started, requests);
+                return Fetched::failed(
+                    &next,
+                    LinkStatus::NotHttp {
+                        scheme: next.scheme().to_string(),
+                    },
+                    redirects,
+                    started,
+                    requests,
+                );
             }
             seen.push(next_key.to_string());
             current = next;
             continue;
         }
-        return finish(response, current, redirects, body_mode, limits, started, requests).await;
+        return finish(
+            response, current, redirects, body_mode, limits, started, requests,
+        )
+        .await;
     }
 }
 
@@ -253,8 +311,17 @@ async fn finish(
     let last_modified = text(h.get(LAST_MODIFIED));
     let headers: Vec<(String, String)> = h
         .iter()
-        .filter(|(k, _)| matches!(k.as_str(), "server" | "cf-mitigated" | "cf-ray" | "x-waf" | "set-cookie" | "content-length"))
-        .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+        .filter(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "server" | "cf-mitigated" | "cf-ray" | "x-waf" | "set-cookie" | "content-length"
+            )
+        })
+        .filter_map(|(k, v)| {
+            v.to_str()
+                .ok()
+                .map(|v| (k.as_str().to_string(), v.to_string()))
+        })
         .collect();
     let cap = match body_mode {
         BodyMode::Full => limits.max_body_bytes,
@@ -331,8 +398,12 @@ pub fn classify_error(e: &reqwest::Error) -> LinkStatus {
     while let Some(s) = src {
         if let Some(r) = s.downcast_ref::<ResolveError>() {
             return match r {
-                ResolveError::Private { address, .. } => LinkStatus::PrivateAddress { address: address.to_string() },
-                ResolveError::NotFound { message, .. } => LinkStatus::Dns { message: message.clone() },
+                ResolveError::Private { address, .. } => LinkStatus::PrivateAddress {
+                    address: address.to_string(),
+                },
+                ResolveError::NotFound { message, .. } => LinkStatus::Dns {
+                    message: message.clone(),
+                },
             };
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
@@ -346,14 +417,24 @@ pub fn classify_error(e: &reqwest::Error) -> LinkStatus {
         src = s.source();
     }
     let all = messages.join(": ").to_ascii_lowercase();
-    if all.contains("certificate") || all.contains("tls") || all.contains("handshake") || all.contains("ssl") {
-        return LinkStatus::Tls { message: messages.last().cloned().unwrap_or_default() };
+    if all.contains("certificate")
+        || all.contains("tls")
+        || all.contains("handshake")
+        || all.contains("ssl")
+    {
+        return LinkStatus::Tls {
+            message: messages.last().cloned().unwrap_or_default(),
+        };
     }
     if all.contains("dns") || all.contains("resolve") || all.contains("lookup") {
-        return LinkStatus::Dns { message: messages.last().cloned().unwrap_or_default() };
+        return LinkStatus::Dns {
+            message: messages.last().cloned().unwrap_or_default(),
+        };
     }
     if all.contains("connection refused") {
         return LinkStatus::Refused;
     }
-    LinkStatus::Connection { message: messages.last().cloned().unwrap_or_default() }
+    LinkStatus::Connection {
+        message: messages.last().cloned().unwrap_or_default(),
+    }
 }

@@ -98,7 +98,13 @@ impl Frontier {
 
     /// Whether crawling this URL looks like walking into a trap. Counts query variants of a
     /// path as a side effect, so call it once per new URL.
-    pub fn trap(&mut self, url: &Url, max_len: usize, max_variants: usize, max_year: i32) -> Option<Trap> {
+    pub fn trap(
+        &mut self,
+        url: &Url,
+        max_len: usize,
+        max_variants: usize,
+        max_year: i32,
+    ) -> Option<Trap> {
         if url.as_str().len() > max_len {
             return Some(Trap::TooLong);
         }
@@ -113,7 +119,9 @@ impl Frontier {
         if url.query().is_some() {
             for (k, v) in url.query_pairs() {
                 let k = k.to_ascii_lowercase();
-                let date_like = ["year", "month", "date", "day", "cal", "ym", "time"].iter().any(|n| k.contains(n));
+                let date_like = ["year", "month", "date", "day", "cal", "ym", "time"]
+                    .iter()
+                    .any(|n| k.contains(n));
                 if date_like && year_in(&v).is_some_and(|y| y > max_year) {
                     return Some(Trap::FarFutureDate);
                 }
@@ -133,7 +141,10 @@ impl Frontier {
 fn year_in(v: &str) -> Option<i32> {
     let digits: String = v.chars().take_while(|c| c.is_ascii_digit()).collect();
     if digits.len() >= 4 {
-        digits[..4].parse().ok().filter(|y| (1000..10000).contains(y))
+        digits[..4]
+            .parse()
+            .ok()
+            .filter(|y| (1000..10000).contains(y))
     } else {
         None
     }
@@ -157,15 +168,36 @@ mod tests {
     #[test]
     fn traps() {
         let mut f = Frontier::default();
-        assert_eq!(f.trap(&u("http://x/a/b/a/b/a/"), 1000, 5, 2027), Some(Trap::RepeatedSegments));
-        assert_eq!(f.trap(&u("http://x/cal?year=2031"), 1000, 5, 2027), Some(Trap::FarFutureDate));
+        assert_eq!(
+            f.trap(&u("http://x/a/b/a/b/a/"), 1000, 5, 2027),
+            Some(Trap::RepeatedSegments)
+        );
+        assert_eq!(
+            f.trap(&u("http://x/cal?year=2031"), 1000, 5, 2027),
+            Some(Trap::FarFutureDate)
+        );
         assert_eq!(f.trap(&u("http://x/cal?year=2026"), 1000, 5, 2027), None);
         for i in 0..5 {
-            assert_eq!(f.trap(&u(&format!("http://x/list?page={i}")), 1000, 5, 2027), None);
+            assert_eq!(
+                f.trap(&u(&format!("http://x/list?page={i}")), 1000, 5, 2027),
+                None
+            );
         }
-        assert_eq!(f.trap(&u("http://x/list?page=9"), 1000, 5, 2027), Some(Trap::QueryVariants));
-        assert_eq!(f.trap(&u("http://x/list?page=10"), 1000, 5, 2027), Some(Trap::QueryVariants));
-        assert_eq!(f.trap(&u("http://x/aaaaaaaaaaaaaaaa"), 10, 5, 2027), Some(Trap::TooLong));
-        assert_eq!(f.trap(&u("http://x/news/2026/11/a.html"), 1000, 5, 2027), None);
+        assert_eq!(
+            f.trap(&u("http://x/list?page=9"), 1000, 5, 2027),
+            Some(Trap::QueryVariants)
+        );
+        assert_eq!(
+            f.trap(&u("http://x/list?page=10"), 1000, 5, 2027),
+            Some(Trap::QueryVariants)
+        );
+        assert_eq!(
+            f.trap(&u("http://x/aaaaaaaaaaaaaaaa"), 10, 5, 2027),
+            Some(Trap::TooLong)
+        );
+        assert_eq!(
+            f.trap(&u("http://x/news/2026/11/a.html"), 1000, 5, 2027),
+            None
+        );
     }
 }

@@ -93,15 +93,25 @@ impl Origin {
     }
 
     fn set_crawl_delay(&self, delay: Duration) {
-        let rate = self.rate.lock().map(|r| *r).unwrap_or(Rate { per_second: 0.0, burst: 1 });
+        let rate = self.rate.lock().map(|r| *r).unwrap_or(Rate {
+            per_second: 0.0,
+            burst: 1,
+        });
         if let Ok(mut l) = self.limiter.write() {
             *l = build_limiter(rate, Some(delay));
         }
     }
 }
 
-fn build_limiter(rate: Rate, crawl_delay: Option<Duration>) -> Option<Arc<DefaultDirectRateLimiter>> {
-    let mut period = if rate.per_second > 0.0 { Some(Duration::from_secs_f64(1.0 / rate.per_second)) } else { None };
+fn build_limiter(
+    rate: Rate,
+    crawl_delay: Option<Duration>,
+) -> Option<Arc<DefaultDirectRateLimiter>> {
+    let mut period = if rate.per_second > 0.0 {
+        Some(Duration::from_secs_f64(1.0 / rate.per_second))
+    } else {
+        None
+    };
     let mut burst = rate.burst.max(1);
     if let Some(d) = crawl_delay.filter(|d| !d.is_zero()) {
         // Crawl-delay asks for one request per `d`: no bursts.
@@ -126,7 +136,12 @@ pub struct Origins {
 
 impl Origins {
     /// A registry with a default rate for origins nobody configured (other sites' hosts).
-    pub fn new(default_rate: Rate, max_in_flight: usize, resolver: Resolver, block_after: usize) -> Origins {
+    pub fn new(
+        default_rate: Rate,
+        max_in_flight: usize,
+        resolver: Resolver,
+        block_after: usize,
+    ) -> Origins {
         Origins {
             map: Mutex::new(HashMap::new()),
             default_rate,
@@ -148,7 +163,10 @@ impl Origins {
     fn get(&self, url: &Url) -> Arc<Origin> {
         let key = origin_key(url);
         match self.map.lock() {
-            Ok(mut m) => m.entry(key).or_insert_with(|| Arc::new(Origin::new(self.default_rate))).clone(),
+            Ok(mut m) => m
+                .entry(key)
+                .or_insert_with(|| Arc::new(Origin::new(self.default_rate)))
+                .clone(),
             // A poisoned map only happens after a panic elsewhere; keep going with a fresh
             // limiter rather than stop the scan.
             Err(_) => Arc::new(Origin::new(self.default_rate)),
@@ -183,8 +201,12 @@ impl Origins {
             let host = url.host_str().unwrap_or("");
             let ip = host.trim_start_matches('[').trim_end_matches(']').parse();
             if let Ok(ip) = ip {
-                if let Err(ResolveError::Private { address, .. }) = self.resolver.check_literal(host, ip) {
-                    return Some(LinkStatus::PrivateAddress { address: address.to_string() });
+                if let Err(ResolveError::Private { address, .. }) =
+                    self.resolver.check_literal(host, ip)
+                {
+                    return Some(LinkStatus::PrivateAddress {
+                        address: address.to_string(),
+                    });
                 }
             }
         }

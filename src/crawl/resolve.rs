@@ -64,20 +64,40 @@ struct Inner {
 
 impl Resolver {
     /// A resolver with pinned addresses, the private-address policy and the trusted hosts.
-    pub fn new(pinned: BTreeMap<String, Vec<IpAddr>>, allow_private: bool, trusted_hosts: HashSet<String>) -> Resolver {
-        let pinned = pinned.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-        Resolver { inner: Arc::new(Inner { pinned, allow_private, trusted_hosts }) }
+    pub fn new(
+        pinned: BTreeMap<String, Vec<IpAddr>>,
+        allow_private: bool,
+        trusted_hosts: HashSet<String>,
+    ) -> Resolver {
+        let pinned = pinned
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        Resolver {
+            inner: Arc::new(Inner {
+                pinned,
+                allow_private,
+                trusted_hosts,
+            }),
+        }
     }
 
     /// Whether a host may resolve to private addresses.
     pub fn private_allowed(&self, host: &str) -> bool {
-        self.inner.allow_private || self.inner.trusted_hosts.contains(&host.to_ascii_lowercase())
+        self.inner.allow_private
+            || self
+                .inner
+                .trusted_hosts
+                .contains(&host.to_ascii_lowercase())
     }
 
     /// Check an IP-literal host (reqwest does not call the resolver for those).
     pub fn check_literal(&self, host: &str, ip: IpAddr) -> Result<(), ResolveError> {
         if is_private(ip) && !self.private_allowed(host) {
-            return Err(ResolveError::Private { host: host.to_string(), address: ip });
+            return Err(ResolveError::Private {
+                host: host.to_string(),
+                address: ip,
+            });
         }
         Ok(())
     }
@@ -87,12 +107,19 @@ impl Resolver {
         let key = host.trim_end_matches('.').to_ascii_lowercase();
         let addrs: Vec<IpAddr> = if let Some(p) = self.inner.pinned.get(&key) {
             p.clone()
-        } else if let Ok(ip) = key.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        } else if let Ok(ip) = key
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
             vec![ip]
         } else {
             let found = tokio::net::lookup_host((key.as_str(), 0))
                 .await
-                .map_err(|e| ResolveError::NotFound { host: key.clone(), message: e.to_string() })?;
+                .map_err(|e| ResolveError::NotFound {
+                    host: key.clone(),
+                    message: e.to_string(),
+                })?;
             let mut v: Vec<IpAddr> = Vec::new();
             for a in found {
                 if !v.contains(&a.ip()) {
@@ -102,14 +129,24 @@ impl Resolver {
             v
         };
         if addrs.is_empty() {
-            return Err(ResolveError::NotFound { host: key, message: "no address".into() });
+            return Err(ResolveError::NotFound {
+                host: key,
+                message: "no address".into(),
+            });
         }
         if self.private_allowed(&key) {
             return Ok(addrs);
         }
-        let public: Vec<IpAddr> = addrs.iter().copied().filter(|ip| !is_private(*ip)).collect();
+        let public: Vec<IpAddr> = addrs
+            .iter()
+            .copied()
+            .filter(|ip| !is_private(*ip))
+            .collect();
         if public.is_empty() {
-            return Err(ResolveError::Private { host: key, address: addrs[0] });
+            return Err(ResolveError::Private {
+                host: key,
+                address: addrs[0],
+            });
         }
         Ok(public)
     }
@@ -120,7 +157,10 @@ impl Resolve for Resolver {
         let this = self.clone();
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let ips = this.lookup(&host).await.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+            let ips = this
+                .lookup(&host)
+                .await
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
             // The connector sets the port from the URL.
             let addrs: Addrs = Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
             Ok(addrs)
@@ -134,7 +174,18 @@ mod tests {
 
     #[test]
     fn private_ranges() {
-        for p in ["127.0.0.1", "10.1.2.3", "192.168.0.1", "172.16.5.5", "169.254.1.1", "100.64.0.1", "::1", "fd00::1", "fe80::1", "::ffff:10.0.0.1"] {
+        for p in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "192.168.0.1",
+            "172.16.5.5",
+            "169.254.1.1",
+            "100.64.0.1",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(is_private(p.parse().unwrap()), "{p}");
         }
         for p in ["203.0.113.7", "8.8.8.8", "2001:db8::7", "2400:3200::1"] {
@@ -145,11 +196,26 @@ mod tests {
     #[tokio::test]
     async fn pinned_and_guarded() {
         let mut pinned = BTreeMap::new();
-        pinned.insert("evil.example".to_string(), vec!["10.0.0.5".parse().unwrap()]);
-        pinned.insert("site.example".to_string(), vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()]);
-        let r = Resolver::new(pinned, false, ["site.example".to_string()].into_iter().collect());
-        assert!(matches!(r.lookup("evil.example").await, Err(ResolveError::Private { .. })));
+        pinned.insert(
+            "evil.example".to_string(),
+            vec!["10.0.0.5".parse().unwrap()],
+        );
+        pinned.insert(
+            "site.example".to_string(),
+            vec!["127.0.0.1".parse().unwrap(), "::1".parse().unwrap()],
+        );
+        let r = Resolver::new(
+            pinned,
+            false,
+            ["site.example".to_string()].into_iter().collect(),
+        );
+        assert!(matches!(
+            r.lookup("evil.example").await,
+            Err(ResolveError::Private { .. })
+        ));
         assert_eq!(r.lookup("SITE.example").await.unwrap().len(), 2);
-        assert!(r.check_literal("10.0.0.1", "10.0.0.1".parse().unwrap()).is_err());
+        assert!(r
+            .check_literal("10.0.0.1", "10.0.0.1".parse().unwrap())
+            .is_err());
     }
 }

@@ -73,7 +73,8 @@ impl Document {
 
     /// Pretty JSON.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise report: {e}\"}}"))
+        serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\":\"cannot serialise report: {e}\"}}"))
     }
 }
 
@@ -82,7 +83,13 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
     let mut o = String::new();
     for site in &doc.sites {
         let _ = writeln!(o, "══ {}  {}", site.name, site.url);
-        let _ = writeln!(o, "   {} · {} · 监测时间点 {}", site.level.zh(), site.kind.zh(), doc.as_of);
+        let _ = writeln!(
+            o,
+            "   {} · {} · 监测时间点 {}",
+            site.level.zh(),
+            site.kind.zh(),
+            doc.as_of
+        );
         if let Some(e) = &site.error {
             let _ = writeln!(o, "   ！{e}");
         }
@@ -103,8 +110,17 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             let title = rule.map(|r| r.title.as_str()).unwrap_or(rule_id);
             let kind = findings[0].kind;
             let points: f64 = findings.iter().map(|f| f.points).sum();
-            let pts = if kind == Kind::Deduct { format!("，合计扣 {} 分（封顶前）", fmt_points(points)) } else { String::new() };
-            let _ = writeln!(o, "\n── {title} [{rule_id}] {}：{} 项{pts}", kind.zh(), findings.len());
+            let pts = if kind == Kind::Deduct {
+                format!("，合计扣 {} 分（封顶前）", fmt_points(points))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "\n── {title} [{rule_id}] {}：{} 项{pts}",
+                kind.zh(),
+                findings.len()
+            );
             if let Some(r) = rule.filter(|r| r.unconfirmed) {
                 let _ = writeln!(o, "   （分值为未经核实的默认值：{}）", r.source);
             }
@@ -129,9 +145,20 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             s.duration_ms as f64 / 1000.0
         );
         let _ = writeln!(o, "   robots.txt：{}", site.robots);
-        let _ = writeln!(o, "   得分 {} · 结论 {}", fmt_points(site.score), site.verdict);
+        let _ = writeln!(
+            o,
+            "   得分 {} · 结论 {}",
+            fmt_points(site.score),
+            site.verdict
+        );
         for d in &site.score_detail.deductions {
-            let _ = writeln!(o, "     {} 扣 {} 分（上限 {}）", d.name, fmt_points(d.points), fmt_points(d.cap));
+            let _ = writeln!(
+                o,
+                "     {} 扣 {} 分（上限 {}）",
+                d.name,
+                fmt_points(d.points),
+                fmt_points(d.cap)
+            );
         }
         let _ = writeln!(o);
     }
@@ -143,7 +170,11 @@ fn write_evidence(o: &mut String, f: &Finding) {
     if let Some(st) = e.get("status_text").and_then(|v| v.as_str()) {
         let _ = writeln!(o, "    状态：{st}");
     }
-    if let Some(chain) = e.get("redirects").and_then(|v| v.as_array()).filter(|a| !a.is_empty()) {
+    if let Some(chain) = e
+        .get("redirects")
+        .and_then(|v| v.as_array())
+        .filter(|a| !a.is_empty())
+    {
         let hops: Vec<String> = chain
             .iter()
             .map(|h| {
@@ -157,8 +188,15 @@ fn write_evidence(o: &mut String, f: &Finding) {
             .collect();
         let _ = writeln!(o, "    重定向：{}", hops.join(" ; "));
     }
-    if let Some(refs) = e.get("referrers").and_then(|v| v.as_array()).filter(|a| !a.is_empty()) {
-        let count = e.get("referrer_count").and_then(|v| v.as_u64()).unwrap_or(refs.len() as u64);
+    if let Some(refs) = e
+        .get("referrers")
+        .and_then(|v| v.as_array())
+        .filter(|a| !a.is_empty())
+    {
+        let count = e
+            .get("referrer_count")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(refs.len() as u64);
         let _ = writeln!(o, "    所在页面（共 {count} 个）：");
         for r in refs.iter().take(5) {
             let page = r.get("page").and_then(|v| v.as_str()).unwrap_or("");

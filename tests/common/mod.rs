@@ -86,8 +86,8 @@ pub fn status_of<'a>(
 /// A minimal HTML page with links.
 pub fn page(title: &str, links: &[&str]) -> String {
     let mut body = format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title></head><body><h1>{title}</h1><p>这是一个用于测试的政府网站页面，内容正常。</p>");
-    for l in links {
-        body.push_str(&format!("<a href=\"{l}\">链接 {l}</a> "));
+    for (i, l) in links.iter().enumerate() {
+        body.push_str(&format!("<a href=\"{l}\">栏目{}</a> ", i + 1));
     }
     body.push_str("</body></html>");
     body
