@@ -36,6 +36,8 @@ pub struct CrawlRules {
     pub blanket_403_min: usize,
     /// Blocked answers after which an origin is no longer asked.
     pub stop_after_blocked: usize,
+    /// Parameters of the page facts for the content rules.
+    pub facts: extract::FactRules,
 }
 
 impl Default for CrawlRules {
@@ -72,6 +74,7 @@ impl Default for CrawlRules {
             blocked_statuses: vec![429, 412],
             blanket_403_min: 3,
             stop_after_blocked: 5,
+            facts: extract::FactRules::default(),
         }
     }
 }
@@ -79,7 +82,7 @@ impl Default for CrawlRules {
 impl CrawlRules {
     /// The crawl parameters of the link rules (defaults where a rule is absent).
     pub fn from_rules(rules: &crate::rules::RuleSet) -> CrawlRules {
-        let mut c = CrawlRules::default();
+        let mut c = CrawlRules { facts: extract::FactRules::from_rules(rules), ..CrawlRules::default() };
         if let Some(r) = rules.get("link.broken") {
             c.soft404_patterns = r.param_strs("soft404_patterns").to_vec();
         }
@@ -477,6 +480,8 @@ impl SiteRun {
                 f.body,
                 f.content_type,
                 f.final_url,
+                1,
+                self.crawler.rules.clone(),
                 self.settings.session_params.clone(),
             )
             .await
@@ -647,6 +652,8 @@ impl SiteRun {
             std::mem::take(&mut f.body),
             f.content_type.clone(),
             f.final_url.clone(),
+            task.depth,
+            c.rules.clone(),
             self.settings.session_params.clone(),
         )
         .await
@@ -657,6 +664,7 @@ impl SiteRun {
             return r;
         };
         let page = parsed.page;
+        let page_facts = parsed.facts;
         let fp = fingerprint(&page.text);
         let mut outcome = f.outcome.clone();
         if let Some(reason) = extract::soft404::soft404_reason(
@@ -687,6 +695,7 @@ impl SiteRun {
             bytes: f.bytes,
             truncated: f.truncated,
             links_found: page.links.len(),
+            facts: page_facts,
         };
         c.observer.page(&self.site_name, &record);
         let links = if outcome.status.is_ok() {
@@ -948,6 +957,7 @@ impl SiteRun {
                 bytes: 0,
                 truncated: false,
                 links_found: 0,
+                facts: Default::default(),
             })
         });
         let error = match &home {
@@ -1025,6 +1035,7 @@ impl TaskResult {
 struct Parsed {
     encoding: &'static str,
     page: extract::ExtractedPage,
+    facts: extract::PageFacts,
     text_hash: u64,
 }
 
@@ -1035,14 +1046,19 @@ async fn parse_page(
     body: Vec<u8>,
     content_type: Option<String>,
     url: Url,
+    depth: u32,
+    rules: Arc<CrawlRules>,
     session_params: Vec<String>,
 ) -> Option<Parsed> {
     tokio::task::spawn_blocking(move || {
         let d = extract::decode(&body, content_type.as_deref());
-        let page = extract::extract_page(&d.text, &url, d.encoding, &session_params);
+        let doc = scraper::Html::parse_document(&d.text);
+        let page = extract::extract_document(&doc, &url, d.encoding, &session_params);
+        let facts = extract::page_facts(&doc, &page, &url, depth, &rules.facts);
         Parsed {
             encoding: d.encoding.name(),
             page,
+            facts,
             text_hash: xxh3_64(d.text.as_bytes()),
         }
     })

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{SiteKind, SiteLevel};
-use crate::extract::LinkElement;
+use crate::extract::{LinkElement, PageFacts};
 
 /// What happened when a URL was requested.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +189,9 @@ pub struct PageRecord {
     pub truncated: bool,
     /// Links found on the page.
     pub links_found: usize,
+    /// Facts for the content rules (dates, columns, footer, wording).
+    #[serde(default, skip_serializing_if = "PageFacts::is_empty")]
+    pub facts: PageFacts,
 }
 
 /// A page that links to a target.

@@ -173,6 +173,17 @@ pub fn extract_page(
     session_params: &[String],
 ) -> ExtractedPage {
     let doc = Html::parse_document(html);
+    extract_document(&doc, page_url, encoding, session_params)
+}
+
+/// [`extract_page`] on a document already parsed (so further fact extractors can share the
+/// parse).
+pub fn extract_document(
+    doc: &Html,
+    page_url: &Url,
+    encoding: &'static Encoding,
+    session_params: &[String],
+) -> ExtractedPage {
     let root = doc.tree.root();
 
     let base = find_base(root, page_url, encoding);
