@@ -339,6 +339,11 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     let reports = reports?;
     let doc = Document::new(as_of, reports);
     print_doc(&doc, &rules, a.common.format);
+    if let Some(err) = doc.sites.iter().find_map(|s| s.error.as_ref()) {
+        // The report says what happened; the inspection itself could not be done.
+        eprintln!("govscan: {err}");
+        return Ok(exit::FAILED);
+    }
     Ok(fail_status(&doc, a.fail_on))
 }
 

@@ -32,6 +32,12 @@ impl PageFacts {
 }
 
 /// Extract the facts of a page (`depth` 0 is the home page).
-pub fn page_facts(_doc: &Html, _page: &ExtractedPage, _url: &Url, _depth: u32, _rules: &FactRules) -> PageFacts {
+pub fn page_facts(
+    _doc: &Html,
+    _page: &ExtractedPage,
+    _url: &Url,
+    _depth: u32,
+    _rules: &FactRules,
+) -> PageFacts {
     PageFacts::default()
 }
