@@ -48,6 +48,8 @@ mod runs;
 mod schema;
 mod types;
 
+#[cfg(test)]
+mod tests;
 
 pub use error::StoreError;
 pub use pages::Batch;
