@@ -185,6 +185,13 @@ fn connect(path: &Path, flags: OpenFlags, options: &StoreOptions) -> Result<Conn
 /// written: not even the journal mode is changed).
 fn check_version(conn: &Connection, path: &Path) -> Result<i64> {
     let found = schema::user_version(conn).map_err(|e| StoreError::from_sqlite("open", path, e))?;
+    if found < 0 {
+        return Err(StoreError::Corrupt {
+            action: "open".into(),
+            file: path.display().to_string(),
+            message: format!("schema version {found} is not one govscan writes"),
+        });
+    }
     if found > SCHEMA_VERSION {
         return Err(StoreError::TooNew {
             file: path.display().to_string(),

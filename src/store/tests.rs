@@ -293,6 +293,16 @@ fn a_file_that_is_not_a_database_is_reported_as_corrupt() -> TestResult {
 }
 
 #[test]
+fn a_negative_schema_version_is_reported_as_corrupt() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    raw(&path).execute_batch("PRAGMA user_version = -3;")?;
+    let err = Store::open(&path).err().ok_or("open should fail")?;
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    Ok(())
+}
+
+#[test]
 fn a_missing_folder_gives_an_io_error_naming_the_file() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("no/such/folder/govscan.db");
