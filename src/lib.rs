@@ -27,3 +27,4 @@ pub mod demo;
 pub mod extract;
 pub mod report;
 pub mod rules;
+pub mod store;

@@ -1,0 +1,283 @@
+//! The store: every scan's facts, findings and scores, kept in one SQLite file.
+//!
+//! Owns: the database file (opening, locking, the schema and its migrations) and all SQL of
+//! the program. The rest of govscan speaks to it through the typed functions of [`Store`];
+//! see `SCHEMA.md` beside this file for the tables.
+//!
+//! - **Written as results arrive.** A run and each site's part in it are recorded when they
+//!   start ([`Store::begin_run`], [`Store::begin_site`]); pages, link results and facts as the
+//!   crawl produces them ([`Store::save_page`], [`Store::save_link`], [`Store::save_facts`],
+//!   or many at once in one transaction with [`Store::write`]); findings and the score when a
+//!   site is judged ([`Store::finish_site`]). A page and its links are written in one
+//!   transaction, so a killed scan never leaves half a page, and `scan --resume` rebuilds a
+//!   site's frontier from [`Store::resume_state`].
+//! - **Finding identity.** A finding is the same problem from scan to scan when its site,
+//!   rule and target URL are the same; [`Store::finish_site`] returns what is new, persisting
+//!   and fixed against the site's previous finished scan, and [`Store::findings`] reads them
+//!   back with that status.
+//! - **Schema versions.** `PRAGMA user_version` holds the version; opening a file upgrades an
+//!   older one in place, one migration per transaction, and refuses a newer one untouched.
+//! - **Durability.** WAL journal with `synchronous = NORMAL`: a killed process loses no
+//!   committed transaction; a power cut may lose the last few, never corrupt the file.
+//!
+//! **Not tied to SQLite.** The API takes and returns domain types, ids as [`RunId`] and
+//! [`SiteRunId`], times as `chrono` values and JSON as `serde_json::Value`; no database type
+//! leaks out, and errors are [`StoreError`] variants named by what went wrong (locked,
+//! read-only, full, corrupt), not by SQLite codes. The SQL itself is plain (upserts with
+//! `ON CONFLICT`, JSON kept as text) so that the planned PostgreSQL store, shared by many
+//! workers that take sites from it, can implement the same functions on the same schema.
+//!
+//! A [`Store`] is one connection: it is `Send` but not `Sync`. Give it to one writer (a
+//! thread, or a task using `spawn_blocking`) that receives results over a channel and commits
+//! them in batches with [`Store::write`].
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OpenFlags, Row};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+mod error;
+mod findings;
+mod pages;
+mod probes;
+mod runs;
+mod schema;
+mod types;
+
+#[cfg(test)]
+mod tests;
+
+pub use error::StoreError;
+pub use pages::Batch;
+pub use schema::SCHEMA_VERSION;
+pub use types::{
+    Edge, Fact, FindingDiff, FindingFilter, FindingStatus, HistoryRow, IpFamily, Ipv6Summary,
+    Probe, ResumeState, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, StoredFinding,
+    Validators,
+};
+
+/// How to open a store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOptions {
+    /// How long to wait for a lock held by another connection before failing with
+    /// [`StoreError::Busy`].
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// The store: one database file, opened once per process (or per writer).
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+impl Store {
+    /// Open (creating if needed) the store at `path` for reading and writing, upgrading an
+    /// older schema in place.
+    pub fn open(path: &Path) -> Result<Store> {
+        Store::open_with(path, &StoreOptions::default())
+    }
+
+    /// [`Store::open`] with options.
+    pub fn open_with(path: &Path, options: &StoreOptions) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = connect(path, flags, options)?;
+        let found = check_version(&conn, path)?;
+        let open_err = |e| StoreError::from_sqlite("open", path, e);
+        // SQLite quietly falls back to read-only when the file is write-protected; say so now
+        // rather than at the first write of a scan.
+        if conn
+            .is_readonly(rusqlite::DatabaseName::Main)
+            .map_err(open_err)?
+        {
+            return Err(StoreError::ReadOnly {
+                action: "open".into(),
+                file: path.display().to_string(),
+                message: "the file or its folder cannot be written".into(),
+            });
+        }
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+            .map_err(open_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            tracing::warn!(file = %path.display(), mode, "the store could not switch to WAL mode");
+        }
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        if found < SCHEMA_VERSION {
+            schema::migrate(&mut conn, SCHEMA_VERSION).map_err(|(from, to, e)| {
+                let action = if from == 0 && to == SCHEMA_VERSION {
+                    "migrate".to_string()
+                } else {
+                    format!("migrate (schema version {from} to {to})")
+                };
+                StoreError::from_sqlite(&action, path, e)
+            })?;
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Open an existing store for reading only (reports, the bulletin). Never writes to the
+    /// file; every write through it fails with [`StoreError::ReadOnly`].
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = connect(path, flags, &StoreOptions::default())?;
+        let found = check_version(&conn, path)?;
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::Outdated {
+                file: path.display().to_string(),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        schema::user_version(&self.conn).map_err(|e| self.err("read the schema version of", e))
+    }
+
+    /// Classify a database error raised while doing `action`.
+    fn err(&self, action: &str, e: rusqlite::Error) -> StoreError {
+        StoreError::from_sqlite(action, &self.path, e)
+    }
+}
+
+fn connect(path: &Path, flags: OpenFlags, options: &StoreOptions) -> Result<Connection> {
+    let open_err = |e| StoreError::from_sqlite("open", path, e);
+    let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+    conn.busy_timeout(options.busy_timeout).map_err(open_err)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// The file's schema version, refusing one newer than this program (before anything is
+/// written: not even the journal mode is changed).
+fn check_version(conn: &Connection, path: &Path) -> Result<i64> {
+    let found = schema::user_version(conn).map_err(|e| StoreError::from_sqlite("open", path, e))?;
+    if found < 0 {
+        return Err(StoreError::Corrupt {
+            action: "open".into(),
+            file: path.display().to_string(),
+            message: format!("schema version {found} is not one govscan writes"),
+        });
+    }
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            file: path.display().to_string(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Ok(found)
+}
+
+// ---- conversions between domain values and columns ----
+
+fn now() -> DateTime<FixedOffset> {
+    crate::asof::now()
+}
+
+fn time_text(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339()
+}
+
+/// A non-negative count as a column value (saturating: no real count reaches 2^63).
+fn int(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn int_usize(v: usize) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// JSON text of a value.
+fn to_json<T: Serialize + ?Sized>(v: &T) -> std::result::Result<String, rusqlite::Error> {
+    serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// The text of a unit-like enum (`veto`, `county`, `a`) as serde writes it.
+fn enum_text<T: Serialize>(v: &T) -> std::result::Result<String, rusqlite::Error> {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => Ok(s),
+        Ok(other) => Err(rusqlite::Error::ToSqlConversionFailure(
+            format!("not a unit enum: {other}").into(),
+        )),
+        Err(e) => Err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))),
+    }
+}
+
+fn bad(
+    idx: usize,
+    ty: Type,
+    e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(idx, ty, e.into())
+}
+
+fn col_json<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let s: String = row.get(idx)?;
+    serde_json::from_str(&s).map_err(|e| bad(idx, Type::Text, e))
+}
+
+fn col_json_opt<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<T>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| serde_json::from_str(&s).map_err(|e| bad(idx, Type::Text, e)))
+        .transpose()
+}
+
+fn col_enum<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+    let s: String = row.get(idx)?;
+    serde_json::from_value(serde_json::Value::String(s)).map_err(|e| bad(idx, Type::Text, e))
+}
+
+fn col_u64(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    let v: i64 = row.get(idx)?;
+    u64::try_from(v).map_err(|e| bad(idx, Type::Integer, e))
+}
+
+fn col_usize(row: &Row<'_>, idx: usize) -> rusqlite::Result<usize> {
+    let v: i64 = row.get(idx)?;
+    usize::try_from(v).map_err(|e| bad(idx, Type::Integer, e))
+}
+
+fn col_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<FixedOffset>> {
+    let s: String = row.get(idx)?;
+    DateTime::parse_from_rfc3339(&s).map_err(|e| bad(idx, Type::Text, e))
+}
+
+fn col_time_opt(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<FixedOffset>>> {
+    let s: Option<String> = row.get(idx)?;
+    s.map(|s| DateTime::parse_from_rfc3339(&s).map_err(|e| bad(idx, Type::Text, e)))
+        .transpose()
+}

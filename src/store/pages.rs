@@ -1,0 +1,418 @@
+//! What the crawl produces, written as it arrives: pages with their links (edges), link
+//! results and facts; and read back for resuming a crawl and for conditional requests.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+
+use super::{
+    col_enum, col_json, col_u64, col_usize, enum_text, int, int_usize, to_json, Edge, Fact, Result,
+    ResumeState, SiteRunId, Store, StoreError, Validators,
+};
+use crate::crawl::{FetchOutcome, LinkFact, PageRecord};
+
+/// One write transaction: everything saved through it is committed together by
+/// [`Store::write`], or not at all.
+pub struct Batch<'a> {
+    tx: Transaction<'a>,
+    path: &'a Path,
+}
+
+impl std::fmt::Debug for Batch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Batch").field("path", &self.path).finish()
+    }
+}
+
+const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
+     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found";
+
+fn page_row(row: &Row<'_>) -> rusqlite::Result<PageRecord> {
+    page_row_offset(row, 0)
+}
+
+fn edge_row(row: &Row<'_>) -> rusqlite::Result<Edge> {
+    Ok(Edge {
+        to: row.get(0)?,
+        text: row.get(1)?,
+        element: col_enum(row, 2)?,
+    })
+}
+
+fn link_row(row: &Row<'_>) -> rusqlite::Result<LinkFact> {
+    Ok(LinkFact {
+        url: row.get(0)?,
+        internal: row.get(1)?,
+        on_home: row.get(2)?,
+        outcome: FetchOutcome {
+            status: col_json(row, 3)?,
+            redirects: col_json(row, 4)?,
+            final_url: row.get(5)?,
+            elapsed_ms: col_u64(row, 6)?,
+        },
+        referrers: col_json(row, 7)?,
+        referrer_count: col_usize(row, 8)?,
+    })
+}
+
+impl Batch<'_> {
+    /// Save a fetched page and the links on it, replacing an earlier copy of the same page in
+    /// the same site run (a page fetched again after a resume).
+    pub fn save_page(
+        &mut self,
+        site_run: SiteRunId,
+        page: &PageRecord,
+        edges: &[Edge],
+    ) -> Result<()> {
+        self.save_page_inner(site_run, page, edges).map_err(|e| {
+            StoreError::from_sqlite(&format!("save the page {} to", page.url), self.path, e)
+        })
+    }
+
+    fn save_page_inner(
+        &mut self,
+        site_run: SiteRunId,
+        page: &PageRecord,
+        edges: &[Edge],
+    ) -> rusqlite::Result<()> {
+        let status = to_json(&page.status)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
+                 title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
+                 truncated, links_found) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
+                 ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
+                 depth = excluded.depth, status = excluded.status, \
+                 http_status = excluded.http_status, charset = excluded.charset, \
+                 title = excluded.title, content_hash = excluded.content_hash, \
+                 etag = excluded.etag, last_modified = excluded.last_modified, \
+                 fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
+                 bytes = excluded.bytes, truncated = excluded.truncated, \
+                 links_found = excluded.links_found",
+            )?
+            .execute(params![
+                site_run.0,
+                page.url,
+                page.final_url,
+                i64::from(page.depth),
+                status,
+                page.status.http_status(),
+                page.charset,
+                page.title,
+                page.content_hash,
+                page.etag,
+                page.last_modified,
+                page.fetched_at,
+                int(page.elapsed_ms),
+                int(page.bytes),
+                page.truncated,
+                int_usize(page.links_found),
+            ])?;
+        self.tx
+            .prepare_cached("DELETE FROM edges WHERE site_run = ?1 AND from_url = ?2")?
+            .execute(params![site_run.0, page.url])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO edges (site_run, from_url, to_url, text, element) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for e in edges {
+            insert.execute(params![
+                site_run.0,
+                page.url,
+                e.to,
+                e.text,
+                enum_text(&e.element)?
+            ])?;
+        }
+        Ok(())
+    }
+
+    /// Save (or update) what is known of a link target.
+    pub fn save_link(&mut self, site_run: SiteRunId, link: &LinkFact) -> Result<()> {
+        self.save_link_inner(site_run, link).map_err(|e| {
+            StoreError::from_sqlite(&format!("save the link {} to", link.url), self.path, e)
+        })
+    }
+
+    fn save_link_inner(&mut self, site_run: SiteRunId, link: &LinkFact) -> rusqlite::Result<()> {
+        let o = &link.outcome;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO links (site_run, url, internal, on_home, status, http_status, broken, \
+                 redirects, final_url, elapsed_ms, referrers, referrer_count) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                 ON CONFLICT (site_run, url) DO UPDATE SET internal = excluded.internal, \
+                 on_home = excluded.on_home, status = excluded.status, \
+                 http_status = excluded.http_status, broken = excluded.broken, \
+                 redirects = excluded.redirects, final_url = excluded.final_url, \
+                 elapsed_ms = excluded.elapsed_ms, referrers = excluded.referrers, \
+                 referrer_count = excluded.referrer_count",
+            )?
+            .execute(params![
+                site_run.0,
+                link.url,
+                link.internal,
+                link.on_home,
+                to_json(&o.status)?,
+                o.status.http_status(),
+                o.status.is_broken(),
+                to_json(&o.redirects)?,
+                o.final_url,
+                int(o.elapsed_ms),
+                to_json(&link.referrers)?,
+                int_usize(link.referrer_count),
+            ])?;
+        Ok(())
+    }
+
+    /// Save the facts of one kind found on one page (or on no page in particular), replacing
+    /// those of the same kind saved earlier for the same page in the same site run.
+    pub fn save_facts(
+        &mut self,
+        site_run: SiteRunId,
+        page: Option<&str>,
+        kind: &str,
+        facts: &[(String, serde_json::Value)],
+    ) -> Result<()> {
+        self.save_facts_inner(site_run, page, kind, facts)
+            .map_err(|e| {
+                let action = match page {
+                    Some(p) => format!("save the {kind} facts of {p} to"),
+                    None => format!("save the {kind} facts to"),
+                };
+                StoreError::from_sqlite(&action, self.path, e)
+            })
+    }
+
+    fn save_facts_inner(
+        &mut self,
+        site_run: SiteRunId,
+        page: Option<&str>,
+        kind: &str,
+        facts: &[(String, serde_json::Value)],
+    ) -> rusqlite::Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM facts WHERE site_run = ?1 AND kind = ?2 AND page IS ?3")?
+            .execute(params![site_run.0, kind, page])?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT INTO facts (site_run, page, kind, key, value) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for (key, value) in facts {
+            insert.execute(params![site_run.0, page, kind, key, to_json(value)?])?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Run `f` in one write transaction: everything it saves through the [`Batch`] is
+    /// committed together when it returns `Ok`, and nothing is when it returns an error (or
+    /// panics). A crawl's writer commits many pages per call this way.
+    pub fn write<T>(&mut self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite("begin a write transaction in", &self.path, e))?;
+        let mut batch = Batch {
+            tx,
+            path: &self.path,
+        };
+        let out = f(&mut batch)?;
+        batch
+            .tx
+            .commit()
+            .map_err(|e| StoreError::from_sqlite("commit a write transaction to", &self.path, e))?;
+        Ok(out)
+    }
+
+    /// Save a page and the links on it in one transaction.
+    pub fn save_page(
+        &mut self,
+        site_run: SiteRunId,
+        page: &PageRecord,
+        edges: &[Edge],
+    ) -> Result<()> {
+        self.write(|b| b.save_page(site_run, page, edges))
+    }
+
+    /// Save many pages (each with its links) in one transaction.
+    pub fn save_pages(
+        &mut self,
+        site_run: SiteRunId,
+        pages: &[(PageRecord, Vec<Edge>)],
+    ) -> Result<()> {
+        self.write(|b| {
+            for (page, edges) in pages {
+                b.save_page(site_run, page, edges)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Save (or update) a link result.
+    pub fn save_link(&mut self, site_run: SiteRunId, link: &LinkFact) -> Result<()> {
+        self.write(|b| b.save_link(site_run, link))
+    }
+
+    /// Save many link results in one transaction.
+    pub fn save_links(&mut self, site_run: SiteRunId, links: &[LinkFact]) -> Result<()> {
+        self.write(|b| {
+            for link in links {
+                b.save_link(site_run, link)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Save the facts of one kind found on a page; see [`Batch::save_facts`].
+    pub fn save_facts(
+        &mut self,
+        site_run: SiteRunId,
+        page: Option<&str>,
+        kind: &str,
+        facts: &[(String, serde_json::Value)],
+    ) -> Result<()> {
+        self.write(|b| b.save_facts(site_run, page, kind, facts))
+    }
+
+    /// The facts of a site run, of one kind or of every kind, in the order they were saved.
+    pub fn facts(&self, site_run: SiteRunId, kind: Option<&str>) -> Result<Vec<Fact>> {
+        self.conn
+            .prepare_cached(
+                "SELECT page, kind, key, value FROM facts \
+                 WHERE site_run = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id",
+            )
+            .and_then(|mut st| {
+                st.query_map(params![site_run.0, kind], |row| {
+                    Ok(Fact {
+                        page: row.get(0)?,
+                        kind: row.get(1)?,
+                        key: row.get(2)?,
+                        value: col_json(row, 3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err(&format!("read the facts of site run {site_run} from"), e))
+    }
+
+    /// Everything a killed crawl of a site had saved: its pages, their links and the link
+    /// results, so the crawler can rebuild its frontier without fetching them again.
+    pub fn resume_state(&self, site_run: SiteRunId) -> Result<ResumeState> {
+        self.resume_state_inner(site_run).map_err(|e| {
+            self.err(
+                &format!("read the saved crawl of site run {site_run} from"),
+                e,
+            )
+        })
+    }
+
+    fn resume_state_inner(&self, site_run: SiteRunId) -> rusqlite::Result<ResumeState> {
+        let sql = format!("SELECT {PAGE_COLUMNS} FROM pages WHERE site_run = ?1 ORDER BY id");
+        let pages = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_map([site_run.0], page_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut edges: HashMap<String, Vec<Edge>> = HashMap::new();
+        let mut st = self.conn.prepare_cached(
+            "SELECT from_url, to_url, text, element FROM edges WHERE site_run = ?1 ORDER BY id",
+        )?;
+        let mut rows = st.query([site_run.0])?;
+        while let Some(row) = rows.next()? {
+            let from: String = row.get(0)?;
+            let edge = Edge {
+                to: row.get(1)?,
+                text: row.get(2)?,
+                element: col_enum(row, 3)?,
+            };
+            edges.entry(from).or_default().push(edge);
+        }
+        let links = self
+            .conn
+            .prepare_cached(
+                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
+                 referrers, referrer_count FROM links WHERE site_run = ?1 ORDER BY id",
+            )?
+            .query_map([site_run.0], link_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(ResumeState {
+            pages,
+            edges,
+            links,
+        })
+    }
+
+    /// The validators (ETag, Last-Modified) of the latest saved copy of a page of a site that
+    /// has any, with the page and its links to reuse when the server answers 304.
+    pub fn validators(&self, site: &str, url: &str) -> Result<Option<Validators>> {
+        self.validators_inner(site, url)
+            .map_err(|e| self.err(&format!("read the validators of {url} from"), e))
+    }
+
+    fn validators_inner(&self, site: &str, url: &str) -> rusqlite::Result<Option<Validators>> {
+        let sql = format!(
+            "SELECT p.site_run, {} FROM pages p JOIN site_runs s ON s.id = p.site_run \
+             WHERE s.site = ?1 AND p.url = ?2 \
+             AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL) \
+             ORDER BY p.site_run DESC LIMIT 1",
+            PAGE_COLUMNS
+                .split(", ")
+                .map(|c| format!("p.{c}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let found = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params![site, url], |row| {
+                let site_run: i64 = row.get(0)?;
+                // The page columns follow the site run id.
+                let page = page_row_offset(row, 1)?;
+                Ok((SiteRunId(site_run), page))
+            })
+            .optional()?;
+        let Some((site_run, page)) = found else {
+            return Ok(None);
+        };
+        let edges = self
+            .conn
+            .prepare_cached(
+                "SELECT to_url, text, element FROM edges \
+                 WHERE site_run = ?1 AND from_url = ?2 ORDER BY id",
+            )?
+            .query_map(params![site_run.0, url], edge_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some(Validators {
+            site_run,
+            etag: page.etag.clone(),
+            last_modified: page.last_modified.clone(),
+            page,
+            edges,
+        }))
+    }
+}
+
+/// [`page_row`] for page columns starting at `offset`.
+fn page_row_offset(row: &Row<'_>, offset: usize) -> rusqlite::Result<PageRecord> {
+    let depth: i64 = row.get(offset + 2)?;
+    Ok(PageRecord {
+        url: row.get(offset)?,
+        final_url: row.get(offset + 1)?,
+        depth: u32::try_from(depth)
+            .map_err(|e| super::bad(offset + 2, rusqlite::types::Type::Integer, e))?,
+        status: col_json(row, offset + 3)?,
+        charset: row.get(offset + 4)?,
+        title: row.get(offset + 5)?,
+        content_hash: row.get(offset + 6)?,
+        etag: row.get(offset + 7)?,
+        last_modified: row.get(offset + 8)?,
+        fetched_at: row.get(offset + 9)?,
+        elapsed_ms: col_u64(row, offset + 10)?,
+        bytes: col_u64(row, offset + 11)?,
+        truncated: row.get(offset + 12)?,
+        links_found: col_usize(row, offset + 13)?,
+    })
+}

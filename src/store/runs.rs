@@ -1,0 +1,211 @@
+//! Runs and site runs: starting, finishing, failing, and reading where a run stands.
+
+use chrono::{DateTime, FixedOffset};
+use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
+
+use super::{
+    col_enum, col_json, col_json_opt, col_time, col_time_opt, enum_text, now, time_text, to_json,
+    Result, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, Store, StoreError,
+};
+use crate::config::SiteConfig;
+
+const RUN_COLUMNS: &str =
+    "id, started, finished, as_of, config_fingerprint, rules_fingerprint, sites";
+
+fn run_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
+    Ok(RunInfo {
+        id: RunId(row.get(0)?),
+        started: col_time(row, 1)?,
+        finished: col_time_opt(row, 2)?,
+        as_of: col_time(row, 3)?,
+        config_fingerprint: row.get(4)?,
+        rules_fingerprint: row.get(5)?,
+        sites: col_json(row, 6)?,
+    })
+}
+
+const SITE_RUN_COLUMNS: &str = "id, run_id, site, url, level, kind, started, finished, status, \
+     error, stats, score, verdict, score_json";
+
+fn site_run_row(row: &Row<'_>) -> rusqlite::Result<SiteRunInfo> {
+    let status: String = row.get(8)?;
+    let status = SiteRunStatus::parse(&status).ok_or_else(|| {
+        super::bad(
+            8,
+            rusqlite::types::Type::Text,
+            format!("unknown site run status `{status}`"),
+        )
+    })?;
+    Ok(SiteRunInfo {
+        id: SiteRunId(row.get(0)?),
+        run: RunId(row.get(1)?),
+        site: row.get(2)?,
+        url: row.get(3)?,
+        level: col_enum(row, 4)?,
+        kind: col_enum(row, 5)?,
+        started: col_time(row, 6)?,
+        finished: col_time_opt(row, 7)?,
+        status,
+        error: row.get(9)?,
+        stats: col_json_opt(row, 10)?,
+        score: row.get(11)?,
+        verdict: row.get(12)?,
+        score_detail: col_json_opt(row, 13)?,
+    })
+}
+
+impl Store {
+    /// Record the start of a scan run over `sites` (their names), judged as of `as_of`.
+    pub fn begin_run(
+        &mut self,
+        as_of: DateTime<FixedOffset>,
+        config_fingerprint: &str,
+        rules_fingerprint: &str,
+        sites: &[String],
+    ) -> Result<RunId> {
+        const ACTION: &str = "record a new run in";
+        let sites = to_json(sites).map_err(|e| self.err(ACTION, e))?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO runs (started, as_of, config_fingerprint, rules_fingerprint, sites) \
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    time_text(&now()),
+                    time_text(&as_of),
+                    config_fingerprint,
+                    rules_fingerprint,
+                    sites
+                ])
+            })
+            .map_err(|e| self.err(ACTION, e))?;
+        Ok(RunId(self.conn.last_insert_rowid()))
+    }
+
+    /// Record that a run is over (every site done or failed).
+    pub fn finish_run(&mut self, run: RunId) -> Result<()> {
+        let action = format!("finish run {run} in");
+        let n = self
+            .conn
+            .prepare_cached("UPDATE runs SET finished = ?2 WHERE id = ?1")
+            .and_then(|mut st| st.execute(params![run.0, time_text(&now())]))
+            .map_err(|e| self.err(&action, e))?;
+        if n == 0 {
+            return Err(self.not_found(&action, format!("there is no run {run}")));
+        }
+        Ok(())
+    }
+
+    /// A run by id.
+    pub fn run(&self, run: RunId) -> Result<Option<RunInfo>> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_row([run.0], run_row).optional())
+            .map_err(|e| self.err(&format!("read run {run} from"), e))
+    }
+
+    /// The latest run that has not finished (a scan that was killed), to resume.
+    pub fn unfinished_run(&self) -> Result<Option<RunInfo>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_row([], run_row).optional())
+            .map_err(|e| self.err("look for an unfinished run in", e))
+    }
+
+    /// The latest runs, newest first.
+    pub fn runs(&self, limit: usize) -> Result<Vec<RunInfo>> {
+        let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| {
+                st.query_map([super::int_usize(limit)], run_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err("read the runs from", e))
+    }
+
+    /// Record the start of a site's crawl in a run. Calling it again for the same site and
+    /// run (on resume) returns the same site run, set back to running if it had failed.
+    pub fn begin_site(&mut self, run: RunId, site: &SiteConfig) -> Result<SiteRunId> {
+        let action = format!("record the start of site {} in run {run} in", site.name);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+        let id = (move || -> rusqlite::Result<i64> {
+            let level = enum_text(&site.level)?;
+            let kind = enum_text(&site.kind)?;
+            tx.prepare_cached(
+                "INSERT INTO site_runs (run_id, site, url, level, kind, started, status) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running') \
+                 ON CONFLICT (run_id, site) DO UPDATE SET status = 'running', error = NULL, \
+                 finished = NULL WHERE site_runs.status = 'failed'",
+            )?
+            .execute(params![
+                run.0,
+                site.name,
+                site.url.as_str(),
+                level,
+                kind,
+                time_text(&now())
+            ])?;
+            let id: i64 = tx
+                .prepare_cached("SELECT id FROM site_runs WHERE run_id = ?1 AND site = ?2")?
+                .query_row(params![run.0, site.name], |r| r.get(0))?;
+            tx.commit()?;
+            Ok(id)
+        })()
+        .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+        Ok(SiteRunId(id))
+    }
+
+    /// Every site's part in a run, with its status, in the order they were started.
+    pub fn site_runs(&self, run: RunId) -> Result<Vec<SiteRunInfo>> {
+        let sql = format!("SELECT {SITE_RUN_COLUMNS} FROM site_runs WHERE run_id = ?1 ORDER BY id");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| {
+                st.query_map([run.0], site_run_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err(&format!("read the sites of run {run} from"), e))
+    }
+
+    /// One site run by id.
+    pub fn site_run(&self, site_run: SiteRunId) -> Result<Option<SiteRunInfo>> {
+        let sql = format!("SELECT {SITE_RUN_COLUMNS} FROM site_runs WHERE id = ?1");
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_row([site_run.0], site_run_row).optional())
+            .map_err(|e| self.err(&format!("read site run {site_run} from"), e))
+    }
+
+    /// Record that a site's crawl could not be completed.
+    pub fn mark_site_failed(&mut self, site_run: SiteRunId, error: &str) -> Result<()> {
+        let action = format!("record the failure of site run {site_run} in");
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE site_runs SET status = 'failed', error = ?2, finished = ?3 WHERE id = ?1",
+            )
+            .and_then(|mut st| st.execute(params![site_run.0, error, time_text(&now())]))
+            .map_err(|e| self.err(&action, e))?;
+        if n == 0 {
+            return Err(self.not_found(&action, format!("there is no site run {site_run}")));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn not_found(&self, action: &str, message: String) -> StoreError {
+        StoreError::NotFound {
+            action: action.to_string(),
+            file: self.path.display().to_string(),
+            message,
+        }
+    }
+}

@@ -1,0 +1,191 @@
+//! The schema as a list of migrations. `PRAGMA user_version` holds the version a file is at;
+//! opening a file applies the missing migrations in order, each in its own transaction, so an
+//! older file is upgraded in place and a failed upgrade leaves it at its previous version.
+//! Never edit a shipped migration: add a new one.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The schema version this program writes.
+pub const SCHEMA_VERSION: i64 = 2;
+
+/// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
+const V1: &str = r#"
+CREATE TABLE runs (
+    id                 INTEGER PRIMARY KEY,
+    started            TEXT NOT NULL,
+    finished           TEXT,
+    as_of              TEXT NOT NULL,
+    config_fingerprint TEXT NOT NULL,
+    rules_fingerprint  TEXT NOT NULL,
+    sites              TEXT NOT NULL
+);
+CREATE INDEX runs_unfinished ON runs (finished, id);
+
+CREATE TABLE site_runs (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    site       TEXT NOT NULL,
+    url        TEXT NOT NULL,
+    level      TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    started    TEXT NOT NULL,
+    finished   TEXT,
+    status     TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed')),
+    error      TEXT,
+    stats      TEXT,
+    score      REAL,
+    verdict    TEXT,
+    score_json TEXT,
+    UNIQUE (run_id, site)
+);
+CREATE INDEX site_runs_site ON site_runs (site, status, id);
+
+CREATE TABLE pages (
+    id            INTEGER PRIMARY KEY,
+    site_run      INTEGER NOT NULL REFERENCES site_runs (id) ON DELETE CASCADE,
+    url           TEXT NOT NULL,
+    final_url     TEXT NOT NULL,
+    depth         INTEGER NOT NULL,
+    status        TEXT NOT NULL,
+    http_status   INTEGER,
+    charset       TEXT,
+    title         TEXT,
+    content_hash  TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    fetched_at    TEXT NOT NULL,
+    elapsed_ms    INTEGER NOT NULL,
+    bytes         INTEGER NOT NULL,
+    truncated     INTEGER NOT NULL,
+    links_found   INTEGER NOT NULL,
+    UNIQUE (site_run, url)
+);
+CREATE INDEX pages_url ON pages (url);
+
+CREATE TABLE edges (
+    id       INTEGER PRIMARY KEY,
+    site_run INTEGER NOT NULL REFERENCES site_runs (id) ON DELETE CASCADE,
+    from_url TEXT NOT NULL,
+    to_url   TEXT NOT NULL,
+    text     TEXT NOT NULL,
+    element  TEXT NOT NULL,
+    FOREIGN KEY (site_run, from_url) REFERENCES pages (site_run, url) ON DELETE CASCADE
+);
+CREATE INDEX edges_from ON edges (site_run, from_url);
+
+CREATE TABLE links (
+    id             INTEGER PRIMARY KEY,
+    site_run       INTEGER NOT NULL REFERENCES site_runs (id) ON DELETE CASCADE,
+    url            TEXT NOT NULL,
+    internal       INTEGER NOT NULL,
+    on_home        INTEGER NOT NULL,
+    status         TEXT NOT NULL,
+    http_status    INTEGER,
+    broken         INTEGER NOT NULL,
+    redirects      TEXT NOT NULL,
+    final_url      TEXT NOT NULL,
+    elapsed_ms     INTEGER NOT NULL,
+    referrers      TEXT NOT NULL,
+    referrer_count INTEGER NOT NULL,
+    UNIQUE (site_run, url)
+);
+
+CREATE TABLE facts (
+    id       INTEGER PRIMARY KEY,
+    site_run INTEGER NOT NULL REFERENCES site_runs (id) ON DELETE CASCADE,
+    page     TEXT,
+    kind     TEXT NOT NULL,
+    key      TEXT NOT NULL,
+    value    TEXT NOT NULL
+);
+CREATE INDEX facts_kind ON facts (site_run, kind, page);
+
+CREATE TABLE finding_keys (
+    id                  INTEGER PRIMARY KEY,
+    site                TEXT NOT NULL,
+    rule                TEXT NOT NULL,
+    target              TEXT NOT NULL,
+    first_seen_site_run INTEGER NOT NULL REFERENCES site_runs (id),
+    first_seen_at       TEXT NOT NULL,
+    last_seen_site_run  INTEGER NOT NULL REFERENCES site_runs (id),
+    last_seen_at        TEXT NOT NULL,
+    UNIQUE (site, rule, target)
+);
+
+CREATE TABLE findings (
+    id          INTEGER PRIMARY KEY,
+    site_run    INTEGER NOT NULL REFERENCES site_runs (id) ON DELETE CASCADE,
+    finding_key INTEGER NOT NULL REFERENCES finding_keys (id),
+    rule        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    points      REAL NOT NULL,
+    url         TEXT NOT NULL,
+    page        TEXT,
+    evidence    TEXT NOT NULL,
+    message     TEXT NOT NULL
+);
+CREATE INDEX findings_site_run ON findings (site_run, finding_key);
+CREATE INDEX findings_key ON findings (finding_key, site_run);
+"#;
+
+/// Version 2: availability probes (hourly, per site and address family) and the per-scan IPv6
+/// summary of a site.
+const V2: &str = r#"
+CREATE TABLE probes (
+    id         INTEGER PRIMARY KEY,
+    site       TEXT NOT NULL,
+    at         TEXT NOT NULL,
+    family     INTEGER NOT NULL CHECK (family IN (4, 6)),
+    address    TEXT,
+    ok         INTEGER NOT NULL,
+    status     INTEGER,
+    latency_ms INTEGER,
+    error      TEXT
+);
+CREATE INDEX probes_site_at ON probes (site, at);
+
+CREATE TABLE site_ipv6 (
+    site_run        INTEGER PRIMARY KEY REFERENCES site_runs (id) ON DELETE CASCADE,
+    has_aaaa        INTEGER NOT NULL,
+    home_reachable  INTEGER NOT NULL,
+    links_checked   INTEGER NOT NULL,
+    links_reachable INTEGER NOT NULL,
+    detail          TEXT NOT NULL
+);
+"#;
+
+/// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+
+/// The version a file is at.
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// Bring the file up to `target`, one migration per transaction. Returns the (from, to) of a
+/// failed step with the error, so the message can say which upgrade failed.
+pub(crate) fn migrate(
+    conn: &mut Connection,
+    target: i64,
+) -> Result<(), (i64, i64, rusqlite::Error)> {
+    loop {
+        // Take the write lock first, then read the version under it: two processes opening
+        // an old file at once must not both apply the same migration.
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| (0, target, e))?;
+        let current = user_version(&tx).map_err(|e| (0, target, e))?;
+        if current >= target {
+            return Ok(());
+        }
+        let step = usize::try_from(current).unwrap_or(usize::MAX);
+        let Some(sql) = MIGRATIONS.get(step) else {
+            return Ok(());
+        };
+        let next = current + 1;
+        tx.execute_batch(sql).map_err(|e| (current, next, e))?;
+        tx.pragma_update(None, "user_version", next)
+            .map_err(|e| (current, next, e))?;
+        tx.commit().map_err(|e| (current, next, e))?;
+    }
+}

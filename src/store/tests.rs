@@ -1,0 +1,1125 @@
+//! Tests of the store on temporary files.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use rusqlite::Connection;
+use serde_json::json;
+use url::Url;
+
+use super::*;
+use crate::checks::{Finding, Kind};
+use crate::config::{SiteConfig, SiteKind, SiteLevel};
+use crate::crawl::{
+    CrawlStats, FetchOutcome, LinkFact, LinkStatus, PageRecord, Redirect, Referrer,
+};
+use crate::extract::LinkElement;
+
+type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
+
+fn db(dir: &tempfile::TempDir) -> PathBuf {
+    dir.path().join("govscan.db")
+}
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("bad test time {s}: {e}"))
+}
+
+fn site(name: &str) -> SiteConfig {
+    let url = Url::parse(&format!("https://{name}.gov.cn/")).unwrap_or_else(|e| panic!("{e}"));
+    let mut s = SiteConfig::adhoc(url);
+    s.name = name.to_string();
+    s.level = SiteLevel::County;
+    s.kind = SiteKind::Portal;
+    s
+}
+
+fn page(url: &str, depth: u32) -> PageRecord {
+    PageRecord {
+        url: url.to_string(),
+        final_url: url.to_string(),
+        depth,
+        status: LinkStatus::Ok { status: 200 },
+        charset: Some("GBK".into()),
+        title: Some("示范县人民政府".into()),
+        content_hash: Some("0123456789abcdef".into()),
+        etag: Some(format!("\"{depth}-etag\"")),
+        last_modified: Some("Mon, 02 Nov 2026 08:00:00 GMT".into()),
+        fetched_at: "2026-11-02T10:00:00+08:00".into(),
+        elapsed_ms: 123,
+        bytes: 45_678,
+        truncated: false,
+        links_found: 2,
+    }
+}
+
+fn edge(to: &str, text: &str) -> Edge {
+    Edge {
+        to: to.to_string(),
+        text: text.to_string(),
+        element: LinkElement::A,
+    }
+}
+
+fn link(url: &str, status: LinkStatus, on_home: bool) -> LinkFact {
+    LinkFact {
+        url: url.to_string(),
+        internal: url.contains("xian.gov.cn"),
+        on_home,
+        outcome: FetchOutcome {
+            status,
+            redirects: vec![Redirect {
+                url: url.to_string(),
+                status: 302,
+                location: format!("{url}?moved"),
+            }],
+            final_url: format!("{url}?moved"),
+            elapsed_ms: 42,
+        },
+        referrers: vec![Referrer {
+            page: "https://xian.gov.cn/".into(),
+            text: "政务公开".into(),
+            element: LinkElement::A,
+        }],
+        referrer_count: 3,
+    }
+}
+
+fn finding(rule: &str, kind: Kind, url: &str) -> Finding {
+    Finding {
+        rule: rule.to_string(),
+        kind,
+        points: if kind == Kind::Deduct { 0.5 } else { 0.0 },
+        url: url.to_string(),
+        page: Some("https://xian.gov.cn/".into()),
+        evidence: json!({ "status_text": "HTTP 404", "redirects": [] }),
+        message: format!("首页链接不可用：{url}"),
+    }
+}
+
+fn stats(pages: usize, links: usize, broken: usize) -> CrawlStats {
+    CrawlStats {
+        pages,
+        links,
+        broken,
+        ..CrawlStats::default()
+    }
+}
+
+/// Run one complete scan of `name` with these findings, judged as of `as_of`.
+fn scan(
+    store: &mut Store,
+    name: &str,
+    as_of: &str,
+    findings: &[Finding],
+) -> std::result::Result<(RunId, SiteRunId, FindingDiff), StoreError> {
+    let run = store.begin_run(at(as_of), "cfg", "rules", &[name.to_string()])?;
+    let sr = store.begin_site(run, &site(name))?;
+    let verdict = if findings.iter().any(|f| f.kind == Kind::Veto) {
+        "不合格"
+    } else {
+        "合格"
+    };
+    let diff = store.finish_site(
+        sr,
+        &stats(1, findings.len(), findings.len()),
+        findings,
+        90.0,
+        verdict,
+        &json!({ "score": 90.0 }),
+    )?;
+    store.finish_run(run)?;
+    Ok((run, sr, diff))
+}
+
+fn rules_of(v: &[Finding]) -> Vec<String> {
+    let mut r: Vec<String> = v.iter().map(|f| format!("{}:{}", f.rule, f.url)).collect();
+    r.sort();
+    r
+}
+
+fn want(v: &[&Finding]) -> Vec<String> {
+    let mut r: Vec<String> = v.iter().map(|f| format!("{}:{}", f.rule, f.url)).collect();
+    r.sort();
+    r
+}
+
+fn raw(path: &Path) -> Connection {
+    Connection::open(path).unwrap_or_else(|e| panic!("raw open: {e}"))
+}
+
+// ---- opening and migrations ----
+
+#[test]
+fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&db(&dir))?;
+    assert_eq!(store.schema_version()?, SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION, 2);
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    assert_eq!(mode, "wal");
+    let fk: i64 = store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+    assert_eq!(fk, 1);
+    let timeout: i64 = store
+        .conn
+        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+    assert_eq!(timeout, 5000);
+    drop(store);
+    // Opening again is a no-op.
+    let store = Store::open(&db(&dir))?;
+    assert_eq!(store.schema_version()?, SCHEMA_VERSION);
+    Ok(())
+}
+
+#[test]
+fn a_version_1_file_is_upgraded_in_place_and_keeps_its_data() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    {
+        let mut conn = raw(&path);
+        schema::migrate(&mut conn, 1).map_err(|(_, _, e)| e)?;
+        assert_eq!(schema::user_version(&conn)?, 1);
+        conn.execute(
+            "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
+             VALUES ('2026-10-01T08:00:00+08:00', NULL, '2026-10-01T08:00:00+08:00', 'c1', 'r1', '[\"xian\"]')",
+            [],
+        )?;
+        // The v2 tables do not exist yet.
+        assert!(conn.prepare("SELECT * FROM probes").is_err());
+    }
+    let mut store = Store::open(&path)?;
+    assert_eq!(store.schema_version()?, 2);
+    let run = store.unfinished_run()?.ok_or("the v1 run is gone")?;
+    assert_eq!(run.config_fingerprint, "c1");
+    assert_eq!(run.sites, vec!["xian".to_string()]);
+    // The v2 tables work.
+    store.save_probes(&[Probe {
+        site: "xian".into(),
+        at: at("2026-10-01T09:00:00+08:00"),
+        family: IpFamily::V6,
+        address: Some("2001:db8::1".into()),
+        ok: true,
+        status: Some(200),
+        latency_ms: Some(80),
+        error: None,
+    }])?;
+    let p = store.probes(
+        "xian",
+        at("2026-10-01T00:00:00+08:00"),
+        at("2026-10-02T00:00:00+08:00"),
+    )?;
+    assert_eq!(p.len(), 1);
+    Ok(())
+}
+
+#[test]
+fn a_failed_migration_leaves_the_file_at_its_previous_version() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    {
+        let mut conn = raw(&path);
+        schema::migrate(&mut conn, 1).map_err(|(_, _, e)| e)?;
+        // Something in the way of migration 2: its first table already exists.
+        conn.execute_batch("CREATE TABLE site_ipv6 (x INTEGER);")?;
+    }
+    let err = Store::open(&path).err().ok_or("open should fail")?;
+    let msg = err.to_string();
+    assert!(msg.contains("migrate (schema version 1 to 2)"), "{msg}");
+    assert!(msg.contains("govscan.db"), "{msg}");
+    let conn = raw(&path);
+    assert_eq!(schema::user_version(&conn)?, 1);
+    // Migration 2 was rolled back as a whole: its first table is not there either.
+    assert!(conn.prepare("SELECT * FROM probes").is_err());
+    Ok(())
+}
+
+#[test]
+fn a_newer_file_is_refused_and_left_untouched() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    {
+        let conn = raw(&path);
+        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 7;")?;
+    }
+    let before = std::fs::read(&path)?;
+    let err = Store::open(&path).err().ok_or("open should fail")?;
+    assert!(
+        matches!(
+            err,
+            StoreError::TooNew {
+                found: 7,
+                supported: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("newer"), "{err}");
+    let err = Store::open_read_only(&path)
+        .err()
+        .ok_or("read-only open should fail")?;
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err:?}");
+    assert_eq!(std::fs::read(&path)?, before);
+    assert!(!dir.path().join("govscan.db-wal").exists());
+    Ok(())
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_reported_as_corrupt() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("notes.db");
+    std::fs::write(&path, "这不是数据库。".repeat(400))?;
+    let before = std::fs::read(&path)?;
+    for err in [
+        Store::open(&path).err().ok_or("open should fail")?,
+        Store::open_read_only(&path)
+            .err()
+            .ok_or("read-only open should fail")?,
+    ] {
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("notes.db") && msg.contains("not a database"),
+            "{msg}"
+        );
+    }
+    assert_eq!(std::fs::read(&path)?, before);
+    Ok(())
+}
+
+#[test]
+fn a_negative_schema_version_is_reported_as_corrupt() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    raw(&path).execute_batch("PRAGMA user_version = -3;")?;
+    let err = Store::open(&path).err().ok_or("open should fail")?;
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    Ok(())
+}
+
+#[test]
+fn a_missing_folder_gives_an_io_error_naming_the_file() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("no/such/folder/govscan.db");
+    let err = Store::open(&path).err().ok_or("open should fail")?;
+    assert!(matches!(err, StoreError::Io { .. }), "{err:?}");
+    assert!(err.to_string().contains("cannot open the store"), "{err}");
+    assert!(err.to_string().contains("folder/govscan.db"), "{err}");
+    Ok(())
+}
+
+// ---- read-only and locked ----
+
+#[test]
+fn writes_through_a_read_only_store_fail_as_read_only() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let (run, sr) = {
+        let mut s = Store::open(&path)?;
+        let run = s.begin_run(at("2026-11-01T08:00:00+08:00"), "c", "r", &["xian".into()])?;
+        let sr = s.begin_site(run, &site("xian"))?;
+        (run, sr)
+    };
+    let mut ro = Store::open_read_only(&path)?;
+    // Reading works.
+    assert_eq!(ro.site_runs(run)?.len(), 1);
+    let errs = [
+        ro.save_page(sr, &page("https://xian.gov.cn/", 0), &[])
+            .err(),
+        ro.begin_run(at("2026-11-02T08:00:00+08:00"), "c", "r", &[])
+            .err(),
+        ro.finish_site(sr, &stats(0, 0, 0), &[], 100.0, "合格", &json!({}))
+            .err(),
+    ];
+    for err in errs {
+        let err = err.ok_or("a write through a read-only store succeeded")?;
+        assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+        assert!(err.to_string().contains("read-only"), "{err}");
+    }
+    Ok(())
+}
+
+#[test]
+fn a_write_protected_file_is_refused_as_read_only() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    drop(Store::open(&path)?);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o444))?;
+    // As root, file modes do not stop writes, so this case cannot happen there: the
+    // read-only path is covered by `writes_through_a_read_only_store_fail_as_read_only`.
+    if std::fs::OpenOptions::new().append(true).open(&path).is_ok() {
+        eprintln!("running as root: a 0444 file is still writable, skipping");
+        return Ok(());
+    }
+    let err = Store::open(&path).err().ok_or("open should fail")?;
+    assert!(matches!(err, StoreError::ReadOnly { .. }), "{err:?}");
+    Ok(())
+}
+
+#[test]
+fn a_lock_held_by_another_connection_gives_busy_not_a_panic() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let options = StoreOptions {
+        busy_timeout: Duration::from_millis(100),
+    };
+    let mut store = Store::open_with(&path, &options)?;
+    let other = raw(&path);
+    other.execute_batch("BEGIN EXCLUSIVE")?;
+    let started = Instant::now();
+    let err = store
+        .begin_run(at("2026-11-01T08:00:00+08:00"), "c", "r", &[])
+        .err()
+        .ok_or("the write should wait and fail")?;
+    assert!(started.elapsed() >= Duration::from_millis(90));
+    assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
+    assert!(err.is_busy());
+    let msg = err.to_string();
+    assert!(
+        msg.contains("govscan.db") && msg.contains("locked"),
+        "{msg}"
+    );
+    other.execute_batch("ROLLBACK")?;
+    // Once the lock is gone, the store works.
+    store.begin_run(at("2026-11-01T08:00:00+08:00"), "c", "r", &[])?;
+    Ok(())
+}
+
+#[test]
+fn opening_a_file_locked_by_another_process_gives_busy() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    // A rollback-journal database (as an older tool would leave it) under an exclusive lock:
+    // not even its schema version can be read.
+    let other = raw(&path);
+    other.execute_batch("CREATE TABLE t (x); BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);")?;
+    let options = StoreOptions {
+        busy_timeout: Duration::from_millis(50),
+    };
+    let err = Store::open_with(&path, &options)
+        .err()
+        .ok_or("open should fail")?;
+    assert!(matches!(err, StoreError::Busy { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("cannot open the store"),
+        "{err}"
+    );
+    other.execute_batch("ROLLBACK")?;
+    Ok(())
+}
+
+// ---- writing and reading a scan ----
+
+#[test]
+fn a_full_scan_round_trips() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let as_of = at("2026-11-02T09:00:00+08:00");
+    let run = store.begin_run(as_of, "cfg-1", "rules-1", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let home = page("https://xian.gov.cn/", 0);
+    let news = page("https://xian.gov.cn/news/", 1);
+    store.save_pages(
+        sr,
+        &[
+            (
+                home.clone(),
+                vec![
+                    edge("https://xian.gov.cn/news/", "新闻"),
+                    edge("https://gone.example.cn/", "旧链接"),
+                ],
+            ),
+            (news.clone(), vec![edge("https://xian.gov.cn/", "首页")]),
+        ],
+    )?;
+    let broken = link(
+        "https://gone.example.cn/",
+        LinkStatus::HttpError { status: 404 },
+        true,
+    );
+    let fine = link(
+        "https://xian.gov.cn/news/",
+        LinkStatus::Ok { status: 200 },
+        true,
+    );
+    store.save_links(sr, &[broken.clone(), fine.clone()])?;
+    store.save_facts(
+        sr,
+        Some("https://xian.gov.cn/"),
+        "footer",
+        &[
+            ("icp".into(), json!("京ICP备12345678号")),
+            ("site_id".into(), json!("1234000001")),
+        ],
+    )?;
+    store.save_facts(
+        sr,
+        None,
+        "column",
+        &[("政策文件".into(), json!({ "items": 3 }))],
+    )?;
+
+    let findings = vec![
+        finding("link.broken.home", Kind::Veto, "https://gone.example.cn/"),
+        finding("footer.missing_id", Kind::Deduct, "https://xian.gov.cn/"),
+        finding("normdoc.new", Kind::Notice, "https://xian.gov.cn/doc/1"),
+    ];
+    let diff = store.finish_site(
+        sr,
+        &stats(2, 2, 1),
+        &findings,
+        0.0,
+        "不合格",
+        &json!({ "score": 0.0, "verdict": "不合格", "vetoes": 1 }),
+    )?;
+    assert_eq!(diff.new, findings);
+    assert!(diff.persisting.is_empty() && diff.fixed.is_empty());
+    store.finish_run(run)?;
+
+    assert!(store.unfinished_run()?.is_none());
+    let info = store.run(run)?.ok_or("run missing")?;
+    assert!(info.finished.is_some());
+    assert_eq!(info.as_of, as_of);
+    assert_eq!(
+        (
+            info.config_fingerprint.as_str(),
+            info.rules_fingerprint.as_str()
+        ),
+        ("cfg-1", "rules-1")
+    );
+
+    let srs = store.site_runs(run)?;
+    assert_eq!(srs.len(), 1);
+    let s = &srs[0];
+    assert_eq!(s.status, SiteRunStatus::Done);
+    assert_eq!((s.level, s.kind), (SiteLevel::County, SiteKind::Portal));
+    assert_eq!(s.url, "https://xian.gov.cn/");
+    assert_eq!(s.stats, Some(stats(2, 2, 1)));
+    assert_eq!(s.verdict.as_deref(), Some("不合格"));
+    assert_eq!(
+        s.score_detail.as_ref().and_then(|d| d.get("vetoes")),
+        Some(&json!(1))
+    );
+
+    assert_eq!(store.site_findings(sr)?, findings);
+    let facts = store.facts(sr, Some("footer"))?;
+    assert_eq!(facts.len(), 2);
+    assert_eq!(facts[0].value, json!("京ICP备12345678号"));
+    assert_eq!(facts[0].page.as_deref(), Some("https://xian.gov.cn/"));
+    assert_eq!(store.facts(sr, None)?.len(), 3);
+    // Saving a kind for a page again replaces it.
+    store.save_facts(
+        sr,
+        Some("https://xian.gov.cn/"),
+        "footer",
+        &[("icp".into(), json!("x"))],
+    )?;
+    assert_eq!(store.facts(sr, Some("footer"))?.len(), 1);
+    assert_eq!(store.facts(sr, Some("column"))?.len(), 1);
+
+    let history = store.history("xian")?;
+    assert_eq!(history.len(), 1);
+    let h = &history[0];
+    assert_eq!(
+        (h.run, h.site_run, h.status),
+        (run, sr, SiteRunStatus::Done)
+    );
+    assert_eq!((h.pages, h.links, h.broken), (2, 2, 1));
+    assert_eq!((h.vetoes, h.deductions, h.notices), (1, 1, 1));
+    assert_eq!((h.score, h.verdict.as_deref()), (Some(0.0), Some("不合格")));
+    assert_eq!(h.as_of, as_of);
+    assert!(store.history("nobody")?.is_empty());
+
+    let all = store.findings(&FindingFilter::default())?;
+    assert_eq!(all.len(), 3);
+    assert!(all
+        .iter()
+        .all(|f| f.status == FindingStatus::New && f.run == run && f.site == "xian"));
+    Ok(())
+}
+
+#[test]
+fn new_persisting_and_fixed_over_three_runs() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let a = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/a");
+    let b = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/b");
+    let c = finding("column.stale", Kind::Deduct, "https://xian.gov.cn/c");
+    let d = finding("link.broken.home", Kind::Veto, "https://xian.gov.cn/d");
+
+    let (_, _, d1) = scan(
+        &mut store,
+        "xian",
+        "2026-11-01T09:00:00+08:00",
+        &[a.clone(), b.clone()],
+    )?;
+    assert_eq!(rules_of(&d1.new), want(&[&a, &b]));
+
+    // A failed scan in between is not a "previous finished scan".
+    let run = store.begin_run(at("2026-11-01T20:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let failed = store.begin_site(run, &site("xian"))?;
+    store.mark_site_failed(failed, "home page unreachable")?;
+    store.finish_run(run)?;
+
+    // Another site's findings do not mix with this one's.
+    scan(
+        &mut store,
+        "other",
+        "2026-11-02T09:00:00+08:00",
+        std::slice::from_ref(&a),
+    )?;
+
+    let (_, _, d2) = scan(
+        &mut store,
+        "xian",
+        "2026-11-02T09:00:00+08:00",
+        &[b.clone(), c.clone()],
+    )?;
+    assert_eq!(rules_of(&d2.new), want(&[&c]));
+    assert_eq!(rules_of(&d2.persisting), want(&[&b]));
+    assert_eq!(rules_of(&d2.fixed), want(&[&a]));
+
+    let (run3, sr3, d3) = scan(
+        &mut store,
+        "xian",
+        "2026-11-03T09:00:00+08:00",
+        &[c.clone(), d.clone()],
+    )?;
+    assert_eq!(rules_of(&d3.new), want(&[&d]));
+    assert_eq!(rules_of(&d3.persisting), want(&[&c]));
+    assert_eq!(rules_of(&d3.fixed), want(&[&b]));
+
+    let only_xian = |status| FindingFilter {
+        site: Some("xian".into()),
+        status,
+        ..FindingFilter::default()
+    };
+    let all = store.findings(&only_xian(None))?;
+    let summary: Vec<(String, FindingStatus)> = all
+        .iter()
+        .map(|f| (f.finding.url.clone(), f.status))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            ("https://xian.gov.cn/d".to_string(), FindingStatus::New),
+            (
+                "https://xian.gov.cn/c".to_string(),
+                FindingStatus::Persisting
+            ),
+            ("https://xian.gov.cn/a".to_string(), FindingStatus::Fixed),
+            ("https://xian.gov.cn/b".to_string(), FindingStatus::Fixed),
+        ]
+    );
+    let new = store.findings(&only_xian(Some(FindingStatus::New)))?;
+    assert_eq!(new.len(), 1);
+    assert_eq!((new[0].run, new[0].site_run), (run3, sr3));
+    assert_eq!(new[0].finding, d);
+    let c_row = &store.findings(&only_xian(Some(FindingStatus::Persisting)))?[0];
+    assert_eq!(c_row.first_seen_at, at("2026-11-02T09:00:00+08:00"));
+    assert_eq!(c_row.last_seen_at, at("2026-11-03T09:00:00+08:00"));
+    let fixed = store.findings(&only_xian(Some(FindingStatus::Fixed)))?;
+    assert_eq!(fixed.len(), 2);
+    assert_eq!(fixed[1].last_seen_at, at("2026-11-02T09:00:00+08:00"));
+
+    // By rule, and across sites.
+    let broken = store.findings(&FindingFilter {
+        rule: Some("link.broken".into()),
+        ..FindingFilter::default()
+    })?;
+    let mut sites: Vec<(&str, FindingStatus)> =
+        broken.iter().map(|f| (f.site.as_str(), f.status)).collect();
+    sites.sort_by_key(|(s, st)| (s.to_string(), st.as_str()));
+    assert_eq!(
+        sites,
+        vec![
+            ("other", FindingStatus::New),
+            ("xian", FindingStatus::Fixed),
+            ("xian", FindingStatus::Fixed)
+        ]
+    );
+
+    // Since: only what was seen on or after the day (b was last seen on the 2nd).
+    let since = store.findings(&FindingFilter {
+        site: Some("xian".into()),
+        since: NaiveDate::from_ymd_opt(2026, 11, 2),
+        ..FindingFilter::default()
+    })?;
+    assert_eq!(since.len(), 3);
+    assert!(since
+        .iter()
+        .all(|f| f.finding.url != "https://xian.gov.cn/a"));
+
+    // History: three finished scans and the failed one, oldest first.
+    let h = store.history("xian")?;
+    let statuses: Vec<SiteRunStatus> = h.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        vec![
+            SiteRunStatus::Done,
+            SiteRunStatus::Failed,
+            SiteRunStatus::Done,
+            SiteRunStatus::Done
+        ]
+    );
+    assert_eq!((h[3].vetoes, h[3].deductions), (1, 1));
+    assert_eq!(h[3].verdict.as_deref(), Some("不合格"));
+    Ok(())
+}
+
+#[test]
+fn a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let a = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/a");
+    scan(
+        &mut store,
+        "xian",
+        "2026-11-01T09:00:00+08:00",
+        std::slice::from_ref(&a),
+    )?;
+    let (_, _, d2) = scan(&mut store, "xian", "2026-11-02T09:00:00+08:00", &[])?;
+    assert_eq!(d2.fixed.len(), 1);
+    let (_, _, d3) = scan(
+        &mut store,
+        "xian",
+        "2026-11-03T09:00:00+08:00",
+        std::slice::from_ref(&a),
+    )?;
+    assert_eq!(d3.new, vec![a]);
+    let f = store.findings(&FindingFilter::default())?;
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].status, FindingStatus::Persisting);
+    assert_eq!(f[0].first_seen_at, at("2026-11-01T09:00:00+08:00"));
+    Ok(())
+}
+
+#[test]
+fn resume_state_returns_exactly_what_was_saved() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let (run, sr, pages, links) = {
+        let mut store = Store::open(&path)?;
+        let run = store.begin_run(
+            at("2026-11-02T09:00:00+08:00"),
+            "c",
+            "r",
+            &["xian".into(), "shi".into()],
+        )?;
+        let sr = store.begin_site(run, &site("xian"))?;
+        let other = store.begin_site(run, &site("shi"))?;
+        let mut p0 = page("https://xian.gov.cn/", 0);
+        let p1 = page("https://xian.gov.cn/a", 1);
+        let mut p2 = page("https://xian.gov.cn/b", 1);
+        p2.status = LinkStatus::Soft404 {
+            reason: "页面不存在".into(),
+        };
+        p2.etag = None;
+        p2.charset = None;
+        p2.truncated = true;
+        store.save_page(sr, &p0, &[edge("https://xian.gov.cn/old", "旧")])?;
+        // The home page is saved again (fetched again after a restart): it replaces the first
+        // copy and its links.
+        p0.title = Some("新标题".into());
+        let e0 = vec![
+            edge("https://xian.gov.cn/a", "甲"),
+            edge("https://xian.gov.cn/b", "乙"),
+        ];
+        store.save_page(sr, &p0, &e0)?;
+        let e1 = vec![Edge {
+            to: "https://xian.gov.cn/logo.png".into(),
+            text: "标志".into(),
+            element: LinkElement::Img,
+        }];
+        store.save_pages(sr, &[(p1.clone(), e1.clone()), (p2.clone(), vec![])])?;
+        let l1 = link(
+            "https://xian.gov.cn/a",
+            LinkStatus::Ok { status: 200 },
+            true,
+        );
+        let mut l2 = link("https://gone.example.cn/", LinkStatus::Timeout, false);
+        store.save_link(sr, &l2)?;
+        l2.outcome.status = LinkStatus::Dns {
+            message: "NXDOMAIN".into(),
+        };
+        store.save_link(sr, &l1)?;
+        store.save_link(sr, &l2)?;
+        // The other site's rows stay apart.
+        store.save_page(other, &page("https://shi.gov.cn/", 0), &[])?;
+        // The process is killed here: nothing is finished.
+        let pages = vec![(p0, e0), (p1, e1), (p2, vec![])];
+        (run, sr, pages, vec![l2, l1])
+    };
+    let store = Store::open(&path)?;
+    let unfinished = store.unfinished_run()?.ok_or("no unfinished run")?;
+    assert_eq!(unfinished.id, run);
+    assert_eq!(
+        unfinished.sites,
+        vec!["xian".to_string(), "shi".to_string()]
+    );
+    let srs = store.site_runs(run)?;
+    assert!(srs
+        .iter()
+        .all(|s| s.status == SiteRunStatus::Running && s.finished.is_none()));
+    let state = store.resume_state(sr)?;
+    assert_eq!(
+        state.pages,
+        pages.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()
+    );
+    let expected_edges: std::collections::HashMap<String, Vec<Edge>> = pages
+        .iter()
+        .filter(|(_, e)| !e.is_empty())
+        .map(|(p, e)| (p.url.clone(), e.clone()))
+        .collect();
+    assert_eq!(state.edges, expected_edges);
+    assert_eq!(state.links, links);
+    Ok(())
+}
+
+#[test]
+fn begin_site_again_resumes_the_same_site_run() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    assert_eq!(store.begin_site(run, &site("xian"))?, sr);
+    store.mark_site_failed(sr, "connection refused")?;
+    let info = store.site_run(sr)?.ok_or("missing")?;
+    assert_eq!(
+        (info.status, info.error.as_deref()),
+        (SiteRunStatus::Failed, Some("connection refused"))
+    );
+    assert_eq!(store.begin_site(run, &site("xian"))?, sr);
+    let info = store.site_run(sr)?.ok_or("missing")?;
+    assert_eq!((info.status, info.error), (SiteRunStatus::Running, None));
+    Ok(())
+}
+
+#[test]
+fn unknown_ids_give_not_found() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let err = store
+        .finish_site(
+            SiteRunId(99),
+            &stats(0, 0, 0),
+            &[],
+            100.0,
+            "合格",
+            &json!({}),
+        )
+        .err()
+        .ok_or("should fail")?;
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+    assert!(matches!(
+        store.finish_run(RunId(5)),
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.mark_site_failed(SiteRunId(5), "x"),
+        Err(StoreError::NotFound { .. })
+    ));
+    // A page of an unknown site run breaks a foreign key.
+    let err = store
+        .save_page(SiteRunId(99), &page("https://x/", 0), &[])
+        .err()
+        .ok_or("should fail")?;
+    assert!(
+        err.to_string().contains("save the page https://x/"),
+        "{err}"
+    );
+    assert!(store.run(RunId(5))?.is_none());
+    assert!(store.site_run(SiteRunId(5))?.is_none());
+    Ok(())
+}
+
+// ---- atomicity ----
+
+/// Make every edge to `boom` fail, as a disk error in the middle of a page would.
+fn arm_failure(store: &Store) -> TestResult {
+    store.conn.execute_batch(
+        "CREATE TEMP TRIGGER boom BEFORE INSERT ON edges WHEN NEW.to_url = 'boom' \
+         BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
+    )?;
+    Ok(())
+}
+
+fn count(store: &Store, table: &str) -> std::result::Result<i64, rusqlite::Error> {
+    store
+        .conn
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+}
+
+#[test]
+fn a_page_that_fails_half_way_is_not_written_at_all() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    arm_failure(&store)?;
+
+    // One page: the page row and its first edge are rolled back with the failing edge.
+    let err = store
+        .save_page(
+            sr,
+            &page("https://xian.gov.cn/", 0),
+            &[edge("https://xian.gov.cn/a", "甲"), edge("boom", "x")],
+        )
+        .err()
+        .ok_or("should fail")?;
+    assert!(err.to_string().contains("simulated failure"), "{err}");
+    assert_eq!((count(&store, "pages")?, count(&store, "edges")?), (0, 0));
+
+    // A batch: the good page before the bad one is rolled back too.
+    let batch = vec![
+        (
+            page("https://xian.gov.cn/a", 1),
+            vec![edge("https://xian.gov.cn/", "首页")],
+        ),
+        (page("https://xian.gov.cn/b", 1), vec![edge("boom", "x")]),
+    ];
+    assert!(store.save_pages(sr, &batch).is_err());
+    assert_eq!((count(&store, "pages")?, count(&store, "edges")?), (0, 0));
+
+    // A writer that gives up after saving.
+    let r: std::result::Result<(), StoreError> = store.write(|b| {
+        b.save_page(
+            sr,
+            &page("https://xian.gov.cn/c", 1),
+            &[edge("https://xian.gov.cn/", "首页")],
+        )?;
+        b.save_link(
+            sr,
+            &link(
+                "https://xian.gov.cn/",
+                LinkStatus::Ok { status: 200 },
+                false,
+            ),
+        )?;
+        Err(StoreError::Other {
+            action: "test".into(),
+            file: "test".into(),
+            message: "writer gave up".into(),
+        })
+    });
+    assert!(r.is_err());
+    // A writer that panics half-way.
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = store.write(|b| -> std::result::Result<(), StoreError> {
+            b.save_page(sr, &page("https://xian.gov.cn/d", 1), &[])?;
+            panic!("writer task died");
+        });
+    }));
+    assert!(caught.is_err());
+    assert_eq!(
+        (
+            count(&store, "pages")?,
+            count(&store, "edges")?,
+            count(&store, "links")?
+        ),
+        (0, 0, 0)
+    );
+
+    // The store is still usable, and a whole batch commits.
+    store.save_pages(sr, &batch[..1])?;
+    assert_eq!((count(&store, "pages")?, count(&store, "edges")?), (1, 1));
+    Ok(())
+}
+
+#[test]
+fn an_uncommitted_batch_is_lost_when_the_process_dies() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let sr = {
+        let mut store = Store::open(&path)?;
+        let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+        store.begin_site(run, &site("xian"))?
+    };
+    // Another connection (another process) writes a page inside a transaction and dies
+    // before committing.
+    {
+        let conn = raw(&path);
+        conn.execute_batch(&format!(
+            "BEGIN; INSERT INTO pages (site_run, url, final_url, depth, status, fetched_at, \
+             elapsed_ms, bytes, truncated, links_found) VALUES ({}, 'https://xian.gov.cn/', \
+             'https://xian.gov.cn/', 0, '{{\"type\":\"timeout\"}}', 'x', 0, 0, 0, 0);",
+            sr.0
+        ))?;
+        // Dropped without COMMIT.
+    }
+    let store = Store::open(&path)?;
+    assert!(store.resume_state(sr)?.pages.is_empty());
+    Ok(())
+}
+
+// ---- conditional requests ----
+
+#[test]
+fn validators_come_from_the_latest_copy_that_has_them() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let url = "https://xian.gov.cn/news/";
+    assert!(store.validators("xian", url)?.is_none());
+
+    let run1 = store.begin_run(at("2026-11-01T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr1 = store.begin_site(run1, &site("xian"))?;
+    let mut p = page(url, 1);
+    p.etag = Some("\"v1\"".into());
+    let e1 = vec![edge("https://xian.gov.cn/news/1", "一")];
+    store.save_page(sr1, &p, &e1)?;
+    let mut no_validators = page("https://xian.gov.cn/plain", 1);
+    no_validators.etag = None;
+    no_validators.last_modified = None;
+    store.save_page(sr1, &no_validators, &[])?;
+    store.finish_site(sr1, &stats(2, 1, 0), &[], 100.0, "合格", &json!({}))?;
+    store.finish_run(run1)?;
+
+    let v = store.validators("xian", url)?.ok_or("no validators")?;
+    assert_eq!(v.site_run, sr1);
+    assert_eq!(v.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(v.last_modified, p.last_modified);
+    assert_eq!(v.page, p);
+    assert_eq!(v.edges, e1);
+    assert!(store
+        .validators("xian", "https://xian.gov.cn/plain")?
+        .is_none());
+    assert!(store.validators("other", url)?.is_none());
+
+    // The current (unfinished) scan's copy wins once it has one.
+    let run2 = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr2 = store.begin_site(run2, &site("xian"))?;
+    assert_eq!(store.validators("xian", url)?.ok_or("gone")?.site_run, sr1);
+    p.etag = Some("\"v2\"".into());
+    store.save_page(sr2, &p, &[])?;
+    let v = store.validators("xian", url)?.ok_or("no validators")?;
+    assert_eq!((v.site_run, v.etag.as_deref()), (sr2, Some("\"v2\"")));
+    assert!(v.edges.is_empty());
+    Ok(())
+}
+
+// ---- probes ----
+
+#[test]
+fn probes_and_the_ipv6_summary_round_trip() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let probe = |t: &str, family, ok| Probe {
+        site: "xian".into(),
+        at: at(t),
+        family,
+        address: None,
+        ok,
+        status: ok.then_some(200),
+        latency_ms: ok.then_some(35),
+        error: (!ok).then(|| "connect timeout".to_string()),
+    };
+    let probes = vec![
+        probe("2026-11-01T23:30:00+08:00", IpFamily::V4, true),
+        // Written in UTC: 2026-11-02T01:00+08:00.
+        probe("2026-11-01T17:00:00Z", IpFamily::V6, false),
+        probe("2026-11-02T12:00:00+08:00", IpFamily::V4, true),
+        probe("2026-11-03T00:00:00+08:00", IpFamily::V4, true),
+    ];
+    store.save_probes(&probes)?;
+    let day = store.probes(
+        "xian",
+        at("2026-11-02T00:00:00+08:00"),
+        at("2026-11-03T00:00:00+08:00"),
+    )?;
+    assert_eq!(day.len(), 2);
+    assert_eq!(day[0].family, IpFamily::V6);
+    assert_eq!(day[0].at, probes[1].at);
+    assert_eq!(day[0].at.offset().local_minus_utc(), 8 * 3600);
+    assert_eq!(day[0].error.as_deref(), Some("connect timeout"));
+    assert_eq!(day[1].status, Some(200));
+    assert!(store
+        .probes(
+            "other",
+            at("2026-01-01T00:00:00+08:00"),
+            at("2027-01-01T00:00:00+08:00")
+        )?
+        .is_empty());
+
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    assert!(store.site_ipv6(sr)?.is_none());
+    let summary = Ipv6Summary {
+        has_aaaa: true,
+        home_reachable: false,
+        links_checked: 40,
+        links_reachable: 31,
+        detail: json!({ "addresses": ["2001:db8::1"] }),
+    };
+    store.save_site_ipv6(sr, &summary)?;
+    store.save_site_ipv6(sr, &summary)?;
+    assert_eq!(store.site_ipv6(sr)?, Some(summary));
+    Ok(())
+}
+
+// ---- throughput ----
+
+#[test]
+fn batched_writes_keep_up_with_a_fast_crawl() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let pages: Vec<(PageRecord, Vec<Edge>)> = (0..2000)
+        .map(|i| {
+            let p = page(&format!("https://xian.gov.cn/p/{i}"), 2);
+            let e = (0..20)
+                .map(|j| edge(&format!("https://xian.gov.cn/p/{}", i * 7 + j), "链接"))
+                .collect();
+            (p, e)
+        })
+        .collect();
+    let links: Vec<LinkFact> = (0..2000)
+        .map(|i| {
+            link(
+                &format!("https://xian.gov.cn/p/{i}"),
+                LinkStatus::Ok { status: 200 },
+                false,
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    for (pc, lc) in pages.chunks(100).zip(links.chunks(100)) {
+        store.write(|b| {
+            for (p, e) in pc {
+                b.save_page(sr, p, e)?;
+            }
+            for l in lc {
+                b.save_link(sr, l)?;
+            }
+            Ok(())
+        })?;
+    }
+    let elapsed = started.elapsed();
+    let rate = 2000.0 / elapsed.as_secs_f64();
+    eprintln!(
+        "store: 2000 pages (20 links each) + 2000 link results in {elapsed:?}: {rate:.0} pages/s"
+    );
+    assert_eq!(count(&store, "edges")?, 40_000);
+    // Far above the ~200 pages/s of a crawl, even in a debug build on a busy machine.
+    assert!(rate > 400.0, "only {rate:.0} pages/s");
+    Ok(())
+}
+
+#[test]
+fn a_store_can_be_moved_to_a_writer_thread() -> TestResult {
+    fn assert_send<T: Send>() {}
+    assert_send::<Store>();
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let handle =
+        std::thread::spawn(move || store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &[]));
+    let run = handle.join().map_err(|_| "writer thread panicked")??;
+    assert_eq!(run, RunId(1));
+    Ok(())
+}

@@ -1,0 +1,310 @@
+//! The values the store hands out and takes in. They are plain Rust and domain types (no
+//! database types), so the same API can sit on another database.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::checks::Finding;
+use crate::config::{SiteKind, SiteLevel};
+use crate::crawl::{CrawlStats, LinkFact, PageRecord};
+use crate::extract::LinkElement;
+
+/// The id of a scan run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct RunId(pub i64);
+
+/// The id of one site's part in a scan run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SiteRunId(pub i64);
+
+impl fmt::Display for RunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl fmt::Display for SiteRunId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A link as it appears on a page: the edge from the page to a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edge {
+    /// Canonical target URL (or the raw text of a link that is not http(s)).
+    pub to: String,
+    /// Anchor text (or alt/title of an image).
+    pub text: String,
+    /// The element the link is in.
+    pub element: LinkElement,
+}
+
+/// A scan run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunInfo {
+    pub id: RunId,
+    pub started: DateTime<FixedOffset>,
+    /// `None` while the run is unfinished (a killed scan, to resume).
+    pub finished: Option<DateTime<FixedOffset>>,
+    /// The time every date rule of the run is judged against.
+    pub as_of: DateTime<FixedOffset>,
+    /// Fingerprint of the configuration the run used.
+    pub config_fingerprint: String,
+    /// Fingerprint of the rules the run used.
+    pub rules_fingerprint: String,
+    /// Names of the sites the run covers.
+    pub sites: Vec<String>,
+}
+
+/// Where one site's part of a run stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteRunStatus {
+    /// Started and not finished (still crawling, or killed).
+    Running,
+    /// Crawled and judged.
+    Done,
+    /// Could not be completed.
+    Failed,
+}
+
+impl SiteRunStatus {
+    /// `running`, `done` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteRunStatus::Running => "running",
+            SiteRunStatus::Done => "done",
+            SiteRunStatus::Failed => "failed",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<SiteRunStatus> {
+        match s {
+            "running" => Some(SiteRunStatus::Running),
+            "done" => Some(SiteRunStatus::Done),
+            "failed" => Some(SiteRunStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One site's part in a run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SiteRunInfo {
+    pub id: SiteRunId,
+    pub run: RunId,
+    pub site: String,
+    pub url: String,
+    pub level: SiteLevel,
+    pub kind: SiteKind,
+    pub started: DateTime<FixedOffset>,
+    pub finished: Option<DateTime<FixedOffset>>,
+    pub status: SiteRunStatus,
+    /// Why the site failed.
+    pub error: Option<String>,
+    /// Crawl statistics, once finished.
+    pub stats: Option<CrawlStats>,
+    /// Score and verdict (合格/不合格), once judged.
+    pub score: Option<f64>,
+    pub verdict: Option<String>,
+    /// The full score as the checks produced it.
+    pub score_detail: Option<serde_json::Value>,
+}
+
+/// What a killed site crawl had already recorded, to rebuild its frontier without fetching
+/// again what it has.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ResumeState {
+    /// The pages fetched, in the order they were first saved.
+    pub pages: Vec<PageRecord>,
+    /// The links found on each page, by page URL, in page order.
+    pub edges: HashMap<String, Vec<Edge>>,
+    /// The link targets already checked, in the order they were first saved.
+    pub links: Vec<LinkFact>,
+}
+
+/// What a conditional request on a rescan needs: the validators of the last copy of a page,
+/// and the page and its links to reuse on a `304 Not Modified`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validators {
+    /// The site run the copy was saved in.
+    pub site_run: SiteRunId,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub page: PageRecord,
+    pub edges: Vec<Edge>,
+}
+
+/// How the findings of a site changed against its previous finished scan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FindingDiff {
+    /// Findings whose key the previous scan did not have.
+    pub new: Vec<Finding>,
+    /// Findings whose key the previous scan had too.
+    pub persisting: Vec<Finding>,
+    /// Findings of the previous scan whose key is absent now (as they were recorded then).
+    pub fixed: Vec<Finding>,
+}
+
+/// Where a finding stands in the history of its site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingStatus {
+    /// Found in the site's latest finished scan, and never before.
+    New,
+    /// Found in the latest finished scan and in an earlier one.
+    Persisting,
+    /// Found in an earlier scan, not in the latest finished one.
+    Fixed,
+}
+
+impl FindingStatus {
+    /// `new`, `persisting` or `fixed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingStatus::New => "new",
+            FindingStatus::Persisting => "persisting",
+            FindingStatus::Fixed => "fixed",
+        }
+    }
+
+    /// Chinese name for reports.
+    pub fn zh(self) -> &'static str {
+        match self {
+            FindingStatus::New => "新发现",
+            FindingStatus::Persisting => "未整改",
+            FindingStatus::Fixed => "已整改",
+        }
+    }
+
+    /// Parse `new`, `persisting` or `fixed`.
+    pub fn parse(s: &str) -> Option<FindingStatus> {
+        match s {
+            "new" => Some(FindingStatus::New),
+            "persisting" => Some(FindingStatus::Persisting),
+            "fixed" => Some(FindingStatus::Fixed),
+            _ => None,
+        }
+    }
+}
+
+/// Which stored findings to read. Every field left `None` selects everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FindingFilter {
+    /// Site name.
+    pub site: Option<String>,
+    /// Rule id.
+    pub rule: Option<String>,
+    pub status: Option<FindingStatus>,
+    /// Only findings last seen on or after this day (the as-of date of the scan that saw them;
+    /// for fixed findings this selects those fixed since that day).
+    pub since: Option<NaiveDate>,
+}
+
+/// A finding read back with its history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredFinding {
+    pub site: String,
+    pub status: FindingStatus,
+    /// The run and site run whose record this is (for a fixed finding, the last one that saw
+    /// it).
+    pub run: RunId,
+    pub site_run: SiteRunId,
+    /// As-of times of the first and the last scans that saw it.
+    pub first_seen_at: DateTime<FixedOffset>,
+    pub last_seen_at: DateTime<FixedOffset>,
+    pub finding: Finding,
+}
+
+/// One scan of a site, for its history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    pub run: RunId,
+    pub site_run: SiteRunId,
+    /// When the site's crawl started.
+    pub started: DateTime<FixedOffset>,
+    /// The run's as-of time.
+    pub as_of: DateTime<FixedOffset>,
+    pub status: SiteRunStatus,
+    /// Pages crawled, link targets seen and broken (from the crawl statistics once the site
+    /// is finished, counted from the saved rows before).
+    pub pages: usize,
+    pub links: usize,
+    pub broken: usize,
+    /// Findings by kind.
+    pub vetoes: usize,
+    pub deductions: usize,
+    pub notices: usize,
+    pub score: Option<f64>,
+    pub verdict: Option<String>,
+}
+
+/// One fact the checks extracted (a column, a footer field, a normative document...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fact {
+    /// The page it was found on, if it belongs to one.
+    pub page: Option<String>,
+    /// What kind of fact (`column`, `footer`, `normdoc`...).
+    pub kind: String,
+    pub key: String,
+    pub value: serde_json::Value,
+}
+
+/// IP address family of a probe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IpFamily {
+    V4,
+    V6,
+}
+
+impl IpFamily {
+    pub(crate) fn number(self) -> i64 {
+        match self {
+            IpFamily::V4 => 4,
+            IpFamily::V6 => 6,
+        }
+    }
+
+    pub(crate) fn from_number(n: i64) -> Option<IpFamily> {
+        match n {
+            4 => Some(IpFamily::V4),
+            6 => Some(IpFamily::V6),
+            _ => None,
+        }
+    }
+}
+
+/// One availability probe of a site's home page over one address family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Probe {
+    pub site: String,
+    pub at: DateTime<FixedOffset>,
+    pub family: IpFamily,
+    /// The address connected to, if name resolution gave one.
+    pub address: Option<String>,
+    /// The home page answered normally.
+    pub ok: bool,
+    /// HTTP status, if there was an answer.
+    pub status: Option<u16>,
+    pub latency_ms: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// A site's IPv6 support as measured in one scan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ipv6Summary {
+    /// The home page's host has an AAAA record.
+    pub has_aaaa: bool,
+    /// The home page answered over IPv6.
+    pub home_reachable: bool,
+    /// Second- and third-level links checked over IPv6, and how many answered.
+    pub links_checked: usize,
+    pub links_reachable: usize,
+    /// Details (addresses, failures) as the check recorded them.
+    pub detail: serde_json::Value,
+}
