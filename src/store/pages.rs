@@ -26,7 +26,7 @@ impl std::fmt::Debug for Batch<'_> {
 }
 
 const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
-     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found";
+     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts";
 
 fn page_row(row: &Row<'_>) -> rusqlite::Result<PageRecord> {
     page_row_offset(row, 0)
@@ -77,12 +77,17 @@ impl Batch<'_> {
         edges: &[Edge],
     ) -> rusqlite::Result<()> {
         let status = to_json(&page.status)?;
+        let facts = if page.facts.is_empty() {
+            None
+        } else {
+            Some(to_json(&page.facts)?)
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
                  title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
-                 truncated, links_found) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
+                 truncated, links_found, facts) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
                  ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
                  depth = excluded.depth, status = excluded.status, \
                  http_status = excluded.http_status, charset = excluded.charset, \
@@ -90,7 +95,7 @@ impl Batch<'_> {
                  etag = excluded.etag, last_modified = excluded.last_modified, \
                  fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
                  bytes = excluded.bytes, truncated = excluded.truncated, \
-                 links_found = excluded.links_found",
+                 links_found = excluded.links_found, facts = excluded.facts",
             )?
             .execute(params![
                 site_run.0,
@@ -109,6 +114,7 @@ impl Batch<'_> {
                 int(page.bytes),
                 page.truncated,
                 int_usize(page.links_found),
+                facts,
             ])?;
         self.tx
             .prepare_cached("DELETE FROM edges WHERE site_run = ?1 AND from_url = ?2")?
@@ -414,5 +420,13 @@ fn page_row_offset(row: &Row<'_>, offset: usize) -> rusqlite::Result<PageRecord>
         bytes: col_u64(row, offset + 11)?,
         truncated: row.get(offset + 12)?,
         links_found: col_usize(row, offset + 13)?,
+        facts: {
+            let text: Option<String> = row.get(offset + 14)?;
+            match text {
+                Some(t) => serde_json::from_str(&t)
+                    .map_err(|e| super::bad(offset + 14, rusqlite::types::Type::Text, e))?,
+                None => Default::default(),
+            }
+        },
     })
 }

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -154,8 +154,14 @@ CREATE TABLE site_ipv6 (
 );
 "#;
 
+/// Version 3: the content facts of each page (dated items, columns, footer, wording), so a
+/// resumed scan and a 304 answer reuse them.
+const V3: &str = r#"
+ALTER TABLE pages ADD COLUMN facts TEXT;
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

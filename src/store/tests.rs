@@ -51,6 +51,7 @@ fn page(url: &str, depth: u32) -> PageRecord {
         bytes: 45_678,
         truncated: false,
         links_found: 2,
+        facts: Default::default(),
     }
 }
 
@@ -156,7 +157,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 2);
+    assert_eq!(SCHEMA_VERSION, 3);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -193,7 +194,7 @@ fn a_version_1_file_is_upgraded_in_place_and_keeps_its_data() -> TestResult {
         assert!(conn.prepare("SELECT * FROM probes").is_err());
     }
     let mut store = Store::open(&path)?;
-    assert_eq!(store.schema_version()?, 2);
+    assert_eq!(store.schema_version()?, SCHEMA_VERSION);
     let run = store.unfinished_run()?.ok_or("the v1 run is gone")?;
     assert_eq!(run.config_fingerprint, "c1");
     assert_eq!(run.sites, vec!["xian".to_string()]);
@@ -253,7 +254,7 @@ fn a_newer_file_is_refused_and_left_untouched() -> TestResult {
             err,
             StoreError::TooNew {
                 found: 7,
-                supported: 2,
+                supported: SCHEMA_VERSION,
                 ..
             }
         ),
