@@ -10,6 +10,8 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
+pub mod scan;
+
 use crate::checks;
 use crate::config::{Config, SiteConfig, SiteKind, SiteLevel};
 use crate::crawl::{CrawlRules, Crawler, NoObserver, Observer, Progress};
@@ -45,6 +47,12 @@ enum Command {
     Check(CheckArgs),
     /// Serve the built-in sample government website on loopback and check it (no network needed).
     Demo(DemoArgs),
+    /// The daily scan (日扫描): crawl every configured site and keep every result in the store.
+    Scan(ScanArgs),
+    /// Read stored findings, with where each stands (new, persisting, fixed).
+    Findings(FindingsArgs),
+    /// One line per stored scan of a site.
+    History(HistoryArgs),
     /// Validate or list the rule files.
     Rules {
         #[command(subcommand)]
@@ -97,6 +105,63 @@ struct DemoArgs {
     /// Judge the demo as of this time (default now).
     #[arg(long, value_name = "TIME")]
     as_of: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Configuration file (default: ./config.toml if present, else the built-in defaults).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Scan only this site (by name); repeat for more.
+    #[arg(long = "site", value_name = "NAME")]
+    sites: Vec<String>,
+    /// Judge every date rule as of this time (default now).
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<String>,
+    /// Finish the last unfinished scan without fetching again what it already has.
+    #[arg(long)]
+    resume: bool,
+}
+
+#[derive(Debug, Args)]
+struct FindingsArgs {
+    /// Configuration file (its `[store] path` is read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only this site.
+    #[arg(long)]
+    site: Option<String>,
+    /// Only this rule id.
+    #[arg(long)]
+    rule: Option<String>,
+    /// new, persisting or fixed (relative to each site's latest finished scan).
+    #[arg(long)]
+    status: Option<String>,
+    /// Only findings last seen on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    since: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+}
+
+#[derive(Debug, Args)]
+struct HistoryArgs {
+    /// Site name.
+    site: String,
+    /// Configuration file (its `[store] path` is read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum TableFormat {
+    Text,
+    Json,
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,13 +218,15 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn usage(m: impl std::fmt::Display) -> Failure {
+    /// A usage, configuration or rule-file error (exit 2).
+    pub fn usage(m: impl std::fmt::Display) -> Failure {
         Failure {
             status: exit::USAGE,
             message: m.to_string(),
         }
     }
-    fn failed(m: impl std::fmt::Display) -> Failure {
+    /// The run could not complete (exit 3).
+    pub fn failed(m: impl std::fmt::Display) -> Failure {
         Failure {
             status: exit::FAILED,
             message: m.to_string(),
@@ -195,6 +262,9 @@ pub fn main() -> i32 {
         match cli.command {
             Command::Check(a) => cmd_check(a).await,
             Command::Demo(a) => cmd_demo(a).await,
+            Command::Scan(a) => cmd_scan(a).await,
+            Command::Findings(a) => cmd_findings(a),
+            Command::History(a) => cmd_history(a),
             Command::Rules { command } => cmd_rules(command),
         }
     });
@@ -380,6 +450,59 @@ async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {
     print_doc(&doc, &rules, a.format);
     running.shutdown().await;
     Ok(exit::OK)
+}
+
+async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
+    let as_of = match a.as_of.as_deref() {
+        Some(s) => Some(crate::asof::parse(s).map_err(Failure::usage)?),
+        None => None,
+    };
+    let config = load_config(a.config.as_deref())?;
+    let rules = load_rules(config.rules_dir.as_deref())?;
+    let mut stdout = std::io::stdout();
+    let req = scan::ScanRequest {
+        config,
+        rules,
+        sites: a.sites,
+        as_of,
+        resume: a.resume,
+        out: &mut stdout,
+    };
+    scan::scan(req).await.map(|(status, _)| status)
+}
+
+fn cmd_findings(a: FindingsArgs) -> Result<i32, Failure> {
+    let config = load_config(a.config.as_deref())?;
+    let since = match a.since.as_deref() {
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|e| Failure::usage(format!("`{d}` is not a date like 2026-11-01: {e}")))?,
+        ),
+        None => None,
+    };
+    let status = a.status.as_deref().map(scan::parse_status).transpose()?;
+    let filter = crate::store::FindingFilter {
+        site: a.site,
+        rule: a.rule,
+        status,
+        since,
+    };
+    let format = match a.format {
+        TableFormat::Text => "text",
+        TableFormat::Json => "json",
+        TableFormat::Csv => "csv",
+    };
+    scan::findings(&config, &filter, format, &mut std::io::stdout())
+}
+
+fn cmd_history(a: HistoryArgs) -> Result<i32, Failure> {
+    let config = load_config(a.config.as_deref())?;
+    let format = if a.format == Format::Json {
+        "json"
+    } else {
+        "text"
+    };
+    scan::history(&config, &a.site, format, &mut std::io::stdout())
 }
 
 fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {

@@ -12,7 +12,7 @@ use tokio::sync::{Notify, OnceCell};
 use url::Url;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::fetch::{fetch, BodyMode, FetchLimits, Fetched};
+use super::fetch::{fetch, BodyMode, FetchLimits, Fetched, Validators};
 use super::frontier::{Frontier, Task, TaskKind};
 use super::origin::{origin_key, Origins, Rate, Robots};
 use super::resolve::Resolver;
@@ -112,12 +112,43 @@ pub struct Progress {
     pub done: bool,
 }
 
-/// Receives what the crawl produces as it happens (progress bars now; the store later).
+/// Receives what the crawl produces as it happens: progress bars, and the store, which writes
+/// pages and link results as they arrive so a killed scan keeps them.
 pub trait Observer: Send + Sync {
-    /// A page was fetched and parsed.
-    fn page(&self, _site: &str, _page: &PageRecord) {}
+    /// A page was fetched and parsed, with the links on it.
+    fn page(&self, _site: &str, _page: &PageRecord, _links: &[PageLink]) {}
+    /// A link target's outcome is known.
+    fn link(&self, _site: &str, _link: &LinkFact) {}
     /// A site's progress changed.
     fn progress(&self, _site: &str, _p: Progress) {}
+}
+
+/// An earlier copy of a page, for conditional requests: if the server answers 304 Not
+/// Modified, the stored page facts and links are reused.
+#[derive(Debug, Clone)]
+pub struct PreviousPage {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub page: PageRecord,
+    pub links: Vec<PageLink>,
+}
+
+/// Where earlier copies of pages come from (the store).
+pub trait PreviousPages: Send + Sync {
+    /// The latest stored copy of a page of a site that has validators.
+    fn get(&self, site: &str, url: &str) -> Option<PreviousPage>;
+}
+
+/// What a scan already has of a site before crawling it: what a killed crawl had saved
+/// (resumed without fetching it again), and where earlier copies of pages are.
+#[derive(Default, Clone)]
+pub struct SiteSeed {
+    /// Pages already fetched in this scan, with their links, in crawl order.
+    pub pages: Vec<(PageRecord, Vec<PageLink>)>,
+    /// Link targets already checked in this scan.
+    pub links: Vec<LinkFact>,
+    /// Earlier scans' pages, for conditional requests.
+    pub previous: Option<Arc<dyn PreviousPages>>,
 }
 
 /// An observer that ignores everything.
@@ -193,6 +224,15 @@ impl Crawler {
     /// Crawl one site and return its facts. Never fails: a site that cannot be reached is
     /// recorded as such.
     pub async fn crawl_site(self: &Arc<Self>, site: &SiteConfig) -> SiteFacts {
+        self.crawl_site_seeded(site, SiteSeed::default()).await
+    }
+
+    /// Crawl one site, starting from what the scan already has of it (see [`SiteSeed`]).
+    pub async fn crawl_site_seeded(
+        self: &Arc<Self>,
+        site: &SiteConfig,
+        seed: SiteSeed,
+    ) -> SiteFacts {
         let settings = self.config.crawl_for(site);
         let started = Instant::now();
         let started_at = chrono::Utc::now().to_rfc3339();
@@ -231,6 +271,7 @@ impl Crawler {
             state: Mutex::new(SiteState::default()),
             notify: Notify::new(),
             not_found: OnceCell::new(),
+            previous: seed.previous.clone(),
         });
         let robots_note = if state.settings.robots {
             state.robots_for(&home).await.describe()
@@ -240,14 +281,16 @@ impl Crawler {
         state.probe_not_found(&home).await;
         {
             let mut st = state.lock();
-            st.frontier.mark(home.as_str());
-            st.frontier.push(Task {
-                url: home.clone(),
-                key: home.to_string(),
-                depth: 0,
-                kind: TaskKind::Page,
-                internal: true,
-            });
+            state.apply_seed(&mut st, seed);
+            if st.frontier.mark(home.as_str()) {
+                st.frontier.push(Task {
+                    url: home.clone(),
+                    key: home.to_string(),
+                    depth: 0,
+                    kind: TaskKind::Page,
+                    internal: true,
+                });
+            }
             // Column URLs the inspector knows are crawled as if linked from the home page.
             for u in site.columns.values() {
                 let u = extract::canonicalize(u, &state.settings.session_params);
@@ -345,6 +388,8 @@ struct SiteRun {
     notify: Notify,
     /// How the site answers a path that cannot exist: status, title and text fingerprint.
     not_found: OnceCell<Option<(Option<String>, u64)>>,
+    /// Earlier copies of pages, for conditional requests.
+    previous: Option<Arc<dyn PreviousPages>>,
 }
 
 enum Next {
@@ -628,6 +673,14 @@ impl SiteRun {
 
     async fn run_page(&self, task: Task) -> TaskResult {
         let c = &self.crawler;
+        let previous = self
+            .previous
+            .as_ref()
+            .and_then(|p| p.get(&self.site_name, &task.key));
+        let validators = previous.as_ref().map(|p| Validators {
+            etag: p.etag.clone(),
+            last_modified: p.last_modified.clone(),
+        });
         let mut f = fetch(
             &c.client,
             &c.origins,
@@ -635,9 +688,12 @@ impl SiteRun {
             Method::GET,
             BodyMode::Full,
             &self.limits,
-            None,
+            validators.as_ref(),
         )
         .await;
+        if let (LinkStatus::Ok { status: 304 }, Some(prev)) = (&f.outcome.status, previous) {
+            return not_modified(task, f, prev);
+        }
         self.classify_block(&task.url, &mut f);
         let answer = f.http_status().map(|s| (origin_key(&f.final_url), s));
         let final_key =
@@ -700,7 +756,6 @@ impl SiteRun {
             links_found: page.links.len(),
             facts: page_facts,
         };
-        c.observer.page(&self.site_name, &record);
         let links = if outcome.status.is_ok() {
             page.links
         } else {
@@ -716,8 +771,67 @@ impl SiteRun {
         }
     }
 
+    /// Take in what the scan already has of the site: seen URLs are never fetched again, the
+    /// saved pages' links are followed as if just parsed, saved link outcomes are kept.
+    fn apply_seed(&self, st: &mut SiteState, seed: SiteSeed) {
+        for (page, _) in &seed.pages {
+            st.frontier.mark(&page.url);
+            st.frontier.pages_enqueued += 1;
+        }
+        for l in &seed.links {
+            if st.frontier.mark(&l.url) {
+                st.frontier.checks_enqueued += 1;
+            }
+        }
+        for (page, links) in seed.pages {
+            let Ok(url) = Url::parse(&page.url) else {
+                continue;
+            };
+            let outcome = FetchOutcome {
+                status: page.status.clone(),
+                redirects: Vec::new(),
+                final_url: page.final_url.clone(),
+                elapsed_ms: page.elapsed_ms,
+            };
+            let task = Task {
+                key: page.url.clone(),
+                url,
+                depth: page.depth,
+                kind: TaskKind::Page,
+                internal: true,
+            };
+            let links = links.iter().map(PageLink::to_raw).collect();
+            let r = TaskResult {
+                task,
+                outcome,
+                page: Some(page),
+                links,
+                requests: 0,
+                answer: None,
+            };
+            self.apply_inner(st, r, false);
+        }
+        for l in seed.links {
+            if let Some(status) = l.outcome.status.http_status() {
+                if let Ok(u) = Url::parse(&l.outcome.final_url) {
+                    st.answers.push((origin_key(&u), l.url.clone(), status));
+                }
+            }
+            match st.links.get_mut(&l.url) {
+                Some(existing) => existing.outcome = l.outcome,
+                None => {
+                    st.links.insert(l.url.clone(), l);
+                }
+            }
+        }
+    }
+
     /// Fold a task's result into the site state and enqueue what it found.
     fn apply(&self, st: &mut SiteState, r: TaskResult) {
+        self.apply_inner(st, r, true);
+    }
+
+    fn apply_inner(&self, st: &mut SiteState, r: TaskResult, observe: bool) {
         st.stats.requests += r.requests;
         if !matches!(
             r.outcome.status,
@@ -743,7 +857,14 @@ impl SiteRun {
                 referrer_count: 0,
             });
         entry.outcome = r.outcome.clone();
+        if observe {
+            self.crawler.observer.link(&self.site_name, entry);
+        }
         let Some(page) = r.page else { return };
+        if observe {
+            let links: Vec<PageLink> = r.links.iter().map(PageLink::from_raw).collect();
+            self.crawler.observer.page(&self.site_name, &page, &links);
+        }
         let page_url = page.url.clone();
         if is_home {
             st.home_keys.insert(page.url.clone());
@@ -927,6 +1048,13 @@ impl SiteRun {
         }
         let mut stats = std::mem::take(&mut st.stats);
         stats.links = st.links.len();
+        // Counted from the links rather than as tasks finish, so that a resumed crawl counts
+        // what it reused exactly once.
+        stats.checked = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status.was_requested())
+            .count();
         stats.broken = st
             .links
             .values()
@@ -1067,6 +1195,40 @@ async fn parse_page(
     })
     .await
     .ok()
+}
+
+/// A 304 Not Modified answer: the stored copy of the page stands, with its facts and links.
+fn not_modified(task: Task, f: Fetched, prev: PreviousPage) -> TaskResult {
+    let mut page = prev.page;
+    page.status = if page.status.is_ok() {
+        LinkStatus::Ok { status: 304 }
+    } else {
+        page.status
+    };
+    page.url = task.key.clone();
+    page.depth = task.depth;
+    page.fetched_at = chrono::Utc::now().to_rfc3339();
+    page.elapsed_ms = f.outcome.elapsed_ms;
+    let outcome = FetchOutcome {
+        status: page.status.clone(),
+        redirects: f.outcome.redirects.clone(),
+        final_url: page.final_url.clone(),
+        elapsed_ms: f.outcome.elapsed_ms,
+    };
+    let links = if page.status.is_ok() {
+        prev.links.iter().map(PageLink::to_raw).collect()
+    } else {
+        Vec::new()
+    };
+    let answer = Some((origin_key(&f.final_url), 304));
+    TaskResult {
+        task,
+        outcome,
+        page: Some(page),
+        links,
+        requests: f.requests,
+        answer,
+    }
 }
 
 /// A fingerprint of a page's text that ignores digits (dates, counters, request ids).

@@ -13,5 +13,8 @@ pub mod origin;
 pub mod resolve;
 mod types;
 
-pub use engine::{CrawlError, CrawlRules, Crawler, NoObserver, Observer, Progress};
+pub use engine::{
+    CrawlError, CrawlRules, Crawler, NoObserver, Observer, PreviousPage, PreviousPages, Progress,
+    SiteSeed,
+};
 pub use types::*;

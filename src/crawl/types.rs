@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{SiteKind, SiteLevel};
-use crate::extract::{LinkElement, PageFacts};
+use crate::extract::{LinkElement, LinkTarget, PageFacts, RawLink};
 
 /// What happened when a URL was requested.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +62,18 @@ impl LinkStatus {
                 | LinkStatus::RedirectLoop
                 | LinkStatus::TooManyRedirects
                 | LinkStatus::Soft404 { .. }
+                | LinkStatus::InvalidUrl { .. }
+        )
+    }
+
+    /// The target was requested (as opposed to skipped or not yet checked).
+    pub fn was_requested(&self) -> bool {
+        !matches!(
+            self,
+            LinkStatus::RobotsDisallowed
+                | LinkStatus::PrivateAddress { .. }
+                | LinkStatus::NotHttp { .. }
+                | LinkStatus::NotChecked { .. }
                 | LinkStatus::InvalidUrl { .. }
         )
     }
@@ -192,6 +204,52 @@ pub struct PageRecord {
     /// Facts for the content rules (dates, columns, footer, wording).
     #[serde(default, skip_serializing_if = "PageFacts::is_empty")]
     pub facts: PageFacts,
+}
+
+/// A link as it stands on a page (what the store keeps as an edge).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageLink {
+    /// Canonical target URL, or the raw text of a link that is not http(s).
+    pub to: String,
+    /// Anchor text.
+    pub text: String,
+    /// The element the link is in.
+    pub element: LinkElement,
+}
+
+impl PageLink {
+    /// From a link just extracted.
+    pub fn from_raw(l: &RawLink) -> PageLink {
+        let to = match &l.target {
+            LinkTarget::Http(u) => u.to_string(),
+            LinkTarget::NotHttp { raw, .. } | LinkTarget::Invalid { raw, .. } => raw.clone(),
+        };
+        PageLink {
+            to,
+            text: l.text.clone(),
+            element: l.element,
+        }
+    }
+
+    /// Back to an extracted link (for pages reused from the store).
+    pub fn to_raw(&self) -> RawLink {
+        let target = match url::Url::parse(&self.to) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => LinkTarget::Http(u),
+            Ok(u) => LinkTarget::NotHttp {
+                scheme: u.scheme().to_string(),
+                raw: self.to.clone(),
+            },
+            Err(e) => LinkTarget::Invalid {
+                raw: self.to.clone(),
+                reason: e.to_string(),
+            },
+        };
+        RawLink {
+            target,
+            element: self.element,
+            text: self.text.clone(),
+        }
+    }
 }
 
 /// A page that links to a target.

@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::checks::Finding;
 use crate::config::{SiteKind, SiteLevel};
 use crate::crawl::{CrawlStats, LinkFact, PageRecord};
-use crate::extract::LinkElement;
 
 /// The id of a scan run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -32,16 +31,9 @@ impl fmt::Display for SiteRunId {
     }
 }
 
-/// A link as it appears on a page: the edge from the page to a target.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Edge {
-    /// Canonical target URL (or the raw text of a link that is not http(s)).
-    pub to: String,
-    /// Anchor text (or alt/title of an image).
-    pub text: String,
-    /// The element the link is in.
-    pub element: LinkElement,
-}
+/// A link as it appears on a page: the edge from the page to a target (the crawler's
+/// [`PageLink`](crate::crawl::PageLink)).
+pub use crate::crawl::PageLink as Edge;
 
 /// A scan run.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,0 +1,664 @@
+//! The daily scan (日扫描): every configured site at once, every result written to the store
+//! as it arrives (by one writer thread, batching many pages per transaction), conditional
+//! requests from the stored validators, `--resume` of a killed scan, and the per-site summary
+//! with the findings that are new, persisting and fixed since the site's previous scan. Also
+//! `findings` and `history`, which read the store.
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::Path;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Datelike, FixedOffset};
+
+use super::{exit, Failure};
+use crate::checks;
+use crate::config::{Config, SiteConfig};
+use crate::crawl::{
+    CrawlRules, CrawlStats, Crawler, LinkFact, Observer, PageLink, PageRecord, PreviousPage,
+    PreviousPages, Progress, SiteSeed,
+};
+use crate::report::fmt_points;
+use crate::rules::RuleSet;
+use crate::store::{
+    FindingDiff, FindingFilter, FindingStatus, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
+};
+
+/// What the scan command was asked.
+pub struct ScanRequest<'a> {
+    pub config: Config,
+    pub rules: RuleSet,
+    pub sites: Vec<String>,
+    pub as_of: Option<DateTime<FixedOffset>>,
+    pub resume: bool,
+    /// Print the per-site summary to this writer (stdout in the CLI).
+    pub out: &'a mut dyn std::io::Write,
+}
+
+/// One site's result, as the summary shows it.
+#[derive(Debug, Clone)]
+pub struct SiteSummary {
+    pub site: String,
+    pub stats: CrawlStats,
+    pub score: f64,
+    pub verdict: String,
+    pub error: Option<String>,
+    pub new: usize,
+    pub persisting: usize,
+    pub fixed: usize,
+    pub duration: Duration,
+}
+
+/// Messages to the writer thread.
+enum Msg {
+    Page(SiteRunId, Box<PageRecord>, Vec<PageLink>),
+    Link(SiteRunId, Box<LinkFact>),
+    Links(SiteRunId, Vec<LinkFact>),
+    Finish(
+        Box<FinishSite>,
+        mpsc::Sender<Result<FindingDiff, StoreError>>,
+    ),
+    Fail(SiteRunId, String),
+}
+
+struct FinishSite {
+    site_run: SiteRunId,
+    stats: CrawlStats,
+    findings: Vec<checks::Finding>,
+    score: f64,
+    verdict: String,
+    detail: serde_json::Value,
+}
+
+/// The writer thread: owns the store connection, writes messages in batches (one transaction
+/// per batch), keeps the first error and stops writing after it.
+fn writer(
+    mut store: Store,
+    rx: mpsc::Receiver<Msg>,
+    error: Arc<Mutex<Option<StoreError>>>,
+) -> Store {
+    const BATCH: usize = 500;
+    let failed =
+        |error: &Arc<Mutex<Option<StoreError>>>| error.lock().map(|e| e.is_some()).unwrap_or(true);
+    let record = |error: &Arc<Mutex<Option<StoreError>>>, e: StoreError| {
+        tracing::error!(error = %e, "store write failed");
+        if let Ok(mut slot) = error.lock() {
+            slot.get_or_insert(e);
+        }
+    };
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match rx.try_recv() {
+                Ok(m) => batch.push(m),
+                Err(_) => break,
+            }
+        }
+        // Pages and links go in one transaction; a finish or failure is written after the
+        // rows before it, in order.
+        let mut rows: Vec<Msg> = Vec::new();
+        for msg in batch {
+            match msg {
+                Msg::Page(..) | Msg::Link(..) | Msg::Links(..) => rows.push(msg),
+                Msg::Finish(f, reply) => {
+                    flush(&mut store, &mut rows, &error, &failed, &record);
+                    let result = if failed(&error) {
+                        Err(StoreError::Other {
+                            action: "finish the site in".into(),
+                            file: store.path().display().to_string(),
+                            message: "an earlier write to the store failed".into(),
+                        })
+                    } else {
+                        store.finish_site(
+                            f.site_run,
+                            &f.stats,
+                            &f.findings,
+                            f.score,
+                            &f.verdict,
+                            &f.detail,
+                        )
+                    };
+                    let _ = reply.send(result);
+                }
+                Msg::Fail(site_run, why) => {
+                    flush(&mut store, &mut rows, &error, &failed, &record);
+                    if !failed(&error) {
+                        if let Err(e) = store.mark_site_failed(site_run, &why) {
+                            record(&error, e);
+                        }
+                    }
+                }
+            }
+        }
+        flush(&mut store, &mut rows, &error, &failed, &record);
+    }
+    store
+}
+
+fn flush(
+    store: &mut Store,
+    rows: &mut Vec<Msg>,
+    error: &Arc<Mutex<Option<StoreError>>>,
+    failed: &dyn Fn(&Arc<Mutex<Option<StoreError>>>) -> bool,
+    record: &dyn Fn(&Arc<Mutex<Option<StoreError>>>, StoreError),
+) {
+    if rows.is_empty() || failed(error) {
+        rows.clear();
+        return;
+    }
+    let taken = std::mem::take(rows);
+    let result = store.write(|b| {
+        for m in &taken {
+            match m {
+                Msg::Page(sr, page, links) => {
+                    b.save_page(*sr, page, links)?;
+                }
+                Msg::Link(sr, link) => b.save_link(*sr, link)?,
+                Msg::Links(sr, links) => {
+                    for l in links {
+                        b.save_link(*sr, l)?;
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = result {
+        record(error, e);
+    }
+}
+
+/// Sends what the crawl produces to the writer, and drives the progress bars.
+struct ScanObserver {
+    tx: Mutex<mpsc::Sender<Msg>>,
+    site_runs: HashMap<String, SiteRunId>,
+    bars: Option<Bars>,
+}
+
+struct Bars {
+    multi: indicatif::MultiProgress,
+    sites: Mutex<HashMap<String, indicatif::ProgressBar>>,
+    total: indicatif::ProgressBar,
+}
+
+impl ScanObserver {
+    fn send(&self, m: Msg) {
+        if let Ok(tx) = self.tx.lock() {
+            // The writer only goes away after the scan; a send error cannot lose data that
+            // matters then.
+            let _ = tx.send(m);
+        }
+    }
+}
+
+impl Observer for ScanObserver {
+    fn page(&self, site: &str, page: &PageRecord, links: &[PageLink]) {
+        if let Some(sr) = self.site_runs.get(site) {
+            self.send(Msg::Page(*sr, Box::new(page.clone()), links.to_vec()));
+        }
+    }
+
+    fn link(&self, site: &str, link: &LinkFact) {
+        if let Some(sr) = self.site_runs.get(site) {
+            self.send(Msg::Link(*sr, Box::new(link.clone())));
+        }
+    }
+
+    fn progress(&self, site: &str, p: Progress) {
+        let Some(bars) = &self.bars else { return };
+        let Ok(mut map) = bars.sites.lock() else {
+            return;
+        };
+        if p.done {
+            if let Some(b) = map.remove(site) {
+                b.finish_and_clear();
+                bars.multi.remove(&b);
+            }
+            bars.total.inc(1);
+            return;
+        }
+        let bar = map.entry(site.to_string()).or_insert_with(|| {
+            let b = bars
+                .multi
+                .insert_before(&bars.total, indicatif::ProgressBar::new_spinner());
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} {prefix:20} [{elapsed}] {msg}")
+            {
+                b.set_style(style);
+            }
+            b.set_prefix(site.to_string());
+            b.enable_steady_tick(Duration::from_millis(150));
+            b
+        });
+        bar.set_message(format!(
+            "页面 {} · 队列 {} · 链接 {} · 错误 {}",
+            p.pages, p.queued, p.checked, p.errors
+        ));
+    }
+}
+
+/// Earlier copies of pages from the store, read through their own connection (WAL lets it
+/// read while the writer writes).
+struct StorePrevious(Mutex<Store>);
+
+impl PreviousPages for StorePrevious {
+    fn get(&self, site: &str, url: &str) -> Option<PreviousPage> {
+        let store = self.0.lock().ok()?;
+        match store.validators(site, url) {
+            Ok(Some(v)) => Some(PreviousPage {
+                etag: v.etag,
+                last_modified: v.last_modified,
+                page: v.page,
+                links: v.edges,
+            }),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read validators; fetching in full");
+                None
+            }
+        }
+    }
+}
+
+fn store_failure(e: StoreError) -> Failure {
+    Failure::failed(e)
+}
+
+/// Open the store named by the configuration.
+pub fn open_store(config: &Config) -> Result<Store, Failure> {
+    Store::open(&config.store.path).map_err(store_failure)
+}
+
+fn fingerprint_config(config: &Config) -> String {
+    let json = serde_json::to_string(config).unwrap_or_default();
+    format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes()))
+}
+
+/// Run the daily scan. Returns the exit status and the per-site summaries.
+pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failure> {
+    let ScanRequest {
+        mut config,
+        rules,
+        sites: wanted,
+        as_of,
+        resume,
+        out,
+    } = req;
+    for name in &wanted {
+        if !config.sites.iter().any(|s| &s.name == name) {
+            return Err(Failure::usage(format!(
+                "no site named `{name}` in the configuration"
+            )));
+        }
+    }
+    let mut store = open_store(&config)?;
+    // Which run, which sites, which as-of.
+    let (run, as_of, sites): (RunId, DateTime<FixedOffset>, Vec<SiteConfig>) = if resume {
+        let Some(info) = store.unfinished_run().map_err(store_failure)? else {
+            writeln!(out, "nothing to resume: the last scan finished").ok();
+            return Ok((exit::OK, Vec::new()));
+        };
+        let sites = config
+            .sites
+            .iter()
+            .filter(|s| info.sites.contains(&s.name))
+            .cloned()
+            .collect();
+        (info.id, info.as_of, sites)
+    } else {
+        let as_of = as_of.unwrap_or_else(crate::asof::now);
+        let sites: Vec<SiteConfig> = if wanted.is_empty() {
+            config.sites.clone()
+        } else {
+            config
+                .sites
+                .iter()
+                .filter(|s| wanted.contains(&s.name))
+                .cloned()
+                .collect()
+        };
+        let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+        let run = store
+            .begin_run(
+                as_of,
+                &fingerprint_config(&config),
+                rules.fingerprint(),
+                &names,
+            )
+            .map_err(store_failure)?;
+        (run, as_of, sites)
+    };
+    // Site runs: skip the sites a resumed run already finished; seed the others.
+    let done: HashMap<String, SiteRunStatus> = store
+        .site_runs(run)
+        .map_err(store_failure)?
+        .into_iter()
+        .map(|s| (s.site, s.status))
+        .collect();
+    let previous: Option<Arc<dyn PreviousPages>> = match Store::open_read_only(&config.store.path) {
+        Ok(s) => Some(Arc::new(StorePrevious(Mutex::new(s)))),
+        Err(e) => {
+            tracing::warn!(error = %e, "no conditional requests this time");
+            None
+        }
+    };
+    let mut todo: Vec<(SiteConfig, SiteRunId, SiteSeed)> = Vec::new();
+    for site in sites {
+        if done.get(&site.name) == Some(&SiteRunStatus::Done) {
+            continue;
+        }
+        let sr = store.begin_site(run, &site).map_err(store_failure)?;
+        let mut seed = SiteSeed {
+            previous: previous.clone(),
+            ..SiteSeed::default()
+        };
+        if resume {
+            let state = store.resume_state(sr).map_err(store_failure)?;
+            let mut edges = state.edges;
+            seed.pages = state
+                .pages
+                .into_iter()
+                .map(|p| {
+                    let links = edges.remove(&p.url).unwrap_or_default();
+                    (p, links)
+                })
+                .collect();
+            seed.links = state.links;
+        }
+        todo.push((site, sr, seed));
+    }
+    // Every site must be known to the crawler (its hosts may live on private addresses).
+    config.sites = todo.iter().map(|(s, _, _)| s.clone()).collect();
+    let config = Arc::new(config);
+    let error: Arc<Mutex<Option<StoreError>>> = Arc::new(Mutex::new(None));
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let writer_error = error.clone();
+    let writer_thread = std::thread::Builder::new()
+        .name("govscan-store".into())
+        .spawn(move || writer(store, rx, writer_error))
+        .map_err(|e| Failure::failed(format!("cannot start the store writer: {e}")))?;
+    let bars = if std::io::stderr().is_terminal() {
+        let multi = indicatif::MultiProgress::new();
+        let total = multi.add(indicatif::ProgressBar::new(todo.len() as u64));
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("  合计 [{elapsed}] {pos}/{len} 个站点完成")
+        {
+            total.set_style(style);
+        }
+        Some(Bars {
+            multi,
+            sites: Mutex::new(HashMap::new()),
+            total,
+        })
+    } else {
+        None
+    };
+    let observer = Arc::new(ScanObserver {
+        tx: Mutex::new(tx.clone()),
+        site_runs: todo
+            .iter()
+            .map(|(s, sr, _)| (s.name.clone(), *sr))
+            .collect(),
+        bars,
+    });
+    let crawler = Crawler::new(
+        config.clone(),
+        CrawlRules::from_rules(&rules),
+        observer.clone(),
+        as_of.year(),
+    )
+    .map_err(Failure::failed)?;
+    let crawler = Arc::new(crawler);
+    let rules = Arc::new(rules);
+    let mut handles = Vec::new();
+    for (site, sr, seed) in todo {
+        let crawler = crawler.clone();
+        let rules = rules.clone();
+        let tx = tx.clone();
+        handles.push(tokio::spawn(async move {
+            let started = Instant::now();
+            tracing::info!(site = %site.name, "scan started");
+            let facts = crawler.crawl_site_seeded(&site, seed).await;
+            let findings = checks::evaluate(&facts, &rules, as_of);
+            let score = checks::score::score(&findings, &rules);
+            // The links again, with every referrer now known.
+            let _ = tx.send(Msg::Links(sr, facts.links.values().cloned().collect()));
+            let mut summary = SiteSummary {
+                site: site.name.clone(),
+                stats: facts.stats.clone(),
+                score: score.score,
+                verdict: score.verdict.zh().to_string(),
+                error: facts.error.clone(),
+                new: 0,
+                persisting: 0,
+                fixed: 0,
+                duration: started.elapsed(),
+            };
+            if let Some(err) = &facts.error {
+                // A site that could not be crawled is recorded as failed: its findings of
+                // today would make every earlier finding look fixed.
+                let _ = tx.send(Msg::Fail(sr, err.clone()));
+                tracing::warn!(site = %site.name, error = %err, "site failed");
+                return summary;
+            }
+            let (reply_tx, reply_rx) = mpsc::channel();
+            let finish = FinishSite {
+                site_run: sr,
+                stats: facts.stats.clone(),
+                findings,
+                score: score.score,
+                verdict: score.verdict.zh().to_string(),
+                detail: serde_json::to_value(&score).unwrap_or_default(),
+            };
+            let _ = tx.send(Msg::Finish(Box::new(finish), reply_tx));
+            let diff = tokio::task::spawn_blocking(move || reply_rx.recv()).await;
+            if let Ok(Ok(Ok(d))) = diff {
+                summary.new = d.new.len();
+                summary.persisting = d.persisting.len();
+                summary.fixed = d.fixed.len();
+            }
+            tracing::info!(
+                site = %site.name, pages = facts.stats.pages, broken = facts.stats.broken,
+                new = summary.new, fixed = summary.fixed, score = summary.score, "scan finished"
+            );
+            summary
+        }));
+    }
+    let mut summaries = Vec::new();
+    for h in handles {
+        match h.await {
+            Ok(s) => summaries.push(s),
+            Err(e) => tracing::error!(error = %e, "a site's scan task failed"),
+        }
+    }
+    if let Some(b) = &observer.bars {
+        b.total.finish_and_clear();
+    }
+    drop(observer);
+    drop(crawler);
+    drop(tx);
+    let mut store = writer_thread
+        .join()
+        .map_err(|_| Failure::failed("the store writer thread failed"))?;
+    if let Some(e) = error.lock().ok().and_then(|mut e| e.take()) {
+        return Err(store_failure(e));
+    }
+    store.finish_run(run).map_err(store_failure)?;
+    write_summary(out, run, as_of, &summaries);
+    Ok((exit::OK, summaries))
+}
+
+fn write_summary(
+    out: &mut dyn std::io::Write,
+    run: RunId,
+    as_of: DateTime<FixedOffset>,
+    s: &[SiteSummary],
+) {
+    let _ = writeln!(out, "日扫描 #{run} · 监测时间点 {}", as_of.to_rfc3339());
+    let _ = writeln!(
+        out,
+        "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>8}",
+        "站点", "页面", "链接", "不可用", "被拦截", "新增", "持续", "整改", "得分", "结论", "用时"
+    );
+    for x in s {
+        let _ = writeln!(
+            out,
+            "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7.1}s{}",
+            x.site,
+            x.stats.pages,
+            x.stats.links,
+            x.stats.broken,
+            x.stats.blocked,
+            x.new,
+            x.persisting,
+            x.fixed,
+            fmt_points(x.score),
+            x.verdict,
+            x.duration.as_secs_f64(),
+            x.error
+                .as_ref()
+                .map(|e| format!("  ！{e}"))
+                .unwrap_or_default()
+        );
+    }
+}
+
+/// `govscan findings`: stored findings, filtered.
+pub fn findings(
+    config: &Config,
+    filter: &FindingFilter,
+    format: &str,
+    out: &mut dyn std::io::Write,
+) -> Result<i32, Failure> {
+    let store = Store::open_read_only(&config.store.path).map_err(store_failure)?;
+    let rows = store.findings(filter).map_err(store_failure)?;
+    match format {
+        "json" => {
+            let _ = writeln!(
+                out,
+                "{}",
+                serde_json::to_string_pretty(&rows).unwrap_or_default()
+            );
+        }
+        "csv" => {
+            let mut w = csv::Writer::from_writer(out);
+            let _ = w.write_record([
+                "site",
+                "status",
+                "rule",
+                "kind",
+                "points",
+                "url",
+                "page",
+                "message",
+                "first_seen",
+                "last_seen",
+            ]);
+            for r in &rows {
+                let _ = w.write_record([
+                    r.site.as_str(),
+                    r.status.as_str(),
+                    r.finding.rule.as_str(),
+                    kind_str(r.finding.kind),
+                    &fmt_points(r.finding.points),
+                    r.finding.url.as_str(),
+                    r.finding.page.as_deref().unwrap_or(""),
+                    r.finding.message.as_str(),
+                    &r.first_seen_at.to_rfc3339(),
+                    &r.last_seen_at.to_rfc3339(),
+                ]);
+            }
+            let _ = w.flush();
+        }
+        _ => {
+            if rows.is_empty() {
+                let _ = writeln!(out, "没有符合条件的问题。");
+            }
+            for r in &rows {
+                let _ = writeln!(
+                    out,
+                    "[{}] {} {} {}：{}\n    {}（首次 {}，最近 {}）",
+                    r.status.zh(),
+                    r.site,
+                    r.finding.rule,
+                    r.finding.kind.zh(),
+                    r.finding.message,
+                    r.finding.url,
+                    r.first_seen_at.date_naive(),
+                    r.last_seen_at.date_naive()
+                );
+            }
+        }
+    }
+    Ok(exit::OK)
+}
+
+fn kind_str(k: crate::rules::Kind) -> &'static str {
+    match k {
+        crate::rules::Kind::Veto => "veto",
+        crate::rules::Kind::Deduct => "deduct",
+        crate::rules::Kind::Notice => "notice",
+    }
+}
+
+/// `govscan history SITE`: one line per scan.
+pub fn history(
+    config: &Config,
+    site: &str,
+    format: &str,
+    out: &mut dyn std::io::Write,
+) -> Result<i32, Failure> {
+    if !Path::new(&config.store.path).exists() {
+        return Err(Failure::failed(format!(
+            "no store at {}",
+            config.store.path.display()
+        )));
+    }
+    let store = Store::open_read_only(&config.store.path).map_err(store_failure)?;
+    let rows = store.history(site).map_err(store_failure)?;
+    if format == "json" {
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&rows).unwrap_or_default()
+        );
+        return Ok(exit::OK);
+    }
+    if rows.is_empty() {
+        let _ = writeln!(out, "{site}：还没有扫描记录。");
+    }
+    let _ = writeln!(
+        out,
+        "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {}",
+        "日期", "状态", "页面", "链接", "不可用", "否决", "扣分", "提示", "得分", "结论"
+    );
+    for r in &rows {
+        let _ = writeln!(
+            out,
+            "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {}",
+            r.as_of.date_naive().to_string(),
+            r.status.as_str(),
+            r.pages,
+            r.links,
+            r.broken,
+            r.vetoes,
+            r.deductions,
+            r.notices,
+            r.score.map(fmt_points).unwrap_or_else(|| "-".into()),
+            r.verdict.clone().unwrap_or_else(|| "-".into())
+        );
+    }
+    Ok(exit::OK)
+}
+
+/// Parse `--status`.
+pub fn parse_status(s: &str) -> Result<FindingStatus, Failure> {
+    FindingStatus::parse(s).ok_or_else(|| {
+        Failure::usage(format!(
+            "`{s}` is not a status: use new, persisting or fixed"
+        ))
+    })
+}

@@ -1,0 +1,490 @@
+//! The daily scan end to end: the binary against fixture sites, the store it fills, new /
+//! persisting / fixed findings across scans, a killed scan resumed, conditional requests, and
+//! store failures.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use common::*;
+use govscan::demo::server::html;
+use govscan::store::{FindingFilter, FindingStatus, Store};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_govscan"));
+    c.env("GOVSCAN_LOG", "error");
+    c
+}
+
+async fn run(args: Vec<String>) -> Output {
+    tokio::task::spawn_blocking(move || bin().args(&args).output().expect("run govscan"))
+        .await
+        .expect("join")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir =
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("scan-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// A config with the given sites (name, url), storing in `dir/govscan.db`.
+fn write_config(dir: &Path, sites: &[(&str, String)], extra: &str) -> String {
+    let mut t = format!(
+        "[crawl]\nrate_per_origin = 0\ntotal_timeout = \"3s\"\nretries = 0\n{extra}\n[store]\npath = \"{}\"\n",
+        dir.join("govscan.db").display()
+    );
+    for (name, url) in sites {
+        t.push_str(&format!("\n[[site]]\nname = \"{name}\"\nurl = \"{url}\"\nlevel = \"county\"\nkind = \"portal\"\n"));
+    }
+    let p = dir.join("config.toml");
+    std::fs::write(&p, t).expect("write config");
+    p.to_string_lossy().to_string()
+}
+
+fn ok(body: String) -> Response {
+    html(StatusCode::OK, &body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescans_report_new_persisting_and_fixed_findings() {
+    // Day 1: /a.html and /b.html are broken. Day 2: /a.html is fixed, /c.html breaks.
+    let day2 = Arc::new(AtomicBool::new(false));
+    let d = day2.clone();
+    let app = Router::new()
+        .route("/", get(|| async { ok(page("首页", &["/p.html"])) }))
+        .route(
+            "/p.html",
+            get(move || {
+                let d = d.load(Ordering::SeqCst);
+                async move {
+                    if d {
+                        ok(page("列表", &["/a.html", "/b.html", "/c.html"]))
+                    } else {
+                        ok(page("列表", &["/a.html", "/b.html"]))
+                    }
+                }
+            }),
+        )
+        .route(
+            "/a.html",
+            get({
+                let d = day2.clone();
+                move || {
+                    let d = d.load(Ordering::SeqCst);
+                    async move {
+                        if d {
+                            ok(page("甲", &[]))
+                        } else {
+                            html(StatusCode::NOT_FOUND, "没有")
+                        }
+                    }
+                }
+            }),
+        );
+    let s = serve(app).await;
+    let dir = temp_dir("rescan");
+    let cfg = write_config(&dir, &[("示范站", s.url("/"))], "");
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--as-of".into(),
+        "2026-11-29".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("示范站"), "{text}");
+
+    day2.store(true, Ordering::SeqCst);
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--as-of".into(),
+        "2026-11-30".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    let links = |status| {
+        let mut v: Vec<String> = store
+            .findings(&FindingFilter {
+                status: Some(status),
+                ..FindingFilter::default()
+            })
+            .expect("findings")
+            .into_iter()
+            .filter(|f| f.finding.rule.starts_with("link.broken"))
+            .map(|f| f.finding.url.rsplit('/').next().unwrap_or("").to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(links(FindingStatus::New), vec!["c.html"]);
+    assert_eq!(links(FindingStatus::Persisting), vec!["b.html"]);
+    assert_eq!(links(FindingStatus::Fixed), vec!["a.html"]);
+
+    let hist = store.history("示范站").expect("history");
+    assert_eq!(hist.len(), 2);
+
+    // The reading commands.
+    let out = run(vec![
+        "findings".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--status".into(),
+        "fixed".into(),
+        "--format".into(),
+        "csv".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.starts_with("site,status,rule") && csv.contains("a.html") && !csv.contains("c.html"),
+        "{csv}"
+    );
+    let out = run(vec![
+        "history".into(),
+        "示范站".into(),
+        "--config".into(),
+        cfg.clone(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let h = String::from_utf8_lossy(&out.stdout);
+    assert!(h.contains("2026-11-29") && h.contains("2026-11-30"), "{h}");
+}
+
+/// A site of many pages, each a little slow, so a scan can be killed half-way.
+fn slow_site(pages: usize) -> Router {
+    Router::new()
+        .route("/", get(move || async move { ok(page("首页", &["/p/1"])) }))
+        .route(
+            "/p/{n}",
+            get(
+                move |axum::extract::Path(n): axum::extract::Path<usize>| async move {
+                    tokio::time::sleep(Duration::from_millis(40)).await;
+                    let mut links: Vec<String> = Vec::new();
+                    for k in [n * 2, n * 2 + 1] {
+                        if k < pages {
+                            links.push(format!("/p/{k}"));
+                        }
+                    }
+                    if n % 7 == 0 {
+                        links.push(format!("/missing/{n}"));
+                    }
+                    let refs: Vec<&str> = links.iter().map(String::as_str).collect();
+                    ok(page(&format!("第{n}页"), &refs))
+                },
+            ),
+        )
+}
+
+fn broken_targets(db: &Path) -> Vec<String> {
+    let store = Store::open_read_only(db).expect("store");
+    let mut v: Vec<String> = store
+        .findings(&FindingFilter::default())
+        .expect("findings")
+        .into_iter()
+        .filter(|f| f.finding.rule.starts_with("link.broken"))
+        .map(|f| {
+            f.finding
+                .url
+                .rsplit_once(':')
+                .map(|(_, p)| {
+                    p.split_once('/')
+                        .map(|x| x.1.to_string())
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default()
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_scan_resumes_without_losing_or_refetching_anything() {
+    const PAGES: usize = 60;
+    // Uninterrupted reference scan.
+    let reference = serve(slow_site(PAGES)).await;
+    let rdir = temp_dir("reference");
+    let rcfg = write_config(
+        &rdir,
+        &[("站点", reference.url("/"))],
+        "concurrency_per_site = 2",
+    );
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        rcfg,
+        "--as-of".into(),
+        "2026-11-30".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = broken_targets(&rdir.join("govscan.db"));
+    assert!(!expected.is_empty());
+    let expected_pages = Store::open_read_only(&rdir.join("govscan.db"))
+        .expect("store")
+        .history("站点")
+        .expect("history")[0]
+        .pages;
+
+    // The same site, killed part-way.
+    let s = serve(slow_site(PAGES)).await;
+    let dir = temp_dir("killed");
+    let cfg = write_config(&dir, &[("站点", s.url("/"))], "concurrency_per_site = 2");
+    let mut child = bin()
+        .args(["scan", "--config", &cfg, "--as-of", "2026-11-30"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn scan");
+    let started = Instant::now();
+    while s
+        .log
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/p/"))
+        .count()
+        < PAGES / 3
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "scan too slow to start"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child.kill().expect("kill the scan");
+    let _ = child.wait();
+    let before: Vec<String> = s
+        .log
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.path().to_string())
+        .collect();
+    assert!(
+        before.len() < PAGES,
+        "killed too late: {} requests",
+        before.len()
+    );
+
+    // What was saved survives, and the run is unfinished.
+    {
+        let store = Store::open(&dir.join("govscan.db")).expect("store after kill");
+        let run = store
+            .unfinished_run()
+            .expect("read")
+            .expect("an unfinished run");
+        let site_runs = store.site_runs(run.id).expect("site runs");
+        let saved = store.resume_state(site_runs[0].id).expect("resume state");
+        assert!(!saved.pages.is_empty(), "pages written as they arrived");
+    }
+
+    s.log.clear();
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--resume".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after: Vec<String> = s
+        .log
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET")
+        .map(|r| r.path().to_string())
+        .collect();
+    // Nothing already saved is fetched again (robots.txt and the not-found probe aside); pages
+    // in flight when the scan was killed may be.
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    assert!(
+        store.unfinished_run().expect("read").is_none(),
+        "the resumed run is finished"
+    );
+    let refetched: Vec<&String> = after
+        .iter()
+        .filter(|p| p.starts_with("/p/") && before.contains(p))
+        .collect();
+    assert!(refetched.len() <= 4, "refetched {refetched:?}");
+    assert_eq!(
+        after.iter().filter(|p| *p == "/").count(),
+        0,
+        "the home page was saved and not fetched again"
+    );
+    // The result equals the uninterrupted scan's.
+    assert_eq!(broken_targets(&dir.join("govscan.db")), expected);
+    let hist = store.history("站点").expect("history");
+    assert_eq!(hist.len(), 1, "resumed, not a second scan");
+    assert_eq!(hist[0].pages, expected_pages, "every page counted once");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rescans_send_conditional_requests_and_reuse_stored_pages_on_304() {
+    fn etag_page(headers: HeaderMap, tag: &'static str, body: String) -> Response {
+        if headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(tag) {
+            return StatusCode::NOT_MODIFIED.into_response();
+        }
+        (
+            [("etag", tag), ("content-type", "text/html; charset=utf-8")],
+            body,
+        )
+            .into_response()
+    }
+    let app = Router::new()
+        .route(
+            "/",
+            get(|h: HeaderMap| async move {
+                etag_page(h, "\"home-v1\"", page("首页", &["/list.html"]))
+            }),
+        )
+        .route(
+            "/list.html",
+            get(|h: HeaderMap| async move {
+                etag_page(h, "\"list-v1\"", page("列表", &["/gone.html"]))
+            }),
+        );
+    let s = serve(app).await;
+    let dir = temp_dir("etag");
+    let cfg = write_config(&dir, &[("条件请求站", s.url("/"))], "");
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--as-of".into(),
+        "2026-11-29".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s.log.clear();
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--as-of".into(),
+        "2026-11-30".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let conditional: Vec<String> = s
+        .log
+        .requests()
+        .iter()
+        .filter(|r| r.header("if-none-match").is_some())
+        .map(|r| r.path().to_string())
+        .collect();
+    assert!(
+        conditional.contains(&"/".to_string()) && conditional.contains(&"/list.html".to_string()),
+        "{conditional:?}"
+    );
+    // The links of the 304 pages were reused: the broken link is still found, and persists.
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    let persisting = store
+        .findings(&FindingFilter {
+            status: Some(FindingStatus::Persisting),
+            ..FindingFilter::default()
+        })
+        .expect("findings");
+    assert!(
+        persisting
+            .iter()
+            .any(|f| f.finding.url.ends_with("/gone.html")),
+        "{persisting:?}"
+    );
+    let hist = store.history("条件请求站").expect("history");
+    assert_eq!(
+        hist[1].pages, hist[0].pages,
+        "same pages from the stored copies"
+    );
+}
+
+#[test]
+fn an_unusable_store_is_a_clear_error_with_status_3() {
+    // Locked by another process's exclusive transaction.
+    let dir = temp_dir("locked");
+    let cfg = write_config(&dir, &[("甲", "http://127.0.0.1:9/".into())], "");
+    Store::open(&dir.join("govscan.db")).expect("create the store");
+    let conn = rusqlite::Connection::open(dir.join("govscan.db")).expect("open");
+    conn.execute_batch("BEGIN EXCLUSIVE;").expect("lock");
+    let out = bin()
+        .args(["scan", "--config", &cfg])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("govscan.db") && err.contains("locked"),
+        "{err}"
+    );
+    conn.execute_batch("ROLLBACK;").expect("unlock");
+
+    // Not a database at all: refused, and left as it was.
+    let dir = temp_dir("notadb");
+    let cfg = write_config(&dir, &[("甲", "http://127.0.0.1:9/".into())], "");
+    std::fs::write(dir.join("govscan.db"), "这不是数据库".repeat(100)).expect("write");
+    let out = bin()
+        .args(["scan", "--config", &cfg])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("govscan.db"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("govscan.db")).expect("read"),
+        "这不是数据库".repeat(100)
+    );
+
+    // Unknown site name: a usage error.
+    let out = bin()
+        .args(["scan", "--config", &cfg, "--site", "不存在"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+}
