@@ -72,22 +72,31 @@ struct FinishSite {
     detail: serde_json::Value,
 }
 
-/// The writer thread: owns the store connection, writes messages in batches (one transaction
-/// per batch), keeps the first error and stops writing after it.
-fn writer(
-    mut store: Store,
-    rx: mpsc::Receiver<Msg>,
-    error: Arc<Mutex<Option<StoreError>>>,
-) -> Store {
-    const BATCH: usize = 500;
-    let failed =
-        |error: &Arc<Mutex<Option<StoreError>>>| error.lock().map(|e| e.is_some()).unwrap_or(true);
-    let record = |error: &Arc<Mutex<Option<StoreError>>>, e: StoreError| {
+/// The first store error of a scan; after it nothing more is written.
+#[derive(Clone, Default)]
+struct FirstError(Arc<Mutex<Option<StoreError>>>);
+
+impl FirstError {
+    fn failed(&self) -> bool {
+        self.0.lock().map(|e| e.is_some()).unwrap_or(true)
+    }
+
+    fn record(&self, e: StoreError) {
         tracing::error!(error = %e, "store write failed");
-        if let Ok(mut slot) = error.lock() {
+        if let Ok(mut slot) = self.0.lock() {
             slot.get_or_insert(e);
         }
-    };
+    }
+
+    fn take(&self) -> Option<StoreError> {
+        self.0.lock().ok().and_then(|mut e| e.take())
+    }
+}
+
+/// The writer thread: owns the store connection, writes messages in batches (one transaction
+/// per batch), keeps the first error and stops writing after it.
+fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> Store {
+    const BATCH: usize = 500;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -103,8 +112,8 @@ fn writer(
             match msg {
                 Msg::Page(..) | Msg::Link(..) | Msg::Links(..) => rows.push(msg),
                 Msg::Finish(f, reply) => {
-                    flush(&mut store, &mut rows, &error, &failed, &record);
-                    let result = if failed(&error) {
+                    flush(&mut store, &mut rows, &error);
+                    let result = if error.failed() {
                         Err(StoreError::Other {
                             action: "finish the site in".into(),
                             file: store.path().display().to_string(),
@@ -123,28 +132,22 @@ fn writer(
                     let _ = reply.send(result);
                 }
                 Msg::Fail(site_run, why) => {
-                    flush(&mut store, &mut rows, &error, &failed, &record);
-                    if !failed(&error) {
+                    flush(&mut store, &mut rows, &error);
+                    if !error.failed() {
                         if let Err(e) = store.mark_site_failed(site_run, &why) {
-                            record(&error, e);
+                            error.record(e);
                         }
                     }
                 }
             }
         }
-        flush(&mut store, &mut rows, &error, &failed, &record);
+        flush(&mut store, &mut rows, &error);
     }
     store
 }
 
-fn flush(
-    store: &mut Store,
-    rows: &mut Vec<Msg>,
-    error: &Arc<Mutex<Option<StoreError>>>,
-    failed: &dyn Fn(&Arc<Mutex<Option<StoreError>>>) -> bool,
-    record: &dyn Fn(&Arc<Mutex<Option<StoreError>>>, StoreError),
-) {
-    if rows.is_empty() || failed(error) {
+fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError) {
+    if rows.is_empty() || error.failed() {
         rows.clear();
         return;
     }
@@ -167,7 +170,7 @@ fn flush(
         Ok(())
     });
     if let Err(e) = result {
-        record(error, e);
+        error.record(e);
     }
 }
 
@@ -373,7 +376,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
     // Every site must be known to the crawler (its hosts may live on private addresses).
     config.sites = todo.iter().map(|(s, _, _)| s.clone()).collect();
     let config = Arc::new(config);
-    let error: Arc<Mutex<Option<StoreError>>> = Arc::new(Mutex::new(None));
+    let error = FirstError::default();
     let (tx, rx) = mpsc::channel::<Msg>();
     let writer_error = error.clone();
     let writer_thread = std::thread::Builder::new()
@@ -483,7 +486,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
     let mut store = writer_thread
         .join()
         .map_err(|_| Failure::failed("the store writer thread failed"))?;
-    if let Some(e) = error.lock().ok().and_then(|mut e| e.take()) {
+    if let Some(e) = error.take() {
         return Err(store_failure(e));
     }
     store.finish_run(run).map_err(store_failure)?;
@@ -632,8 +635,8 @@ pub fn history(
     }
     let _ = writeln!(
         out,
-        "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {}",
-        "日期", "状态", "页面", "链接", "不可用", "否决", "扣分", "提示", "得分", "结论"
+        "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} 结论",
+        "日期", "状态", "页面", "链接", "不可用", "否决", "扣分", "提示", "得分"
     );
     for r in &rows {
         let _ = writeln!(
