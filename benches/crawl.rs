@@ -11,7 +11,9 @@
 //! 2. the crawl with the rate limit off: pages/second over all sites;
 //! 3. the crawl with every origin limited to r req/s: the achieved aggregate request rate as a
 //!    share of sites × r;
-//! 4. peak memory (VmHWM) after each phase.
+//! 4. the same crawl as a daily scan with the store on (pages/second against the crawl with the
+//!    store off, and the database size per 10,000 pages);
+//! 5. peak memory (VmHWM) after each phase.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -158,6 +160,39 @@ fn main() {
             req as f64 / secs
         );
         println!("peak RSS after the unlimited crawl: {:.0} MiB", peak_rss_mib());
+        let store_off = p as f64 / secs;
+
+        // The same crawl as a daily scan with the store on (every page, edge and link written).
+        let servers = serve_sites(sites, pages).await;
+        let (mut config, _) = config_for(&servers, 0.0, pages);
+        let dir = std::env::temp_dir().join(format!("govscan-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("bench temp dir");
+        config.store.path = dir.join("bench.db");
+        let rules = RuleSet::embedded().expect("embedded rules");
+        let mut sink: Vec<u8> = Vec::new();
+        let started = Instant::now();
+        let req = govscan::cli::scan::ScanRequest { config, rules, sites: Vec::new(), as_of: None, resume: false, out: &mut sink };
+        let summaries = match govscan::cli::scan::scan(req).await {
+            Ok((_, s)) => s,
+            Err(e) => panic!("scan failed: {}", e.message),
+        };
+        let secs = started.elapsed().as_secs_f64();
+        let p: usize = summaries.iter().map(|s| s.stats.pages).sum();
+        let db_bytes: u64 = ["bench.db", "bench.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+            .map(|m| m.len())
+            .sum();
+        println!(
+            "scan, store on: {p} pages in {secs:.1} s = {:.0} pages/s ({:.0}% of the crawl with the store off); database {:.1} MiB = {:.1} MiB per 10,000 pages",
+            p as f64 / secs,
+            100.0 * (p as f64 / secs) / store_off,
+            db_bytes as f64 / 1048576.0,
+            db_bytes as f64 / 1048576.0 / (p.max(1) as f64) * 10_000.0
+        );
+        println!("peak RSS after the scan: {:.0} MiB", peak_rss_mib());
+        let _ = std::fs::remove_dir_all(&dir);
 
         // Rate-limited: enough pages per site to keep each origin busy for `rate_secs`.
         let per_site = ((rate * rate_secs) as usize).clamp(10, pages);

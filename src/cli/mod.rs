@@ -236,7 +236,6 @@ impl Failure {
 
 /// Run the command line; returns the process exit status.
 pub fn main() -> i32 {
-    init_logging();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -248,6 +247,9 @@ pub fn main() -> i32 {
             };
         }
     };
+    // The scheduled scan logs its progress when nobody watches a progress bar.
+    let scheduled = matches!(cli.command, Command::Scan(_)) && !std::io::stderr().is_terminal();
+    init_logging(if scheduled { "info" } else { "warn" });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -277,9 +279,9 @@ pub fn main() -> i32 {
     }
 }
 
-fn init_logging() {
+fn init_logging(default: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GOVSCAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
