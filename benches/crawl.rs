@@ -92,6 +92,10 @@ fn config_for(servers: &[Running], rate: f64, max_pages: usize) -> (Config, Vec<
     c.crawl.max_depth = 100;
     c.crawl.max_links = 100_000;
     c.crawl.check_external = false;
+    if rate > 0.0 {
+        // The rate run measures the limiter: pages only, no further link checks.
+        c.crawl.max_links = 0;
+    }
     c.crawl.total_timeout = Duration::from_secs(30);
     let sites: Vec<SiteConfig> = servers
         .iter()
@@ -192,7 +196,11 @@ fn main() {
             db_bytes as f64 / 1048576.0 / (p.max(1) as f64) * 10_000.0
         );
         println!("peak RSS after the scan: {:.0} MiB", peak_rss_mib());
-        let _ = std::fs::remove_dir_all(&dir);
+        if std::env::var_os("BENCH_KEEP_DB").is_none() {
+            let _ = std::fs::remove_dir_all(&dir);
+        } else {
+            println!("database kept at {}", dir.display());
+        }
 
         // Rate-limited: enough pages per site to keep each origin busy for `rate_secs`.
         let per_site = ((rate * rate_secs) as usize).clamp(10, pages);

@@ -7,7 +7,7 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::{
-    col_enum, col_json, col_u64, col_usize, enum_text, int, int_usize, to_json, Edge, Fact, Result,
+    col_enum, col_json, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result,
     ResumeState, SiteRunId, Store, StoreError, Validators,
 };
 use crate::crawl::{FetchOutcome, LinkFact, PageRecord};
@@ -28,16 +28,12 @@ impl std::fmt::Debug for Batch<'_> {
 const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
      last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts";
 
+/// Referring pages kept per link row (all are counted in `referrer_count`; the pages
+/// themselves keep every link, so nothing is lost).
+const STORED_REFERRERS: usize = 5;
+
 fn page_row(row: &Row<'_>) -> rusqlite::Result<PageRecord> {
     page_row_offset(row, 0)
-}
-
-fn edge_row(row: &Row<'_>) -> rusqlite::Result<Edge> {
-    Ok(Edge {
-        to: row.get(0)?,
-        text: row.get(1)?,
-        element: col_enum(row, 2)?,
-    })
 }
 
 fn link_row(row: &Row<'_>) -> rusqlite::Result<LinkFact> {
@@ -77,6 +73,7 @@ impl Batch<'_> {
         edges: &[Edge],
     ) -> rusqlite::Result<()> {
         let status = to_json(&page.status)?;
+        let links = to_json(&edges)?;
         let facts = if page.facts.is_empty() {
             None
         } else {
@@ -86,8 +83,8 @@ impl Batch<'_> {
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
                  title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
-                 truncated, links_found, facts) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+                 truncated, links_found, facts, links) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
                  ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
                  depth = excluded.depth, status = excluded.status, \
                  http_status = excluded.http_status, charset = excluded.charset, \
@@ -95,7 +92,8 @@ impl Batch<'_> {
                  etag = excluded.etag, last_modified = excluded.last_modified, \
                  fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
                  bytes = excluded.bytes, truncated = excluded.truncated, \
-                 links_found = excluded.links_found, facts = excluded.facts",
+                 links_found = excluded.links_found, facts = excluded.facts, \
+                 links = excluded.links",
             )?
             .execute(params![
                 site_run.0,
@@ -115,23 +113,8 @@ impl Batch<'_> {
                 page.truncated,
                 int_usize(page.links_found),
                 facts,
+                links,
             ])?;
-        self.tx
-            .prepare_cached("DELETE FROM edges WHERE site_run = ?1 AND from_url = ?2")?
-            .execute(params![site_run.0, page.url])?;
-        let mut insert = self.tx.prepare_cached(
-            "INSERT INTO edges (site_run, from_url, to_url, text, element) \
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
-        for e in edges {
-            insert.execute(params![
-                site_run.0,
-                page.url,
-                e.to,
-                e.text,
-                enum_text(&e.element)?
-            ])?;
-        }
         Ok(())
     }
 
@@ -167,7 +150,7 @@ impl Batch<'_> {
                 to_json(&o.redirects)?,
                 o.final_url,
                 int(o.elapsed_ms),
-                to_json(&link.referrers)?,
+                to_json(&link.referrers[..link.referrers.len().min(STORED_REFERRERS)])?,
                 int_usize(link.referrer_count),
             ])?;
         Ok(())
@@ -323,18 +306,16 @@ impl Store {
             .query_map([site_run.0], page_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut edges: HashMap<String, Vec<Edge>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(
-            "SELECT from_url, to_url, text, element FROM edges WHERE site_run = ?1 ORDER BY id",
-        )?;
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT url, links FROM pages WHERE site_run = ?1 ORDER BY id")?;
         let mut rows = st.query([site_run.0])?;
         while let Some(row) = rows.next()? {
             let from: String = row.get(0)?;
-            let edge = Edge {
-                to: row.get(1)?,
-                text: row.get(2)?,
-                element: col_enum(row, 3)?,
-            };
-            edges.entry(from).or_default().push(edge);
+            let list: Vec<Edge> = col_json(row, 1)?;
+            if !list.is_empty() {
+                edges.insert(from, list);
+            }
         }
         let links = self
             .conn
@@ -383,14 +364,10 @@ impl Store {
         let Some((site_run, page)) = found else {
             return Ok(None);
         };
-        let edges = self
+        let edges: Vec<Edge> = self
             .conn
-            .prepare_cached(
-                "SELECT to_url, text, element FROM edges \
-                 WHERE site_run = ?1 AND from_url = ?2 ORDER BY id",
-            )?
-            .query_map(params![site_run.0, url], edge_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .prepare_cached("SELECT links FROM pages WHERE site_run = ?1 AND url = ?2")?
+            .query_row(params![site_run.0, url], |row| col_json(row, 0))?;
         Ok(Some(Validators {
             site_run,
             etag: page.etag.clone(),

@@ -154,10 +154,18 @@ CREATE TABLE site_ipv6 (
 );
 "#;
 
-/// Version 3: the content facts of each page (dated items, columns, footer, wording), so a
-/// resumed scan and a 304 answer reuse them.
+/// Version 3: each page keeps its content facts (dated items, columns, footer, wording) and
+/// its links as one JSON array, instead of one `edges` row per link: a page is one row, about
+/// a third of the size, and several times faster to write.
 const V3: &str = r#"
 ALTER TABLE pages ADD COLUMN facts TEXT;
+ALTER TABLE pages ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+UPDATE pages SET links = COALESCE((
+    SELECT json_group_array(json_object('to', e.to_url, 'text', e.text, 'element', e.element))
+    FROM (SELECT to_url, text, element FROM edges
+          WHERE edges.site_run = pages.site_run AND edges.from_url = pages.url ORDER BY id) AS e
+), '[]');
+DROP TABLE edges;
 "#;
 
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
