@@ -7,8 +7,8 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::{
-    col_enum, col_json, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result,
-    ResumeState, SiteRunId, Store, StoreError, Validators,
+    col_json, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result, ResumeState,
+    SiteRunId, Store, StoreError, Validators,
 };
 use crate::crawl::{FetchOutcome, LinkFact, PageRecord};
 
