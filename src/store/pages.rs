@@ -414,5 +414,6 @@ fn page_row_offset(row: &Row<'_>, offset: usize) -> rusqlite::Result<PageRecord>
         bytes: col_u64(row, offset + 11)?,
         truncated: row.get(offset + 12)?,
         links_found: col_usize(row, offset + 13)?,
+        facts: Default::default(),
     })
 }
