@@ -51,6 +51,7 @@ fn page(url: &str, depth: u32) -> PageRecord {
         bytes: 45_678,
         truncated: false,
         links_found: 2,
+        facts: Default::default(),
     }
 }
 
