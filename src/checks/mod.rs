@@ -25,6 +25,8 @@ pub struct Finding {
     pub message: String,
 }
 
+pub mod availability;
+pub mod ipv6;
 pub mod links;
 
 use chrono::{DateTime, FixedOffset};

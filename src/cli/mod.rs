@@ -18,6 +18,8 @@ use crate::crawl::{CrawlRules, Crawler, NoObserver, Observer, Progress};
 use crate::report::{self, Document, SiteReport};
 use crate::rules::{Kind, RuleSet};
 
+pub mod probe;
+
 /// Exit statuses.
 pub mod exit {
     /// Nothing at or above `--fail-on` was found.

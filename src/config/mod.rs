@@ -296,6 +296,28 @@ impl Default for StoreSettings {
     }
 }
 
+/// The name server used for the look-ups of the availability probes and the IPv6 check (A,
+/// AAAA and NS records). Host names pinned in `[resolve]` are never looked up.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct DnsSettings {
+    /// `"ip:port"` of a name server to ask; left out, the system's configuration
+    /// (`/etc/resolv.conf`).
+    pub nameserver: Option<std::net::SocketAddr>,
+    /// Time allowed for one DNS query.
+    #[serde(with = "humantime_serde_compat")]
+    pub timeout: Duration,
+}
+
+impl Default for DnsSettings {
+    fn default() -> Self {
+        DnsSettings {
+            nameserver: None,
+            timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
@@ -312,6 +334,9 @@ pub struct Config {
     /// Host name → addresses to use for it, like curl's `--resolve`.
     #[serde(default)]
     pub resolve: BTreeMap<String, Vec<IpAddr>>,
+    /// The name server of the probes and the IPv6 check.
+    #[serde(default)]
+    pub dns: DnsSettings,
     /// The sites to inspect.
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteConfig>,

@@ -221,6 +221,16 @@ impl Crawler {
         })
     }
 
+    /// The per-origin limiters and the global cap, shared with the IPv6 check.
+    pub(crate) fn origins(&self) -> &Arc<Origins> {
+        &self.origins
+    }
+
+    /// The configuration the crawler was built with.
+    pub(crate) fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
     /// Crawl one site and return its facts. Never fails: a site that cannot be reached is
     /// recorded as such.
     pub async fn crawl_site(self: &Arc<Self>, site: &SiteConfig) -> SiteFacts {

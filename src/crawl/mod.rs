@@ -4,12 +4,17 @@
 //! ([`resolve`]), per-origin rate limiters, the global cap on requests in flight and robots.txt
 //! ([`origin`]), single requests with redirects, retries, body cap and timeouts ([`fetch`]),
 //! the per-site frontier with trap protection ([`frontier`]), and the crawl loop with the
-//! blocked-host detection ([`engine`]). It records facts ([`SiteFacts`]); it judges nothing.
+//! blocked-host detection ([`engine`]), requests forced onto one address family for the
+//! availability probes ([`probe`], with DNS by record type in [`dns`]) and the IPv6 support
+//! degree of a crawled site ([`ipv6`]). It records facts ([`SiteFacts`]); it judges nothing.
 
+pub mod dns;
 pub mod engine;
 pub mod fetch;
 pub mod frontier;
+pub mod ipv6;
 pub mod origin;
+pub mod probe;
 pub mod resolve;
 mod types;
 

@@ -91,6 +91,12 @@ impl Resolver {
                 .contains(&host.to_ascii_lowercase())
     }
 
+    /// The addresses pinned for a host in `[resolve]`, if any.
+    pub fn pinned(&self, host: &str) -> Option<&[IpAddr]> {
+        let key = host.trim_end_matches('.').to_ascii_lowercase();
+        self.inner.pinned.get(&key).map(Vec::as_slice)
+    }
+
     /// Check an IP-literal host (reqwest does not call the resolver for those).
     pub fn check_literal(&self, host: &str, ip: IpAddr) -> Result<(), ResolveError> {
         if is_private(ip) && !self.private_allowed(host) {

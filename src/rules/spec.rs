@@ -269,6 +269,11 @@ pub static RULES: &[RuleSpec] = &[
             ),
         ],
     },
+    RuleSpec {
+        // Judged with `site.unreachable`'s window and probes per day.
+        id: "site.unreachable.samples",
+        params: &[],
+    },
     // ── IPv6 ───────────────────────────────────────────────────────────────
     RuleSpec {
         id: "ipv6.unsupported",
@@ -300,6 +305,12 @@ pub static RULES: &[RuleSpec] = &[
                 "10",
                 "fewest links of a level for its share to be judged",
             ),
+            opt(
+                "sample_per_level",
+                T::Int,
+                "100",
+                "most links of a level requested over IPv6 (a deterministic sample)",
+            ),
         ],
     },
     RuleSpec {
@@ -312,6 +323,12 @@ pub static RULES: &[RuleSpec] = &[
                 "share of IPv6 home-page probes that must succeed",
             ),
             opt("window_days", T::Int, "7", "monitoring window"),
+            opt(
+                "min_probes",
+                T::Int,
+                "20",
+                "fewest IPv6 probes in the window for the rate to be judged",
+            ),
         ],
     },
     RuleSpec {

@@ -1,0 +1,208 @@
+//! `govscan probe`: one round of home-page probes (each site once over IPv4, once over IPv6,
+//! each family forced), stored for `site.unreachable` and `ipv6.success_rate`; or rounds on a
+//! schedule until SIGINT/SIGTERM (`--every 60m`), ending cleanly between rounds.
+
+use std::future::Future;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, FixedOffset};
+use futures_util::stream::{self, StreamExt};
+
+use crate::checks::{self, Finding};
+use crate::config::{Config, SiteConfig};
+use crate::crawl::probe::{family_zh, Prober, DEFAULT_PROBE_TIMEOUT};
+use crate::rules::RuleSet;
+use crate::store::{IpFamily, Probe, Store};
+
+/// Sites probed at once (each site's requests still go through its origin's rate limiter).
+const SITES_AT_ONCE: usize = 16;
+
+/// The probes of one round.
+#[derive(Debug, Clone)]
+pub struct ProbeRound {
+    /// When the round started.
+    pub started: DateTime<FixedOffset>,
+    /// Two probes per site: IPv4, then IPv6.
+    pub probes: Vec<Probe>,
+}
+
+impl ProbeRound {
+    /// Failed probes of a family.
+    pub fn failed(&self, family: IpFamily) -> usize {
+        self.probes
+            .iter()
+            .filter(|p| p.family == family && !p.ok)
+            .count()
+    }
+
+    /// A few lines for the terminal: the counts, then each failed probe.
+    pub fn summary(&self) -> String {
+        let sites = self.probes.len() / 2;
+        let mut s = format!(
+            "{} 探测{sites}个站点首页：IPv4失败{}个，IPv6失败{}个\n",
+            self.started.format("%Y-%m-%d %H:%M:%S"),
+            self.failed(IpFamily::V4),
+            self.failed(IpFamily::V6)
+        );
+        for p in self.probes.iter().filter(|p| !p.ok) {
+            s.push_str(&format!(
+                "  {} {}：{}\n",
+                p.site,
+                family_zh(p.family),
+                p.error.as_deref().unwrap_or("失败")
+            ));
+        }
+        s
+    }
+}
+
+/// The time a probe allows the home page: `site.unreachable`'s `timeout_secs` (15 s).
+pub fn probe_timeout(rules: &RuleSet) -> Duration {
+    rules
+        .get("site.unreachable")
+        .and_then(|r| u64::try_from(r.param_i64("timeout_secs")).ok())
+        .filter(|s| *s > 0)
+        .map_or(DEFAULT_PROBE_TIMEOUT, Duration::from_secs)
+}
+
+/// One probe round over `sites`, stored in one transaction; returns the round.
+pub async fn run_probe(
+    config: &Config,
+    sites: &[SiteConfig],
+    store: &mut Store,
+    rules: &RuleSet,
+) -> anyhow::Result<ProbeRound> {
+    let prober = Prober::from_config(config).context("cannot start the probes")?;
+    round(&prober, sites, store, probe_timeout(rules)).await
+}
+
+async fn round(
+    prober: &Prober,
+    sites: &[SiteConfig],
+    store: &mut Store,
+    timeout: Duration,
+) -> anyhow::Result<ProbeRound> {
+    let started = crate::asof::now();
+    let mut per_site: Vec<(usize, Vec<Probe>)> = stream::iter(sites.iter().enumerate())
+        .map(|(i, site)| async move { (i, prober.probe_site(site, timeout).await) })
+        .buffer_unordered(SITES_AT_ONCE)
+        .collect()
+        .await;
+    per_site.sort_by_key(|(i, _)| *i);
+    let probes: Vec<Probe> = per_site.into_iter().flat_map(|(_, p)| p).collect();
+    store
+        .save_probes(&probes)
+        .context("cannot store the probe results")?;
+    Ok(ProbeRound { started, probes })
+}
+
+/// Probe rounds every `interval` (the first at once) until SIGINT or SIGTERM; a signal during
+/// a round lets the round finish and store its probes. `on_round` sees each round (to print
+/// it). Returns the number of rounds.
+pub async fn probe_every(
+    interval: Duration,
+    config: &Config,
+    sites: &[SiteConfig],
+    store: &mut Store,
+    rules: &RuleSet,
+    on_round: impl FnMut(&ProbeRound),
+) -> anyhow::Result<usize> {
+    let stop = stop_signal().context("cannot listen for SIGINT/SIGTERM")?;
+    probe_until(interval, config, sites, store, rules, stop, on_round).await
+}
+
+/// [`probe_every`] with any stop condition (tests use a timer).
+pub async fn probe_until(
+    interval: Duration,
+    config: &Config,
+    sites: &[SiteConfig],
+    store: &mut Store,
+    rules: &RuleSet,
+    stop: impl Future<Output = ()>,
+    mut on_round: impl FnMut(&ProbeRound),
+) -> anyhow::Result<usize> {
+    let prober = Prober::from_config(config).context("cannot start the probes")?;
+    let timeout = probe_timeout(rules);
+    let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(1)));
+    // A round that overruns the interval delays the next one rather than bunching rounds.
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(stop);
+    let mut rounds = 0usize;
+    loop {
+        tokio::select! {
+            biased;
+            () = &mut stop => break,
+            _ = ticker.tick() => {}
+        }
+        let r = round(&prober, sites, store, timeout).await?;
+        rounds += 1;
+        on_round(&r);
+    }
+    Ok(rounds)
+}
+
+/// A future that completes on SIGINT or SIGTERM. The handlers are installed now, so a signal
+/// that arrives during a round is not lost and does not kill the process mid-write.
+pub fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut int = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
+}
+
+/// The availability findings of a site from the stored probes (`site.unreachable` and its
+/// warning and sample notice, `ipv6.success_rate`), judged as of `as_of`: for `check` and
+/// `scan` to add to the crawl's findings.
+pub fn availability_findings(
+    store: &Store,
+    site: &SiteConfig,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+) -> anyhow::Result<Vec<Finding>> {
+    let days = [
+        "site.unreachable",
+        "site.unreachable.warn",
+        "ipv6.success_rate",
+    ]
+    .iter()
+    .filter_map(|id| rules.get(id))
+    .map(|r| r.param_i64("window_days").max(1))
+    .max()
+    .unwrap_or(7);
+    let from = as_of - chrono::Duration::days(days);
+    let probes = store
+        .probes(&site.name, from, as_of)
+        .with_context(|| format!("cannot read the probes of {}", site.name))?;
+    let url = site.url.as_str();
+    let mut f = checks::availability::check(url, site.level, site.kind, &probes, rules, as_of);
+    f.extend(checks::ipv6::success_rate(
+        url, site.level, site.kind, &probes, rules, as_of,
+    ));
+    Ok(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_probe_timeout_comes_from_the_rules() {
+        let rules = RuleSet::embedded().expect("embedded rules");
+        assert_eq!(probe_timeout(&rules), Duration::from_secs(15));
+    }
+}
