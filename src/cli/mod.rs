@@ -51,6 +51,8 @@ enum Command {
     Demo(DemoArgs),
     /// The daily scan (日扫描): crawl every configured site and keep every result in the store.
     Scan(ScanArgs),
+    /// Probe each site's home page over IPv4 and IPv6 and store the results (availability).
+    Probe(ProbeArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
     /// One line per stored scan of a site.
@@ -123,6 +125,19 @@ struct ScanArgs {
     /// Finish the last unfinished scan without fetching again what it already has.
     #[arg(long)]
     resume: bool,
+}
+
+#[derive(Debug, Args)]
+struct ProbeArgs {
+    /// Configuration file (default: ./config.toml if present, else the built-in defaults).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Probe only this site (by name); repeat for more.
+    #[arg(long = "site", value_name = "NAME")]
+    sites: Vec<String>,
+    /// Keep probing on this schedule (e.g. 60m, 30m) until SIGINT or SIGTERM.
+    #[arg(long, value_name = "INTERVAL")]
+    every: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -267,6 +282,7 @@ pub fn main() -> i32 {
             Command::Check(a) => cmd_check(a).await,
             Command::Demo(a) => cmd_demo(a).await,
             Command::Scan(a) => cmd_scan(a).await,
+            Command::Probe(a) => cmd_probe(a).await,
             Command::Findings(a) => cmd_findings(a),
             Command::History(a) => cmd_history(a),
             Command::Rules { command } => cmd_rules(command),
@@ -327,7 +343,51 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, Failure> {
     })
 }
 
-/// Crawl the given sites and judge them: the pipeline shared by `check`, `demo` and `scan`.
+/// Judge one crawled site: the page rules, then the IPv6 support measured now (through the
+/// crawler's rate limits), and the availability rules from the stored probes when a store is
+/// given. Returns the findings and the IPv6 summary.
+pub async fn judge_site(
+    crawler: &Crawler,
+    site: &SiteConfig,
+    facts: &crate::crawl::SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    store: Option<&std::sync::Mutex<crate::store::Store>>,
+) -> (Vec<checks::Finding>, Option<crate::store::Ipv6Summary>) {
+    let mut findings = checks::evaluate(facts, rules, as_of);
+    let ipv6 = if facts.error.is_none() {
+        match crate::crawl::ipv6::ipv6_support(crawler, site, facts, rules).await {
+            Ok(summary) => {
+                findings.extend(checks::ipv6::check(
+                    site.url.as_str(),
+                    site.level,
+                    site.kind,
+                    &summary,
+                    rules,
+                ));
+                Some(summary)
+            }
+            Err(e) => {
+                tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if let Some(store) = store {
+        if let Ok(store) = store.lock() {
+            match probe::availability_findings(&store, site, rules, as_of) {
+                Ok(f) => findings.extend(f),
+                Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
+            }
+        }
+    }
+    findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
+    (findings, ipv6)
+}
+
+/// Crawl the given sites and judge them: the pipeline shared by `check` and `demo`.
 pub async fn run_sites(
     config: Arc<Config>,
     sites: &[SiteConfig],
@@ -337,13 +397,21 @@ pub async fn run_sites(
 ) -> Result<Vec<SiteReport>, Failure> {
     let crawler = Arc::new(
         Crawler::new(
-            config,
+            config.clone(),
             CrawlRules::from_rules(rules),
             observer,
             as_of.year(),
         )
         .map_err(Failure::failed)?,
     );
+    // Availability comes from the probes of `govscan probe`, when there is a store with them.
+    let store = if config.store.path.is_file() {
+        crate::store::Store::open_read_only(&config.store.path)
+            .ok()
+            .map(std::sync::Mutex::new)
+    } else {
+        None
+    };
     let mut handles = Vec::new();
     for site in sites {
         let c = crawler.clone();
@@ -351,13 +419,16 @@ pub async fn run_sites(
         handles.push(tokio::spawn(async move { c.crawl_site(&s).await }));
     }
     let mut reports = Vec::new();
-    for h in handles {
+    for (h, site) in handles.into_iter().zip(sites) {
         let facts = h
             .await
             .map_err(|e| Failure::failed(format!("a site's crawl failed: {e}")))?;
-        let findings = checks::evaluate(&facts, rules, as_of);
+        let (findings, ipv6) =
+            judge_site(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
         let score = checks::score::score(&findings, rules);
-        reports.push(SiteReport::new(&facts, findings, score));
+        let mut report = SiteReport::new(&facts, findings, score);
+        report.ipv6 = ipv6.as_ref().map(crate::crawl::ipv6::Ipv6Detail::of);
+        reports.push(report);
     }
     Ok(reports)
 }
@@ -473,6 +544,49 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
         out: &mut stdout,
     };
     scan::scan(req).await.map(|(status, _)| status)
+}
+
+async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {
+    let config = load_config(a.config.as_deref())?;
+    let rules = load_rules(config.rules_dir.as_deref())?;
+    let every =
+        match a.every.as_deref() {
+            Some(e) => Some(humantime::parse_duration(e.trim()).map_err(|err| {
+                Failure::usage(format!("`{e}` is not an interval like 60m: {err}"))
+            })?),
+            None => None,
+        };
+    for name in &a.sites {
+        if !config.sites.iter().any(|s| &s.name == name) {
+            return Err(Failure::usage(format!(
+                "no site named `{name}` in the configuration"
+            )));
+        }
+    }
+    let sites: Vec<SiteConfig> = config
+        .sites
+        .iter()
+        .filter(|s| a.sites.is_empty() || a.sites.contains(&s.name))
+        .cloned()
+        .collect();
+    let mut store = scan::open_store(&config)?;
+    let print = |r: &probe::ProbeRound| {
+        print!("{}", r.summary());
+    };
+    match every {
+        None => {
+            let round = probe::run_probe(&config, &sites, &mut store, &rules)
+                .await
+                .map_err(|e| Failure::failed(format!("{e:#}")))?;
+            print(&round);
+        }
+        Some(interval) => {
+            probe::probe_every(interval, &config, &sites, &mut store, &rules, print)
+                .await
+                .map_err(|e| Failure::failed(format!("{e:#}")))?;
+        }
+    }
+    Ok(exit::OK)
 }
 
 fn cmd_findings(a: FindingsArgs) -> Result<i32, Failure> {

@@ -56,6 +56,7 @@ enum Msg {
     Page(SiteRunId, Box<PageRecord>, Vec<PageLink>),
     Link(SiteRunId, Box<LinkFact>),
     Links(SiteRunId, Vec<LinkFact>),
+    Ipv6(SiteRunId, Box<crate::store::Ipv6Summary>),
     Finish(
         Box<FinishSite>,
         mpsc::Sender<Result<FindingDiff, StoreError>>,
@@ -111,6 +112,14 @@ fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> Store
         for msg in batch {
             match msg {
                 Msg::Page(..) | Msg::Link(..) | Msg::Links(..) => rows.push(msg),
+                Msg::Ipv6(site_run, summary) => {
+                    flush(&mut store, &mut rows, &error);
+                    if !error.failed() {
+                        if let Err(e) = store.save_site_ipv6(site_run, &summary) {
+                            error.record(e);
+                        }
+                    }
+                }
                 Msg::Finish(f, reply) => {
                     flush(&mut store, &mut rows, &error);
                     let result = if error.failed() {
@@ -341,13 +350,17 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
         .into_iter()
         .map(|s| (s.site, s.status))
         .collect();
-    let previous: Option<Arc<dyn PreviousPages>> = match Store::open_read_only(&config.store.path) {
+    // A second connection reads while the writer writes (WAL): earlier copies of pages for
+    // conditional requests, and the probes for the availability rules.
+    let reader: Option<Arc<StorePrevious>> = match Store::open_read_only(&config.store.path) {
         Ok(s) => Some(Arc::new(StorePrevious(Mutex::new(s)))),
         Err(e) => {
-            tracing::warn!(error = %e, "no conditional requests this time");
+            tracing::warn!(error = %e, "no conditional requests or availability this time");
             None
         }
     };
+    let previous: Option<Arc<dyn PreviousPages>> =
+        reader.clone().map(|r| r as Arc<dyn PreviousPages>);
     let mut todo: Vec<(SiteConfig, SiteRunId, SiteSeed)> = Vec::new();
     for site in sites {
         if done.get(&site.name) == Some(&SiteRunStatus::Done) {
@@ -421,11 +434,23 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
         let crawler = crawler.clone();
         let rules = rules.clone();
         let tx = tx.clone();
+        let reader = reader.clone();
         handles.push(tokio::spawn(async move {
             let started = Instant::now();
             tracing::info!(site = %site.name, "scan started");
             let facts = crawler.crawl_site_seeded(&site, seed).await;
-            let findings = checks::evaluate(&facts, &rules, as_of);
+            let (findings, ipv6) = super::judge_site(
+                &crawler,
+                &site,
+                &facts,
+                &rules,
+                as_of,
+                reader.as_ref().map(|r| &r.0),
+            )
+            .await;
+            if let Some(summary) = ipv6 {
+                let _ = tx.send(Msg::Ipv6(sr, Box::new(summary)));
+            }
             let score = checks::score::score(&findings, &rules);
             // The links again, with every referrer now known.
             let _ = tx.send(Msg::Links(sr, facts.links.values().cloned().collect()));

@@ -27,6 +27,9 @@ pub struct SiteReport {
     pub robots: String,
     /// A site-level failure (the home page could not be fetched).
     pub error: Option<String>,
+    /// IPv6 support as measured with the crawl (AAAA, home page over IPv6, consistency, L2
+    /// and L3 link rates, delegation).
+    pub ipv6: Option<crate::crawl::ipv6::Ipv6Detail>,
     pub findings: Vec<Finding>,
 }
 
@@ -44,6 +47,7 @@ impl SiteReport {
             stats: facts.stats.clone(),
             robots: facts.robots.clone(),
             error: facts.error.clone(),
+            ipv6: None,
             findings,
         }
     }
@@ -145,6 +149,9 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             s.duration_ms as f64 / 1000.0
         );
         let _ = writeln!(o, "   robots.txt：{}", site.robots);
+        if let Some(v6) = &site.ipv6 {
+            let _ = writeln!(o, "   IPv6：{}", ipv6_line(v6));
+        }
         let _ = writeln!(
             o,
             "   得分 {} · 结论 {}",
@@ -163,6 +170,37 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
         let _ = writeln!(o);
     }
     o
+}
+
+/// The IPv6 support of a site on one line.
+pub fn ipv6_line(d: &crate::crawl::ipv6::Ipv6Detail) -> String {
+    let yes = |b: bool| if b { "是" } else { "否" };
+    let rate = |l: &crate::crawl::ipv6::LevelCoverage| match l.rate {
+        Some(r) => format!(
+            "{:.0}%（{}/{}）",
+            r * 100.0,
+            l.reachable,
+            l.checked.saturating_sub(l.inconclusive)
+        ),
+        None => "未检测".to_string(),
+    };
+    let home = d.home_v6.as_ref().is_some_and(|h| h.status.is_ok());
+    let consistent = match &d.consistency {
+        Some(c) => format!(
+            "{}（相似度 {:.0}%）",
+            yes(c.same_status && c.same_title && c.similarity >= 0.9),
+            c.similarity * 100.0
+        ),
+        None => "未检测".to_string(),
+    };
+    format!(
+        "AAAA 记录 {} · 首页 IPv6 可访问 {} · IPv4/IPv6 一致 {} · 二级链接 {} · 三级链接 {}",
+        yes(!d.aaaa.is_empty()),
+        yes(home),
+        consistent,
+        rate(&d.l2),
+        rate(&d.l3)
+    )
 }
 
 fn write_evidence(o: &mut String, f: &Finding) {
