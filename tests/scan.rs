@@ -345,10 +345,11 @@ async fn a_killed_scan_resumes_without_losing_or_refetching_anything() {
         .filter(|p| p.starts_with("/p/") && before.contains(p))
         .collect();
     assert!(refetched.len() <= 4, "refetched {refetched:?}");
-    assert_eq!(
-        after.iter().filter(|p| *p == "/").count(),
-        0,
-        "the home page was saved and not fetched again"
+    // The crawl does not fetch the saved home page again; the IPv6 check fetches it once over
+    // each family to compare them (the IPv6 one finds no address on 127.0.0.1).
+    assert!(
+        after.iter().filter(|p| *p == "/").count() <= 1,
+        "the home page was saved and not crawled again"
     );
     // The result equals the uninterrupted scan's.
     assert_eq!(broken_targets(&dir.join("govscan.db")), expected);
