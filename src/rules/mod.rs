@@ -5,7 +5,7 @@
 //!
 //! # Rule file schema
 //!
-//! (`rules/README.md` has the same in Markdown, with the table of rule ids and parameters
+//! (the README's "Rule files" section has the same in Markdown, with the table of rule ids and parameters
 //! produced by [`params_markdown`].)
 //!
 //! A rule folder holds `*.toml` files, read in name order. Each file has `[[indicator]]`
