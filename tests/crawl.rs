@@ -684,3 +684,76 @@ async fn no_origin_gets_more_than_rate_plus_burst_in_any_second() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn tls_and_dns_failures_are_broken_links() {
+    // A plain-HTTP server asked for https: the TLS handshake fails. A host pinned to no
+    // address: name resolution fails (no query leaves the machine).
+    let plain = serve(Router::new().route("/", get(|| async { ok(page("明文", &[])) }))).await;
+    let tls_link = format!("https://127.0.0.1:{}/", plain.addr.port());
+    let home = page("首页", &[&tls_link, "http://gone.test/page.html"]);
+    let s = serve(Router::new().route(
+        "/",
+        get(move || {
+            let h = home.clone();
+            async move { ok(h) }
+        }),
+    ))
+    .await;
+    let mut cfg = fast_config();
+    cfg.crawl.allow_private_addresses = true;
+    cfg.resolve.insert("gone.test".into(), Vec::new());
+    let facts = crawl(cfg, site_for(&s)).await;
+    assert!(
+        matches!(
+            facts.links[&tls_link].outcome.status,
+            LinkStatus::Tls { .. }
+        ),
+        "{:?}",
+        facts.links[&tls_link].outcome.status
+    );
+    assert!(matches!(
+        facts.links["http://gone.test/page.html"].outcome.status,
+        LinkStatus::Dns { .. }
+    ));
+    assert_eq!(facts.stats.broken, 2);
+}
+
+#[tokio::test]
+async fn honours_robots_crawl_delay() {
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async { ok(page("首页", &["/a.html", "/b.html", "/c.html"])) }),
+        )
+        .route(
+            "/robots.txt",
+            get(|| async {
+                (
+                    [("content-type", "text/plain")],
+                    "User-agent: *\nCrawl-delay: 1\n",
+                )
+                    .into_response()
+            }),
+        )
+        .route("/{p}", get(|| async { ok(page("页", &[])) }));
+    let s = serve(app).await;
+    let mut cfg = fast_config();
+    cfg.crawl.rate_per_origin = 50.0;
+    let _ = crawl(cfg, site_for(&s)).await;
+    let times: Vec<Instant> = s
+        .log
+        .requests()
+        .iter()
+        .filter(|r| r.path().ends_with(".html") || r.path() == "/")
+        .map(|r| r.at)
+        .collect();
+    assert!(times.len() >= 4);
+    for w in times.windows(2) {
+        assert!(
+            w[1].duration_since(w[0]) >= Duration::from_millis(900),
+            "requests {:?} apart",
+            w[1].duration_since(w[0])
+        );
+    }
+}

@@ -406,10 +406,28 @@ pub fn classify_error(e: &reqwest::Error) -> LinkStatus {
                 },
             };
         }
-        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+        // An io::Error may wrap another (hyper wraps rustls's InvalidData in Other), and its
+        // source() skips the wrapped one: look inside by hand.
+        let mut io = s.downcast_ref::<std::io::Error>();
+        while let Some(inner) = io
+            .filter(|e| e.kind() == std::io::ErrorKind::Other)
+            .and_then(|e| e.get_ref())
+        {
+            match inner.downcast_ref::<std::io::Error>() {
+                Some(i) => io = Some(i),
+                None => break,
+            }
+        }
+        if let Some(io) = io {
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => return LinkStatus::Refused,
                 std::io::ErrorKind::TimedOut => return LinkStatus::Timeout,
+                // rustls reports handshake and certificate failures as InvalidData.
+                std::io::ErrorKind::InvalidData => {
+                    return LinkStatus::Tls {
+                        message: io.to_string(),
+                    }
+                }
                 _ => {}
             }
         }

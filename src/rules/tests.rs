@@ -617,9 +617,8 @@ fn params_markdown_lists_every_rule() {
 
 #[test]
 fn readme_parameter_table_is_current() {
-    let readme =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-            .unwrap_or_default();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap_or_default();
     assert!(
         readme.contains(&params_markdown()),
         "README.md is out of date: paste rules::params_markdown() into its rule table"
