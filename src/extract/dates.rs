@@ -86,7 +86,8 @@ static BRACKET_MD_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Month-day dates written in Chinese: `11月28日`.
 static CHINESE_MD_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日").unwrap_or_else(|_| unreachable!("constant regex"))
+    Regex::new(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+        .unwrap_or_else(|_| unreachable!("constant regex"))
 });
 
 /// A bare month-day date standing alone (a whole cell or span): `11-28`, `11/28`.
@@ -96,8 +97,10 @@ static BARE_MD_RE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A date in an article URL: `/202611/t20261128_3581.html`, `/2026-11-28/`, `/20261128/`.
 static URL_DATE_RE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[/_t])((?:19|20)\d\d)-?(0[1-9]|1[0-2])(?:-?(0[1-9]|[12]\d|3[01]))?(?:[/_.]|$)")
-        .unwrap_or_else(|_| unreachable!("constant regex"))
+    Regex::new(
+        r"(?:^|[/_t])((?:19|20)\d\d)-?(0[1-9]|1[0-2])(?:-?(0[1-9]|[12]\d|3[01]))?(?:[/_.]|$)",
+    )
+    .unwrap_or_else(|_| unreachable!("constant regex"))
 });
 
 fn num(s: Option<regex::Match<'_>>) -> Option<u32> {
@@ -105,11 +108,17 @@ fn num(s: Option<regex::Match<'_>>) -> Option<u32> {
 }
 
 fn digit_before(text: &str, at: usize) -> bool {
-    text[..at].chars().next_back().is_some_and(|c| c.is_ascii_digit())
+    text[..at]
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_digit())
 }
 
 fn digit_after(text: &str, at: usize) -> bool {
-    text[at..].chars().next().is_some_and(|c| c.is_ascii_digit())
+    text[at..]
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_digit())
 }
 
 /// The first full date (with a year) in `text`.
@@ -135,7 +144,10 @@ pub fn find_full_date(text: &str) -> Option<ItemDate> {
 /// part of a full date).
 pub fn find_month_day(text: &str) -> Option<ItemDate> {
     for c in BRACKET_MD_RE.captures_iter(text) {
-        if let Some(d) = num(c.get(1)).zip(num(c.get(2))).and_then(|(m, d)| ItemDate::md(m, d)) {
+        if let Some(d) = num(c.get(1))
+            .zip(num(c.get(2)))
+            .and_then(|(m, d)| ItemDate::md(m, d))
+        {
             return Some(d);
         }
     }
@@ -145,7 +157,10 @@ pub fn find_month_day(text: &str) -> Option<ItemDate> {
         if digit_before(text, m.start()) || before.ends_with('年') {
             continue;
         }
-        if let Some(d) = num(c.get(1)).zip(num(c.get(2))).and_then(|(m, d)| ItemDate::md(m, d)) {
+        if let Some(d) = num(c.get(1))
+            .zip(num(c.get(2)))
+            .and_then(|(m, d)| ItemDate::md(m, d))
+        {
             return Some(d);
         }
     }
@@ -183,7 +198,7 @@ pub fn year_from_url(date: ItemDate, url: &str) -> ItemDate {
         let year = num(c.get(1)).and_then(|y| i32::try_from(y).ok());
         let month = num(c.get(2));
         let day = num(c.get(3));
-        if month == Some(date.month) && day.is_none_or(|d| d == date.day) {
+        if month == Some(date.month) && day.map_or(true, |d| d == date.day) {
             if let Some(y) = year {
                 if let Some(full) = ItemDate::ymd(y, date.month, date.day) {
                     return full;
@@ -257,7 +272,10 @@ mod tests {
         assert_eq!(find_month_day("11月28日 县政府召开会议"), Some(md));
         assert_eq!(find_month_day("2026年11月28日"), None, "a full date");
         assert_eq!(bare_month_day(" 11-28 "), Some(md));
-        assert_eq!(find_item_date("县政府召开会议 11-28", ["县政府召开会议", "11-28"]), Some(md));
+        assert_eq!(
+            find_item_date("县政府召开会议 11-28", ["县政府召开会议", "11-28"]),
+            Some(md)
+        );
         // A full date wins over a month-day one.
         assert_eq!(
             find_item_date("[11-28] 2025-11-28", ["[11-28]"]),
@@ -275,13 +293,22 @@ mod tests {
         assert_eq!(md.resolve(nd(2027, 1, 3)), Some(nd(2026, 11, 28)));
         let leap = ItemDate::md(2, 29).expect("valid");
         assert_eq!(leap.resolve(nd(2027, 3, 1)), Some(nd(2024, 2, 29)));
-        assert_eq!(d(2026, 11, 28).resolve(nd(2020, 1, 1)), Some(nd(2026, 11, 28)));
+        assert_eq!(
+            d(2026, 11, 28).resolve(nd(2020, 1, 1)),
+            Some(nd(2026, 11, 28))
+        );
         // The item's URL gives the year.
         let url = "http://x.gov.cn/zwdt/202511/t20251128_3571.html";
         assert_eq!(year_from_url(md, url), d(2025, 11, 28));
-        assert_eq!(year_from_url(md, "http://x.gov.cn/2025-11-28/a.html"), d(2025, 11, 28));
+        assert_eq!(
+            year_from_url(md, "http://x.gov.cn/2025-11-28/a.html"),
+            d(2025, 11, 28)
+        );
         // Another month in the URL: no year.
-        assert_eq!(year_from_url(md, "http://x.gov.cn/202510/t20251001_1.html"), md);
+        assert_eq!(
+            year_from_url(md, "http://x.gov.cn/202510/t20251001_1.html"),
+            md
+        );
         assert_eq!(year_from_url(md, "http://x.gov.cn/art/12345.html"), md);
         assert_eq!(md.display(), "11-28");
         assert_eq!(d(2026, 1, 5).display(), "2026-01-05");
@@ -290,7 +317,10 @@ mod tests {
     #[test]
     fn pub_date_meta() {
         assert_eq!(parse_pub_date("2026-11-29 17:42"), Some(d(2026, 11, 29)));
-        assert_eq!(parse_pub_date("2026年11月29日 17:42"), Some(d(2026, 11, 29)));
+        assert_eq!(
+            parse_pub_date("2026年11月29日 17:42"),
+            Some(d(2026, 11, 29))
+        );
         assert_eq!(parse_pub_date("yesterday"), None);
     }
 }

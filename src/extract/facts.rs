@@ -290,7 +290,10 @@ pub fn page_facts(
     }
     if home {
         let (region, text) = if walk.footer_text.trim().is_empty() {
-            (FooterRegion::PageEnd, tail(&page.text, MAX_FOOTER_BYTES / 2))
+            (
+                FooterRegion::PageEnd,
+                tail(&page.text, MAX_FOOTER_BYTES / 2),
+            )
         } else {
             (
                 FooterRegion::Element,
@@ -362,13 +365,18 @@ fn cut_chars(s: &str, max: usize) -> String {
 // ─── The document walk ──────────────────────────────────────────────────────────────────
 
 const HIDDEN: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "noframes", "head", "select",
-    "textarea",
+    "script", "style", "noscript", "template", "iframe", "noframes", "head", "select", "textarea",
 ];
 const ROW_TAGS: &[&str] = &["li", "tr", "dd", "dt", "p", "div"];
 /// id/class fragments of regions whose rows are not list items.
 const SKIP_TOKENS: &[&str] = &[
-    "nav", "menu", "foot", "header", "crumb", "bottom", "copyright",
+    "nav",
+    "menu",
+    "foot",
+    "header",
+    "crumb",
+    "bottom",
+    "copyright",
 ];
 /// id/class fragments of footer regions.
 const FOOTER_TOKENS: &[&str] = &["foot", "bottom", "copyright", "banquan"];
@@ -448,8 +456,7 @@ fn push_break(buf: &mut String) {
 }
 
 fn site_code_of(name: &str, value: &str) -> Option<String> {
-    let code = if name.eq_ignore_ascii_case("sitecode") || name.eq_ignore_ascii_case("site_code")
-    {
+    let code = if name.eq_ignore_ascii_case("sitecode") || name.eq_ignore_ascii_case("site_code") {
         value.trim()
     } else {
         let lower = value.to_ascii_lowercase();
@@ -524,9 +531,7 @@ fn walk(doc: &Html, url: &Url, want_items: bool, want_footer: bool) -> Walk {
                                 let wanted = matches!(attr, "href" | "src" | "alt" | "title")
                                     || attr.eq_ignore_ascii_case("sitecode");
                                 let marked = MARK_TOKENS.iter().any(|t| value.contains(t));
-                                if w.marks.len() < MAX_MARKS
-                                    && ((in_footer && wanted) || (marked && wanted))
-                                {
+                                if w.marks.len() < MAX_MARKS && wanted && (in_footer || marked) {
                                     w.marks.push(format!("{attr}={}", cut_chars(value, 200)));
                                 }
                             }
@@ -644,7 +649,9 @@ fn walk(doc: &Html, url: &Url, want_items: bool, want_footer: bool) -> Walk {
 fn clean_title(s: &str) -> String {
     let t = s
         .trim()
-        .trim_start_matches(['·', '•', '●', '■', '□', '◆', '◇', '>', '»', '-', '*', '▪', '▶'])
+        .trim_start_matches([
+            '·', '•', '●', '■', '□', '◆', '◇', '>', '»', '-', '*', '▪', '▶',
+        ])
         .trim();
     cut_chars(t, MAX_TITLE_CHARS)
 }
@@ -708,9 +715,7 @@ fn make_item(row: &Row, base: &Url) -> Option<ListItem> {
     if links.len() > 3 {
         return None;
     }
-    let best = links
-        .iter()
-        .max_by_key(|l| link_title(l).chars().count());
+    let best = links.iter().max_by_key(|l| link_title(l).chars().count());
     let date = dates::find_item_date(&row.text, row.pieces.iter().map(String::as_str));
     match best {
         Some(l) => {

@@ -133,7 +133,10 @@ fn gbk_list_pages() {
     assert_eq!(f.items[0].date, ymd(2026, 11, 28));
     assert_eq!(f.items[1].date, ItemDate::md(11, 20));
     // Declared in <meta> only.
-    let html = html.replace("<head>", "<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">");
+    let html = html.replace(
+        "<head>",
+        "<head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">",
+    );
     let (bytes, _, _) = encoding_rs::GBK.encode(&html);
     let d = decode(&bytes, Some("text/html"));
     assert_eq!(facts(&d.text).dated_items, 2);
@@ -211,7 +214,11 @@ fn wording_listed_wrong_forms() {
     assert_eq!(hits[0].wrong, "中华人民共合国");
     assert_eq!(hits[0].right, "中华人民共和国");
     assert_eq!(hits[0].kind, WordingKind::Listed);
-    assert!(hits[0].snippet.contains("【中华人民共合国】"), "{}", hits[0].snippet);
+    assert!(
+        hits[0].snippet.contains("【中华人民共合国】"),
+        "{}",
+        hits[0].snippet
+    );
     assert_eq!(hits[1].wrong, "全面从严制党");
 }
 
@@ -249,7 +256,7 @@ fn wording_correct_forms_never_match() {
         text.push_str(n);
         text.push('，');
         text.push_str(n);
-        text.push_str("的");
+        text.push('的');
     }
     for (_, right) in r.param_pairs("corrections") {
         text.push_str(right);
