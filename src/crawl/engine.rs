@@ -82,7 +82,10 @@ impl Default for CrawlRules {
 impl CrawlRules {
     /// The crawl parameters of the link rules (defaults where a rule is absent).
     pub fn from_rules(rules: &crate::rules::RuleSet) -> CrawlRules {
-        let mut c = CrawlRules { facts: extract::FactRules::from_rules(rules), ..CrawlRules::default() };
+        let mut c = CrawlRules {
+            facts: extract::FactRules::from_rules(rules),
+            ..CrawlRules::default()
+        };
         if let Some(r) = rules.get("link.broken") {
             c.soft404_patterns = r.param_strs("soft404_patterns").to_vec();
         }
