@@ -505,12 +505,18 @@ fn walk(doc: &Html, url: &Url, want_items: bool, want_footer: bool) -> Walk {
                         if footer.is_some() {
                             push_text(&mut footer_buf, t, MAX_FOOTER_BYTES);
                         }
+                        // Only pieces that could be a bare month-day date are kept.
                         let piece = t.trim();
-                        for row in &mut rows {
+                        let md_piece = (3..=5).contains(&piece.len())
+                            && piece
+                                .bytes()
+                                .all(|b| b.is_ascii_digit() || b"-/.".contains(&b));
+                        // A row with more than three links is no item: stop feeding it.
+                        for row in rows.iter_mut().filter(|r| r.links.len() <= 3) {
                             if row.text.len() < MAX_ROW_BYTES {
                                 push_text(&mut row.text, t, MAX_ROW_BYTES);
                             }
-                            if !piece.is_empty() && row.pieces.len() < 16 && piece.len() < 64 {
+                            if md_piece && row.pieces.len() < 16 {
                                 row.pieces.push(piece.to_string());
                             }
                         }

@@ -306,3 +306,35 @@ fn wording_is_fast_enough() {
     let elapsed = started.elapsed();
     assert!(elapsed.as_secs_f64() < 2.0, "{elapsed:?}");
 }
+
+#[test]
+#[ignore = "timing, run by hand"]
+fn timing_against_link_extraction() {
+    let url = Url::parse("http://127.0.0.1:1/").expect("url");
+    let rules = rules();
+    let pages: Vec<String> = (1..40)
+        .map(|i| {
+            crate::demo::bench::bench_page(0, 1000, i)
+                .replace("name=\"PubDate\"", "name=\"x\"")
+                .replace("name=\"ArticleTitle\"", "name=\"y\"")
+        })
+        .collect();
+    let docs: Vec<Html> = pages.iter().map(|p| Html::parse_document(p)).collect();
+    let t = std::time::Instant::now();
+    let extracted: Vec<ExtractedPage> = docs
+        .iter()
+        .map(|d| extract_document(d, &url, encoding_rs::UTF_8, &[]))
+        .collect();
+    let links = t.elapsed();
+    let t = std::time::Instant::now();
+    let mut items = 0;
+    for (d, p) in docs.iter().zip(&extracted) {
+        items += page_facts(d, p, &url, 1, &rules).dated_items;
+    }
+    let facts = t.elapsed();
+    let m = matcher();
+    let t = std::time::Instant::now();
+    let hits: usize = extracted.iter().map(|p| m.find(&p.text, 10).len()).sum();
+    let wording = t.elapsed();
+    println!("links {links:?} facts {facts:?} (wording {wording:?}, {hits} hits) items {items}");
+}
