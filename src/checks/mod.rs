@@ -26,8 +26,15 @@ pub struct Finding {
 }
 
 pub mod availability;
+pub mod columns;
+pub mod footer;
+pub mod home;
 pub mod ipv6;
 pub mod links;
+pub mod wording;
+
+#[cfg(test)]
+pub(crate) mod testutil;
 
 use chrono::{DateTime, FixedOffset};
 
@@ -36,8 +43,13 @@ use crate::rules::RuleSet;
 
 /// Every finding of every enabled rule for one site, judged as of `as_of`.
 pub fn evaluate(facts: &SiteFacts, rules: &RuleSet, as_of: DateTime<FixedOffset>) -> Vec<Finding> {
-    let _ = as_of;
+    let day = as_of.date_naive();
     let mut findings = links::check(facts, rules);
+    findings.extend(home::check(facts, rules, day));
+    findings.extend(columns::check(facts, rules, day));
+    findings.extend(columns::check_xxgk(facts, rules));
+    findings.extend(footer::check(facts, rules));
+    findings.extend(wording::check(facts, rules));
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
     findings
 }

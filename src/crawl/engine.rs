@@ -1129,6 +1129,15 @@ impl SiteRun {
             robots,
             stats,
             error,
+            configured_columns: site
+                .columns
+                .iter()
+                .map(|(name, u)| {
+                    let u = extract::canonicalize(u, &self.settings.session_params);
+                    (name.clone(), u.to_string())
+                })
+                .collect(),
+            site_id_code: site.site_id_code.clone(),
         }
     }
 }

@@ -640,6 +640,8 @@ mod tests {
             robots: String::new(),
             stats: CrawlStats::default(),
             error: None,
+            configured_columns: Default::default(),
+            site_id_code: None,
         }
     }
 

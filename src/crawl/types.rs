@@ -329,4 +329,13 @@ pub struct SiteFacts {
     pub stats: CrawlStats,
     /// Site-level failure (the home page could not be fetched at all), if any.
     pub error: Option<String>,
+    /// Column URLs named in the site's configuration (`SiteConfig.columns`: column name →
+    /// canonical URL). They override discovery: the content checks take these pages as the
+    /// named columns.
+    #[serde(default)]
+    pub configured_columns: BTreeMap<String, String>,
+    /// 网站标识码 as registered (`SiteConfig.site_id_code`), checked against the footer and
+    /// `<meta name="SiteIDCode">`.
+    #[serde(default)]
+    pub site_id_code: Option<String>,
 }

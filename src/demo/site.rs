@@ -1,5 +1,5 @@
 //! The built-in sample government website served by `govscan demo`: the portal of the
-//! fictional 示范县人民政府 (site code 5000000099), about 25 pages that look like a real county
+//! fictional 示范县人民政府 (site code 5000000099), about 50 pages that look like a real county
 //! portal, with a handful of defects planted for the inspection to find.
 //!
 //! Every date on the site is computed from the `as_of` date it is built for, so the demo is
@@ -17,6 +17,7 @@
 //! | `/zfxxgk/gkzn/` | 政府信息公开指南 | **GBK, declared in `<meta>` only** |
 //! | `/zfxxgk/gkzd/`, `/zfxxgk/fdzdgk/`, `/zfxxgk/ndbg/` | 制度, 法定主动公开内容, 年报 (two reports) | UTF-8 |
 //! | `/zfxxgk/rsxx/` | 人事信息, **stale**: newest item two years old | UTF-8 |
+//! | `/zfxxgk/fdzdgk/…/` | the other sub-columns of 法定主动公开内容 (条例 第二十条, 第二十一条), single pages | UTF-8 |
 //! | `/zwdt/gzdt/` | 工作动态, dates like `2026-11-28` | UTF-8 |
 //! | `/zwdt/xzdt/` | 乡镇动态, dates like `[11-10]` | UTF-8 |
 //! | `/tzgg/` | 通知公告, dates like `2026/11/20` | **GBK, declared in the header only** |
@@ -878,17 +879,41 @@ fn build_pages(as_of: NaiveDate, refused_url: &str) -> Vec<Page> {
         "<ul>\n<li>示范县政府信息主动公开制度</li>\n<li>示范县政府信息依申请公开办理制度</li>\n\
          <li>示范县政府信息公开保密审查制度</li>\n</ul>\n",
     ));
+    let mut fdzdgk = String::from(
+        "<ul>\n<li><a href=\"/zfxxgk/jgzn/\">机构职能</a></li>\n\
+         <li><a href=\"/zcwj/\">政策文件</a></li>\n\
+         <li><a href=\"/zfxxgk/rsxx/\">人事信息</a></li>\n\
+         <li><a href=\"/zwdt/gzdt/\">工作动态</a></li>\n\
+         <li><a href=\"/tzgg/\">通知公告</a></li>\n",
+    );
+    for (slug, name) in FDZDGK_SUBCOLUMNS {
+        fdzdgk.push_str(&format!(
+            "<li><a href=\"/zfxxgk/fdzdgk/{slug}/\">{name}</a></li>\n"
+        ));
+    }
+    fdzdgk.push_str("</ul>\n");
     pages.push(simple_page(
         "/zfxxgk/fdzdgk/",
         "法定主动公开内容",
         xxgk,
         Enc::Utf8,
-        "<ul>\n<li><a href=\"/zfxxgk/jgzn/\">机构职能</a></li>\n\
-         <li><a href=\"/zcwj/\">政策文件</a></li>\n\
-         <li><a href=\"/zfxxgk/rsxx/\">人事信息</a></li>\n\
-         <li><a href=\"/zwdt/gzdt/\">工作动态</a></li>\n\
-         <li><a href=\"/tzgg/\">通知公告</a></li>\n</ul>\n",
+        &fdzdgk,
     ));
+    let fd_trail: &[(&str, &str)] = &[
+        ("/zfxxgk/", "政府信息公开"),
+        ("/zfxxgk/fdzdgk/", "法定主动公开内容"),
+    ];
+    for (slug, name) in FDZDGK_SUBCOLUMNS {
+        pages.push(simple_page(
+            &format!("/zfxxgk/fdzdgk/{slug}/"),
+            name,
+            fd_trail,
+            Enc::Utf8,
+            &format!(
+                "<p>本栏目依据《中华人民共和国政府信息公开条例》公开示范县{name}方面的政府信息。</p>\n"
+            ),
+        ));
+    }
     let reports = annual_reports(as_of);
     let mut list = String::from("<ul>\n");
     for (year, date) in &reports {
@@ -1002,6 +1027,30 @@ fn build_pages(as_of: NaiveDate, refused_url: &str) -> Vec<Page> {
     });
     pages
 }
+
+/// The sub-columns of 法定主动公开内容 (条例 第二十条 and, for a county, 第二十一条) besides the
+/// dated columns linked from it: single pages describing what they publish.
+const FDZDGK_SUBCOLUMNS: &[(&str, &str)] = &[
+    ("ghxx", "规划信息"),
+    ("tjxx", "统计信息"),
+    ("xzxk", "行政许可"),
+    ("xzcf", "行政处罚"),
+    ("czyjs", "财政预决算"),
+    ("xzsyxsf", "行政事业性收费"),
+    ("zfcg", "政府采购"),
+    ("zdjsxm", "重大建设项目"),
+    ("msxx", "民生信息"),
+    ("yjgl", "应急管理"),
+    ("jdjc", "监督检查"),
+    ("qtfdgkxx", "其他法定公开信息"),
+    ("szjs", "市政建设"),
+    ("ggfw", "公共服务"),
+    ("gysy", "公益事业"),
+    ("tdzs", "土地征收"),
+    ("fwzs", "房屋征收"),
+    ("zagl", "治安管理"),
+    ("shjz", "社会救助"),
+];
 
 fn annual_report_page(year: i32, date: NaiveDate) -> Page {
     let title = format!("示范县人民政府{year}年政府信息公开工作年度报告");
@@ -1197,7 +1246,7 @@ mod tests {
         assert_eq!(outbound, BTreeSet::from([demo.refused_url.clone()]));
         let expected: BTreeSet<String> = page_paths(as_of()).into_iter().collect();
         assert_eq!(html_ok, expected);
-        assert!((20..=35).contains(&expected.len()), "{}", expected.len());
+        assert!((45..=60).contains(&expected.len()), "{}", expected.len());
         for p in PLANTED.iter().filter(|p| p.kind != PlantedKind::Refused) {
             assert!(seen.contains(p.path), "{} is not linked", p.path);
         }

@@ -2,42 +2,984 @@
 //! the article publication date, navigation links by name (the 政府信息公开 专栏 and its
 //! columns), footer identifiers and wording-error candidates. Extracted while the page is in
 //! memory; only these facts are kept.
+//!
+//! A large crawl keeps every page's facts in memory, so everything here is bounded: a few
+//! list items as samples (with the dates of up to [`MAX_DATES`] items), navigation links only
+//! on pages near the home page, the footer only on the home page, a handful of wording hits.
+//!
+//! # List items
+//!
+//! One walk over the document finds the *rows* of lists: the innermost `li`, `tr`, `dd`,
+//! `dt`, `p` and `div` elements that carry at most three links, outside navigation bars,
+//! menus, headers and footers (told apart by tag, `id` and `class`). A row is an item when it
+//! has a link and a date (anywhere in its text, the link text included), or a link whose text
+//! looks like a title (at least [`MIN_UNDATED_TITLE_CHARS`] characters) without a date, or a
+//! date and some text without a link. Article pages (`<meta name="PubDate">` or
+//! `ArticleTitle`) keep no items: their "related articles" are not a column.
 
-use scraper::Html;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use ego_tree::iter::Edge;
+use ego_tree::NodeId;
+use regex::Regex;
+use scraper::{Html, Node};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use super::dates::{self, ItemDate};
+use super::links::LinkElement;
+use super::urls::LinkTarget;
 use super::ExtractedPage;
 
+/// Item samples kept per page (the first ones, in document order: lists put the newest
+/// first).
+pub const MAX_ITEMS: usize = 15;
+/// Dates of dated items kept per page.
+pub const MAX_DATES: usize = 300;
+/// Navigation links kept per page.
+pub const MAX_NAV: usize = 150;
+/// Navigation links are kept on pages up to this depth (the home page is 0).
+pub const NAV_MAX_DEPTH: u32 = 3;
+/// An undated row counts as an item only when its link text is at least this long: shorter
+/// ones are menu entries, not titles.
+pub const MIN_UNDATED_TITLE_CHARS: usize = 6;
+/// Wording hits kept per page.
+pub const MAX_WORDING_HITS: usize = 10;
+/// Bytes of footer text kept.
+pub const MAX_FOOTER_BYTES: usize = 6 * 1024;
+/// Item titles are cut to this many characters.
+const MAX_TITLE_CHARS: usize = 60;
+/// Row text gathered per row (bytes).
+const MAX_ROW_BYTES: usize = 800;
+/// Footer marks (attribute strings) kept.
+const MAX_MARKS: usize = 40;
+/// Characters of context on each side of a wording hit.
+const SNIPPET_CHARS: usize = 15;
+
 /// Parameters of fact extraction that come from the rules.
-#[derive(Debug, Clone, Default)]
-pub struct FactRules {}
+#[derive(Debug, Clone)]
+pub struct FactRules {
+    /// Phrases of a list page that lists nothing (`column.blank` `empty_markers`).
+    pub empty_markers: Vec<String>,
+    /// The wording matcher (`wording.serious`), if the rule is present.
+    pub wording: Option<Arc<WordingMatcher>>,
+    /// The `<meta name>` of the 网站标识码, lower-cased.
+    pub site_id_meta: String,
+}
+
+impl Default for FactRules {
+    /// The parameters of the embedded rules.
+    fn default() -> Self {
+        match crate::rules::RuleSet::embedded() {
+            Ok(rules) => FactRules::from_rules(&rules),
+            Err(_) => FactRules {
+                empty_markers: Vec::new(),
+                wording: None,
+                site_id_meta: "siteidcode".into(),
+            },
+        }
+    }
+}
 
 impl FactRules {
     /// The extraction parameters of the content rules.
-    pub fn from_rules(_rules: &crate::rules::RuleSet) -> FactRules {
-        FactRules {}
+    pub fn from_rules(rules: &crate::rules::RuleSet) -> FactRules {
+        let empty_markers = rules
+            .get("column.blank")
+            .map(|r| r.param_strs("empty_markers").to_vec())
+            .unwrap_or_default();
+        let wording = rules.get("wording.serious").map(|r| {
+            Arc::new(WordingMatcher::new(
+                r.param_pairs("corrections"),
+                r.param_strs("official_names"),
+                r.param_pairs("confusables"),
+                usize::try_from(r.param_i64("min_name_chars")).unwrap_or(4),
+            ))
+        });
+        let site_id_meta = rules
+            .get("footer.missing_id.siteidcode")
+            .map(|r| r.param_str("meta_name").to_lowercase())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "siteidcode".into());
+        FactRules {
+            empty_markers,
+            wording,
+            site_id_meta,
+        }
     }
+}
+
+/// One item of a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListItem {
+    /// The title (link text, or its `title` attribute when the text is cut short).
+    pub title: String,
+    /// Absolute URL of the item's link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Its date, if the row shows one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<ItemDate>,
+}
+
+/// A navigation link: anchor text and canonical target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NavLink {
+    pub text: String,
+    pub url: String,
+}
+
+/// Where the footer text was taken from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FooterRegion {
+    /// A `<footer>` element or one whose id/class says foot, bottom or copyright.
+    Element,
+    /// No footer could be told apart: the end of the page's text.
+    PageEnd,
+}
+
+impl FooterRegion {
+    /// Chinese description for evidence.
+    pub fn zh(self) -> &'static str {
+        match self {
+            FooterRegion::Element => "页面底部区域",
+            FooterRegion::PageEnd => "页面末尾文字（未识别出底部区域）",
+        }
+    }
+}
+
+/// The home page's footer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FooterFacts {
+    pub region: FooterRegion,
+    /// Visible text of the footer (the last [`MAX_FOOTER_BYTES`]).
+    pub text: String,
+    /// Attribute strings (`href=…`, `src=…`, `alt=…`, `title=…`, `sitecode=…`) of the
+    /// footer's links, images and scripts, and of any element of the page that refers to the
+    /// conac mark or the 找错 entry.
+    pub marks: Vec<String>,
+    /// `<meta name="SiteIDCode">`.
+    pub meta_site_id: Option<String>,
+    /// The `site_code` of the 我为政府网站找错 entry (`site_code=` in its URL, or the
+    /// `sitecode` attribute of its script).
+    pub jiucuo_site_code: Option<String>,
+}
+
+/// How a wording hit was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WordingKind {
+    /// A wrong form of the rule's list.
+    Listed,
+    /// An official name with one character replaced by a look-alike or homophone.
+    Substitution,
+    /// An official name with a stray space or character inside.
+    Insertion,
+}
+
+/// A serious wording error candidate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WordingHit {
+    /// As written on the page.
+    pub wrong: String,
+    /// The correct form.
+    pub right: String,
+    pub kind: WordingKind,
+    /// The text around it.
+    pub snippet: String,
 }
 
 /// Facts of one page.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct PageFacts {}
+pub struct PageFacts {
+    /// `<meta name="PubDate">`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pub_date: Option<ItemDate>,
+    /// `<meta name="ArticleTitle">`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub article_title: Option<String>,
+    /// `<meta name="ColumnName">`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column_name: Option<String>,
+    /// The first list items (at most [`MAX_ITEMS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<ListItem>,
+    /// The dates of the dated items (at most [`MAX_DATES`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dates: Vec<ItemDate>,
+    /// How many items had a date.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub dated_items: u32,
+    /// How many items had none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub undated_items: u32,
+    /// The "lists nothing" phrase found in the page text (暂无信息...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty_marker: Option<String>,
+    /// Navigation links (pages of depth ≤ [`NAV_MAX_DEPTH`] that are not articles).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nav: Vec<NavLink>,
+    /// The footer (home page only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footer: Option<FooterFacts>,
+    /// Serious wording error candidates in the visible text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wording: Vec<WordingHit>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
 
 impl PageFacts {
     /// Nothing was found.
     pub fn is_empty(&self) -> bool {
         self == &PageFacts::default()
     }
+
+    /// An article page (it carries article metadata).
+    pub fn is_article(&self) -> bool {
+        self.pub_date.is_some() || self.article_title.is_some()
+    }
+
+    /// Items of any kind were found.
+    pub fn item_count(&self) -> u32 {
+        self.dated_items + self.undated_items
+    }
 }
 
 /// Extract the facts of a page (`depth` 0 is the home page).
 pub fn page_facts(
-    _doc: &Html,
-    _page: &ExtractedPage,
-    _url: &Url,
-    _depth: u32,
-    _rules: &FactRules,
+    doc: &Html,
+    page: &ExtractedPage,
+    url: &Url,
+    depth: u32,
+    rules: &FactRules,
 ) -> PageFacts {
-    PageFacts::default()
+    let meta = |names: &[&str]| {
+        page.meta
+            .iter()
+            .find(|(n, c)| names.contains(&n.as_str()) && !c.trim().is_empty())
+            .map(|(_, c)| c.trim().to_string())
+    };
+    let mut facts = PageFacts {
+        pub_date: meta(&["pubdate", "publishdate"]).and_then(|c| dates::parse_pub_date(&c)),
+        article_title: meta(&["articletitle"]).map(|t| cut_chars(&t, MAX_TITLE_CHARS)),
+        column_name: meta(&["columnname"]).map(|t| cut_chars(&t, 30)),
+        ..PageFacts::default()
+    };
+    let home = depth == 0;
+    let walk = walk(doc, url, home || !facts.is_article(), home);
+    if home || !facts.is_article() {
+        facts.items = walk.items;
+        facts.dates = walk.dates;
+        facts.dated_items = walk.dated;
+        facts.undated_items = walk.undated;
+        if facts.item_count() == 0 {
+            facts.empty_marker = rules
+                .empty_markers
+                .iter()
+                .find(|m| !m.is_empty() && page.text.contains(m.as_str()))
+                .cloned();
+        }
+        if depth <= NAV_MAX_DEPTH {
+            facts.nav = nav_links(page);
+        }
+    }
+    if home {
+        let (region, text) = if walk.footer_text.trim().is_empty() {
+            (
+                FooterRegion::PageEnd,
+                tail(&page.text, MAX_FOOTER_BYTES / 2),
+            )
+        } else {
+            (
+                FooterRegion::Element,
+                tail(&walk.footer_text, MAX_FOOTER_BYTES),
+            )
+        };
+        facts.footer = Some(FooterFacts {
+            region,
+            text,
+            marks: walk.marks,
+            meta_site_id: meta(&[rules.site_id_meta.as_str()]),
+            jiucuo_site_code: walk.site_code,
+        });
+    }
+    if let Some(w) = &rules.wording {
+        facts.wording = w.find(&page.text, MAX_WORDING_HITS);
+    }
+    facts
 }
+
+fn nav_links(page: &ExtractedPage) -> Vec<NavLink> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for l in &page.links {
+        if out.len() >= MAX_NAV {
+            break;
+        }
+        if !matches!(l.element, LinkElement::A | LinkElement::Area) {
+            continue;
+        }
+        let LinkTarget::Http(u) = &l.target else {
+            continue;
+        };
+        let text = l.text.trim();
+        let n = text.chars().count();
+        if !(2..=20).contains(&n) {
+            continue;
+        }
+        if seen.insert((u.as_str(), text)) {
+            out.push(NavLink {
+                text: text.to_string(),
+                url: u.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// The last `max` bytes of `s` (on a character boundary).
+fn tail(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut start = s.len() - max;
+    while !s.is_char_boundary(start) {
+        start += 1;
+    }
+    s[start..].to_string()
+}
+
+fn cut_chars(s: &str, max: usize) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+// ─── The document walk ──────────────────────────────────────────────────────────────────
+
+const HIDDEN: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "noframes", "head", "select", "textarea",
+];
+const ROW_TAGS: &[&str] = &["li", "tr", "dd", "dt", "p", "div"];
+/// id/class fragments of regions whose rows are not list items.
+const SKIP_TOKENS: &[&str] = &[
+    "nav",
+    "menu",
+    "foot",
+    "header",
+    "crumb",
+    "bottom",
+    "copyright",
+];
+/// id/class fragments of footer regions.
+const FOOTER_TOKENS: &[&str] = &["foot", "bottom", "copyright", "banquan"];
+/// Attribute values that mark the conac mark or the 找错 entry wherever they are.
+const MARK_TOKENS: &[&str] = &["conac", "jiucuo", "zfwzgl", "党政机关", "找错"];
+
+#[derive(Default)]
+struct Walk {
+    items: Vec<ListItem>,
+    dates: Vec<ItemDate>,
+    dated: u32,
+    undated: u32,
+    footer_text: String,
+    marks: Vec<String>,
+    site_code: Option<String>,
+}
+
+struct RowLink {
+    href: String,
+    text: String,
+    title: String,
+}
+
+struct Row {
+    id: NodeId,
+    text: String,
+    pieces: Vec<String>,
+    /// Links inside the row (at most four are kept: more means it is not an item).
+    links: Vec<RowLink>,
+    /// A row opened inside this one.
+    inner: bool,
+    /// Inside a navigation bar, menu, header or footer.
+    skipped: bool,
+    /// The walk's counters when the row opened, to roll back what its children added.
+    at_items: usize,
+    at_dates: usize,
+    at_dated: u32,
+    at_undated: u32,
+}
+
+struct Anchor {
+    id: NodeId,
+    href: String,
+    title: String,
+    text: String,
+}
+
+fn class_tokens_match(el: &scraper::node::Element, tokens: &[&str]) -> bool {
+    let id = el.attr("id").unwrap_or_default();
+    let class = el.attr("class").unwrap_or_default();
+    if id.is_empty() && class.is_empty() {
+        return false;
+    }
+    let both = format!("{id} {class}").to_ascii_lowercase();
+    tokens.iter().any(|t| both.contains(t))
+}
+
+fn push_text(buf: &mut String, s: &str, max: usize) {
+    for c in s.chars() {
+        if buf.len() >= max {
+            return;
+        }
+        if c.is_whitespace() {
+            if !buf.is_empty() && !buf.ends_with(' ') {
+                buf.push(' ');
+            }
+        } else {
+            buf.push(c);
+        }
+    }
+}
+
+fn push_break(buf: &mut String) {
+    if !buf.is_empty() && !buf.ends_with(' ') {
+        buf.push(' ');
+    }
+}
+
+fn site_code_of(name: &str, value: &str) -> Option<String> {
+    let code = if name.eq_ignore_ascii_case("sitecode") || name.eq_ignore_ascii_case("site_code") {
+        value.trim()
+    } else {
+        let lower = value.to_ascii_lowercase();
+        let at = lower
+            .find("site_code=")
+            .map(|i| i + "site_code=".len())
+            .or_else(|| lower.find("sitecode=").map(|i| i + "sitecode=".len()))?;
+        let rest = &value[at..];
+        let end = rest
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        &rest[..end]
+    };
+    (!code.is_empty() && code.len() <= 32).then(|| code.to_string())
+}
+
+fn walk(doc: &Html, url: &Url, want_items: bool, want_footer: bool) -> Walk {
+    let root = doc.tree.root();
+    let base = root
+        .descendants()
+        .find_map(|n| {
+            n.value()
+                .as_element()
+                .filter(|e| e.name() == "base")
+                .and_then(|e| e.attr("href"))
+        })
+        .and_then(|h| url.join(h.trim()).ok())
+        .unwrap_or_else(|| url.clone());
+    let mut w = Walk::default();
+    let mut hidden: Option<NodeId> = None;
+    let mut skip: Vec<NodeId> = Vec::new();
+    let mut footer: Option<NodeId> = None;
+    let mut footer_parts: Vec<String> = Vec::new();
+    let mut footer_buf = String::new();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut anchor: Option<Anchor> = None;
+
+    for edge in root.traverse() {
+        match edge {
+            Edge::Open(node) => {
+                if hidden.is_some() {
+                    continue;
+                }
+                match node.value() {
+                    Node::Text(t) => {
+                        if footer.is_some() {
+                            push_text(&mut footer_buf, t, MAX_FOOTER_BYTES);
+                        }
+                        // Only pieces that could be a bare month-day date are kept.
+                        let piece = t.trim();
+                        let md_piece = (3..=5).contains(&piece.len())
+                            && piece
+                                .bytes()
+                                .all(|b| b.is_ascii_digit() || b"-/.".contains(&b));
+                        // A row with more than three links is no item: stop feeding it.
+                        for row in rows.iter_mut().filter(|r| r.links.len() <= 3) {
+                            if row.text.len() < MAX_ROW_BYTES {
+                                push_text(&mut row.text, t, MAX_ROW_BYTES);
+                            }
+                            if md_piece && row.pieces.len() < 16 {
+                                row.pieces.push(piece.to_string());
+                            }
+                        }
+                        if let Some(a) = anchor.as_mut() {
+                            push_text(&mut a.text, t, 400);
+                        }
+                    }
+                    Node::Element(el) => {
+                        let name = el.name();
+                        if want_footer {
+                            let in_footer = footer.is_some();
+                            for (attr, value) in el.attrs() {
+                                if w.site_code.is_none() {
+                                    if let Some(code) = site_code_of(attr, value) {
+                                        w.site_code = Some(code);
+                                    }
+                                }
+                                let wanted = matches!(attr, "href" | "src" | "alt" | "title")
+                                    || attr.eq_ignore_ascii_case("sitecode");
+                                let marked = MARK_TOKENS.iter().any(|t| value.contains(t));
+                                if w.marks.len() < MAX_MARKS && wanted && (in_footer || marked) {
+                                    w.marks.push(format!("{attr}={}", cut_chars(value, 200)));
+                                }
+                            }
+                        }
+                        if HIDDEN.contains(&name) {
+                            hidden = Some(node.id());
+                            continue;
+                        }
+                        if want_footer
+                            && footer.is_none()
+                            && (name == "footer" || class_tokens_match(el, FOOTER_TOKENS))
+                        {
+                            footer = Some(node.id());
+                        }
+                        if footer.is_some() {
+                            push_break(&mut footer_buf);
+                        }
+                        if !want_items {
+                            continue;
+                        }
+                        if matches!(name, "nav" | "header" | "footer")
+                            || class_tokens_match(el, SKIP_TOKENS)
+                        {
+                            skip.push(node.id());
+                        }
+                        for row in &mut rows {
+                            push_break(&mut row.text);
+                        }
+                        if ROW_TAGS.contains(&name) {
+                            for parent in &mut rows {
+                                parent.inner = true;
+                            }
+                            rows.push(Row {
+                                id: node.id(),
+                                text: String::new(),
+                                pieces: Vec::new(),
+                                links: Vec::new(),
+                                inner: false,
+                                skipped: !skip.is_empty(),
+                                at_items: w.items.len(),
+                                at_dates: w.dates.len(),
+                                at_dated: w.dated,
+                                at_undated: w.undated,
+                            });
+                        } else if name == "a" && anchor.is_none() {
+                            if let Some(href) = el.attr("href") {
+                                anchor = Some(Anchor {
+                                    id: node.id(),
+                                    href: href.trim().to_string(),
+                                    title: el.attr("title").unwrap_or_default().trim().to_string(),
+                                    text: String::new(),
+                                });
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(node) => {
+                let id = node.id();
+                if hidden == Some(id) {
+                    hidden = None;
+                    continue;
+                }
+                if hidden.is_some() || !node.value().is_element() {
+                    continue;
+                }
+                if footer == Some(id) {
+                    footer = None;
+                    footer_parts.push(std::mem::take(&mut footer_buf));
+                } else if footer.is_some() {
+                    push_break(&mut footer_buf);
+                }
+                if !want_items {
+                    continue;
+                }
+                if anchor.as_ref().is_some_and(|a| a.id == id) {
+                    if let Some(a) = anchor.take() {
+                        let text = a.text.trim().to_string();
+                        for row in rows.iter_mut().filter(|r| r.links.len() < 4) {
+                            row.links.push(RowLink {
+                                href: a.href.clone(),
+                                text: text.clone(),
+                                title: a.title.clone(),
+                            });
+                        }
+                    }
+                }
+                if rows.last().is_some_and(|r| r.id == id) {
+                    if let Some(row) = rows.pop() {
+                        close_row(&mut w, &row, &base);
+                    }
+                }
+                for row in &mut rows {
+                    push_break(&mut row.text);
+                }
+                if skip.last() == Some(&id) {
+                    skip.pop();
+                }
+            }
+        }
+    }
+    if !footer_buf.is_empty() {
+        footer_parts.push(footer_buf);
+    }
+    w.footer_text = footer_parts
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    w
+}
+
+fn clean_title(s: &str) -> String {
+    let t = s
+        .trim()
+        .trim_start_matches([
+            '·', '•', '●', '■', '□', '◆', '◇', '>', '»', '-', '*', '▪', '▶',
+        ])
+        .trim();
+    cut_chars(t, MAX_TITLE_CHARS)
+}
+
+fn is_cut_short(s: &str) -> bool {
+    s.ends_with("...") || s.ends_with('…') || s.ends_with("..")
+}
+
+/// A row closes: a row without rows inside is an item if it looks like one; a row with rows
+/// inside (`li > div.title + div.date`) replaces what its children gave when they found no
+/// dated item and the row as a whole is a dated item.
+fn close_row(w: &mut Walk, row: &Row, base: &Url) {
+    if row.skipped {
+        return;
+    }
+    if !row.inner {
+        if let Some(item) = make_item(row, base) {
+            push_item(w, item);
+        }
+        return;
+    }
+    if w.dated != row.at_dated {
+        return;
+    }
+    if let Some(item) = make_item(row, base).filter(|i| i.date.is_some()) {
+        w.items.truncate(row.at_items);
+        w.dates.truncate(row.at_dates);
+        w.undated = row.at_undated;
+        push_item(w, item);
+    }
+}
+
+fn push_item(w: &mut Walk, item: ListItem) {
+    if let Some(d) = item.date {
+        w.dated += 1;
+        if w.dates.len() < MAX_DATES {
+            w.dates.push(d);
+        }
+    } else {
+        w.undated += 1;
+    }
+    if w.items.len() < MAX_ITEMS {
+        w.items.push(item);
+    }
+}
+
+fn link_title(l: &RowLink) -> &str {
+    if l.text.is_empty() || (is_cut_short(&l.text) && l.title.len() > l.text.len()) {
+        &l.title
+    } else {
+        &l.text
+    }
+}
+
+fn make_item(row: &Row, base: &Url) -> Option<ListItem> {
+    let links: Vec<&RowLink> = row
+        .links
+        .iter()
+        .filter(|l| !l.href.is_empty() && !l.href.starts_with('#'))
+        .collect();
+    if links.len() > 3 {
+        return None;
+    }
+    let best = links.iter().max_by_key(|l| link_title(l).chars().count());
+    let date = dates::find_item_date(&row.text, row.pieces.iter().map(String::as_str));
+    match best {
+        Some(l) => {
+            let title = clean_title(link_title(l));
+            let lower = l.href.to_ascii_lowercase();
+            let url = if lower.starts_with("javascript:") || lower.starts_with("mailto:") {
+                None
+            } else {
+                base.join(&l.href)
+                    .ok()
+                    .filter(|u| matches!(u.scheme(), "http" | "https"))
+                    .map(|u| super::canonicalize(&u, &[]).to_string())
+            };
+            let n = title.chars().count();
+            match date {
+                Some(d) if n >= 2 => Some(ListItem {
+                    date: Some(url.as_deref().map_or(d, |u| dates::year_from_url(d, u))),
+                    title,
+                    url,
+                }),
+                None if n >= MIN_UNDATED_TITLE_CHARS && url.is_some() => Some(ListItem {
+                    title,
+                    url,
+                    date: None,
+                }),
+                _ => None,
+            }
+        }
+        None => {
+            let d = date?;
+            let title = clean_title(&row.text);
+            (title.chars().count() >= MIN_UNDATED_TITLE_CHARS + 8).then_some(ListItem {
+                title,
+                url: None,
+                date: Some(d),
+            })
+        }
+    }
+}
+
+// ─── Wording ────────────────────────────────────────────────────────────────────────────
+
+/// Finds serious wording errors: the listed wrong forms verbatim, and near misses of official
+/// names — one character replaced by a look-alike or homophone, or one stray character
+/// (a space included) inside the name. One regex of every variant finds candidates; a
+/// candidate is dropped when a correct form (an official name or a listed correct form)
+/// occurs in the text over the position of the error, so 中国共产党党员 (a name followed by
+/// 党) or 中华人民共和国国务院 are never reported.
+#[derive(Debug)]
+pub struct WordingMatcher {
+    finder: Option<Regex>,
+    listed: HashMap<String, String>,
+    /// Substitution variant → (official name, char index of the replaced character).
+    substituted: HashMap<String, (String, usize)>,
+    /// Official names searched for insertions.
+    names: HashSet<String>,
+    correct: Option<Regex>,
+}
+
+impl WordingMatcher {
+    /// Build the matcher from the rule's parameters.
+    pub fn new(
+        corrections: &[(String, String)],
+        official_names: &[String],
+        confusables: &[(String, String)],
+        min_name_chars: usize,
+    ) -> WordingMatcher {
+        let mut correct: Vec<String> = official_names
+            .iter()
+            .chain(corrections.iter().map(|(_, r)| r))
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect();
+        correct.sort();
+        correct.dedup();
+        let is_correct = |v: &str| correct.iter().any(|c| c.contains(v));
+
+        let mut swaps: HashMap<char, Vec<char>> = HashMap::new();
+        for (a, b) in confusables {
+            let (Some(a), Some(b)) = (single_char(a), single_char(b)) else {
+                continue;
+            };
+            swaps.entry(a).or_default().push(b);
+            swaps.entry(b).or_default().push(a);
+        }
+
+        let listed: HashMap<String, String> = corrections
+            .iter()
+            .filter(|(w, _)| !w.is_empty() && !is_correct(w))
+            .cloned()
+            .collect();
+        let mut substituted = HashMap::new();
+        let mut names = HashSet::new();
+        let mut alternatives: Vec<String> = listed.keys().map(|w| regex::escape(w)).collect();
+        for name in official_names {
+            let chars: Vec<char> = name.chars().collect();
+            if chars.len() < min_name_chars.max(2) {
+                continue;
+            }
+            for (i, c) in chars.iter().enumerate() {
+                for &s in swaps.get(c).map(Vec::as_slice).unwrap_or_default() {
+                    let mut v = chars.clone();
+                    v[i] = s;
+                    let v: String = v.into_iter().collect();
+                    if is_correct(&v) || listed.contains_key(&v) {
+                        continue;
+                    }
+                    alternatives.push(regex::escape(&v));
+                    substituted.insert(v, (name.clone(), i));
+                }
+            }
+            names.insert(name.clone());
+            for i in 1..chars.len() {
+                let head: String = chars[..i].iter().collect();
+                let rest: String = chars[i..].iter().collect();
+                alternatives.push(format!("{}.{}", regex::escape(&head), regex::escape(&rest)));
+            }
+        }
+        // Longer alternatives first, so a longer name wins over a shorter one it contains.
+        alternatives.sort_by_key(|a| std::cmp::Reverse(a.chars().count()));
+        alternatives.dedup();
+        let finder = (!alternatives.is_empty())
+            .then(|| {
+                regex::RegexBuilder::new(&alternatives.join("|"))
+                    .size_limit(64 << 20)
+                    .dfa_size_limit(16 << 20)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        let correct_re = (!correct.is_empty())
+            .then(|| {
+                let mut c = correct.clone();
+                c.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+                let alt: Vec<String> = c.iter().map(|s| regex::escape(s)).collect();
+                Regex::new(&alt.join("|")).ok()
+            })
+            .flatten();
+        WordingMatcher {
+            finder,
+            listed,
+            substituted,
+            names,
+            correct: correct_re,
+        }
+    }
+
+    /// Wrong forms in `text` (visible text), each wrong form once, at most `max`.
+    pub fn find(&self, text: &str, max: usize) -> Vec<WordingHit> {
+        let Some(finder) = &self.finder else {
+            return Vec::new();
+        };
+        let mut out: Vec<WordingHit> = Vec::new();
+        for m in finder.find_iter(text) {
+            if out.len() >= max {
+                break;
+            }
+            let wrong = m.as_str();
+            let Some((right, kind, err)) = self.classify(wrong) else {
+                continue;
+            };
+            // Byte range of the erroneous character(s) in the text.
+            let (es, ee) = match err {
+                Some(ci) => {
+                    let (off, c) = wrong.char_indices().nth(ci).unwrap_or((0, ' '));
+                    (m.start() + off, m.start() + off + c.len_utf8())
+                }
+                None => (m.start(), m.end()),
+            };
+            if self.covered_by_correct(text, es, ee) {
+                continue;
+            }
+            if out.iter().any(|h| h.wrong == wrong) {
+                continue;
+            }
+            out.push(WordingHit {
+                wrong: wrong.to_string(),
+                right,
+                kind,
+                snippet: snippet(text, m.start(), m.end()),
+            });
+        }
+        out
+    }
+
+    /// What a candidate is: (correct form, kind, char index of the error if one character).
+    fn classify(&self, wrong: &str) -> Option<(String, WordingKind, Option<usize>)> {
+        if let Some(right) = self.listed.get(wrong) {
+            return Some((right.clone(), WordingKind::Listed, None));
+        }
+        if let Some((name, i)) = self.substituted.get(wrong) {
+            return Some((name.clone(), WordingKind::Substitution, Some(*i)));
+        }
+        let chars: Vec<char> = wrong.chars().collect();
+        for i in 1..chars.len().saturating_sub(1) {
+            let without: String = chars
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .map(|(_, c)| *c)
+                .collect();
+            if self.names.contains(&without) {
+                return Some((without, WordingKind::Insertion, Some(i)));
+            }
+        }
+        None
+    }
+
+    /// Whether a correct form occurs in `text` over the bytes `es..ee`.
+    fn covered_by_correct(&self, text: &str, es: usize, ee: usize) -> bool {
+        let Some(re) = &self.correct else {
+            return false;
+        };
+        let mut from = es.saturating_sub(120);
+        while !text.is_char_boundary(from) {
+            from -= 1;
+        }
+        let mut to = (ee + 120).min(text.len());
+        while !text.is_char_boundary(to) {
+            to += 1;
+        }
+        // Overlapping occurrences matter, so search from every start position in the window
+        // that could cover the error.
+        let window = &text[from..to];
+        let mut at = 0;
+        while at < window.len() {
+            let Some(m) = re.find_at(window, at) else {
+                break;
+            };
+            let (s, e) = (from + m.start(), from + m.end());
+            if s > es {
+                break;
+            }
+            if s <= es && ee <= e {
+                return true;
+            }
+            // Next character after this match's start.
+            at = m.start() + window[m.start()..].chars().next().map_or(1, char::len_utf8);
+        }
+        false
+    }
+}
+
+fn single_char(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    let c = it.next()?;
+    it.next().is_none().then_some(c)
+}
+
+fn snippet(text: &str, start: usize, end: usize) -> String {
+    let before: String = {
+        let mut v: Vec<char> = text[..start].chars().rev().take(SNIPPET_CHARS).collect();
+        v.reverse();
+        v.into_iter().collect()
+    };
+    let after: String = text[end..].chars().take(SNIPPET_CHARS).collect();
+    format!("{before}【{}】{after}", &text[start..end])
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,12 +7,14 @@
 //! and page extraction ([`links`]), and the soft-404 text heuristics ([`soft404`]).
 
 pub mod charset;
+pub mod dates;
 pub mod facts;
 pub mod links;
 pub mod soft404;
 pub mod urls;
 
 pub use charset::{decode, CharsetSource, Decoded};
+pub use dates::ItemDate;
 pub use facts::{page_facts, FactRules, PageFacts};
 pub use links::{extract_document, extract_page, ExtractedPage, LinkElement, RawLink};
 pub use urls::{canonicalize, resolve_href, LinkTarget};

@@ -1,0 +1,745 @@
+//! Column checks: freshness by column class (`column.stale.news`, `.notice_policy`,
+//! `.personnel_plan`), the counting vetoes (`column.stale.veto`, `column.stale.should_update`),
+//! the 政策文件 deduction (`column.stale.policy`), blank columns (`column.blank`,
+//! `column.blank.warn`) and the 政府信息公开 专栏 (`column.missing.xxgk`, `.art20`, `.art21`).
+//!
+//! # Which pages are columns
+//!
+//! A column is a crawled page (not the home page, not an article — article pages carry
+//! `PubDate`/`ArticleTitle`) that lists items or says it lists nothing (暂无信息...), or a page
+//! named in the site's configuration. Its name is, in order of preference, the configured
+//! name, `<meta name="ColumnName">`, the anchor texts of links to it, and the first part of
+//! its `<title>`; the first of these that matches a class's name patterns classifies it.
+//! Pages of the same name are one column (its pagination, or the same list under two URLs):
+//! the newest item of any of them counts. A page whose items are all undated links to other
+//! list pages is a channel page (栏目导航), judged through its sub-columns.
+//!
+//! No double counting: a blank column is never also stale, and each column counts once in the
+//! counting rules even if its name fits two classes (the first class in the order news,
+//! notice/policy, personnel/plan wins).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use serde_json::{json, Value};
+
+use super::Finding;
+use crate::crawl::{PageRecord, SiteFacts};
+use crate::extract::facts::{ListItem, NavLink};
+use crate::rules::{Rule, RuleSet};
+
+/// The per-class freshness rules, in classification order.
+pub const CLASS_RULES: &[&str] = &[
+    "column.stale.news",
+    "column.stale.notice_policy",
+    "column.stale.personnel_plan",
+];
+
+/// Anchor texts that never name a column.
+const GENERIC_NAMES: &[&str] = &[
+    "更多",
+    "更多>>",
+    "more",
+    "MORE",
+    "More",
+    "首页",
+    "返回",
+    "返回首页",
+    "上一页",
+    "下一页",
+    "尾页",
+    "末页",
+    "详细",
+    "详情",
+    "查看",
+    "进入",
+    "点击进入",
+];
+
+/// One column: the pages of one name.
+#[derive(Debug, Clone)]
+pub struct Column<'a> {
+    pub name: String,
+    /// The class rule id (`column.stale.news`...), if its name fits one.
+    pub class: Option<&'static str>,
+    /// Its main page (the shallowest).
+    pub url: String,
+    pub pages: Vec<&'a PageRecord>,
+    /// Linked from the home page, or configured.
+    pub first_level: bool,
+    pub configured: bool,
+    pub dated: u32,
+    pub undated: u32,
+    pub empty_marker: Option<String>,
+}
+
+impl Column<'_> {
+    /// Lists nothing and says so.
+    pub fn is_blank(&self) -> bool {
+        self.dated == 0 && self.undated == 0 && self.empty_marker.is_some()
+    }
+
+    /// The newest item date not after `as_of`, with the item (if among the samples).
+    pub fn newest(&self, as_of: NaiveDate) -> Option<(NaiveDate, Option<&ListItem>)> {
+        let mut best: Option<NaiveDate> = None;
+        for p in &self.pages {
+            for d in p.facts.dates.iter().filter_map(|d| d.resolve(as_of)) {
+                if d <= as_of {
+                    best = best.max(Some(d));
+                }
+            }
+        }
+        let best = best?;
+        let item = self.pages.iter().find_map(|p| {
+            p.facts
+                .items
+                .iter()
+                .find(|i| i.date.and_then(|d| d.resolve(as_of)) == Some(best))
+        });
+        Some((best, item))
+    }
+
+    /// The page that links to it, for the report: the first referrer.
+    fn linked_from<'f>(&self, facts: &'f SiteFacts) -> Option<&'f str> {
+        self.pages.iter().find_map(|p| {
+            facts
+                .links
+                .get(&p.url)
+                .and_then(|l| l.referrers.first())
+                .map(|r| r.page.as_str())
+        })
+    }
+}
+
+/// Strip what surrounds a name in a link (spaces, arrows, brackets, punctuation).
+pub fn normalize_name(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '“' | '”' | '、'))
+        .collect()
+}
+
+fn usable_name(s: &str) -> Option<String> {
+    let n = normalize_name(s);
+    let len = n.chars().count();
+    ((2..=16).contains(&len) && !GENERIC_NAMES.contains(&n.as_str()) && !n.contains("更多"))
+        .then_some(n)
+}
+
+fn title_name(title: &str) -> Option<String> {
+    let first = title
+        .split(['_', '|', '｜', '—', '-', '–'])
+        .map(str::trim)
+        .find(|s| !s.is_empty())?;
+    usable_name(first).filter(|n| n.chars().count() <= 12)
+}
+
+/// Pages by URL and final URL.
+fn page_index(facts: &SiteFacts) -> HashMap<&str, &PageRecord> {
+    let mut m = HashMap::new();
+    for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
+        m.entry(p.url.as_str()).or_insert(p);
+        m.entry(p.final_url.as_str()).or_insert(p);
+    }
+    m
+}
+
+/// Anchor texts of the links to each URL, most frequent first.
+fn anchor_names(facts: &SiteFacts) -> HashMap<&str, Vec<String>> {
+    let mut counts: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
+    for p in &facts.pages {
+        for n in &p.facts.nav {
+            if let Some(name) = usable_name(&n.text) {
+                *counts
+                    .entry(n.url.as_str())
+                    .or_default()
+                    .entry(name)
+                    .or_default() += 1;
+            }
+        }
+    }
+    for (url, l) in &facts.links {
+        for r in &l.referrers {
+            if let Some(name) = usable_name(&r.text) {
+                counts
+                    .entry(url.as_str())
+                    .or_default()
+                    .entry(name)
+                    .or_insert(1);
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .map(|(u, c)| {
+            let mut v: Vec<(String, usize)> = c.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            (u, v.into_iter().map(|(n, _)| n).collect())
+        })
+        .collect()
+}
+
+fn class_matches(rule: &Rule, name: &str) -> bool {
+    rule.param_regexes("name_patterns")
+        .iter()
+        .any(|r| r.is_match(name))
+        && !rule
+            .param_regexes("exclude_patterns")
+            .iter()
+            .any(|r| r.is_match(name))
+}
+
+/// The columns of a site (see the module documentation).
+pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
+    let index = page_index(facts);
+    let anchors = anchor_names(facts);
+    let configured: HashMap<&str, &str> = facts
+        .configured_columns
+        .iter()
+        .map(|(n, u)| (u.as_str(), n.as_str()))
+        .collect();
+    let home_urls: HashSet<&str> = facts
+        .home
+        .iter()
+        .flat_map(|h| [h.url.as_str(), h.final_url.as_str()])
+        .collect();
+    let home_nav: HashSet<&str> = facts
+        .home
+        .iter()
+        .flat_map(|h| h.facts.nav.iter().map(|n| n.url.as_str()))
+        .collect();
+    let classes: Vec<(&'static str, &Rule)> = CLASS_RULES
+        .iter()
+        .filter_map(|id| {
+            rules
+                .enabled_for(id, facts.level, facts.kind)
+                .map(|r| (*id, r))
+        })
+        .collect();
+
+    let mut seen_pages: HashSet<*const PageRecord> = HashSet::new();
+    let mut columns: Vec<Column<'a>> = Vec::new();
+    let mut by_name: HashMap<String, usize> = HashMap::new();
+    let mut pages: Vec<&PageRecord> = facts.pages.iter().filter(|p| p.status.is_ok()).collect();
+    pages.sort_by_key(|p| p.depth);
+    for p in pages {
+        if home_urls.contains(p.url.as_str()) || home_urls.contains(p.final_url.as_str()) {
+            continue;
+        }
+        if !seen_pages.insert(std::ptr::from_ref(p)) {
+            continue;
+        }
+        let configured_name = configured
+            .get(p.url.as_str())
+            .or_else(|| configured.get(p.final_url.as_str()))
+            .copied();
+        let f = &p.facts;
+        if f.is_article() {
+            continue;
+        }
+        if configured_name.is_none() && f.item_count() == 0 && f.empty_marker.is_none() {
+            continue;
+        }
+        if is_channel(p, &index) {
+            continue;
+        }
+        let mut names: Vec<String> = Vec::new();
+        names.extend(configured_name.map(str::to_string));
+        names.extend(f.column_name.as_deref().and_then(usable_name));
+        for u in [p.url.as_str(), p.final_url.as_str()] {
+            names.extend(anchors.get(u).into_iter().flatten().cloned());
+        }
+        names.extend(p.title.as_deref().and_then(title_name));
+        let classified = names.iter().find_map(|n| {
+            classes
+                .iter()
+                .find(|(_, r)| class_matches(r, n))
+                .map(|(id, _)| (n.clone(), Some(*id)))
+        });
+        let (name, class) = classified.unwrap_or_else(|| {
+            let n = configured_name
+                .map(str::to_string)
+                .or_else(|| names.first().cloned())
+                .unwrap_or_else(|| p.url.clone());
+            (n, None)
+        });
+        let first_level = configured_name.is_some()
+            || home_nav.contains(p.url.as_str())
+            || home_nav.contains(p.final_url.as_str())
+            || facts.links.get(&p.url).is_some_and(|l| l.on_home);
+        let i = *by_name.entry(name.clone()).or_insert_with(|| {
+            columns.push(Column {
+                name: name.clone(),
+                class,
+                url: p.url.clone(),
+                pages: Vec::new(),
+                first_level: false,
+                configured: false,
+                dated: 0,
+                undated: 0,
+                empty_marker: None,
+            });
+            columns.len() - 1
+        });
+        let c = &mut columns[i];
+        c.pages.push(p);
+        c.first_level |= first_level;
+        c.configured |= configured_name.is_some();
+        c.dated += f.dated_items;
+        c.undated += f.undated_items;
+        if c.empty_marker.is_none() {
+            c.empty_marker.clone_from(&f.empty_marker);
+        }
+    }
+    columns
+}
+
+/// A page whose items are all undated and mostly link to other list pages: a channel page.
+fn is_channel(p: &PageRecord, index: &HashMap<&str, &PageRecord>) -> bool {
+    let f = &p.facts;
+    if f.dated_items > 0 || f.items.is_empty() {
+        return false;
+    }
+    let lists = f
+        .items
+        .iter()
+        .filter_map(|i| i.url.as_deref())
+        .filter_map(|u| index.get(u))
+        .filter(|q| !q.facts.is_article() && (q.facts.item_count() > 0 || !q.facts.nav.is_empty()))
+        .count();
+    lists * 2 >= f.items.len()
+}
+
+/// Why a column is stale: its newest item, or none dated.
+struct Stale<'c> {
+    newest: Option<(NaiveDate, Option<&'c ListItem>)>,
+    age_days: Option<i64>,
+}
+
+fn staleness<'c>(c: &'c Column<'_>, rule: &Rule, as_of: NaiveDate) -> Option<Stale<'c>> {
+    if c.is_blank() {
+        return None;
+    }
+    if rule.param_bool("first_level_only") && !c.first_level {
+        return None;
+    }
+    let window = rule.param_i64("window_days");
+    match c.newest(as_of) {
+        Some((d, item)) => {
+            let age = (as_of - d).num_days();
+            (age > window).then_some(Stale {
+                newest: Some((d, item)),
+                age_days: Some(age),
+            })
+        }
+        None if c.undated > 0 && rule.param_bool("undated_counts_as_stale") => Some(Stale {
+            newest: None,
+            age_days: None,
+        }),
+        None => None,
+    }
+}
+
+fn column_evidence(
+    c: &Column<'_>,
+    facts: &SiteFacts,
+    rule: Option<&Rule>,
+    stale: Option<&Stale<'_>>,
+) -> Value {
+    let newest = stale.and_then(|s| s.newest);
+    json!({
+        "column": c.name,
+        "class": c.class,
+        "url": c.url,
+        "pages_looked_at": c.pages.iter().map(|p| p.url.as_str()).take(10).collect::<Vec<_>>(),
+        "linked_from": c.linked_from(facts),
+        "first_level": c.first_level,
+        "configured": c.configured,
+        "window_days": rule.map(|r| r.param_i64("window_days")),
+        "newest_date": newest.map(|(d, _)| d.to_string()),
+        "newest_item": newest.and_then(|(_, i)| i).map(|i| json!({"title": i.title, "url": i.url})),
+        "age_days": stale.and_then(|s| s.age_days),
+        "dated_items": c.dated,
+        "undated_items": c.undated,
+        "empty_marker": c.empty_marker,
+    })
+}
+
+fn finding(
+    rule: &Rule,
+    url: &str,
+    page: Option<&str>,
+    evidence: Value,
+    message: String,
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        kind: rule.kind,
+        points: rule.points,
+        url: url.to_string(),
+        page: page.map(str::to_string),
+        evidence,
+        message,
+    }
+}
+
+fn class_zh(id: &str) -> &'static str {
+    match id {
+        "column.stale.news" => "动态要闻类",
+        "column.stale.notice_policy" => "通知公告、政策文件类",
+        "column.stale.personnel_plan" => "人事、规划计划类",
+        "column.stale.policy" => "政策文件",
+        _ => "",
+    }
+}
+
+fn stale_message(c: &Column<'_>, class: &str, rule: &Rule, s: &Stale<'_>) -> String {
+    let window = rule.param_i64("window_days");
+    match (s.newest, s.age_days) {
+        (Some((d, _)), Some(age)) => format!(
+            "{class}栏目「{}」超过 {window} 天未更新：最新信息发布于 {d}（距检查时 {age} 天）",
+            c.name
+        ),
+        _ => format!(
+            "{class}栏目「{}」的 {} 条信息均未标注发布日期，视为未更新",
+            c.name, c.undated
+        ),
+    }
+}
+
+/// The column freshness and blank-column findings.
+pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {
+    let columns = discover(facts, rules);
+    let mut out = Vec::new();
+    // Per class: each stale column once.
+    let mut counted: HashMap<&'static str, Vec<(usize, Option<NaiveDate>)>> = HashMap::new();
+    for (i, c) in columns.iter().enumerate() {
+        let Some(class) = c.class else { continue };
+        let Some(rule) = rules.enabled_for(class, facts.level, facts.kind) else {
+            continue;
+        };
+        let Some(s) = staleness(c, rule, as_of) else {
+            continue;
+        };
+        counted
+            .entry(class)
+            .or_default()
+            .push((i, s.newest.map(|(d, _)| d)));
+        out.push(finding(
+            rule,
+            &c.url,
+            c.linked_from(facts),
+            column_evidence(c, facts, Some(rule), Some(&s)),
+            stale_message(c, class_zh(class), rule, &s),
+        ));
+    }
+    // The counting rules.
+    for id in ["column.stale.veto", "column.stale.should_update"] {
+        let Some(rule) = rules.enabled_for(id, facts.level, facts.kind) else {
+            continue;
+        };
+        let mut listed: Vec<(usize, Option<NaiveDate>, &str)> = Vec::new();
+        for r in rule.param_strs("count_rules") {
+            for (i, d) in counted.get(r.as_str()).into_iter().flatten() {
+                if !listed.iter().any(|(j, _, _)| j == i) {
+                    listed.push((*i, *d, class_zh(r)));
+                }
+            }
+        }
+        let threshold = usize::try_from(rule.param_i64("threshold")).unwrap_or(usize::MAX);
+        if listed.is_empty() || listed.len() < threshold {
+            continue;
+        }
+        let list: Vec<Value> = listed
+            .iter()
+            .map(|(i, d, class)| {
+                json!({"column": columns[*i].name, "class": class, "url": columns[*i].url,
+                       "newest_date": d.map(|d| d.to_string())})
+            })
+            .collect();
+        let names: Vec<&str> = listed
+            .iter()
+            .map(|(i, _, _)| columns[*i].name.as_str())
+            .collect();
+        let what = if id == "column.stale.veto" {
+            "动态要闻类栏目2周内、通知公告政策文件类栏目6个月内未更新"
+        } else {
+            "应更新但长期未更新的栏目"
+        };
+        out.push(finding(
+            rule,
+            &facts.url,
+            None,
+            json!({"count": listed.len(), "threshold": threshold, "columns": list}),
+            format!(
+                "{what}共 {} 个（达到 {threshold} 个）：{}",
+                listed.len(),
+                names.join("、")
+            ),
+        ));
+    }
+    // 政策文件 column stale: a deduction, once per column; blank columns are not stale.
+    if let Some(rule) = rules.enabled_for("column.stale.policy", facts.level, facts.kind) {
+        for c in &columns {
+            if !class_matches(rule, &c.name) {
+                continue;
+            }
+            if let Some(s) = staleness(c, rule, as_of) {
+                out.push(finding(
+                    rule,
+                    &c.url,
+                    c.linked_from(facts),
+                    column_evidence(c, facts, Some(rule), Some(&s)),
+                    stale_message(c, "", rule, &s),
+                ));
+            }
+        }
+    }
+    // Blank columns.
+    let blank: Vec<&Column<'_>> = columns.iter().filter(|c| c.is_blank()).collect();
+    if let Some(rule) = rules.enabled_for("column.blank.warn", facts.level, facts.kind) {
+        let threshold = usize::try_from(rule.param_i64("threshold")).unwrap_or(usize::MAX);
+        if !blank.is_empty() && blank.len() >= threshold {
+            for c in &blank {
+                out.push(finding(
+                    rule,
+                    &c.url,
+                    c.linked_from(facts),
+                    column_evidence(c, facts, None, None),
+                    format!(
+                        "空白栏目「{}」：栏目页面没有任何信息（页面显示「{}」）",
+                        c.name,
+                        c.empty_marker.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(rule) = rules.enabled_for("column.blank", facts.level, facts.kind) {
+        let threshold = usize::try_from(rule.param_i64("threshold")).unwrap_or(usize::MAX);
+        if !blank.is_empty() && blank.len() >= threshold {
+            let names: Vec<&str> = blank.iter().map(|c| c.name.as_str()).collect();
+            out.push(finding(
+                rule,
+                &facts.url,
+                None,
+                json!({
+                    "count": blank.len(),
+                    "threshold": threshold,
+                    "columns": blank.iter().map(|c| json!({"column": c.name, "url": c.url,
+                        "empty_marker": c.empty_marker})).collect::<Vec<_>>(),
+                }),
+                format!(
+                    "空白栏目共 {} 个（达到 {threshold} 个）：{}",
+                    blank.len(),
+                    names.join("、")
+                ),
+            ));
+        }
+    }
+    out
+}
+
+// ─── The 政府信息公开 专栏 ─────────────────────────────────────────────────────────────
+
+fn name_fits(text: &str, group: &[String]) -> bool {
+    let t = normalize_name(text);
+    if t.is_empty() {
+        return false;
+    }
+    group.iter().enumerate().any(|(i, alias)| {
+        let a = normalize_name(alias);
+        !a.is_empty() && (t == a || ((i == 0 || a.chars().count() >= 3) && t.contains(&a)))
+    })
+}
+
+fn find_link<'n>(navs: &[&'n [NavLink]], group: &[String]) -> Option<&'n NavLink> {
+    navs.iter()
+        .flat_map(|n| n.iter())
+        .find(|l| name_fits(&l.text, group))
+}
+
+/// The 专栏 entrance: (URL, name as written, uniform name used, found on the home page).
+struct Entrance {
+    url: String,
+    text: String,
+    uniform: bool,
+    on_home: bool,
+    configured: bool,
+}
+
+fn find_entrance(facts: &SiteFacts, rule: &Rule) -> Option<Entrance> {
+    let entry = rule.param_str("entry_name");
+    let aliases = rule.param_strs("entry_aliases");
+    let uniform = normalize_name(entry);
+    let is_alias = |t: &str| aliases.iter().any(|a| normalize_name(a) == t);
+    for (name, url) in &facts.configured_columns {
+        let n = normalize_name(name);
+        if n == uniform || is_alias(&n) {
+            return Some(Entrance {
+                url: url.clone(),
+                text: name.clone(),
+                uniform: n == uniform,
+                on_home: true,
+                configured: true,
+            });
+        }
+    }
+    let pick = |nav: &[NavLink], on_home: bool| {
+        let exact = nav
+            .iter()
+            .find(|l| normalize_name(&l.text) == uniform)
+            .map(|l| (l, true));
+        let alias = || {
+            nav.iter()
+                .find(|l| is_alias(&normalize_name(&l.text)))
+                .map(|l| (l, false))
+        };
+        exact.or_else(alias).map(|(l, uniform)| Entrance {
+            url: l.url.clone(),
+            text: l.text.clone(),
+            uniform,
+            on_home,
+            configured: false,
+        })
+    };
+    if let Some(home) = &facts.home {
+        if let Some(e) = pick(&home.facts.nav, true) {
+            return Some(e);
+        }
+    }
+    let mut pages: Vec<&PageRecord> = facts.pages.iter().filter(|p| p.depth > 0).collect();
+    pages.sort_by_key(|p| p.depth);
+    pages.into_iter().find_map(|p| pick(&p.facts.nav, false))
+}
+
+/// The 政府信息公开 专栏 findings.
+pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let Some(rule) = rules.enabled_for("column.missing.xxgk", facts.level, facts.kind) else {
+        return out;
+    };
+    let Some(home) = facts.home.as_ref().filter(|h| h.status.is_ok()) else {
+        return out;
+    };
+    let entry_name = rule.param_str("entry_name");
+    let Some(entrance) = find_entrance(facts, rule) else {
+        out.push(finding(
+            rule,
+            &facts.url,
+            Some(&home.url),
+            json!({"looked_for": entry_name, "aliases": rule.param_strs("entry_aliases"),
+                   "where": "首页及已抓取页面的导航链接"}),
+            format!("未找到「{entry_name}」专栏：首页及已抓取页面均无名为「{entry_name}」（或其常见别名）的栏目链接"),
+        ));
+        return out;
+    };
+    if !entrance.uniform {
+        out.push(finding(
+            rule,
+            &entrance.url,
+            Some(&home.url),
+            json!({"found_name": entrance.text, "uniform_name": entry_name, "url": entrance.url,
+                   "configured": entrance.configured}),
+            format!(
+                "政府信息公开专栏名称为「{}」，未使用统一名称「{entry_name}」",
+                entrance.text
+            ),
+        ));
+    }
+    if !entrance.on_home && rule.param_bool("require_on_home") {
+        out.push(finding(
+            rule,
+            &entrance.url,
+            Some(&home.url),
+            json!({"found_name": entrance.text, "url": entrance.url, "where": "首页"}),
+            format!(
+                "首页未设置「{entry_name}」专栏入口（专栏「{}」仅在其他页面链接）",
+                entrance.text
+            ),
+        ));
+    }
+    let index = page_index(facts);
+    let xxgk_page = index.get(entrance.url.as_str()).copied();
+    let configured_nav: Vec<NavLink> = facts
+        .configured_columns
+        .iter()
+        .map(|(n, u)| NavLink {
+            text: n.clone(),
+            url: u.clone(),
+        })
+        .collect();
+    let mut navs: Vec<&[NavLink]> = vec![configured_nav.as_slice()];
+    navs.extend(xxgk_page.map(|p| p.facts.nav.as_slice()));
+    navs.push(home.facts.nav.as_slice());
+    let where_looked: Vec<&str> = [Some(entrance.url.as_str()), Some(home.url.as_str())]
+        .into_iter()
+        .flatten()
+        .collect();
+    let entries = rule.param_groups("entries");
+    let mut fdzdgk: Option<String> = None;
+    for (i, group) in entries.iter().enumerate() {
+        let Some(canonical) = group.first() else {
+            continue;
+        };
+        match find_link(&navs, group) {
+            Some(l) => {
+                if canonical.contains("法定主动公开") || (fdzdgk.is_none() && i == 2) {
+                    fdzdgk = Some(l.url.clone());
+                }
+            }
+            None => out.push(finding(
+                rule,
+                &entrance.url,
+                Some(&entrance.url),
+                json!({"missing": canonical, "aliases": group, "looked_in": where_looked,
+                       "xxgk_url": entrance.url, "xxgk_page_crawled": xxgk_page.is_some()}),
+                format!("政府信息公开专栏缺少「{canonical}」栏目"),
+            )),
+        }
+    }
+    // Sub-columns of 法定主动公开内容.
+    let Some(fd_url) = fdzdgk else { return out };
+    let Some(fd_page) = index.get(fd_url.as_str()).copied() else {
+        return out;
+    };
+    let mut sub_navs: Vec<&[NavLink]> =
+        vec![configured_nav.as_slice(), fd_page.facts.nav.as_slice()];
+    sub_navs.extend(xxgk_page.map(|p| p.facts.nav.as_slice()));
+    for l in &fd_page.facts.nav {
+        if let Some(child) = index.get(l.url.as_str()) {
+            if !std::ptr::eq(*child, fd_page) {
+                sub_navs.push(child.facts.nav.as_slice());
+            }
+        }
+    }
+    for (id, article) in [
+        ("column.missing.art20", "第二十条"),
+        ("column.missing.art21", "第二十一条"),
+    ] {
+        let Some(r) = rules.enabled_for(id, facts.level, facts.kind) else {
+            continue;
+        };
+        for group in r.param_groups("items") {
+            let Some(canonical) = group.first() else {
+                continue;
+            };
+            if find_link(&sub_navs, group).is_none() {
+                out.push(finding(
+                    r,
+                    &fd_url,
+                    Some(&fd_url),
+                    json!({"missing": canonical, "aliases": group, "article": article,
+                           "looked_in": [fd_url.as_str(), entrance.url.as_str()]}),
+                    format!(
+                        "法定主动公开内容未发现《政府信息公开条例》{article}规定的「{canonical}」子栏目，需人工确认"
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "columns_tests.rs"]
+mod tests;

@@ -1,0 +1,417 @@
+use chrono::{Days, NaiveDate};
+
+use super::*;
+use crate::checks::testutil::{list, nav, page, site, ymd};
+use crate::config::SiteLevel;
+use crate::extract::ItemDate;
+
+fn rules() -> RuleSet {
+    RuleSet::embedded().expect("embedded rules")
+}
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
+}
+
+fn ago(days: u64) -> ItemDate {
+    ymd(as_of().checked_sub_days(Days::new(days)).expect("date"))
+}
+
+/// A home page linking to every page given, and the pages.
+fn site_with(columns: Vec<PageRecord>) -> SiteFacts {
+    let mut home = page("http://x.gov.cn/", 0);
+    home.facts.dates.push(ago(1));
+    home.facts.dated_items = 1;
+    for c in &columns {
+        let name = c.facts.column_name.clone().unwrap_or_default();
+        home.facts.nav.push(nav(&name, &c.url));
+    }
+    let mut pages = vec![home];
+    pages.extend(columns);
+    site(pages)
+}
+
+fn ids(f: &[Finding]) -> Vec<&str> {
+    f.iter().map(|x| x.rule.as_str()).collect()
+}
+
+fn count(f: &[Finding], id: &str) -> usize {
+    f.iter().filter(|x| x.rule == id).count()
+}
+
+fn stale_columns(n_news: usize, n_notice: usize) -> Vec<PageRecord> {
+    let mut v = Vec::new();
+    for i in 0..n_news {
+        v.push(list(
+            &format!("http://x.gov.cn/dt{i}/"),
+            1,
+            &format!("部门动态{i}"),
+            &[ago(20), ago(40)],
+        ));
+    }
+    for i in 0..n_notice {
+        v.push(list(
+            &format!("http://x.gov.cn/gg{i}/"),
+            1,
+            &format!("通知公告{i}"),
+            &[ago(200)],
+        ));
+    }
+    v
+}
+
+#[test]
+fn four_stale_columns_are_no_veto_five_are() {
+    let r = rules();
+    let f = check(&site_with(stale_columns(2, 2)), &r, as_of());
+    assert_eq!(count(&f, "column.stale.news"), 2, "{:?}", ids(&f));
+    assert_eq!(count(&f, "column.stale.notice_policy"), 2);
+    assert_eq!(count(&f, "column.stale.veto"), 0);
+
+    let f = check(&site_with(stale_columns(3, 2)), &r, as_of());
+    assert_eq!(count(&f, "column.stale.veto"), 1, "{:?}", ids(&f));
+    let veto = f
+        .iter()
+        .find(|x| x.rule == "column.stale.veto")
+        .expect("veto");
+    assert_eq!(veto.kind, crate::rules::Kind::Veto);
+    assert_eq!(veto.evidence["count"], 5);
+    assert!(veto.message.contains("共 5 个"), "{}", veto.message);
+    // Each stale column is listed with its newest date.
+    let news = f
+        .iter()
+        .find(|x| x.rule == "column.stale.news")
+        .expect("news");
+    assert_eq!(news.evidence["newest_date"], "2026-11-10");
+    assert_eq!(news.evidence["age_days"], 20);
+    assert_eq!(news.evidence["dated_items"], 2);
+    assert!(news.message.contains("2026-11-10"), "{}", news.message);
+}
+
+#[test]
+fn fresh_and_unclassified_columns_are_never_stale() {
+    let r = rules();
+    let mut cols = vec![
+        list("http://x.gov.cn/gzdt/", 1, "工作动态", &[ago(3)]),
+        list("http://x.gov.cn/tzgg/", 1, "通知公告", &[ago(100)]),
+        list("http://x.gov.cn/rsxx/", 2, "人事信息", &[ago(300)]),
+    ];
+    // No class: never stale, however old.
+    cols.push(list("http://x.gov.cn/jgzn/", 1, "机构职能", &[ago(3000)]));
+    let f = check(&site_with(cols), &r, as_of());
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn should_update_counts_every_class() {
+    let r = rules();
+    let mut cols = stale_columns(3, 1);
+    for i in 0..5 {
+        cols.push(list(
+            &format!("http://x.gov.cn/rs{i}/"),
+            2,
+            &format!("人事任免{i}"),
+            &[ago(400)],
+        ));
+    }
+    let f = check(&site_with(cols.clone()), &r, as_of());
+    assert_eq!(count(&f, "column.stale.personnel_plan"), 5);
+    assert_eq!(count(&f, "column.stale.should_update"), 0, "9 columns");
+    cols.push(list("http://x.gov.cn/gh/", 2, "规划计划", &[ago(500)]));
+    let f = check(&site_with(cols), &r, as_of());
+    assert_eq!(count(&f, "column.stale.should_update"), 1);
+    assert_eq!(
+        count(&f, "column.stale.veto"),
+        0,
+        "only 4 news/notice columns"
+    );
+}
+
+#[test]
+fn policy_column_deducts_when_first_level() {
+    let r = rules();
+    let zcwj = list("http://x.gov.cn/zcwj/", 1, "政策文件", &[ago(200)]);
+    let f = check(&site_with(vec![zcwj.clone()]), &r, as_of());
+    assert_eq!(
+        ids(&f),
+        vec!["column.stale.notice_policy", "column.stale.policy"]
+    );
+    let d = f
+        .iter()
+        .find(|x| x.rule == "column.stale.policy")
+        .expect("policy");
+    assert_eq!(d.kind, crate::rules::Kind::Deduct);
+    assert!((d.points - 5.0).abs() < 1e-9);
+    // Not linked from the home page: neither (first-level columns only).
+    let mut s = site_with(vec![]);
+    s.pages.push(zcwj);
+    assert!(check(&s, &r, as_of()).is_empty());
+    // Fresh within 6 months: nothing.
+    let fresh = list("http://x.gov.cn/zcwj/", 1, "政策文件", &[ago(150)]);
+    assert!(check(&site_with(vec![fresh]), &r, as_of()).is_empty());
+}
+
+fn blank(url: &str, name: &str) -> PageRecord {
+    let mut p = list(url, 1, name, &[]);
+    p.facts.empty_marker = Some("暂无信息".into());
+    p
+}
+
+#[test]
+fn blank_columns_are_not_also_stale() {
+    let r = rules();
+    let f = check(
+        &site_with(vec![
+            blank("http://x.gov.cn/gzdt/", "工作动态"),
+            blank("http://x.gov.cn/zcwj/", "政策文件"),
+        ]),
+        &r,
+        as_of(),
+    );
+    assert_eq!(count(&f, "column.blank.warn"), 2, "{:?}", ids(&f));
+    assert_eq!(count(&f, "column.blank"), 0);
+    assert_eq!(count(&f, "column.stale.news"), 0);
+    assert_eq!(count(&f, "column.stale.policy"), 0);
+    assert_eq!(count(&f, "column.stale.notice_policy"), 0);
+
+    let cols: Vec<PageRecord> = (0..5)
+        .map(|i| blank(&format!("http://x.gov.cn/b{i}/"), &format!("空白栏目{i}")))
+        .collect();
+    let f = check(&site_with(cols), &r, as_of());
+    assert_eq!(count(&f, "column.blank"), 1);
+    assert_eq!(count(&f, "column.blank.warn"), 5);
+    let cols: Vec<PageRecord> = (0..4)
+        .map(|i| blank(&format!("http://x.gov.cn/b{i}/"), &format!("空白栏目{i}")))
+        .collect();
+    assert_eq!(
+        count(&check(&site_with(cols), &r, as_of()), "column.blank"),
+        0
+    );
+}
+
+#[test]
+fn undated_items_count_as_not_updated() {
+    let r = rules();
+    let mut p = list("http://x.gov.cn/gzdt/", 1, "工作动态", &[]);
+    p.facts.items.push(ListItem {
+        title: "一条没有日期的动态信息".into(),
+        url: Some("http://x.gov.cn/gzdt/a.html".into()),
+        date: None,
+    });
+    p.facts.undated_items = 1;
+    let f = check(&site_with(vec![p]), &r, as_of());
+    assert_eq!(ids(&f), vec!["column.stale.news"]);
+    assert!(f[0].message.contains("未标注发布日期"), "{}", f[0].message);
+    assert_eq!(f[0].evidence["newest_date"], Value::Null);
+}
+
+#[test]
+fn pages_of_one_column_count_together() {
+    let r = rules();
+    let first = list("http://x.gov.cn/gzdt/", 1, "工作动态", &[ago(2)]);
+    let second = list(
+        "http://x.gov.cn/gzdt/index_1.html",
+        2,
+        "工作动态",
+        &[ago(90)],
+    );
+    let f = check(&site_with(vec![first, second]), &r, as_of());
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn month_day_dates_take_their_year_from_as_of() {
+    let r = rules();
+    let md = ItemDate::md(11, 20).expect("date");
+    let p = list("http://x.gov.cn/gzdt/", 1, "工作动态", &[md]);
+    assert!(check(&site_with(vec![p.clone()]), &r, as_of()).is_empty());
+    let later = NaiveDate::from_ymd_opt(2027, 1, 10).expect("date");
+    let f = check(&site_with(vec![p]), &r, later);
+    assert_eq!(ids(&f), vec!["column.stale.news"]);
+    assert_eq!(f[0].evidence["newest_date"], "2026-11-20");
+}
+
+#[test]
+fn dates_after_as_of_do_not_count() {
+    let r = rules();
+    let future = ymd(NaiveDate::from_ymd_opt(2027, 5, 1).expect("date"));
+    let p = list("http://x.gov.cn/gzdt/", 1, "工作动态", &[future, ago(30)]);
+    let f = check(&site_with(vec![p]), &r, as_of());
+    assert_eq!(ids(&f), vec!["column.stale.news"]);
+    assert_eq!(f[0].evidence["newest_date"], "2026-10-31");
+}
+
+#[test]
+fn channel_pages_and_articles_are_not_columns() {
+    let r = rules();
+    let sub = list("http://x.gov.cn/zwdt/gzdt/", 2, "工作动态", &[ago(1)]);
+    let mut channel = list("http://x.gov.cn/zwdt/", 1, "政务动态", &[]);
+    channel.facts.items.push(ListItem {
+        title: "工作动态栏目入口链接".into(),
+        url: Some(sub.url.clone()),
+        date: None,
+    });
+    channel.facts.undated_items = 1;
+    let mut article = list(
+        "http://x.gov.cn/zwdt/gzdt/t1.html",
+        3,
+        "工作动态",
+        &[ago(100)],
+    );
+    article.facts.pub_date = Some(ago(100));
+    let f = check(&site_with(vec![channel, sub, article]), &r, as_of());
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn names_come_from_anchor_text_and_configuration() {
+    let r = rules();
+    // No ColumnName meta: the anchor text of the home page's link names the column.
+    let mut p = list("http://x.gov.cn/a/", 1, "", &[ago(30)]);
+    p.facts.column_name = None;
+    p.title = Some("示例县人民政府".into());
+    let mut s = site_with(vec![]);
+    if let Some(h) = s.pages.first_mut() {
+        h.facts.nav.push(nav("今日要闻", "http://x.gov.cn/a/"));
+    }
+    s.home = s.pages.first().cloned();
+    s.pages.push(p.clone());
+    let f = check(&s, &r, as_of());
+    assert_eq!(ids(&f), vec!["column.stale.news"]);
+    assert!(f[0].message.contains("今日要闻"));
+    // A configured name wins.
+    let mut s = site_with(vec![]);
+    s.pages.push(p);
+    s.configured_columns
+        .insert("政务要闻".into(), "http://x.gov.cn/a/".into());
+    let f = check(&s, &r, as_of());
+    assert_eq!(ids(&f), vec!["column.stale.news"]);
+    assert_eq!(f[0].evidence["column"], "政务要闻");
+    assert_eq!(f[0].evidence["configured"], true);
+}
+
+// ─── 政府信息公开 专栏 ────────────────────────────────────────────────────────────────
+
+const ENTRIES: &[&str] = &[
+    "政府信息公开指南",
+    "政府信息公开制度",
+    "法定主动公开内容",
+    "政府信息公开年报",
+];
+
+fn all_items(r: &RuleSet, id: &str) -> Vec<String> {
+    r.get(id)
+        .expect("rule")
+        .param_groups("items")
+        .iter()
+        .filter_map(|g| g.first().cloned())
+        .collect()
+}
+
+fn xxgk_site(entrance: &str, entries: &[&str], items: &[String]) -> SiteFacts {
+    let mut home = page("http://x.gov.cn/", 0);
+    home.facts
+        .nav
+        .push(nav(entrance, "http://x.gov.cn/zfxxgk/"));
+    let mut zl = page("http://x.gov.cn/zfxxgk/", 1);
+    for (i, e) in entries.iter().enumerate() {
+        let url = if *e == "法定主动公开内容" {
+            "http://x.gov.cn/zfxxgk/fdzdgk/".to_string()
+        } else {
+            format!("http://x.gov.cn/zfxxgk/e{i}/")
+        };
+        zl.facts.nav.push(nav(e, &url));
+    }
+    let mut fd = page("http://x.gov.cn/zfxxgk/fdzdgk/", 2);
+    for (i, it) in items.iter().enumerate() {
+        fd.facts
+            .nav
+            .push(nav(it, &format!("http://x.gov.cn/zfxxgk/fdzdgk/i{i}/")));
+    }
+    site(vec![home, zl, fd])
+}
+
+#[test]
+fn complete_xxgk_has_no_findings() {
+    let r = rules();
+    let mut items = all_items(&r, "column.missing.art20");
+    items.extend(all_items(&r, "column.missing.art21"));
+    let f = check_xxgk(&xxgk_site("政府信息公开", ENTRIES, &items), &r);
+    assert!(f.is_empty(), "{f:#?}");
+    // Aliases of entries and items are accepted.
+    let entries = [
+        "信息公开指南",
+        "政府信息公开制度",
+        "法定主动公开内容",
+        "政府信息公开工作年度报告",
+    ];
+    let items: Vec<String> = items
+        .iter()
+        .map(|i| i.replace("法规文件", "行政规范性文件"))
+        .collect();
+    let f = check_xxgk(&xxgk_site("政府信息公开", &entries, &items), &r);
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn xxgk_renamed_missing_and_incomplete() {
+    let r = rules();
+    let mut items = all_items(&r, "column.missing.art20");
+    items.extend(all_items(&r, "column.missing.art21"));
+    // Renamed.
+    let f = check_xxgk(&xxgk_site("政务公开", ENTRIES, &items), &r);
+    assert_eq!(ids(&f), vec!["column.missing.xxgk"]);
+    assert!(f[0].message.contains("「政务公开」"), "{}", f[0].message);
+    // Absent.
+    let f = check_xxgk(&xxgk_site("新闻中心", ENTRIES, &items), &r);
+    assert_eq!(ids(&f), vec!["column.missing.xxgk"]);
+    assert!(f[0].message.contains("未找到"), "{}", f[0].message);
+    // An entry missing.
+    let f = check_xxgk(&xxgk_site("政府信息公开", &ENTRIES[..3], &items), &r);
+    assert_eq!(ids(&f), vec!["column.missing.xxgk"]);
+    assert!(
+        f[0].message.contains("政府信息公开年报"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(f[0].evidence["missing"], "政府信息公开年报");
+    // A sub-column missing: a notice naming it; art. 21 only for city and county sites.
+    let without: Vec<String> = items
+        .iter()
+        .filter(|i| *i != "财政预决算" && *i != "社会救助")
+        .cloned()
+        .collect();
+    let f = check_xxgk(&xxgk_site("政府信息公开", ENTRIES, &without), &r);
+    assert_eq!(
+        ids(&f),
+        vec!["column.missing.art20", "column.missing.art21"]
+    );
+    assert!(f[0].message.contains("财政预决算"));
+    assert_eq!(f[0].kind, crate::rules::Kind::Notice);
+    let mut s = xxgk_site("政府信息公开", ENTRIES, &without);
+    s.level = SiteLevel::Province;
+    assert_eq!(ids(&check_xxgk(&s, &r)), vec!["column.missing.art20"]);
+}
+
+#[test]
+fn configured_xxgk_overrides_discovery() {
+    let r = rules();
+    let mut items = all_items(&r, "column.missing.art20");
+    items.extend(all_items(&r, "column.missing.art21"));
+    let mut s = xxgk_site("网站首页", ENTRIES, &items);
+    s.configured_columns
+        .insert("政府信息公开".into(), "http://x.gov.cn/zfxxgk/".into());
+    assert!(check_xxgk(&s, &r).is_empty());
+}
+
+#[test]
+fn a_single_blank_column_is_listed() {
+    let f = check(
+        &site_with(vec![blank("http://x.gov.cn/gzdt/", "工作动态")]),
+        &rules(),
+        as_of(),
+    );
+    assert_eq!(ids(&f), vec!["column.blank.warn"]);
+    assert_eq!(f[0].kind, crate::rules::Kind::Notice);
+    assert!(f[0].message.contains("工作动态"));
+}
