@@ -126,7 +126,7 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
                 findings.len()
             );
             if let Some(r) = rule.filter(|r| r.unconfirmed) {
-                let _ = writeln!(o, "   （分值为未经核实的默认值：{}）", r.source);
+                let _ = writeln!(o, "   （本规则含未经核实的默认值，来源：{}）", r.source);
             }
             for f in findings {
                 let _ = writeln!(o, "  • {}", f.message);
