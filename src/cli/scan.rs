@@ -452,8 +452,16 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
                 let _ = tx.send(Msg::Ipv6(sr, Box::new(summary)));
             }
             let score = checks::score::score(&findings, &rules);
-            // The links again, with every referrer now known.
-            let _ = tx.send(Msg::Links(sr, facts.links.values().cloned().collect()));
+            // Each link was saved when its outcome became known; the pages that link to it
+            // keep coming after that. Save the broken and blocked ones again with every
+            // referrer now known (the others' referrers live in the pages' link lists).
+            let failing: Vec<LinkFact> = facts
+                .links
+                .values()
+                .filter(|l| l.outcome.status.is_broken() || l.outcome.status.is_blocked())
+                .cloned()
+                .collect();
+            let _ = tx.send(Msg::Links(sr, failing));
             let mut summary = SiteSummary {
                 site: site.name.clone(),
                 stats: facts.stats.clone(),

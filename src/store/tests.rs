@@ -1152,6 +1152,55 @@ fn batched_writes_keep_up_with_a_fast_crawl() -> TestResult {
 }
 
 #[test]
+fn a_full_disk_is_a_clear_error_and_leaves_a_sound_file() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut store = Store::open(&path)?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    store.save_page(sr, &page("https://xian.gov.cn/", 0), &[])?;
+    // The file may not grow any more: SQLite answers SQLITE_FULL, as on a full disk.
+    let pages: i64 = store
+        .conn
+        .query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    store
+        .conn
+        .execute_batch(&format!("PRAGMA max_page_count = {pages};"))?;
+    let mut err = None;
+    for i in 0..10_000 {
+        let links: Vec<Edge> = (0..50)
+            .map(|k| edge(&format!("https://xian.gov.cn/{i}/{k}"), "甲乙丙丁"))
+            .collect();
+        if let Err(e) = store.save_page(sr, &page(&format!("https://xian.gov.cn/p/{i}"), 1), &links)
+        {
+            err = Some(e);
+            break;
+        }
+    }
+    let err = err.ok_or("the store never filled up")?;
+    assert!(matches!(err, StoreError::Full { .. }), "{err:?}");
+    assert!(err.to_string().contains("govscan.db"), "{err}");
+    drop(store);
+    // Everything committed before is there, nothing half-written, and the file is sound.
+    let store = Store::open(&path)?;
+    let ok: String = store
+        .conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    assert_eq!(ok, "ok");
+    let state = store.resume_state(sr)?;
+    assert!(state.pages.iter().any(|p| p.url == "https://xian.gov.cn/"));
+    for p in &state.pages {
+        let n = state.edges.get(&p.url).map_or(0, Vec::len);
+        assert!(
+            n == 0 || n == 50,
+            "page {} half-written with {n} links",
+            p.url
+        );
+    }
+    Ok(())
+}
+
+#[test]
 fn a_store_can_be_moved_to_a_writer_thread() -> TestResult {
     fn assert_send<T: Send>() {}
     assert_send::<Store>();
