@@ -543,7 +543,7 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
         resume: a.resume,
         out: &mut stdout,
     };
-    scan::scan(req).await.map(|(status, _)| status)
+    scan::scan(req).await.map(|o| o.status)
 }
 
 async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {

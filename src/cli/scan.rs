@@ -96,9 +96,11 @@ impl FirstError {
 
 /// The writer thread: owns the store connection, writes messages in batches (one transaction
 /// per batch), keeps the first error and stops writing after it.
-fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> Store {
+fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Store, Duration) {
     const BATCH: usize = 500;
+    let mut busy = Duration::ZERO;
     while let Ok(first) = rx.recv() {
+        let started = Instant::now();
         let mut batch = vec![first];
         while batch.len() < BATCH {
             match rx.try_recv() {
@@ -151,8 +153,9 @@ fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> Store
             }
         }
         flush(&mut store, &mut rows, &error);
+        busy += started.elapsed();
     }
-    store
+    (store, busy)
 }
 
 fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError) {
@@ -289,8 +292,19 @@ fn fingerprint_config(config: &Config) -> String {
     format!("{:016x}", xxhash_rust::xxh3::xxh3_64(json.as_bytes()))
 }
 
-/// Run the daily scan. Returns the exit status and the per-site summaries.
-pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failure> {
+/// What a scan did.
+#[derive(Debug, Clone)]
+pub struct ScanOutcome {
+    /// Exit status.
+    pub status: i32,
+    /// One summary per site scanned.
+    pub sites: Vec<SiteSummary>,
+    /// Time the store writer spent writing (it runs on its own thread beside the crawl).
+    pub writer_busy: Duration,
+}
+
+/// Run the daily scan.
+pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
     let ScanRequest {
         mut config,
         rules,
@@ -311,7 +325,11 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
     let (run, as_of, sites): (RunId, DateTime<FixedOffset>, Vec<SiteConfig>) = if resume {
         let Some(info) = store.unfinished_run().map_err(store_failure)? else {
             writeln!(out, "nothing to resume: the last scan finished").ok();
-            return Ok((exit::OK, Vec::new()));
+            return Ok(ScanOutcome {
+                status: exit::OK,
+                sites: Vec::new(),
+                writer_busy: Duration::ZERO,
+            });
         };
         let sites = config
             .sites
@@ -516,7 +534,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
     drop(observer);
     drop(crawler);
     drop(tx);
-    let mut store = writer_thread
+    let (mut store, writer_busy) = writer_thread
         .join()
         .map_err(|_| Failure::failed("the store writer thread failed"))?;
     if let Some(e) = error.take() {
@@ -524,7 +542,12 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<(i32, Vec<SiteSummary>), Failu
     }
     store.finish_run(run).map_err(store_failure)?;
     write_summary(out, run, as_of, &summaries);
-    Ok((exit::OK, summaries))
+    tracing::info!(busy = ?writer_busy, "store writer finished");
+    Ok(ScanOutcome {
+        status: exit::OK,
+        sites: summaries,
+        writer_busy,
+    })
 }
 
 fn write_summary(
