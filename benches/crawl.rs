@@ -112,9 +112,10 @@ fn config_for(servers: &[Running], rate: f64, max_pages: usize) -> (Config, Vec<
     (c, sites)
 }
 
-/// Crawl every site at once; returns (pages, requests, seconds).
-async fn crawl_all(config: Config, sites: Vec<SiteConfig>) -> (usize, usize, f64) {
-    let rules = RuleSet::embedded().expect("embedded rules");
+/// Crawl every site at once, judging each as the scan does when `judge` is set; returns
+/// (pages, requests, seconds).
+async fn crawl_all(config: Config, sites: Vec<SiteConfig>, judge: bool) -> (usize, usize, f64) {
+    let rules = Arc::new(RuleSet::embedded().expect("embedded rules"));
     let crawler = Arc::new(
         Crawler::new(
             Arc::new(config),
@@ -128,7 +129,17 @@ async fn crawl_all(config: Config, sites: Vec<SiteConfig>) -> (usize, usize, f64
     let mut handles = Vec::new();
     for s in sites {
         let c = crawler.clone();
-        handles.push(tokio::spawn(async move { c.crawl_site(&s).await }));
+        let rules = rules.clone();
+        handles.push(tokio::spawn(async move {
+            let facts = c.crawl_site(&s).await;
+            if judge {
+                // Judged as the scan judges (every check and the IPv6 measure), without the store.
+                let as_of = govscan::asof::now();
+                let judged = govscan::cli::judge_site(&c, &s, &facts, &rules, as_of, None).await;
+                std::hint::black_box(judged);
+            }
+            facts
+        }));
     }
     let (mut pages, mut requests) = (0, 0);
     for h in handles {
@@ -157,9 +168,9 @@ fn main() {
     rt.block_on(async {
         let servers = serve_sites(sites, pages).await;
         let (config, site_list) = config_for(&servers, 0.0, pages);
-        let (p, req, secs) = crawl_all(config, site_list).await;
+        let (p, req, secs) = crawl_all(config, site_list, true).await;
         println!(
-            "crawl, rate limit off: {p} pages, {req} requests in {secs:.1} s = {:.0} pages/s, {:.0} requests/s (server in the same process)",
+            "crawl and every check, rate limit off, store off: {p} pages, {req} requests in {secs:.1} s = {:.0} pages/s, {:.0} requests/s (server in the same process)",
             p as f64 / secs,
             req as f64 / secs
         );
@@ -190,7 +201,7 @@ fn main() {
             .map(|m| m.len())
             .sum();
         println!(
-            "scan, store on: {p} pages in {secs:.1} s = {:.0} pages/s ({:.0}% of the crawl with the store off); database {:.1} MiB = {:.1} MiB per 10,000 pages",
+            "the same as a scan, store on: {p} pages in {secs:.1} s = {:.0} pages/s ({:.0}% of the store-off run); database {:.1} MiB = {:.1} MiB per 10,000 pages",
             p as f64 / secs,
             100.0 * (p as f64 / secs) / store_off,
             db_bytes as f64 / 1048576.0,
@@ -211,7 +222,7 @@ fn main() {
         let per_site = ((rate * rate_secs) as usize).clamp(10, pages);
         let servers = serve_sites(sites, pages).await;
         let (config, site_list) = config_for(&servers, rate, per_site);
-        let (p, _, secs) = crawl_all(config, site_list).await;
+        let (p, _, secs) = crawl_all(config, site_list, false).await;
         let received: usize = servers.iter().map(|s| s.log.count()).sum();
         let achieved = received as f64 / secs;
         let allowed = sites as f64 * rate;
