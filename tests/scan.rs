@@ -489,3 +489,64 @@ fn an_unusable_store_is_a_clear_error_with_status_3() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_stores_a_round_per_family_and_the_scan_judges_availability() {
+    let s = serve(Router::new().route("/", get(|| async { ok(page("首页", &[])) }))).await;
+    let dir = temp_dir("probe");
+    let cfg = write_config(&dir, &[("探测站", s.url("/"))], "");
+    for _ in 0..2 {
+        let out = run(vec!["probe".into(), "--config".into(), cfg.clone()]).await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    let now = govscan::asof::now();
+    let probes = store
+        .probes(
+            "探测站",
+            now - chrono::Duration::hours(1),
+            now + chrono::Duration::hours(1),
+        )
+        .expect("probes");
+    assert_eq!(probes.len(), 4, "two rounds, IPv4 and IPv6 each");
+    assert_eq!(
+        probes.iter().filter(|p| p.ok).count(),
+        2,
+        "the site answers over IPv4 only"
+    );
+    // Two probes are far from 20 a day: the scan says so rather than pass the site.
+    let out = run(vec!["scan".into(), "--config".into(), cfg.clone()]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    let rules: Vec<String> = store
+        .findings(&FindingFilter::default())
+        .expect("findings")
+        .into_iter()
+        .map(|f| f.finding.rule)
+        .collect();
+    assert!(
+        rules.iter().any(|r| r == "site.unreachable.samples"),
+        "{rules:?}"
+    );
+    assert!(!rules.iter().any(|r| r == "site.unreachable"), "{rules:?}");
+    // A bad interval is a usage error.
+    let out = run(vec![
+        "probe".into(),
+        "--config".into(),
+        cfg,
+        "--every".into(),
+        "often".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+}
