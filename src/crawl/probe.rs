@@ -24,7 +24,7 @@ use super::dns::Dns;
 use super::engine::Crawler;
 use super::fetch::classify_error;
 use super::origin::{Origins, Rate};
-use super::resolve::{is_private, ResolveError, Resolver};
+use super::resolve::{ResolveError, Resolver};
 use super::types::LinkStatus;
 use crate::config::{Config, SiteConfig};
 use crate::store::{IpFamily, Probe};
@@ -89,21 +89,7 @@ impl Lookup {
             .filter(|ip| family_of(*ip) == family)
             .collect();
         of_family.dedup();
-        if of_family.is_empty() || self.resolver.private_allowed(&key) {
-            return Ok(of_family);
-        }
-        let public: Vec<IpAddr> = of_family
-            .iter()
-            .copied()
-            .filter(|ip| !is_private(*ip))
-            .collect();
-        if public.is_empty() {
-            return Err(ResolveError::Private {
-                host: key,
-                address: of_family[0],
-            });
-        }
-        Ok(public)
+        self.resolver.guard(key, of_family)
     }
 }
 

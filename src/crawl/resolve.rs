@@ -140,7 +140,14 @@ impl Resolver {
                 message: "no address".into(),
             });
         }
-        if self.private_allowed(&key) {
+        self.guard(key, addrs)
+    }
+
+    /// Keep the addresses of `host` the scanner may connect to: all of them for a trusted host
+    /// (or when private addresses are allowed), else the public ones; an error when only
+    /// private ones are left.
+    pub fn guard(&self, host: String, addrs: Vec<IpAddr>) -> Result<Vec<IpAddr>, ResolveError> {
+        if addrs.is_empty() || self.private_allowed(&host) {
             return Ok(addrs);
         }
         let public: Vec<IpAddr> = addrs
@@ -148,13 +155,13 @@ impl Resolver {
             .copied()
             .filter(|ip| !is_private(*ip))
             .collect();
-        if public.is_empty() {
-            return Err(ResolveError::Private {
-                host: key,
-                address: addrs[0],
-            });
+        match (public.is_empty(), addrs.first()) {
+            (true, Some(first)) => Err(ResolveError::Private {
+                host,
+                address: *first,
+            }),
+            _ => Ok(public),
         }
-        Ok(public)
     }
 }
 
