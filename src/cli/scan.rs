@@ -256,12 +256,20 @@ impl Observer for ScanObserver {
 }
 
 /// Earlier copies of pages from the store, read through their own connection (WAL lets it
-/// read while the writer writes).
-struct StorePrevious(Mutex<Store>);
+/// read while the writer writes). The validators of each site are loaded once, before its
+/// crawl; a stored page is read only when the server answers 304.
+struct StorePrevious {
+    store: Mutex<Store>,
+    validators: HashMap<String, crate::store::ValidatorIndex>,
+}
 
 impl PreviousPages for StorePrevious {
+    fn validators(&self, site: &str, url: &str) -> Option<(Option<String>, Option<String>)> {
+        self.validators.get(site)?.get(url).cloned()
+    }
+
     fn get(&self, site: &str, url: &str) -> Option<PreviousPage> {
-        let store = self.0.lock().ok()?;
+        let store = self.store.lock().ok()?;
         match store.validators(site, url) {
             Ok(Some(v)) => Some(PreviousPage {
                 etag: v.etag,
@@ -271,7 +279,7 @@ impl PreviousPages for StorePrevious {
             }),
             Ok(None) => None,
             Err(e) => {
-                tracing::warn!(error = %e, "cannot read validators; fetching in full");
+                tracing::warn!(error = %e, "cannot read a stored page; fetching in full");
                 None
             }
         }
@@ -371,7 +379,23 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
     // A second connection reads while the writer writes (WAL): earlier copies of pages for
     // conditional requests, and the probes for the availability rules.
     let reader: Option<Arc<StorePrevious>> = match Store::open_read_only(&config.store.path) {
-        Ok(s) => Some(Arc::new(StorePrevious(Mutex::new(s)))),
+        Ok(s) => {
+            let mut validators = HashMap::new();
+            for site in &sites {
+                match s.validator_index(&site.name) {
+                    Ok(v) => {
+                        validators.insert(site.name.clone(), v);
+                    }
+                    Err(e) => {
+                        tracing::warn!(site = %site.name, error = %e, "no conditional requests")
+                    }
+                }
+            }
+            Some(Arc::new(StorePrevious {
+                store: Mutex::new(s),
+                validators,
+            }))
+        }
         Err(e) => {
             tracing::warn!(error = %e, "no conditional requests or availability this time");
             None
@@ -463,7 +487,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
                 &facts,
                 &rules,
                 as_of,
-                reader.as_ref().map(|r| &r.0),
+                reader.as_ref().map(|r| &r.store),
             )
             .await;
             if let Some(summary) = ipv6 {

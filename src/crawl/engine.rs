@@ -135,7 +135,10 @@ pub struct PreviousPage {
 
 /// Where earlier copies of pages come from (the store).
 pub trait PreviousPages: Send + Sync {
-    /// The latest stored copy of a page of a site that has validators.
+    /// The validators (ETag, Last-Modified) of the latest stored copy of a page, if any.
+    /// Called for every page fetched: it must be cheap (an in-memory look-up).
+    fn validators(&self, site: &str, url: &str) -> Option<(Option<String>, Option<String>)>;
+    /// The latest stored copy of a page with validators, to reuse on a 304 (rare: may block).
     fn get(&self, site: &str, url: &str) -> Option<PreviousPage>;
 }
 
@@ -683,14 +686,15 @@ impl SiteRun {
 
     async fn run_page(&self, task: Task) -> TaskResult {
         let c = &self.crawler;
-        let previous = self
+        let validators = self
             .previous
             .as_ref()
-            .and_then(|p| p.get(&self.site_name, &task.key));
-        let validators = previous.as_ref().map(|p| Validators {
-            etag: p.etag.clone(),
-            last_modified: p.last_modified.clone(),
-        });
+            .and_then(|p| p.validators(&self.site_name, &task.key))
+            .map(|(etag, last_modified)| Validators {
+                etag,
+                last_modified,
+            });
+
         let mut f = fetch(
             &c.client,
             &c.origins,
@@ -701,8 +705,21 @@ impl SiteRun {
             validators.as_ref(),
         )
         .await;
-        if let (LinkStatus::Ok { status: 304 }, Some(prev)) = (&f.outcome.status, previous) {
-            return not_modified(task, f, prev);
+        if f.outcome.status == (LinkStatus::Ok { status: 304 }) {
+            // The stored copy is read only now, off the async workers.
+            let prev = match self.previous.clone() {
+                Some(p) => {
+                    let (site, key) = (self.site_name.clone(), task.key.clone());
+                    tokio::task::spawn_blocking(move || p.get(&site, &key))
+                        .await
+                        .ok()
+                        .flatten()
+                }
+                None => None,
+            };
+            if let Some(prev) = prev {
+                return not_modified(task, f, prev);
+            }
         }
         self.classify_block(&task.url, &mut f);
         let answer = f.http_status().map(|s| (origin_key(&f.final_url), s));

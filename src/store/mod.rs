@@ -57,7 +57,7 @@ pub use schema::SCHEMA_VERSION;
 pub use types::{
     Edge, Fact, FindingDiff, FindingFilter, FindingStatus, HistoryRow, IpFamily, Ipv6Summary,
     Probe, ResumeState, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, StoredFinding,
-    Validators,
+    ValidatorIndex, Validators,
 };
 
 /// How to open a store.

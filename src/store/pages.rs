@@ -8,7 +8,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior}
 
 use super::{
     col_json, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result, ResumeState,
-    SiteRunId, Store, StoreError, Validators,
+    SiteRunId, Store, StoreError, ValidatorIndex, Validators,
 };
 use crate::crawl::{FetchOutcome, LinkFact, PageRecord};
 
@@ -337,6 +337,29 @@ impl Store {
     pub fn validators(&self, site: &str, url: &str) -> Result<Option<Validators>> {
         self.validators_inner(site, url)
             .map_err(|e| self.err(&format!("read the validators of {url} from"), e))
+    }
+
+    /// Every page of a site that has validators in some saved scan: URL → (ETag,
+    /// Last-Modified) of its latest such copy. Loaded once per site, so a scan does not query
+    /// the store for every page it fetches.
+    pub fn validator_index(&self, site: &str) -> Result<ValidatorIndex> {
+        self.validator_index_inner(site)
+            .map_err(|e| self.err(&format!("read the validators of {site} from"), e))
+    }
+
+    fn validator_index_inner(&self, site: &str) -> rusqlite::Result<ValidatorIndex> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT p.url, p.etag, p.last_modified FROM pages p JOIN site_runs s ON s.id = p.site_run \
+             WHERE s.site = ?1 AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL) \
+             ORDER BY p.site_run",
+        )?;
+        let mut rows = st.query(params![site])?;
+        let mut map = HashMap::new();
+        while let Some(row) = rows.next()? {
+            // Later site runs come last and replace earlier ones.
+            map.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
+        }
+        Ok(map)
     }
 
     fn validators_inner(&self, site: &str, url: &str) -> rusqlite::Result<Option<Validators>> {

@@ -1040,6 +1040,14 @@ fn validators_come_from_the_latest_copy_that_has_them() -> TestResult {
     let v = store.validators("xian", url)?.ok_or("no validators")?;
     assert_eq!((v.site_run, v.etag.as_deref()), (sr2, Some("\"v2\"")));
     assert!(v.edges.is_empty());
+    // The index a scan loads once per site agrees: latest copy, pages with validators only.
+    let index = store.validator_index("xian")?;
+    assert_eq!(index.len(), 1);
+    assert_eq!(
+        index.get(url).and_then(|(e, _)| e.as_deref()),
+        Some("\"v2\"")
+    );
+    assert!(store.validator_index("other")?.is_empty());
     Ok(())
 }
 

@@ -131,6 +131,10 @@ pub struct Validators {
     pub edges: Vec<Edge>,
 }
 
+/// The validators of a site's pages: URL → (ETag, Last-Modified) of its latest copy that has
+/// any.
+pub type ValidatorIndex = HashMap<String, (Option<String>, Option<String>)>;
+
 /// How the findings of a site changed against its previous finished scan.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FindingDiff {
