@@ -501,6 +501,8 @@ async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {
     eprintln!("govscan demo: sample government website serving at {url}");
     let mut config = Config::embedded();
     config.sites.clear();
+    // The demo judges only what it serves: no store (no probes of an earlier scan) is read.
+    config.store.path = PathBuf::new();
     config.crawl.rate_per_origin = 20.0;
     config.crawl.burst = 5;
     config.crawl.total_timeout = std::time::Duration::from_secs(5);
