@@ -5,14 +5,20 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! config ─► crawl ─► extract ─► (facts) ─► checks (driven by rules) ─► findings ─► report
+//! config ─► crawl ─► extract ─► (facts) ─► store
+//!                                  │
+//!                                  ▼
+//!                 checks (driven by rules) ─► findings, score ─► store ─► report
 //! ```
 //!
 //! - [`config`]: `config.toml`, the sites and crawl limits.
 //! - [`rules`]: `rules/*.toml`, the indicators as data, with a validator.
-//! - [`crawl`]: the polite, rate-limited async crawler and link checker.
+//! - [`crawl`]: the polite, rate-limited async crawler and link checker, the availability
+//!   probes and the IPv6 measures.
 //! - [`extract`]: charset decoding, links, titles and text out of fetched pages.
 //! - [`checks`]: pure functions from facts and rules to findings, and the score.
+//! - [`store`]: every scan kept in SQLite (pages, links, facts, findings with their history,
+//!   probes), written as results arrive.
 //! - [`report`]: terminal and JSON output.
 //! - [`cli`]: the command line.
 //! - [`demo`]: the built-in sample government website used by `govscan demo`.
