@@ -218,7 +218,16 @@ impl Observer for ScanObserver {
 
     fn link(&self, site: &str, link: &LinkFact) {
         if let Some(sr) = self.site_runs.get(site) {
-            self.send(Msg::Link(*sr, Box::new(link.clone())));
+            // The store keeps the first few referrers of a link row; don't copy the rest.
+            let link = LinkFact {
+                url: link.url.clone(),
+                internal: link.internal,
+                on_home: link.on_home,
+                outcome: link.outcome.clone(),
+                referrers: link.referrers.iter().take(5).cloned().collect(),
+                referrer_count: link.referrer_count,
+            };
+            self.send(Msg::Link(*sr, Box::new(link)));
         }
     }
 

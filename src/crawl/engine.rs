@@ -751,7 +751,6 @@ impl SiteRun {
         };
         let page = parsed.page;
         let page_facts = parsed.facts;
-        let fp = fingerprint(&page.text);
         let mut outcome = f.outcome.clone();
         if let Some(reason) = extract::soft404::soft404_reason(
             page.title.as_deref(),
@@ -760,7 +759,9 @@ impl SiteRun {
         ) {
             outcome.status = LinkStatus::Soft404 { reason };
         } else if let Some(Some((title, nf))) = self.not_found.get() {
-            if *nf == fp && *title == page.title && task.depth > 0 {
+            // Compared only on sites that answer 200 to a path that cannot exist, and titles
+            // first: the fingerprint walks the whole text.
+            if *title == page.title && task.depth > 0 && *nf == fingerprint(&page.text) {
                 outcome.status = LinkStatus::Soft404 {
                     reason: "与网站对不存在地址的应答相同".into(),
                 };
