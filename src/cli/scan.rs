@@ -188,7 +188,8 @@ fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError) {
 
 /// Sends what the crawl produces to the writer, and drives the progress bars.
 struct ScanObserver {
-    tx: Mutex<mpsc::Sender<Msg>>,
+    /// `Sender` is `Sync`: every crawl worker sends without a lock.
+    tx: mpsc::Sender<Msg>,
     site_runs: HashMap<String, SiteRunId>,
     bars: Option<Bars>,
 }
@@ -201,11 +202,9 @@ struct Bars {
 
 impl ScanObserver {
     fn send(&self, m: Msg) {
-        if let Ok(tx) = self.tx.lock() {
-            // The writer only goes away after the scan; a send error cannot lose data that
-            // matters then.
-            let _ = tx.send(m);
-        }
+        // The writer only goes away after the scan; a send error cannot lose data that
+        // matters then.
+        let _ = self.tx.send(m);
     }
 }
 
@@ -464,7 +463,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
         None
     };
     let observer = Arc::new(ScanObserver {
-        tx: Mutex::new(tx.clone()),
+        tx: tx.clone(),
         site_runs: todo
             .iter()
             .map(|(s, sr, _)| (s.name.clone(), *sr))
