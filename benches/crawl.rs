@@ -4,7 +4,9 @@
 //! `BENCH_SITES` (default 20), `BENCH_PAGES` pages per site (default 2000), `BENCH_RATE` the
 //! per-origin rate for the rate-limited run (default 5 req/s), `BENCH_RATE_SECS` how long the
 //! rate-limited run should last (default 20 s), `BENCH_PARSE_PAGES` pages for the parse-only
-//! run (default 2000).
+//! run (default 2000), `BENCH_ROUNDS` how many times the store-off and store-on runs
+//! alternate (default 3; their medians are compared), `BENCH_PHASES` a comma-separated subset
+//! of `parse,crawl,scan,rate` to run (default all; `scan` alone is handy under `perf record`).
 //!
 //! It reports:
 //! 1. parse-only throughput: HTML decoding, parsing and link extraction of the same pages;
@@ -151,6 +153,94 @@ async fn crawl_all(config: Config, sites: Vec<SiteConfig>, judge: bool) -> (usiz
     (pages, requests, started.elapsed().as_secs_f64())
 }
 
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// The crawl with every check, rate limit and store off; returns pages/second.
+async fn run_crawl(sites: usize, pages: usize, round: usize) -> f64 {
+    let servers = serve_sites(sites, pages).await;
+    let (config, site_list) = config_for(&servers, 0.0, pages);
+    let (p, req, secs) = crawl_all(config, site_list, true).await;
+    println!(
+        "[{round}] crawl and every check, rate limit off, store off: {p} pages, {req} requests in {secs:.1} s = {:.0} pages/s, {:.0} requests/s (server in the same process)",
+        p as f64 / secs,
+        req as f64 / secs
+    );
+    println!(
+        "[{round}] peak RSS after the unlimited crawl: {:.0} MiB",
+        peak_rss_mib()
+    );
+    p as f64 / secs
+}
+
+/// The same crawl as a daily scan with the store on (every page, its links and every link
+/// result written); returns pages/second.
+async fn run_scan(sites: usize, pages: usize, round: usize) -> f64 {
+    let servers = serve_sites(sites, pages).await;
+    let (mut config, _) = config_for(&servers, 0.0, pages);
+    let dir = std::env::temp_dir().join(format!("govscan-bench-{}-{round}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("bench temp dir");
+    config.store.path = dir.join("bench.db");
+    let rules = RuleSet::embedded().expect("embedded rules");
+    let mut sink: Vec<u8> = Vec::new();
+    let started = Instant::now();
+    let req = govscan::cli::scan::ScanRequest {
+        config,
+        rules,
+        sites: Vec::new(),
+        as_of: None,
+        resume: false,
+        out: &mut sink,
+    };
+    let outcome = match govscan::cli::scan::scan(req).await {
+        Ok(o) => o,
+        Err(e) => panic!("scan failed: {}", e.message),
+    };
+    let secs = started.elapsed().as_secs_f64();
+    let p: usize = outcome.sites.iter().map(|s| s.stats.pages).sum();
+    let db_bytes: u64 = ["bench.db", "bench.db-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "[{round}] the same as a scan, store on: {p} pages in {secs:.1} s = {:.0} pages/s; database {:.1} MiB = {:.1} MiB per 10,000 pages",
+        p as f64 / secs,
+        db_bytes as f64 / 1048576.0,
+        db_bytes as f64 / 1048576.0 / (p.max(1) as f64) * 10_000.0
+    );
+    println!(
+        "[{round}]   (the scan also runs every check and the IPv6 measure; the store writer thread was busy {:.1} s of the {secs:.1} s, in {} transactions)",
+        outcome.writer.busy.as_secs_f64(),
+        outcome.writer.transactions
+    );
+    println!(
+        "[{round}] peak RSS after the scan: {:.0} MiB",
+        peak_rss_mib()
+    );
+    if std::env::var_os("BENCH_KEEP_DB").is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        println!("[{round}] database kept at {}", dir.display());
+    }
+    p as f64 / secs
+}
+
+fn phase(name: &str) -> bool {
+    match std::env::var("BENCH_PHASES") {
+        Ok(v) => v.split(',').any(|p| p.trim() == name),
+        Err(_) => true,
+    }
+}
+
 fn main() {
     let sites = env_usize("BENCH_SITES", 20);
     let pages = env_usize("BENCH_PAGES", 2000);
@@ -158,7 +248,9 @@ fn main() {
     let rate_secs = env_usize("BENCH_RATE_SECS", 20) as f64;
     println!("govscan crawl benchmark: {sites} sites x {pages} pages (20-40 KB each), loopback, {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
 
-    parse_only(env_usize("BENCH_PARSE_PAGES", 2000));
+    if phase("parse") {
+        parse_only(env_usize("BENCH_PARSE_PAGES", 2000));
+    }
     println!("peak RSS after parse-only: {:.0} MiB", peak_rss_mib());
 
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -166,59 +258,28 @@ fn main() {
         .build()
         .expect("runtime");
     rt.block_on(async {
-        let servers = serve_sites(sites, pages).await;
-        let (config, site_list) = config_for(&servers, 0.0, pages);
-        let (p, req, secs) = crawl_all(config, site_list, true).await;
-        println!(
-            "crawl and every check, rate limit off, store off: {p} pages, {req} requests in {secs:.1} s = {:.0} pages/s, {:.0} requests/s (server in the same process)",
-            p as f64 / secs,
-            req as f64 / secs
-        );
-        println!("peak RSS after the unlimited crawl: {:.0} MiB", peak_rss_mib());
-        let store_off = p as f64 / secs;
-
-        // The same crawl as a daily scan with the store on (every page, edge and link written).
-        let servers = serve_sites(sites, pages).await;
-        let (mut config, _) = config_for(&servers, 0.0, pages);
-        let dir = std::env::temp_dir().join(format!("govscan-bench-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("bench temp dir");
-        config.store.path = dir.join("bench.db");
-        let rules = RuleSet::embedded().expect("embedded rules");
-        let mut sink: Vec<u8> = Vec::new();
-        let started = Instant::now();
-        let req = govscan::cli::scan::ScanRequest { config, rules, sites: Vec::new(), as_of: None, resume: false, out: &mut sink };
-        let outcome = match govscan::cli::scan::scan(req).await {
-            Ok(o) => o,
-            Err(e) => panic!("scan failed: {}", e.message),
-        };
-        let summaries = outcome.sites;
-        let secs = started.elapsed().as_secs_f64();
-        let p: usize = summaries.iter().map(|s| s.stats.pages).sum();
-        let db_bytes: u64 = ["bench.db", "bench.db-wal"]
-            .iter()
-            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-            .map(|m| m.len())
-            .sum();
-        println!(
-            "the same as a scan, store on: {p} pages in {secs:.1} s = {:.0} pages/s ({:.0}% of the store-off run); database {:.1} MiB = {:.1} MiB per 10,000 pages",
-            p as f64 / secs,
-            100.0 * (p as f64 / secs) / store_off,
-            db_bytes as f64 / 1048576.0,
-            db_bytes as f64 / 1048576.0 / (p.max(1) as f64) * 10_000.0
-        );
-        println!(
-            "  (the scan also runs every check and the IPv6 measure; the store writer thread was busy {:.1} s of the {secs:.1} s)",
-            outcome.writer_busy.as_secs_f64()
-        );
-        println!("peak RSS after the scan: {:.0} MiB", peak_rss_mib());
-        if std::env::var_os("BENCH_KEEP_DB").is_none() {
-            let _ = std::fs::remove_dir_all(&dir);
-        } else {
-            println!("database kept at {}", dir.display());
+        // Store off and store on alternate, `BENCH_ROUNDS` times each, so that drift on a
+        // shared machine weighs on both; the ratio is of the medians.
+        let rounds = env_usize("BENCH_ROUNDS", 3).max(1);
+        let (mut off, mut on) = (Vec::new(), Vec::new());
+        for round in 1..=rounds {
+            if phase("crawl") {
+                off.push(run_crawl(sites, pages, round).await);
+            }
+            if phase("scan") {
+                on.push(run_scan(sites, pages, round).await);
+            }
+        }
+        if !off.is_empty() && !on.is_empty() {
+            let (m_off, m_on) = (median(&mut off), median(&mut on));
+            println!(
+                "median of {rounds} rounds: store off {m_off:.0} pages/s, store on {m_on:.0} pages/s = {:.0}% of the store-off rate",
+                100.0 * m_on / m_off
+            );
         }
 
         // Rate-limited: enough pages per site to keep each origin busy for `rate_secs`.
+        if phase("rate") {
         let per_site = ((rate * rate_secs) as usize).clamp(10, pages);
         let servers = serve_sites(sites, pages).await;
         let (config, site_list) = config_for(&servers, rate, per_site);
@@ -240,6 +301,7 @@ fn main() {
             }
         }
         println!("busiest one-second window of any origin: {worst} requests (limit {} = rate + burst)", rate as usize + 1);
+        }
         println!("peak RSS at the end: {:.0} MiB", peak_rss_mib());
     });
 }

@@ -17,13 +17,15 @@ use super::{exit, Failure};
 use crate::checks;
 use crate::config::{Config, SiteConfig};
 use crate::crawl::{
-    CrawlRules, CrawlStats, Crawler, LinkFact, Observer, PageLink, PageRecord, PreviousPage,
-    PreviousPages, Progress, SiteSeed,
+    CrawlRules, CrawlStats, Crawler, LinkFact, Observer, PageRecord, PreviousPage, PreviousPages,
+    Progress, SiteSeed,
 };
+use crate::extract::RawLink;
 use crate::report::fmt_points;
 use crate::rules::RuleSet;
 use crate::store::{
-    FindingDiff, FindingFilter, FindingStatus, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
+    FindingDiff, FindingFilter, FindingStatus, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus,
+    Store, StoreError,
 };
 
 /// What the scan command was asked.
@@ -53,8 +55,9 @@ pub struct SiteSummary {
 
 /// Messages to the writer thread.
 enum Msg {
-    Page(SiteRunId, Box<PageRecord>, Vec<PageLink>),
-    Link(SiteRunId, Box<LinkFact>),
+    /// Pages and link results come encoded by the crawl's workers; the writer only inserts.
+    Page(SiteRunId, Box<PageRow>),
+    Link(SiteRunId, Box<LinkRow>),
     Links(SiteRunId, Vec<LinkFact>),
     Ipv6(SiteRunId, Box<crate::store::Ipv6Summary>),
     Finish(
@@ -96,18 +99,27 @@ impl FirstError {
 
 /// The writer thread: owns the store connection, writes messages in batches (one transaction
 /// per batch), keeps the first error and stops writing after it.
-fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Store, Duration) {
-    const BATCH: usize = 500;
-    let mut busy = Duration::ZERO;
+fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Store, WriterStats) {
+    let mut stats = WriterStats::default();
     while let Ok(first) = rx.recv() {
-        let started = Instant::now();
+        // Under load, gather what keeps arriving for up to the commit interval (or a full
+        // batch): one transaction per interval instead of one per trickle of messages, so the
+        // B-tree's inner pages go to the WAL once per interval, not once per page. When
+        // messages stop coming for a moment, commit at once: a light scan then writes each
+        // page as soon as it is finished.
+        let deadline = Instant::now() + COMMIT_INTERVAL;
         let mut batch = vec![first];
-        while batch.len() < BATCH {
-            match rx.try_recv() {
+        while batch.len() < BATCH && !matches!(batch.last(), Some(Msg::Finish(..))) {
+            // A site's finish is answered at once: its task waits for the reply.
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .min(QUIET);
+            match rx.recv_timeout(wait) {
                 Ok(m) => batch.push(m),
                 Err(_) => break,
             }
         }
+        let started = Instant::now();
         // Pages and links go in one transaction; a finish or failure is written after the
         // rows before it, in order.
         let mut rows: Vec<Msg> = Vec::new();
@@ -115,7 +127,7 @@ fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Stor
             match msg {
                 Msg::Page(..) | Msg::Link(..) | Msg::Links(..) => rows.push(msg),
                 Msg::Ipv6(site_run, summary) => {
-                    flush(&mut store, &mut rows, &error);
+                    flush(&mut store, &mut rows, &error, &mut stats);
                     if !error.failed() {
                         if let Err(e) = store.save_site_ipv6(site_run, &summary) {
                             error.record(e);
@@ -123,7 +135,7 @@ fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Stor
                     }
                 }
                 Msg::Finish(f, reply) => {
-                    flush(&mut store, &mut rows, &error);
+                    flush(&mut store, &mut rows, &error, &mut stats);
                     let result = if error.failed() {
                         Err(StoreError::Other {
                             action: "finish the site in".into(),
@@ -143,7 +155,7 @@ fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Stor
                     let _ = reply.send(result);
                 }
                 Msg::Fail(site_run, why) => {
-                    flush(&mut store, &mut rows, &error);
+                    flush(&mut store, &mut rows, &error, &mut stats);
                     if !error.failed() {
                         if let Err(e) = store.mark_site_failed(site_run, &why) {
                             error.record(e);
@@ -152,25 +164,42 @@ fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Stor
                 }
             }
         }
-        flush(&mut store, &mut rows, &error);
-        busy += started.elapsed();
+        flush(&mut store, &mut rows, &error, &mut stats);
+        stats.busy += started.elapsed();
     }
-    (store, busy)
+    (store, stats)
 }
 
-fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError) {
+/// Messages written per transaction at most.
+const BATCH: usize = 2000;
+/// How long the writer gathers messages under load before it commits them. A scan killed
+/// under load loses at most about this much finished work (fetched again on `--resume`).
+const COMMIT_INTERVAL: Duration = Duration::from_millis(250);
+
+/// A gap between messages this long ends the gathering: the crawl is not busy.
+const QUIET: Duration = Duration::from_millis(10);
+
+/// What the store writer did during a scan.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriterStats {
+    /// Time spent writing (the writer runs on its own thread beside the crawl).
+    pub busy: Duration,
+    /// Write transactions committed.
+    pub transactions: usize,
+}
+
+fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError, stats: &mut WriterStats) {
     if rows.is_empty() || error.failed() {
         rows.clear();
         return;
     }
+    stats.transactions += 1;
     let taken = std::mem::take(rows);
     let result = store.write(|b| {
         for m in &taken {
             match m {
-                Msg::Page(sr, page, links) => {
-                    b.save_page(*sr, page, links)?;
-                }
-                Msg::Link(sr, link) => b.save_link(*sr, link)?,
+                Msg::Page(sr, row) => b.save_page_row(*sr, row)?,
+                Msg::Link(sr, row) => b.save_link_row(*sr, row)?,
                 Msg::Links(sr, links) => {
                     for l in links {
                         b.save_link(*sr, l)?;
@@ -191,6 +220,7 @@ struct ScanObserver {
     /// `Sender` is `Sync`: every crawl worker sends without a lock.
     tx: mpsc::Sender<Msg>,
     site_runs: HashMap<String, SiteRunId>,
+    error: FirstError,
     bars: Option<Bars>,
 }
 
@@ -209,24 +239,26 @@ impl ScanObserver {
 }
 
 impl Observer for ScanObserver {
-    fn page(&self, site: &str, page: &PageRecord, links: &[PageLink]) {
-        if let Some(sr) = self.site_runs.get(site) {
-            self.send(Msg::Page(*sr, Box::new(page.clone()), links.to_vec()));
+    fn page(&self, site: &str, page: &PageRecord, links: &[RawLink]) {
+        let Some(sr) = self.site_runs.get(site) else {
+            return;
+        };
+        let links = links
+            .iter()
+            .map(|l| (l.target_str(), l.text.as_str(), l.element));
+        match PageRow::encode(page, links) {
+            Ok(row) => self.send(Msg::Page(*sr, Box::new(row))),
+            Err(e) => self.error.record(e),
         }
     }
 
     fn link(&self, site: &str, link: &LinkFact) {
-        if let Some(sr) = self.site_runs.get(site) {
-            // The store keeps the first few referrers of a link row; don't copy the rest.
-            let link = LinkFact {
-                url: link.url.clone(),
-                internal: link.internal,
-                on_home: link.on_home,
-                outcome: link.outcome.clone(),
-                referrers: link.referrers.iter().take(5).cloned().collect(),
-                referrer_count: link.referrer_count,
-            };
-            self.send(Msg::Link(*sr, Box::new(link)));
+        let Some(sr) = self.site_runs.get(site) else {
+            return;
+        };
+        match LinkRow::encode(link) {
+            Ok(row) => self.send(Msg::Link(*sr, Box::new(row))),
+            Err(e) => self.error.record(e),
         }
     }
 
@@ -315,8 +347,8 @@ pub struct ScanOutcome {
     pub status: i32,
     /// One summary per site scanned.
     pub sites: Vec<SiteSummary>,
-    /// Time the store writer spent writing (it runs on its own thread beside the crawl).
-    pub writer_busy: Duration,
+    /// What the store writer did.
+    pub writer: WriterStats,
 }
 
 /// Run the daily scan.
@@ -344,7 +376,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
             return Ok(ScanOutcome {
                 status: exit::OK,
                 sites: Vec::new(),
-                writer_busy: Duration::ZERO,
+                writer: WriterStats::default(),
             });
         };
         let sites = config
@@ -464,6 +496,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
     };
     let observer = Arc::new(ScanObserver {
         tx: tx.clone(),
+        error: error.clone(),
         site_runs: todo
             .iter()
             .map(|(s, sr, _)| (s.name.clone(), *sr))
@@ -566,19 +599,23 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
     drop(observer);
     drop(crawler);
     drop(tx);
-    let (mut store, writer_busy) = writer_thread
+    let (mut store, writer) = writer_thread
         .join()
         .map_err(|_| Failure::failed("the store writer thread failed"))?;
     if let Some(e) = error.take() {
         return Err(store_failure(e));
     }
     store.finish_run(run).map_err(store_failure)?;
+    if let Err(e) = store.checkpoint() {
+        // Everything is committed; only the log's folding into the file is left for later.
+        tracing::warn!(error = %e, "the store's write-ahead log was not checkpointed");
+    }
     write_summary(out, run, as_of, &summaries);
-    tracing::info!(busy = ?writer_busy, "store writer finished");
+    tracing::info!(busy = ?writer.busy, transactions = writer.transactions, "store writer finished");
     Ok(ScanOutcome {
         status: exit::OK,
         sites: summaries,
-        writer_busy,
+        writer,
     })
 }
 

@@ -115,8 +115,9 @@ pub struct Progress {
 /// Receives what the crawl produces as it happens: progress bars, and the store, which writes
 /// pages and link results as they arrive so a killed scan keeps them.
 pub trait Observer: Send + Sync {
-    /// A page was fetched and parsed, with the links on it.
-    fn page(&self, _site: &str, _page: &PageRecord, _links: &[PageLink]) {}
+    /// A page was fetched and parsed, with the links on it (borrowed: an observer copies or
+    /// encodes what it keeps). Called from the crawl's workers, outside any lock.
+    fn page(&self, _site: &str, _page: &PageRecord, _links: &[RawLink]) {}
     /// A link target's outcome is known.
     fn link(&self, _site: &str, _link: &LinkFact) {}
     /// A site's progress changed.
@@ -453,6 +454,13 @@ impl SiteRun {
                 Next::Wait => notified.await,
                 Next::Task(task) => {
                     let result = self.run(task).await;
+                    // Observed before the site's lock is taken: the store encodes the page
+                    // here, in parallel with the other workers.
+                    if let Some(page) = &result.page {
+                        self.crawler
+                            .observer
+                            .page(&self.site_name, page, &result.links);
+                    }
                     let progress = {
                         let mut st = self.lock();
                         self.apply(&mut st, result);
@@ -889,10 +897,6 @@ impl SiteRun {
             self.crawler.observer.link(&self.site_name, entry);
         }
         let Some(page) = r.page else { return };
-        if observe {
-            let links: Vec<PageLink> = r.links.iter().map(PageLink::from_raw).collect();
-            self.crawler.observer.page(&self.site_name, &page, &links);
-        }
         let page_url = page.url.clone();
         if is_home {
             st.home_keys.insert(page.url.clone());

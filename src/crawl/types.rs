@@ -220,12 +220,8 @@ pub struct PageLink {
 impl PageLink {
     /// From a link just extracted.
     pub fn from_raw(l: &RawLink) -> PageLink {
-        let to = match &l.target {
-            LinkTarget::Http(u) => u.to_string(),
-            LinkTarget::NotHttp { raw, .. } | LinkTarget::Invalid { raw, .. } => raw.clone(),
-        };
         PageLink {
-            to,
+            to: l.target_str().to_string(),
             text: l.text.clone(),
             element: l.element,
         }

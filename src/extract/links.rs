@@ -73,6 +73,16 @@ pub struct RawLink {
     pub text: String,
 }
 
+impl RawLink {
+    /// The target as text: the canonical URL, or the raw text of a link that is not http(s).
+    pub fn target_str(&self) -> &str {
+        match &self.target {
+            LinkTarget::Http(u) => u.as_str(),
+            LinkTarget::NotHttp { raw, .. } | LinkTarget::Invalid { raw, .. } => raw,
+        }
+    }
+}
+
 /// What extraction found on one HTML page.
 #[derive(Debug, Clone, Default)]
 pub struct ExtractedPage {

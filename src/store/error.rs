@@ -72,6 +72,9 @@ pub enum StoreError {
         file: String,
         message: String,
     },
+    /// A value could not be encoded for the store (a bug rather than bad input).
+    #[error("cannot encode {what} for the store: {message}")]
+    Encode { what: String, message: String },
     /// Any other database failure.
     #[error("cannot {action} the store {file}: {message}")]
     Other {

@@ -52,7 +52,7 @@ mod types;
 mod tests;
 
 pub use error::StoreError;
-pub use pages::Batch;
+pub use pages::{Batch, LinkRow, PageRow};
 pub use schema::SCHEMA_VERSION;
 pub use types::{
     Edge, Fact, FindingDiff, FindingFilter, FindingStatus, HistoryRow, IpFamily, Ipv6Summary,
@@ -112,6 +112,12 @@ impl Store {
                 message: "the file or its folder cannot be written".into(),
             });
         }
+        if found == 0 {
+            // A new file: 16 KiB pages hold several compressed page rows each (with 4 KiB pages
+            // a 2 KiB row took a page to itself). It can only be set before the first write.
+            conn.pragma_update(None, "page_size", 16_384)
+                .map_err(open_err)?;
+        }
         let mode: String = conn
             .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
             .map_err(open_err)?;
@@ -121,6 +127,10 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
+            .map_err(open_err)?;
+        // A scan writes in transactions of up to a few thousand rows (many MiB): a page cache
+        // that holds one keeps SQLite from spilling it to the WAL and reading it back.
+        conn.pragma_update(None, "cache_size", -32_768)
             .map_err(open_err)?;
         if found < SCHEMA_VERSION {
             schema::migrate(&mut conn, SCHEMA_VERSION).map_err(|(from, to, e)| {

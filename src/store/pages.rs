@@ -28,22 +28,59 @@ impl std::fmt::Debug for Batch<'_> {
 const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
      last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts";
 
-/// A page's links as stored: `[to, text, element]` arrays, a quarter smaller than objects
-/// (a page carries dozens of links, and they are most of the database).
+/// A page's links as stored: `[to, text, element]` arrays in JSON, LZ4-compressed into a
+/// blob (a page carries dozens of links, and they were most of the database: compressed they
+/// take about a third of the space, and rows no longer spill onto overflow pages). Files
+/// written before compression hold the JSON as text; both are read.
 type CompactLink = (String, String, crate::extract::LinkElement);
 
-fn compact_links(edges: &[Edge]) -> Vec<(&str, &str, crate::extract::LinkElement)> {
-    edges
-        .iter()
-        .map(|e| (e.to.as_str(), e.text.as_str(), e.element))
-        .collect()
+/// The most a stored link list may claim to expand to (a corrupt length prefix must not
+/// allocate gigabytes).
+const MAX_LINKS_JSON: usize = 64 << 20;
+
+fn encode_links<'a>(
+    links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
+) -> std::result::Result<Vec<u8>, serde_json::Error> {
+    let compact: Vec<(&str, &str, crate::extract::LinkElement)> = links.collect();
+    let json = serde_json::to_vec(&compact)?;
+    Ok(lz4_flex::compress_prepend_size(&json))
 }
 
-fn expand_links(links: Vec<CompactLink>) -> Vec<Edge> {
-    links
+pub(super) fn decode_links(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<Edge>> {
+    use rusqlite::types::{Type, ValueRef};
+    let bad = |t: Type, e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(idx, t, e)
+    };
+    let list: Vec<CompactLink> = match row.get_ref(idx)? {
+        ValueRef::Null => Vec::new(),
+        ValueRef::Text(t) => serde_json::from_slice(t).map_err(|e| bad(Type::Text, Box::new(e)))?,
+        ValueRef::Blob(b) => {
+            let claimed = b
+                .get(..4)
+                .and_then(|p| <[u8; 4]>::try_from(p).ok())
+                .map(|p| u32::from_le_bytes(p) as usize)
+                .ok_or_else(|| bad(Type::Blob, "link list shorter than its length".into()))?;
+            if claimed > MAX_LINKS_JSON {
+                return Err(bad(
+                    Type::Blob,
+                    format!("link list claims {claimed} bytes").into(),
+                ));
+            }
+            let json =
+                lz4_flex::decompress_size_prepended(b).map_err(|e| bad(Type::Blob, Box::new(e)))?;
+            serde_json::from_slice(&json).map_err(|e| bad(Type::Blob, Box::new(e)))?
+        }
+        other => {
+            return Err(bad(
+                other.data_type(),
+                "a link list is text or a blob".into(),
+            ))
+        }
+    };
+    Ok(list
         .into_iter()
         .map(|(to, text, element)| Edge { to, text, element })
-        .collect()
+        .collect())
 }
 
 /// Referring pages kept per link row (all are counted in `referrer_count`; the pages
@@ -70,6 +107,119 @@ fn link_row(row: &Row<'_>) -> rusqlite::Result<LinkFact> {
     })
 }
 
+/// A page encoded for the store, ready to insert: built where the page was parsed (on the
+/// crawl's threads, from borrowed data, without copying the page's links and facts), so the
+/// writer thread only binds and inserts.
+#[derive(Debug, Clone)]
+pub struct PageRow {
+    url: String,
+    final_url: String,
+    depth: i64,
+    status: String,
+    http_status: Option<u16>,
+    charset: Option<String>,
+    title: Option<String>,
+    content_hash: Option<String>,
+    etag: Option<String>,
+    last_modified: Option<String>,
+    fetched_at: String,
+    elapsed_ms: i64,
+    bytes: i64,
+    truncated: bool,
+    links_found: i64,
+    facts: Option<String>,
+    links: Vec<u8>,
+}
+
+impl PageRow {
+    /// Encode a page and the links on it (`(to, text, element)`).
+    pub fn encode<'a>(
+        page: &PageRecord,
+        links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
+    ) -> Result<PageRow> {
+        let fail = |e: serde_json::Error| StoreError::Encode {
+            what: format!("the page {}", page.url),
+            message: e.to_string(),
+        };
+        Ok(PageRow {
+            url: page.url.clone(),
+            final_url: page.final_url.clone(),
+            depth: i64::from(page.depth),
+            status: serde_json::to_string(&page.status).map_err(fail)?,
+            http_status: page.status.http_status(),
+            charset: page.charset.clone(),
+            title: page.title.clone(),
+            content_hash: page.content_hash.clone(),
+            etag: page.etag.clone(),
+            last_modified: page.last_modified.clone(),
+            fetched_at: page.fetched_at.clone(),
+            elapsed_ms: int(page.elapsed_ms),
+            bytes: int(page.bytes),
+            truncated: page.truncated,
+            links_found: int_usize(page.links_found),
+            facts: if page.facts.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(&page.facts).map_err(fail)?)
+            },
+            links: encode_links(links).map_err(fail)?,
+        })
+    }
+
+    /// The page's URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
+/// A link result encoded for the store (with its first few referrers only).
+#[derive(Debug, Clone)]
+pub struct LinkRow {
+    url: String,
+    internal: bool,
+    on_home: bool,
+    status: String,
+    http_status: Option<u16>,
+    broken: bool,
+    redirects: String,
+    final_url: String,
+    elapsed_ms: i64,
+    referrers: String,
+    referrer_count: i64,
+}
+
+impl LinkRow {
+    /// Encode what is known of a link target.
+    pub fn encode(link: &LinkFact) -> Result<LinkRow> {
+        let fail = |e: serde_json::Error| StoreError::Encode {
+            what: format!("the link {}", link.url),
+            message: e.to_string(),
+        };
+        let o = &link.outcome;
+        Ok(LinkRow {
+            url: link.url.clone(),
+            internal: link.internal,
+            on_home: link.on_home,
+            status: serde_json::to_string(&o.status).map_err(fail)?,
+            http_status: o.status.http_status(),
+            broken: o.status.is_broken(),
+            redirects: serde_json::to_string(&o.redirects).map_err(fail)?,
+            final_url: o.final_url.clone(),
+            elapsed_ms: int(o.elapsed_ms),
+            referrers: serde_json::to_string(
+                &link.referrers[..link.referrers.len().min(STORED_REFERRERS)],
+            )
+            .map_err(fail)?,
+            referrer_count: int_usize(link.referrer_count),
+        })
+    }
+
+    /// The link's target URL.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+}
+
 impl Batch<'_> {
     /// Save a fetched page and the links on it, replacing an earlier copy of the same page in
     /// the same site run (a page fetched again after a resume).
@@ -79,24 +229,23 @@ impl Batch<'_> {
         page: &PageRecord,
         edges: &[Edge],
     ) -> Result<()> {
-        self.save_page_inner(site_run, page, edges).map_err(|e| {
-            StoreError::from_sqlite(&format!("save the page {} to", page.url), self.path, e)
+        let row = PageRow::encode(
+            page,
+            edges
+                .iter()
+                .map(|e| (e.to.as_str(), e.text.as_str(), e.element)),
+        )?;
+        self.save_page_row(site_run, &row)
+    }
+
+    /// Save a page encoded beforehand (see [`PageRow::encode`]).
+    pub fn save_page_row(&mut self, site_run: SiteRunId, row: &PageRow) -> Result<()> {
+        self.save_page_inner(site_run, row).map_err(|e| {
+            StoreError::from_sqlite(&format!("save the page {} to", row.url), self.path, e)
         })
     }
 
-    fn save_page_inner(
-        &mut self,
-        site_run: SiteRunId,
-        page: &PageRecord,
-        edges: &[Edge],
-    ) -> rusqlite::Result<()> {
-        let status = to_json(&page.status)?;
-        let links = to_json(&compact_links(edges))?;
-        let facts = if page.facts.is_empty() {
-            None
-        } else {
-            Some(to_json(&page.facts)?)
-        };
+    fn save_page_inner(&mut self, site_run: SiteRunId, r: &PageRow) -> rusqlite::Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
@@ -115,36 +264,41 @@ impl Batch<'_> {
             )?
             .execute(params![
                 site_run.0,
-                page.url,
-                page.final_url,
-                i64::from(page.depth),
-                status,
-                page.status.http_status(),
-                page.charset,
-                page.title,
-                page.content_hash,
-                page.etag,
-                page.last_modified,
-                page.fetched_at,
-                int(page.elapsed_ms),
-                int(page.bytes),
-                page.truncated,
-                int_usize(page.links_found),
-                facts,
-                links,
+                r.url,
+                r.final_url,
+                r.depth,
+                r.status,
+                r.http_status,
+                r.charset,
+                r.title,
+                r.content_hash,
+                r.etag,
+                r.last_modified,
+                r.fetched_at,
+                r.elapsed_ms,
+                r.bytes,
+                r.truncated,
+                r.links_found,
+                r.facts,
+                r.links,
             ])?;
         Ok(())
     }
 
     /// Save (or update) what is known of a link target.
     pub fn save_link(&mut self, site_run: SiteRunId, link: &LinkFact) -> Result<()> {
-        self.save_link_inner(site_run, link).map_err(|e| {
-            StoreError::from_sqlite(&format!("save the link {} to", link.url), self.path, e)
+        let row = LinkRow::encode(link)?;
+        self.save_link_row(site_run, &row)
+    }
+
+    /// Save a link result encoded beforehand (see [`LinkRow::encode`]).
+    pub fn save_link_row(&mut self, site_run: SiteRunId, row: &LinkRow) -> Result<()> {
+        self.save_link_inner(site_run, row).map_err(|e| {
+            StoreError::from_sqlite(&format!("save the link {} to", row.url), self.path, e)
         })
     }
 
-    fn save_link_inner(&mut self, site_run: SiteRunId, link: &LinkFact) -> rusqlite::Result<()> {
-        let o = &link.outcome;
+    fn save_link_inner(&mut self, site_run: SiteRunId, r: &LinkRow) -> rusqlite::Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO links (site_run, url, internal, on_home, status, http_status, broken, \
@@ -159,17 +313,17 @@ impl Batch<'_> {
             )?
             .execute(params![
                 site_run.0,
-                link.url,
-                link.internal,
-                link.on_home,
-                to_json(&o.status)?,
-                o.status.http_status(),
-                o.status.is_broken(),
-                to_json(&o.redirects)?,
-                o.final_url,
-                int(o.elapsed_ms),
-                to_json(&link.referrers[..link.referrers.len().min(STORED_REFERRERS)])?,
-                int_usize(link.referrer_count),
+                r.url,
+                r.internal,
+                r.on_home,
+                r.status,
+                r.http_status,
+                r.broken,
+                r.redirects,
+                r.final_url,
+                r.elapsed_ms,
+                r.referrers,
+                r.referrer_count,
             ])?;
         Ok(())
     }
@@ -330,7 +484,7 @@ impl Store {
         let mut rows = st.query([site_run.0])?;
         while let Some(row) = rows.next()? {
             let from: String = row.get(0)?;
-            let list = expand_links(col_json(row, 1)?);
+            let list = decode_links(row, 1)?;
             if !list.is_empty() {
                 edges.insert(from, list);
             }
@@ -408,8 +562,7 @@ impl Store {
         let edges = self
             .conn
             .prepare_cached("SELECT links FROM pages WHERE site_run = ?1 AND url = ?2")?
-            .query_row(params![site_run.0, url], |row| col_json(row, 0))
-            .map(expand_links)?;
+            .query_row(params![site_run.0, url], |row| decode_links(row, 0))?;
         Ok(Some(Validators {
             site_run,
             etag: page.etag.clone(),

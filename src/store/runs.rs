@@ -97,6 +97,15 @@ impl Store {
         Ok(())
     }
 
+    /// Copy the write-ahead log into the database file and empty it, so that a finished scan
+    /// leaves one compact file. Readers still open may keep part of the log; that is not an
+    /// error (the next checkpoint takes it).
+    pub fn checkpoint(&mut self) -> Result<()> {
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(|e| self.err("checkpoint", e))
+    }
+
     /// A run by id.
     pub fn run(&self, run: RunId) -> Result<Option<RunInfo>> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs WHERE id = ?1");

@@ -877,10 +877,11 @@ fn unknown_ids_give_not_found() -> TestResult {
 
 // ---- atomicity ----
 
-/// Make every edge to `boom` fail, as a disk error in the middle of a page would.
+/// Make every page whose URL ends in `boom` fail, as a disk error in the middle of a batch
+/// would.
 fn arm_failure(store: &Store) -> TestResult {
     store.conn.execute_batch(
-        "CREATE TEMP TRIGGER boom BEFORE INSERT ON pages WHEN NEW.links LIKE '%\"boom\"%' \
+        "CREATE TEMP TRIGGER boom BEFORE INSERT ON pages WHEN NEW.url LIKE '%boom' \
          BEGIN SELECT RAISE(ABORT, 'simulated failure'); END;",
     )?;
     Ok(())
@@ -888,12 +889,18 @@ fn arm_failure(store: &Store) -> TestResult {
 
 /// Rows of a table; `edges` counts the links kept with the pages.
 fn count(store: &Store, table: &str) -> std::result::Result<i64, rusqlite::Error> {
-    let sql = if table == "edges" {
-        "SELECT COALESCE(SUM(json_array_length(links)), 0) FROM pages".to_string()
-    } else {
-        format!("SELECT COUNT(*) FROM {table}")
-    };
-    store.conn.query_row(&sql, [], |r| r.get(0))
+    if table == "edges" {
+        let mut st = store.conn.prepare("SELECT links FROM pages")?;
+        let mut rows = st.query([])?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            n += super::pages::decode_links(row, 0)?.len() as i64;
+        }
+        return Ok(n);
+    }
+    store
+        .conn
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
 }
 
 #[test]
@@ -904,12 +911,15 @@ fn a_page_that_fails_half_way_is_not_written_at_all() -> TestResult {
     let sr = store.begin_site(run, &site("xian"))?;
     arm_failure(&store)?;
 
-    // One page: the page row and its first edge are rolled back with the failing edge.
+    // One page: neither the row nor its links are written.
     let err = store
         .save_page(
             sr,
-            &page("https://xian.gov.cn/", 0),
-            &[edge("https://xian.gov.cn/a", "甲"), edge("boom", "x")],
+            &page("https://xian.gov.cn/boom", 0),
+            &[
+                edge("https://xian.gov.cn/a", "甲"),
+                edge("https://xian.gov.cn/b", "乙"),
+            ],
         )
         .err()
         .ok_or("should fail")?;
@@ -922,7 +932,10 @@ fn a_page_that_fails_half_way_is_not_written_at_all() -> TestResult {
             page("https://xian.gov.cn/a", 1),
             vec![edge("https://xian.gov.cn/", "首页")],
         ),
-        (page("https://xian.gov.cn/b", 1), vec![edge("boom", "x")]),
+        (
+            page("https://xian.gov.cn/boom", 1),
+            vec![edge("https://xian.gov.cn/b", "x")],
+        ),
     ];
     assert!(store.save_pages(sr, &batch).is_err());
     assert_eq!((count(&store, "pages")?, count(&store, "edges")?), (0, 0));
@@ -1218,5 +1231,86 @@ fn a_store_can_be_moved_to_a_writer_thread() -> TestResult {
         std::thread::spawn(move || store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &[]));
     let run = handle.join().map_err(|_| "writer thread panicked")??;
     assert_eq!(run, RunId(1));
+    Ok(())
+}
+
+#[test]
+fn a_pages_links_are_stored_compressed_and_read_back_whole() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let edges: Vec<Edge> = (0..60)
+        .map(|i| {
+            edge(
+                &format!("https://xian.gov.cn/zwgk/2026/t{i}.html"),
+                "政务公开",
+            )
+        })
+        .collect();
+    store.save_page(sr, &page("https://xian.gov.cn/", 0), &edges)?;
+    let (kind, stored): (String, i64) =
+        store
+            .conn
+            .query_row("SELECT typeof(links), length(links) FROM pages", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+    assert_eq!(kind, "blob");
+    let json = serde_json::to_string(
+        &edges
+            .iter()
+            .map(|e| (&e.to, &e.text, e.element))
+            .collect::<Vec<_>>(),
+    )?;
+    assert!(
+        (stored as usize) * 3 < json.len(),
+        "{stored} bytes stored for {} bytes of JSON",
+        json.len()
+    );
+    let state = store.resume_state(sr)?;
+    assert_eq!(state.edges.get("https://xian.gov.cn/"), Some(&edges));
+    Ok(())
+}
+
+#[test]
+fn link_lists_written_as_json_text_by_older_versions_still_read() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let edges = vec![
+        edge("https://xian.gov.cn/a", "甲"),
+        edge("mailto:x@y.cn", ""),
+    ];
+    store.save_page(sr, &page("https://xian.gov.cn/", 0), &edges)?;
+    store.conn.execute(
+        "UPDATE pages SET links = ?1",
+        [r#"[["https://xian.gov.cn/a","甲","a"],["mailto:x@y.cn","","a"]]"#],
+    )?;
+    assert_eq!(
+        store.resume_state(sr)?.edges.get("https://xian.gov.cn/"),
+        Some(&edges)
+    );
+    Ok(())
+}
+
+#[test]
+fn a_corrupt_link_list_is_an_error_not_a_panic_or_a_huge_allocation() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    store.save_page(sr, &page("https://xian.gov.cn/", 0), &[])?;
+    for bad in [
+        vec![0xff, 0xff, 0xff, 0x7f, 1, 2, 3],
+        vec![10, 0, 0, 0, 0xf0, 1],
+        vec![1, 2],
+    ] {
+        store
+            .conn
+            .execute("UPDATE pages SET links = ?1", [bad.clone()])?;
+        let err = store.resume_state(sr).err().ok_or("should fail")?;
+        assert!(matches!(err, StoreError::Data { .. }), "{bad:?}: {err}");
+    }
     Ok(())
 }
