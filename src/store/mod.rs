@@ -19,12 +19,16 @@
 //!   older one in place, one migration per transaction, and refuses a newer one untouched.
 //! - **Durability.** WAL journal with `synchronous = NORMAL`: a killed process loses no
 //!   committed transaction; a power cut may lose the last few, never corrupt the file.
+//! - **Cheap writes.** The crawl's workers encode pages and link results ([`PageRow`],
+//!   [`LinkRow`]: JSON, the page's links LZ4-compressed) so that the writer thread only binds
+//!   and inserts; 16 KiB pages and a 32 MiB page cache fit its transactions of a few
+//!   thousand rows.
 //!
 //! **Not tied to SQLite.** The API takes and returns domain types, ids as [`RunId`] and
 //! [`SiteRunId`], times as `chrono` values and JSON as `serde_json::Value`; no database type
 //! leaks out, and errors are [`StoreError`] variants named by what went wrong (locked,
 //! read-only, full, corrupt), not by SQLite codes. The SQL itself is plain (upserts with
-//! `ON CONFLICT`, JSON kept as text) so that the planned PostgreSQL store, shared by many
+//! `ON CONFLICT`, JSON kept as text, one compressed blob) so that the planned PostgreSQL store, shared by many
 //! workers that take sites from it, can implement the same functions on the same schema.
 //!
 //! A [`Store`] is one connection: it is `Send` but not `Sync`. Give it to one writer (a
