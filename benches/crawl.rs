@@ -193,8 +193,8 @@ async fn run_scan(sites: usize, pages: usize, round: usize) -> f64 {
     let mut sink: Vec<u8> = Vec::new();
     let started = Instant::now();
     let req = govscan::cli::scan::ScanRequest {
-        config,
-        rules,
+        config: config.clone(),
+        rules: rules.clone(),
         sites: Vec::new(),
         as_of: None,
         resume: false,
@@ -226,6 +226,36 @@ async fn run_scan(sites: usize, pages: usize, round: usize) -> f64 {
         "[{round}] peak RSS after the scan: {:.0} MiB",
         peak_rss_mib()
     );
+    if round == 1 {
+        // The next day's scan of the same, unchanged sites into the same store: what the
+        // history grows by per scan.
+        let started = Instant::now();
+        let req = govscan::cli::scan::ScanRequest {
+            config,
+            rules,
+            sites: Vec::new(),
+            as_of: None,
+            resume: false,
+            out: &mut sink,
+        };
+        let outcome = match govscan::cli::scan::scan(req).await {
+            Ok(o) => o,
+            Err(e) => panic!("rescan failed: {}", e.message),
+        };
+        let secs = started.elapsed().as_secs_f64();
+        let p: usize = outcome.sites.iter().map(|s| s.stats.pages).sum();
+        let after: u64 = ["bench.db", "bench.db-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+            .map(|m| m.len())
+            .sum();
+        let grown = after.saturating_sub(db_bytes) as f64 / 1048576.0;
+        println!(
+            "[{round}] a second scan of the unchanged sites into the same store: {p} pages in {secs:.1} s = {:.0} pages/s; the database grew {grown:.1} MiB = {:.1} MiB per 10,000 pages",
+            p as f64 / secs,
+            grown / (p.max(1) as f64) * 10_000.0
+        );
+    }
     if std::env::var_os("BENCH_KEEP_DB").is_none() {
         let _ = std::fs::remove_dir_all(&dir);
     } else {

@@ -22,7 +22,8 @@
 //! - **Cheap writes.** The crawl's workers encode pages and link results ([`PageRow`],
 //!   [`LinkRow`]: JSON, the page's links LZ4-compressed) so that the writer thread only binds
 //!   and inserts; 16 KiB pages and a 32 MiB page cache fit its transactions of a few
-//!   thousand rows.
+//!   thousand rows. A page's link list is stored once per distinct content (`link_lists`),
+//!   so the daily scan of an unchanged site adds page rows but no lists.
 //!
 //! **Not tied to SQLite.** The API takes and returns domain types, ids as [`RunId`] and
 //! [`SiteRunId`], times as `chrono` values and JSON as `serde_json::Value`; no database type

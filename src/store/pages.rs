@@ -38,13 +38,19 @@ type CompactLink = (String, String, crate::extract::LinkElement);
 /// allocate gigabytes).
 const MAX_LINKS_JSON: usize = 64 << 20;
 
+/// The compressed list and the hash of its content (what `link_lists` is keyed by).
 fn encode_links<'a>(
     links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
-) -> std::result::Result<Vec<u8>, serde_json::Error> {
+) -> std::result::Result<(Vec<u8>, [u8; 16]), serde_json::Error> {
     let compact: Vec<(&str, &str, crate::extract::LinkElement)> = links.collect();
     let json = serde_json::to_vec(&compact)?;
-    Ok(lz4_flex::compress_prepend_size(&json))
+    let hash = xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes();
+    Ok((lz4_flex::compress_prepend_size(&json), hash))
 }
+
+/// The expression that reads a page's links (`p` is `pages`, `l` its `link_lists` row).
+pub(super) const LINKS_OF_PAGE: &str =
+    "COALESCE(l.links, p.links) FROM pages p LEFT JOIN link_lists l ON l.id = p.links_id";
 
 pub(super) fn decode_links(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<Edge>> {
     use rusqlite::types::{Type, ValueRef};
@@ -129,6 +135,7 @@ pub struct PageRow {
     links_found: i64,
     facts: Option<String>,
     links: Vec<u8>,
+    links_hash: [u8; 16],
 }
 
 impl PageRow {
@@ -141,6 +148,7 @@ impl PageRow {
             what: format!("the page {}", page.url),
             message: e.to_string(),
         };
+        let (links, links_hash) = encode_links(links).map_err(fail)?;
         Ok(PageRow {
             url: page.url.clone(),
             final_url: page.final_url.clone(),
@@ -162,7 +170,8 @@ impl PageRow {
             } else {
                 Some(serde_json::to_string(&page.facts).map_err(fail)?)
             },
-            links: encode_links(links).map_err(fail)?,
+            links,
+            links_hash,
         })
     }
 
@@ -172,7 +181,8 @@ impl PageRow {
     }
 }
 
-/// A link result encoded for the store (with its first few referrers only).
+/// A link result encoded for the store (with its first few referrers when it is broken or
+/// blocked; all of them are counted).
 #[derive(Debug, Clone)]
 pub struct LinkRow {
     url: String,
@@ -196,6 +206,9 @@ impl LinkRow {
             message: e.to_string(),
         };
         let o = &link.outcome;
+        // Which pages link to a working target is in those pages' link lists already; the
+        // referrers are kept here only where a finding needs them at hand.
+        let failing = o.status.is_broken() || o.status.is_blocked();
         Ok(LinkRow {
             url: link.url.clone(),
             internal: link.internal,
@@ -206,9 +219,11 @@ impl LinkRow {
             redirects: serde_json::to_string(&o.redirects).map_err(fail)?,
             final_url: o.final_url.clone(),
             elapsed_ms: int(o.elapsed_ms),
-            referrers: serde_json::to_string(
-                &link.referrers[..link.referrers.len().min(STORED_REFERRERS)],
-            )
+            referrers: serde_json::to_string(if failing {
+                &link.referrers[..link.referrers.len().min(STORED_REFERRERS)]
+            } else {
+                &[]
+            })
             .map_err(fail)?,
             referrer_count: int_usize(link.referrer_count),
         })
@@ -246,12 +261,28 @@ impl Batch<'_> {
     }
 
     fn save_page_inner(&mut self, site_run: SiteRunId, r: &PageRow) -> rusqlite::Result<()> {
+        // The link list is stored once per distinct content: an unchanged page of yesterday's
+        // scan points to yesterday's list.
+        let found: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM link_lists WHERE hash = ?1")?
+            .query_row([&r.links_hash[..]], |row| row.get(0))
+            .optional()?;
+        let links_id = match found {
+            Some(id) => id,
+            None => {
+                self.tx
+                    .prepare_cached("INSERT INTO link_lists (hash, links) VALUES (?1, ?2)")?
+                    .execute(params![&r.links_hash[..], r.links])?;
+                self.tx.last_insert_rowid()
+            }
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
                  title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
-                 truncated, links_found, facts, links) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
+                 truncated, links_found, facts, links, links_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18) \
                  ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
                  depth = excluded.depth, status = excluded.status, \
                  http_status = excluded.http_status, charset = excluded.charset, \
@@ -260,7 +291,7 @@ impl Batch<'_> {
                  fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
                  bytes = excluded.bytes, truncated = excluded.truncated, \
                  links_found = excluded.links_found, facts = excluded.facts, \
-                 links = excluded.links",
+                 links = excluded.links, links_id = excluded.links_id",
             )?
             .execute(params![
                 site_run.0,
@@ -280,7 +311,7 @@ impl Batch<'_> {
                 r.truncated,
                 r.links_found,
                 r.facts,
-                r.links,
+                links_id,
             ])?;
         Ok(())
     }
@@ -478,9 +509,9 @@ impl Store {
             .query_map([site_run.0], page_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut edges: HashMap<String, Vec<Edge>> = HashMap::new();
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT url, links FROM pages WHERE site_run = ?1 ORDER BY id")?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT p.url, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
+        ))?;
         let mut rows = st.query([site_run.0])?;
         while let Some(row) = rows.next()? {
             let from: String = row.get(0)?;
@@ -561,7 +592,9 @@ impl Store {
         };
         let edges = self
             .conn
-            .prepare_cached("SELECT links FROM pages WHERE site_run = ?1 AND url = ?2")?
+            .prepare_cached(&format!(
+                "SELECT {LINKS_OF_PAGE} WHERE p.site_run = ?1 AND p.url = ?2"
+            ))?
             .query_row(params![site_run.0, url], |row| decode_links(row, 0))?;
         Ok(Some(Validators {
             site_run,

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -168,8 +168,21 @@ UPDATE pages SET links = COALESCE((
 DROP TABLE edges;
 "#;
 
+/// Version 4: a page's link list is kept once per distinct content, in `link_lists`, and
+/// pages point to it: the daily scan of a site whose pages did not change adds page rows but
+/// no link lists. Rows written before keep their list inline in `pages.links` (read when
+/// `links_id` is empty); nothing is moved.
+const V4: &str = r#"
+CREATE TABLE link_lists (
+    id    INTEGER PRIMARY KEY,
+    hash  BLOB NOT NULL UNIQUE,
+    links BLOB NOT NULL
+);
+ALTER TABLE pages ADD COLUMN links_id INTEGER REFERENCES link_lists(id);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

@@ -157,7 +157,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 3);
+    assert_eq!(SCHEMA_VERSION, 4);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -814,7 +814,20 @@ fn resume_state_returns_exactly_what_was_saved() -> TestResult {
         .map(|(p, e)| (p.url.clone(), e.clone()))
         .collect();
     assert_eq!(state.edges, expected_edges);
-    assert_eq!(state.links, links);
+    // A working link's referrers are not kept in its row (they are in the pages' link
+    // lists); a failing link's are.
+    let expected_links: Vec<LinkFact> = links
+        .into_iter()
+        .map(|mut l| {
+            if !(l.outcome.status.is_broken() || l.outcome.status.is_blocked()) {
+                l.referrers.clear();
+            }
+            l
+        })
+        .collect();
+    assert!(expected_links.iter().any(|l| !l.referrers.is_empty()));
+    assert!(expected_links.iter().any(|l| l.referrers.is_empty()));
+    assert_eq!(state.links, expected_links);
     Ok(())
 }
 
@@ -890,7 +903,9 @@ fn arm_failure(store: &Store) -> TestResult {
 /// Rows of a table; `edges` counts the links kept with the pages.
 fn count(store: &Store, table: &str) -> std::result::Result<i64, rusqlite::Error> {
     if table == "edges" {
-        let mut st = store.conn.prepare("SELECT links FROM pages")?;
+        let mut st = store
+            .conn
+            .prepare(&format!("SELECT {}", super::pages::LINKS_OF_PAGE))?;
         let mut rows = st.query([])?;
         let mut n = 0;
         while let Some(row) = rows.next()? {
@@ -1252,7 +1267,7 @@ fn a_pages_links_are_stored_compressed_and_read_back_whole() -> TestResult {
     let (kind, stored): (String, i64) =
         store
             .conn
-            .query_row("SELECT typeof(links), length(links) FROM pages", [], |r| {
+            .query_row("SELECT typeof(l.links), length(l.links) FROM pages p JOIN link_lists l ON l.id = p.links_id", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
     assert_eq!(kind, "blob");
@@ -1284,7 +1299,7 @@ fn link_lists_written_as_json_text_by_older_versions_still_read() -> TestResult 
     ];
     store.save_page(sr, &page("https://xian.gov.cn/", 0), &edges)?;
     store.conn.execute(
-        "UPDATE pages SET links = ?1",
+        "UPDATE pages SET links = ?1, links_id = NULL",
         [r#"[["https://xian.gov.cn/a","甲","a"],["mailto:x@y.cn","","a"]]"#],
     )?;
     assert_eq!(
@@ -1308,9 +1323,42 @@ fn a_corrupt_link_list_is_an_error_not_a_panic_or_a_huge_allocation() -> TestRes
     ] {
         store
             .conn
-            .execute("UPDATE pages SET links = ?1", [bad.clone()])?;
+            .execute("UPDATE link_lists SET links = ?1", [bad.clone()])?;
         let err = store.resume_state(sr).err().ok_or("should fail")?;
         assert!(matches!(err, StoreError::Data { .. }), "{bad:?}: {err}");
+    }
+    Ok(())
+}
+
+#[test]
+fn an_unchanged_pages_link_list_is_stored_once_across_scans() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let edges: Vec<Edge> = (0..30)
+        .map(|i| edge(&format!("https://xian.gov.cn/p/{i}.html"), "链接"))
+        .collect();
+    let mut changed = edges.clone();
+    changed.push(edge("https://xian.gov.cn/new.html", "新增"));
+    let mut site_runs = Vec::new();
+    for (day, list) in [(2, &edges), (3, &edges), (4, &changed)] {
+        let run = store.begin_run(
+            at(&format!("2026-11-0{day}T09:00:00+08:00")),
+            "c",
+            "r",
+            &["xian".into()],
+        )?;
+        let sr = store.begin_site(run, &site("xian"))?;
+        store.save_page(sr, &page("https://xian.gov.cn/", 0), list)?;
+        store.save_page(sr, &page("https://xian.gov.cn/empty", 1), &[])?;
+        site_runs.push(sr);
+    }
+    // Day 2 and day 3 share one list, day 4 has its own; the empty list is stored once.
+    assert_eq!(count(&store, "link_lists")?, 3);
+    assert_eq!(count(&store, "pages")?, 6);
+    for (sr, list) in site_runs.iter().zip([&edges, &edges, &changed]) {
+        let state = store.resume_state(*sr)?;
+        assert_eq!(state.edges.get("https://xian.gov.cn/"), Some(list));
+        assert_eq!(state.edges.get("https://xian.gov.cn/empty"), None);
     }
     Ok(())
 }
