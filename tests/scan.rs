@@ -550,3 +550,140 @@ async fn probe_stores_a_round_per_family_and_the_scan_judges_availability() {
     .await;
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// (rule, url) of every finding of a `--format json` report.
+fn judged(out: &Output) -> Vec<(String, String)> {
+    let doc: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("judge prints one JSON document");
+    let mut v: Vec<(String, String)> = doc["sites"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["url"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judge_rejudges_a_stored_scan_without_the_network() {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let demo = govscan::demo::site::start_demo(as_of)
+        .await
+        .expect("demo site");
+    let dir = temp_dir("judge");
+    let cfg = write_config(&dir, &[("示范县", demo.url("/"))], "");
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--as-of".into(),
+        "2026-11-30".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stored: Vec<(String, String)> = {
+        let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+        let run = store.runs(1).expect("runs")[0].id;
+        let sr = store.site_runs(run).expect("site runs")[0].id;
+        let mut v: Vec<(String, String)> = store
+            .site_findings(sr)
+            .expect("findings")
+            .into_iter()
+            .map(|f| (f.rule, f.url))
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(!stored.is_empty());
+    demo.log.clear();
+
+    // Same rules, the run's own as-of: the same findings, and not one request.
+    let judge = |extra: Vec<&str>| {
+        let mut args: Vec<String> = vec![
+            "judge".into(),
+            "--config".into(),
+            cfg.clone(),
+            "--format".into(),
+            "json".into(),
+            "--fail-on".into(),
+            "never".into(),
+        ];
+        args.extend(extra.into_iter().map(String::from));
+        run(args)
+    };
+    let out = judge(vec![]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(judged(&out), stored);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        doc["as_of"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("2026-11-30"),
+        "{doc}"
+    );
+
+    // Seven months later, the home page has not been updated for months.
+    let out = judge(vec!["--as-of", "2027-06-30"]).await;
+    let later = judged(&out);
+    assert!(
+        later.iter().any(|(r, _)| r == "home.not_updated"),
+        "{later:?}"
+    );
+    assert!(!stored.iter().any(|(r, _)| r == "home.not_updated"));
+
+    // A threshold changed in the rule files applies to the stored facts: with a window of
+    // 1000 days, the 人事信息 column (two years old) is no longer stale.
+    let personnel = |v: &[(String, String)]| {
+        v.iter()
+            .filter(|(r, _)| r == "column.stale.personnel_plan")
+            .count()
+    };
+    assert_eq!(personnel(&stored), 1, "{stored:?}");
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).expect("rules dir");
+    for entry in
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).expect("rules")
+    {
+        let path = entry.expect("entry").path();
+        let mut text = std::fs::read_to_string(&path).expect("rule file");
+        if path.ends_with("columns.toml") {
+            assert_eq!(text.matches("window_days = 365").count(), 1);
+            text = text.replacen("window_days = 365", "window_days = 1000", 1);
+        }
+        std::fs::write(rules.join(path.file_name().expect("name")), text).expect("copy");
+    }
+    let out = judge(vec!["--rules", rules.to_str().expect("path")]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let relaxed = judged(&out);
+    assert_eq!(personnel(&relaxed), 0, "{relaxed:?}");
+    assert_eq!(relaxed.len(), stored.len() - 1);
+
+    // Not one request reached the site while judging.
+    assert_eq!(demo.log.count(), 0, "{:?}", demo.log.requests());
+
+    // A run that is not there is a usage error.
+    let out = judge(vec!["--run", "99"]).await;
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
+pub mod judge;
 pub mod scan;
 
 use crate::checks;
@@ -53,6 +54,9 @@ enum Command {
     Scan(ScanArgs),
     /// Probe each site's home page over IPv4 and IPv6 and store the results (availability).
     Probe(ProbeArgs),
+    /// Judge a stored scan again, without the network: under the current rules or as of
+    /// another time.
+    Judge(JudgeArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
     /// One line per stored scan of a site.
@@ -125,6 +129,31 @@ struct ScanArgs {
     /// Finish the last unfinished scan without fetching again what it already has.
     #[arg(long)]
     resume: bool,
+}
+
+#[derive(Debug, Args)]
+struct JudgeArgs {
+    /// Configuration file (its `[store] path`, `rules_dir` and sites are read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The scan run to judge (default: the latest finished one).
+    #[arg(long, value_name = "ID")]
+    run: Option<i64>,
+    /// Judge only this site (by name); repeat for more.
+    #[arg(long = "site", value_name = "NAME")]
+    sites: Vec<String>,
+    /// Judge every date rule as of this time (default: the run's own as-of time).
+    #[arg(long, value_name = "TIME")]
+    as_of: Option<String>,
+    /// Rules folder to judge by (default: the config's `rules_dir`, else the built-in rules).
+    #[arg(long, value_name = "DIR")]
+    rules: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit with status 1 when a finding of this kind or above is found.
+    #[arg(long, value_enum, default_value_t = FailOn::Veto)]
+    fail_on: FailOn,
 }
 
 #[derive(Debug, Args)]
@@ -283,6 +312,7 @@ pub fn main() -> i32 {
             Command::Demo(a) => cmd_demo(a).await,
             Command::Scan(a) => cmd_scan(a).await,
             Command::Probe(a) => cmd_probe(a).await,
+            Command::Judge(a) => cmd_judge(a),
             Command::Findings(a) => cmd_findings(a),
             Command::History(a) => cmd_history(a),
             Command::Rules { command } => cmd_rules(command),
@@ -546,6 +576,24 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
         out: &mut stdout,
     };
     scan::scan(req).await.map(|o| o.status)
+}
+
+fn cmd_judge(a: JudgeArgs) -> Result<i32, Failure> {
+    let as_of = match a.as_of.as_deref() {
+        Some(s) => Some(crate::asof::parse(s).map_err(Failure::usage)?),
+        None => None,
+    };
+    let config = load_config(a.config.as_deref())?;
+    let rules = load_rules(a.rules.as_deref().or(config.rules_dir.as_deref()))?;
+    let doc = judge::judge(judge::JudgeRequest {
+        config,
+        rules: rules.clone(),
+        run: a.run,
+        sites: a.sites,
+        as_of,
+    })?;
+    print_doc(&doc, &rules, a.format);
+    Ok(fail_status(&doc, a.fail_on))
 }
 
 async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {

@@ -267,26 +267,7 @@ impl Crawler {
             }
         }
         let home = extract::canonicalize(&site.url, &settings.session_params);
-        let state = Arc::new(SiteRun {
-            crawler: self.clone(),
-            site_name: site.name.clone(),
-            hosts,
-            port: site.url.port(),
-            limits: FetchLimits {
-                total_timeout: settings.total_timeout,
-                max_body_bytes: settings.max_body_bytes,
-                max_redirects: settings.max_redirects,
-                retries: settings.retries,
-                retry_backoff: settings.retry_backoff,
-                max_retry_after: settings.max_retry_after,
-            },
-            settings,
-            home_key: home.to_string(),
-            state: Mutex::new(SiteState::default()),
-            notify: Notify::new(),
-            not_found: OnceCell::new(),
-            previous: seed.previous.clone(),
-        });
+        let state = self.site_run(site, settings, hosts, &home, seed.previous.clone());
         let robots_note = if state.settings.robots {
             state.robots_for(&home).await.describe()
         } else {
@@ -346,6 +327,58 @@ impl Crawler {
             },
         );
         facts
+    }
+
+    /// Rebuild a site's facts from what a scan saved, without the network: the saved pages
+    /// (with their links) and link results are taken in as `--resume` takes them, and nothing
+    /// is fetched. What the checks read (pages, their facts, link results, referrers, the home
+    /// page) comes out as the crawl had it, so stored scans can be judged again under other
+    /// rules or another as-of time.
+    pub fn replay_site(self: &Arc<Self>, site: &SiteConfig, seed: SiteSeed) -> SiteFacts {
+        let settings = self.config.crawl_for(site);
+        let hosts: HashSet<String> = site.all_hosts().into_iter().collect();
+        let home = extract::canonicalize(&site.url, &settings.session_params);
+        let state = self.site_run(site, settings, hosts, &home, None);
+        {
+            let mut st = state.lock();
+            state.apply_seed(&mut st, seed);
+        }
+        state.finish(
+            site,
+            chrono::Utc::now().to_rfc3339(),
+            Duration::ZERO,
+            "not fetched (judged from the store)".to_string(),
+        )
+    }
+
+    fn site_run(
+        self: &Arc<Self>,
+        site: &SiteConfig,
+        settings: CrawlSettings,
+        hosts: HashSet<String>,
+        home: &Url,
+        previous: Option<Arc<dyn PreviousPages>>,
+    ) -> Arc<SiteRun> {
+        Arc::new(SiteRun {
+            crawler: self.clone(),
+            site_name: site.name.clone(),
+            hosts,
+            port: site.url.port(),
+            limits: FetchLimits {
+                total_timeout: settings.total_timeout,
+                max_body_bytes: settings.max_body_bytes,
+                max_redirects: settings.max_redirects,
+                retries: settings.retries,
+                retry_backoff: settings.retry_backoff,
+                max_retry_after: settings.max_retry_after,
+            },
+            settings,
+            home_key: home.to_string(),
+            state: Mutex::new(SiteState::default()),
+            notify: Notify::new(),
+            not_found: OnceCell::new(),
+            previous,
+        })
     }
 
     async fn root_status(&self, url: &Url, limits: &FetchLimits) -> Option<u16> {

@@ -126,6 +126,17 @@ impl Store {
             .map_err(|e| self.err("look for an unfinished run in", e))
     }
 
+    /// The latest run that finished.
+    pub fn latest_finished_run(&self) -> Result<Option<RunInfo>> {
+        let sql = format!(
+            "SELECT {RUN_COLUMNS} FROM runs WHERE finished IS NOT NULL ORDER BY id DESC LIMIT 1"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut st| st.query_row([], run_row).optional())
+            .map_err(|e| self.err("read the latest finished run from", e))
+    }
+
     /// The latest runs, newest first.
     pub fn runs(&self, limit: usize) -> Result<Vec<RunInfo>> {
         let sql = format!("SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?1");

@@ -1,0 +1,150 @@
+//! `govscan judge`: judge a stored scan again, without the network — under the rule files in
+//! force now (a changed threshold, a new wrong-wording entry) or as of another time.
+//!
+//! Facts are kept apart from judgements: the store holds what the crawl saw (pages with their
+//! facts and links, link results, the IPv6 measure, the probes), and this command rebuilds each
+//! site's facts from it exactly as `scan --resume` does, then runs the checks and the score.
+//! Nothing is fetched and nothing is written.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, FixedOffset};
+
+use super::{probe, Failure};
+use crate::checks;
+use crate::config::{Config, SiteConfig};
+use crate::crawl::{CrawlRules, Crawler, NoObserver, SiteSeed};
+use crate::report::{Document, SiteReport};
+use crate::rules::RuleSet;
+use crate::store::{RunId, SiteRunStatus, Store, StoreError};
+
+/// What to judge again.
+pub struct JudgeRequest {
+    pub config: Config,
+    pub rules: RuleSet,
+    /// The run (default: the latest finished one).
+    pub run: Option<i64>,
+    /// Only these sites (by name; default all of the run's finished sites).
+    pub sites: Vec<String>,
+    /// Judge as of this time (default: the run's own as-of time).
+    pub as_of: Option<DateTime<FixedOffset>>,
+}
+
+fn store_failure(e: StoreError) -> Failure {
+    Failure::failed(e.to_string())
+}
+
+/// Judge a stored run again; returns the report, as `check` prints it.
+pub fn judge(req: JudgeRequest) -> Result<Document, Failure> {
+    let JudgeRequest {
+        config,
+        rules,
+        run,
+        sites: wanted,
+        as_of,
+    } = req;
+    let path = &config.store.path;
+    if !path.is_file() {
+        return Err(Failure::failed(format!(
+            "there is no store at {} (run `govscan scan` first)",
+            path.display()
+        )));
+    }
+    let store = Store::open_read_only(path).map_err(store_failure)?;
+    let info = match run {
+        Some(id) => store
+            .run(RunId(id))
+            .map_err(store_failure)?
+            .ok_or_else(|| Failure::usage(format!("there is no run {id} in the store")))?,
+        None => store
+            .latest_finished_run()
+            .map_err(store_failure)?
+            .ok_or_else(|| Failure::failed("the store has no finished scan to judge"))?,
+    };
+    let as_of = as_of.unwrap_or(info.as_of);
+    let site_runs = store.site_runs(info.id).map_err(store_failure)?;
+    for name in &wanted {
+        if !site_runs.iter().any(|s| &s.site == name) {
+            return Err(Failure::usage(format!(
+                "run {} has no site named `{name}`",
+                info.id
+            )));
+        }
+    }
+    let config = Arc::new(config);
+    let crawler = Arc::new(
+        Crawler::new(
+            config.clone(),
+            CrawlRules::from_rules(&rules),
+            Arc::new(NoObserver),
+            chrono::Datelike::year(&as_of),
+        )
+        .map_err(Failure::failed)?,
+    );
+    let mut reports = Vec::new();
+    for sr in site_runs {
+        if !wanted.is_empty() && !wanted.contains(&sr.site) {
+            continue;
+        }
+        if sr.status != SiteRunStatus::Done {
+            tracing::warn!(site = %sr.site, status = ?sr.status, "not judged: the site's scan did not finish");
+            continue;
+        }
+        // The site as configured now (its column URLs, 标识码, crawl settings), else as stored.
+        let site = match config.sites.iter().find(|s| s.name == sr.site) {
+            Some(s) => s.clone(),
+            None => {
+                let url = url::Url::parse(&sr.url).map_err(|e| {
+                    Failure::failed(format!("the stored URL of {} is invalid: {e}", sr.site))
+                })?;
+                let mut s = SiteConfig::adhoc(url);
+                s.name = sr.site.clone();
+                s.level = sr.level;
+                s.kind = sr.kind;
+                s
+            }
+        };
+        let saved = store.resume_state(sr.id).map_err(store_failure)?;
+        let mut edges = saved.edges;
+        let seed = SiteSeed {
+            pages: saved
+                .pages
+                .into_iter()
+                .map(|p| {
+                    let links = edges.remove(&p.url).unwrap_or_default();
+                    (p, links)
+                })
+                .collect(),
+            links: saved.links,
+            previous: None,
+        };
+        let mut facts = crawler.replay_site(&site, seed);
+        if let Some(stats) = sr.stats.clone() {
+            // The crawl's own counts (requests, timings), not the replay's.
+            facts.stats = stats;
+        }
+        facts.started_at = sr.started.to_rfc3339();
+        facts.finished_at = sr.finished.map(|t| t.to_rfc3339()).unwrap_or_default();
+        let mut findings = checks::evaluate(&facts, &rules, as_of);
+        let ipv6 = store.site_ipv6(sr.id).map_err(store_failure)?;
+        if let Some(summary) = &ipv6 {
+            findings.extend(checks::ipv6::check(
+                site.url.as_str(),
+                site.level,
+                site.kind,
+                summary,
+                &rules,
+            ));
+        }
+        match probe::availability_findings(&store, &site, &rules, as_of) {
+            Ok(f) => findings.extend(f),
+            Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
+        }
+        findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
+        let score = checks::score::score(&findings, &rules);
+        let mut report = SiteReport::new(&facts, findings, score);
+        report.ipv6 = ipv6.as_ref().map(crate::crawl::ipv6::Ipv6Detail::of);
+        reports.push(report);
+    }
+    Ok(Document::new(as_of, reports))
+}
