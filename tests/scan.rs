@@ -687,3 +687,54 @@ async fn judge_rejudges_a_stored_scan_without_the_network() {
     let out = judge(vec!["--run", "99"]).await;
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_leaves_alone_a_run_that_another_process_is_still_writing() {
+    const PAGES: usize = 60;
+    let s = serve(slow_site(PAGES)).await;
+    let dir = temp_dir("live");
+    let cfg = write_config(&dir, &[("站点", s.url("/"))], "concurrency_per_site = 1");
+    let mut child = bin()
+        .args(["scan", "--config", &cfg, "--as-of", "2026-11-30"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn scan");
+    let started = Instant::now();
+    while s
+        .log
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/p/"))
+        .count()
+        < 5
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "scan too slow to start"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The 06:30 `--resume` while the 02:30 scan is still running: nothing is taken over.
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--resume".into(),
+    ])
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("still being written by"), "{text}");
+    // The first scan finishes on its own, every page counted once.
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .expect("join")
+        .expect("wait");
+    assert!(status.success());
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    assert!(store.unfinished_run().expect("read").is_none());
+    let hist = store.history("站点").expect("history");
+    assert_eq!(hist.len(), 1);
+    assert_eq!(hist[0].pages, PAGES);
+}

@@ -25,7 +25,7 @@ use crate::report::fmt_points;
 use crate::rules::RuleSet;
 use crate::store::{
     FindingDiff, FindingFilter, FindingStatus, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus,
-    Store, StoreError,
+    Store, StoreError, HEARTBEAT_EVERY,
 };
 
 /// What the scan command was asked.
@@ -99,9 +99,30 @@ impl FirstError {
 
 /// The writer thread: owns the store connection, writes messages in batches (one transaction
 /// per batch), keeps the first error and stops writing after it.
-fn writer(mut store: Store, rx: mpsc::Receiver<Msg>, error: FirstError) -> (Store, WriterStats) {
+fn writer(
+    mut store: Store,
+    run: RunId,
+    rx: mpsc::Receiver<Msg>,
+    error: FirstError,
+) -> (Store, WriterStats) {
     let mut stats = WriterStats::default();
-    while let Ok(first) = rx.recv() {
+    let mut next_beat = Instant::now() + HEARTBEAT_EVERY;
+    loop {
+        // The run's heartbeat, so that no other process takes it over for `--resume` while
+        // this one is writing it (even while no page arrives for a while).
+        if Instant::now() >= next_beat {
+            if !error.failed() {
+                if let Err(e) = store.heartbeat(run) {
+                    tracing::warn!(error = %e, "the run's heartbeat was not recorded");
+                }
+            }
+            next_beat = Instant::now() + HEARTBEAT_EVERY;
+        }
+        let first = match rx.recv_timeout(next_beat.saturating_duration_since(Instant::now())) {
+            Ok(m) => m,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         // Under load, gather what keeps arriving for up to the commit interval (or a full
         // batch): one transaction per interval instead of one per trickle of messages, so the
         // B-tree's inner pages go to the WAL once per interval, not once per page. When
@@ -379,6 +400,27 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
                 writer: WriterStats::default(),
             });
         };
+        if info.owner_alive(crate::asof::now()) {
+            // Another live process (this morning's scan still running, or a second worker on
+            // the same store) is writing it: taking it over would crawl its sites twice.
+            writeln!(
+                out,
+                "nothing to resume: run {} is still being written by {} (last heartbeat {})",
+                info.id,
+                info.owner.as_deref().unwrap_or("another process"),
+                info.heartbeat
+                    .map(|h| h.to_rfc3339())
+                    .unwrap_or_else(|| "unknown".into())
+            )
+            .ok();
+            return Ok(ScanOutcome {
+                status: exit::OK,
+                sites: Vec::new(),
+                writer: WriterStats::default(),
+            });
+        }
+        // Ours now.
+        store.heartbeat(info.id).map_err(store_failure)?;
         let sites = config
             .sites
             .iter()
@@ -476,7 +518,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
     let writer_error = error.clone();
     let writer_thread = std::thread::Builder::new()
         .name("govscan-store".into())
-        .spawn(move || writer(store, rx, writer_error))
+        .spawn(move || writer(store, run, rx, writer_error))
         .map_err(|e| Failure::failed(format!("cannot start the store writer: {e}")))?;
     let bars = if std::io::stderr().is_terminal() {
         let multi = indicatif::MultiProgress::new();

@@ -10,7 +10,48 @@ use super::{
 use crate::config::SiteConfig;
 
 const RUN_COLUMNS: &str =
-    "id, started, finished, as_of, config_fingerprint, rules_fingerprint, sites";
+    "id, started, finished, as_of, config_fingerprint, rules_fingerprint, sites, owner, heartbeat";
+
+/// How often a live scan records that it is alive.
+pub const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// This process, as a run's owner: `host:pid`.
+pub fn this_process() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| std::fs::read_to_string("/etc/hostname"))
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_string());
+    format!("{host}:{}", std::process::id())
+}
+
+impl RunInfo {
+    /// Whether the process that owns this unfinished run is still writing it: its last
+    /// heartbeat is recent (within three beats of `now`) and, when it runs on this host, its
+    /// process still exists (where `/proc` tells), so a scan killed a moment ago can be
+    /// resumed at once.
+    pub fn owner_alive(&self, now: DateTime<FixedOffset>) -> bool {
+        let Some(owner) = &self.owner else {
+            return false;
+        };
+        let fresh = chrono::Duration::from_std(HEARTBEAT_EVERY * 3).unwrap_or_default();
+        if !self.heartbeat.is_some_and(|h| now - h < fresh) {
+            return false;
+        }
+        let me = this_process();
+        let (my_host, _) = me.rsplit_once(':').unwrap_or((&me, ""));
+        match owner.rsplit_once(':') {
+            Some((host, pid)) if host == my_host && std::path::Path::new("/proc/self").exists() => {
+                pid.parse::<u32>().is_ok_and(|p| {
+                    p == std::process::id() || std::path::Path::new(&format!("/proc/{p}")).exists()
+                })
+            }
+            _ => true,
+        }
+    }
+}
 
 fn run_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
     Ok(RunInfo {
@@ -21,6 +62,8 @@ fn run_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
         config_fingerprint: row.get(4)?,
         rules_fingerprint: row.get(5)?,
         sites: col_json(row, 6)?,
+        owner: row.get(7)?,
+        heartbeat: col_time_opt(row, 8)?,
     })
 }
 
@@ -67,8 +110,8 @@ impl Store {
         let sites = to_json(sites).map_err(|e| self.err(ACTION, e))?;
         self.conn
             .prepare_cached(
-                "INSERT INTO runs (started, as_of, config_fingerprint, rules_fingerprint, sites) \
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO runs (started, as_of, config_fingerprint, rules_fingerprint, sites, \
+                 owner, heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)",
             )
             .and_then(|mut st| {
                 st.execute(params![
@@ -76,11 +119,21 @@ impl Store {
                     time_text(&as_of),
                     config_fingerprint,
                     rules_fingerprint,
-                    sites
+                    sites,
+                    this_process(),
                 ])
             })
             .map_err(|e| self.err(ACTION, e))?;
         Ok(RunId(self.conn.last_insert_rowid()))
+    }
+
+    /// Record that this process is (still, or now) writing a run: its owner and heartbeat.
+    pub fn heartbeat(&mut self, run: RunId) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE runs SET owner = ?2, heartbeat = ?3 WHERE id = ?1")
+            .and_then(|mut st| st.execute(params![run.0, this_process(), time_text(&now())]))
+            .map_err(|e| self.err(&format!("record the heartbeat of run {run} in"), e))?;
+        Ok(())
     }
 
     /// Record that a run is over (every site done or failed).

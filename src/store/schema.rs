@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 4;
+pub const SCHEMA_VERSION: i64 = 5;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -181,8 +181,16 @@ CREATE TABLE link_lists (
 ALTER TABLE pages ADD COLUMN links_id INTEGER REFERENCES link_lists(id);
 "#;
 
+/// Version 5: who is writing a run (`host:pid`) and when it last showed signs of life, so
+/// that `scan --resume` never takes over a run that another live process (a second worker on
+/// the same store, or this morning's scan still running) is writing.
+const V5: &str = r#"
+ALTER TABLE runs ADD COLUMN owner TEXT;
+ALTER TABLE runs ADD COLUMN heartbeat TEXT;
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

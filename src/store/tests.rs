@@ -157,7 +157,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 4);
+    assert_eq!(SCHEMA_VERSION, 5);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -1360,5 +1360,84 @@ fn an_unchanged_pages_link_list_is_stored_once_across_scans() -> TestResult {
         assert_eq!(state.edges.get("https://xian.gov.cn/"), Some(list));
         assert_eq!(state.edges.get("https://xian.gov.cn/empty"), None);
     }
+    Ok(())
+}
+
+#[test]
+fn a_run_knows_whether_its_owner_is_still_writing_it() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let info = store.unfinished_run()?.ok_or("unfinished")?;
+    assert_eq!(info.owner.as_deref(), Some(this_process().as_str()));
+    let now = crate::asof::now();
+    // This process is alive.
+    assert!(info.owner_alive(now));
+    let me = this_process();
+    let (host, _) = me.rsplit_once(':').ok_or("host:pid")?;
+    let set = |owner: Option<&str>,
+               beat: &str|
+     -> std::result::Result<RunInfo, Box<dyn std::error::Error>> {
+        store.conn.execute(
+            "UPDATE runs SET owner = ?2, heartbeat = ?3 WHERE id = ?1",
+            rusqlite::params![run.0, owner, beat],
+        )?;
+        Ok(store.run(run)?.ok_or("run")?)
+    };
+    let recent = (now - chrono::Duration::seconds(20)).to_rfc3339();
+    let old = (now - chrono::Duration::minutes(10)).to_rfc3339();
+    // A process on this host that no longer exists, however recent its heartbeat (a killed
+    // scan resumed at once).
+    if std::path::Path::new("/proc/self").exists() {
+        assert!(!set(Some(&format!("{host}:4294967")), &recent)?.owner_alive(now));
+    }
+    // Another host: judged by its heartbeat.
+    assert!(set(Some("elsewhere:1"), &recent)?.owner_alive(now));
+    assert!(!set(Some("elsewhere:1"), &old)?.owner_alive(now));
+    // A run from before owners were recorded.
+    assert!(!set(None, &recent)?.owner_alive(now));
+    // Taking it over makes this process the owner.
+    store.heartbeat(run)?;
+    assert!(store.run(run)?.ok_or("run")?.owner_alive(now));
+    Ok(())
+}
+
+#[test]
+fn a_version_4_file_is_upgraded_and_its_unfinished_run_resumes() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    {
+        let mut conn = raw(&path);
+        schema::migrate(&mut conn, 4).map_err(|(_, _, e)| e)?;
+        // A killed v4 scan: one page with its links inline (as v3 wrote them).
+        conn.execute_batch(
+            "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
+             VALUES ('2026-10-01T08:00:00+08:00', NULL, '2026-10-01T08:00:00+08:00', 'c', 'r', '[\"xian\"]');
+             INSERT INTO site_runs (run_id, site, url, level, kind, started, status) \
+             VALUES (1, 'xian', 'https://xian.gov.cn/', 'county', 'portal', '2026-10-01T08:00:00+08:00', 'running');
+             INSERT INTO pages (site_run, url, final_url, depth, status, fetched_at, elapsed_ms, bytes, truncated, links_found, links) \
+             VALUES (1, 'https://xian.gov.cn/', 'https://xian.gov.cn/', 0, '{\"type\":\"ok\",\"status\":200}', '2026-10-01T08:00:01+08:00', 5, 100, 0, 1, \
+             '[[\"https://xian.gov.cn/a\",\"甲\",\"a\"]]');",
+        )?;
+    }
+    let mut store = Store::open(&path)?;
+    assert_eq!(store.schema_version()?, SCHEMA_VERSION);
+    let info = store.unfinished_run()?.ok_or("unfinished")?;
+    assert_eq!(info.owner, None);
+    assert!(!info.owner_alive(crate::asof::now()), "no owner: resumable");
+    let state = store.resume_state(SiteRunId(1))?;
+    assert_eq!(
+        state.edges.get("https://xian.gov.cn/"),
+        Some(&vec![edge("https://xian.gov.cn/a", "甲")])
+    );
+    // New pages of the resumed run go to the shared link lists.
+    store.heartbeat(info.id)?;
+    store.save_page(
+        SiteRunId(1),
+        &page("https://xian.gov.cn/a", 1),
+        &[edge("https://xian.gov.cn/", "首页")],
+    )?;
+    assert_eq!(count(&store, "link_lists")?, 1);
+    assert_eq!(count(&store, "edges")?, 2);
     Ok(())
 }

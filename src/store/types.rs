@@ -50,6 +50,10 @@ pub struct RunInfo {
     pub rules_fingerprint: String,
     /// Names of the sites the run covers.
     pub sites: Vec<String>,
+    /// The process writing the run (`host:pid`), when known (files before schema v5: never).
+    pub owner: Option<String>,
+    /// When that process last recorded that it was alive.
+    pub heartbeat: Option<DateTime<FixedOffset>>,
 }
 
 /// Where one site's part of a run stands.
