@@ -738,3 +738,185 @@ async fn resume_leaves_alone_a_run_that_another_process_is_still_writing() {
     assert_eq!(hist.len(), 1);
     assert_eq!(hist[0].pages, PAGES);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).expect("date");
+    let demo = govscan::demo::site::start_demo(as_of)
+        .await
+        .expect("demo site");
+    let small =
+        serve(Router::new().route("/", get(|| async { ok(page("首页", &["/missing.html"])) })))
+            .await;
+    let dir = temp_dir("bulletin");
+    let dead = "http://127.0.0.1:9/".to_string();
+    let cfg = write_config(
+        &dir,
+        &[
+            ("示范县", demo.url("/")),
+            ("小站", small.url("/")),
+            ("坏站", dead),
+        ],
+        "",
+    );
+    for day in ["2026-10-30", "2026-11-15", "2026-11-29"] {
+        let out = run(vec![
+            "scan".into(),
+            "--config".into(),
+            cfg.clone(),
+            "--as-of".into(),
+            day.into(),
+        ])
+        .await;
+        assert!(
+            out.status.code() == Some(0) || out.status.code() == Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out_dir = dir.join("out");
+    let out = run(vec![
+        "bulletin".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--month".into(),
+        "2026-11".into(),
+        "--out".into(),
+        out_dir.to_string_lossy().to_string(),
+        "--issued-on".into(),
+        "2026-12-01".into(),
+        "--issuer".into(),
+        "某市政务公开办".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("月通报-2026-11.json")).expect("json file"),
+    )
+    .expect("json");
+    assert_eq!(json["title"], "2026年11月政府网站检查情况通报");
+    assert_eq!(json["sites_total"], 3);
+    assert_eq!(json["inspected"], 2);
+    assert_eq!(json["not_inspected"], serde_json::json!(["坏站"]));
+    let sites = json["sites"].as_array().expect("sites");
+    assert_eq!(sites.len(), 2);
+    let passed = sites.iter().filter(|s| s["passed"] == true).count();
+    assert_eq!(json["passed"], passed);
+    assert_eq!(json["failed"], 2 - passed);
+    // Two scans in November, the latest reported; October gives the change.
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    for s in sites {
+        let name = s["name"].as_str().expect("name");
+        assert_eq!(s["scans"], 2, "{s}");
+        assert_eq!(s["scanned_on"], "2026-11-29");
+        let hist = store.history(name).expect("history");
+        let oct = hist
+            .iter()
+            .find(|h| h.as_of.date_naive().to_string() == "2026-10-30")
+            .and_then(|h| h.score)
+            .expect("october score");
+        let nov = hist
+            .iter()
+            .find(|h| h.as_of.date_naive().to_string() == "2026-11-29")
+            .and_then(|h| h.score)
+            .expect("november score");
+        assert_eq!(s["score"].as_f64(), Some(nov));
+        assert_eq!(s["previous_score"].as_f64(), Some(oct));
+        let problems = s["vetoes"].as_array().map_or(0, Vec::len)
+            + s["deductions"].as_array().map_or(0, Vec::len);
+        // A notice exactly for the sites with problems, listing every one of them.
+        if problems > 0 {
+            let stem = s["notice"].as_str().expect("notice");
+            let notice =
+                std::fs::read_to_string(out_dir.join(format!("{stem}.md"))).expect("notice");
+            assert!(notice.contains(&format!("关于{name}存在问题的整改通知")));
+            assert!(notice.contains("10 个工作日内完成整改"));
+            assert!(notice.contains("某市政务公开办"));
+            for f in s["vetoes"]
+                .as_array()
+                .into_iter()
+                .chain(s["deductions"].as_array())
+                .flatten()
+            {
+                assert!(
+                    notice.contains(f["message"].as_str().expect("message")),
+                    "{f}"
+                );
+            }
+            assert!(out_dir.join(format!("{stem}.html")).is_file());
+        } else {
+            assert!(s["notice"].is_null());
+        }
+    }
+    // Ranks follow the scores.
+    let scores: Vec<f64> = sites.iter().filter_map(|s| s["score"].as_f64()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
+    assert_eq!(sites[0]["rank"], 1);
+    // The problem counts add up.
+    let counted: u64 = json["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .filter_map(|p| p["findings"].as_u64())
+        .sum();
+    let listed: usize = sites
+        .iter()
+        .map(|s| {
+            ["vetoes", "deductions", "notices"]
+                .iter()
+                .map(|k| s[*k].as_array().map_or(0, Vec::len))
+                .sum::<usize>()
+        })
+        .sum();
+    assert_eq!(counted as usize, listed);
+    let md = std::fs::read_to_string(out_dir.join("月通报-2026-11.md")).expect("md");
+    for needle in [
+        "# 2026年11月政府网站检查情况通报",
+        "示范县",
+        "小站",
+        "坏站",
+        "合格率",
+    ] {
+        assert!(md.contains(needle), "{needle}\n{md}");
+    }
+    let html = std::fs::read_to_string(out_dir.join("月通报-2026-11.html")).expect("html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("示范县"));
+    let xlsx = std::fs::read(out_dir.join("月通报-2026-11.xlsx")).expect("xlsx");
+    assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip file");
+
+    // A month without scans: nothing inspected, nothing passed.
+    let out = run(vec![
+        "bulletin".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--month".into(),
+        "2026-09".into(),
+        "--out".into(),
+        out_dir.to_string_lossy().to_string(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("月通报-2026-09.json")).expect("json file"),
+    )
+    .expect("json");
+    assert_eq!(json["inspected"], 0);
+    assert_eq!(json["passed"], 0);
+    assert_eq!(json["not_inspected"].as_array().map(Vec::len), Some(3));
+    // A bad month is a usage error.
+    let out = run(vec![
+        "bulletin".into(),
+        "--config".into(),
+        cfg,
+        "--month".into(),
+        "2026-13".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -22,7 +22,7 @@ fn newest<'a>(
             .filter_map(|d| d.resolve(as_of))
             .filter(|d| *d <= as_of)
         {
-            if best.map_or(true, |(b, _)| b < d) {
+            if best.is_none_or(|(b, _)| b < d) {
                 best = Some((d, p));
             }
         }

@@ -57,6 +57,9 @@ enum Command {
     /// Judge a stored scan again, without the network: under the current rules or as of
     /// another time.
     Judge(JudgeArgs),
+    /// Write the monthly bulletin (月通报) and the rectification notices (整改通知) from the
+    /// stored scans of a month.
+    Bulletin(BulletinArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
     /// One line per stored scan of a site.
@@ -154,6 +157,31 @@ struct JudgeArgs {
     /// Exit with status 1 when a finding of this kind or above is found.
     #[arg(long, value_enum, default_value_t = FailOn::Veto)]
     fail_on: FailOn,
+}
+
+#[derive(Debug, Args)]
+struct BulletinArgs {
+    /// The month (YYYY-MM).
+    #[arg(long, value_name = "YYYY-MM")]
+    month: String,
+    /// Configuration file (its `[store] path` and sites are read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Folder to write the files into (created if needed).
+    #[arg(long, value_name = "DIR", default_value = "bulletin")]
+    out: PathBuf,
+    /// Title of the bulletin (default: YYYY年M月政府网站检查情况通报).
+    #[arg(long)]
+    title: Option<String>,
+    /// Who issues the bulletin and receives the rectification reports.
+    #[arg(long, default_value = "政府网站监管工作领导小组办公室")]
+    issuer: String,
+    /// Working days given for rectification.
+    #[arg(long, value_name = "DAYS", default_value_t = 10)]
+    deadline_days: u32,
+    /// Date printed on the bulletin and the notices (default: today).
+    #[arg(long, value_name = "DATE")]
+    issued_on: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -313,6 +341,7 @@ pub fn main() -> i32 {
             Command::Scan(a) => cmd_scan(a).await,
             Command::Probe(a) => cmd_probe(a).await,
             Command::Judge(a) => cmd_judge(a),
+            Command::Bulletin(a) => cmd_bulletin(a),
             Command::Findings(a) => cmd_findings(a),
             Command::History(a) => cmd_history(a),
             Command::Rules { command } => cmd_rules(command),
@@ -576,6 +605,45 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
         out: &mut stdout,
     };
     scan::scan(req).await.map(|o| o.status)
+}
+
+fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
+    let month = chrono::NaiveDate::parse_from_str(&format!("{}-01", a.month.trim()), "%Y-%m-%d")
+        .map_err(|_| Failure::usage(format!("`{}` is not a month like 2026-11", a.month)))?;
+    let issued_on = match a.issued_on.as_deref() {
+        Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+            .map_err(|_| Failure::usage(format!("`{d}` is not a date like 2026-12-01")))?,
+        None => crate::asof::now().date_naive(),
+    };
+    let config = load_config(a.config.as_deref())?;
+    let rules = load_rules(config.rules_dir.as_deref())?;
+    if !config.store.path.is_file() {
+        return Err(Failure::failed(format!(
+            "there is no store at {} (run `govscan scan` first)",
+            config.store.path.display()
+        )));
+    }
+    let store = crate::store::Store::open_read_only(&config.store.path)
+        .map_err(|e| Failure::failed(e.to_string()))?;
+    let opts = report::bulletin::BulletinOptions {
+        month,
+        title: a.title,
+        issuer: a.issuer,
+        deadline_days: a.deadline_days,
+        issued_on,
+    };
+    let b = report::bulletin::build(&store, &config.sites, &rules, &opts)
+        .map_err(|e| Failure::failed(e.to_string()))?;
+    let written =
+        report::bulletin::write_all(&b, &a.out).map_err(|e| Failure::failed(e.to_string()))?;
+    println!(
+        "{}：检查 {} 家，合格 {} 家，不合格 {} 家，合格率 {}%，平均 {} 分",
+        b.title, b.inspected, b.passed, b.failed, b.pass_rate, b.average_score
+    );
+    for p in written {
+        println!("  {}", p.display());
+    }
+    Ok(exit::OK)
 }
 
 fn cmd_judge(a: JudgeArgs) -> Result<i32, Failure> {

@@ -198,7 +198,7 @@ pub fn year_from_url(date: ItemDate, url: &str) -> ItemDate {
         let year = num(c.get(1)).and_then(|y| i32::try_from(y).ok());
         let month = num(c.get(2));
         let day = num(c.get(3));
-        if month == Some(date.month) && day.map_or(true, |d| d == date.day) {
+        if month == Some(date.month) && day.is_none_or(|d| d == date.day) {
             if let Some(y) = year {
                 if let Some(full) = ItemDate::ymd(y, date.month, date.day) {
                     return full;

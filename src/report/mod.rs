@@ -1,6 +1,8 @@
 //! Reports: the terminal report for an inspector (findings grouped by rule, with evidence,
 //! then a summary) and the JSON document for machines (the contract in DESIGN.md).
 
+pub mod bulletin;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 

@@ -157,7 +157,7 @@ impl Store {
             .map_err(|e| self.err("read the findings from", e))?;
         let mut rows: Vec<StoredFinding> = rows
             .into_iter()
-            .filter(|f| filter.status.map_or(true, |s| s == f.status))
+            .filter(|f| filter.status.is_none_or(|s| s == f.status))
             .collect();
         rows.sort_by_key(|f| {
             (

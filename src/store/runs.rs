@@ -37,7 +37,7 @@ impl RunInfo {
             return false;
         };
         let fresh = chrono::Duration::from_std(HEARTBEAT_EVERY * 3).unwrap_or_default();
-        if !self.heartbeat.is_some_and(|h| now - h < fresh) {
+        if self.heartbeat.is_none_or(|h| now - h >= fresh) {
             return false;
         }
         let me = this_process();

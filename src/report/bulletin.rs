@@ -1,0 +1,624 @@
+//! The monthly bulletin (月通报) and the per-site rectification notices (整改通知): built
+//! from a month of stored scans, rendered through the templates of `reports/` (Markdown and
+//! HTML), as a workbook (XLSX) and as JSON.
+//!
+//! A site's month is its latest finished scan whose as-of date falls in the month; the month
+//! before gives the change in score and rank. Ranks are competition ranks (1, 2, 2, 4). Sites
+//! configured but without a finished scan in the month are listed as not inspected, never as
+//! passing.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use crate::config::SiteConfig;
+use crate::rules::{Kind, RuleSet};
+use crate::store::{FindingFilter, HistoryRow, SiteRunStatus, Store, StoreError};
+
+/// The templates, embedded so the binary needs no files beside it.
+const BULLETIN_MD: &str = include_str!("../../reports/bulletin.md.j2");
+const BULLETIN_HTML: &str = include_str!("../../reports/bulletin.html.j2");
+const NOTICE_MD: &str = include_str!("../../reports/notice.md.j2");
+const NOTICE_HTML: &str = include_str!("../../reports/notice.html.j2");
+
+/// What the bulletin is asked for.
+#[derive(Debug, Clone)]
+pub struct BulletinOptions {
+    /// The month, as its first day.
+    pub month: NaiveDate,
+    /// Title; default `{年}年{月}月政府网站检查情况通报`.
+    pub title: Option<String>,
+    /// Who issues the bulletin and receives the rectification reports.
+    pub issuer: String,
+    /// Working days given for rectification.
+    pub deadline_days: u32,
+    /// The date printed on the bulletin and the notices (YYYY-MM-DD).
+    pub issued_on: NaiveDate,
+}
+
+/// The bulletin's data: what the templates, the workbook and the JSON show.
+#[derive(Debug, Clone, Serialize)]
+pub struct Bulletin {
+    pub title: String,
+    /// `2026-11`.
+    pub month: String,
+    /// `2026年11月`.
+    pub month_zh: String,
+    pub previous_month: String,
+    pub issuer: String,
+    pub issued_on: String,
+    pub deadline_days: u32,
+    /// Sites under supervision (configured), inspected this month, passed, failed.
+    pub sites_total: usize,
+    pub inspected: usize,
+    pub passed: usize,
+    pub failed: usize,
+    /// Share of inspected sites that passed, in percent (one decimal).
+    pub pass_rate: f64,
+    pub average_score: f64,
+    /// Ranked, best first.
+    pub sites: Vec<BulletinSite>,
+    /// Configured sites without a finished scan this month.
+    pub not_inspected: Vec<String>,
+    /// Problems by rule, most sites first.
+    pub problems: Vec<ProblemCount>,
+}
+
+/// One site's month.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulletinSite {
+    pub rank: usize,
+    pub name: String,
+    pub url: String,
+    pub level: String,
+    pub kind: String,
+    /// Finished scans this month, and the as-of date of the one reported.
+    pub scans: usize,
+    pub scanned_on: String,
+    pub score: f64,
+    pub verdict: String,
+    pub passed: bool,
+    /// Last month's score and rank, and the change in score.
+    pub previous_score: Option<f64>,
+    pub previous_rank: Option<usize>,
+    pub change: Option<f64>,
+    pub vetoes: Vec<BulletinFinding>,
+    pub deductions: Vec<BulletinFinding>,
+    pub notices: Vec<BulletinFinding>,
+    /// Points deducted (before indicator caps).
+    pub deducted: f64,
+    /// File name of its rectification notice (without extension), when it has problems.
+    pub notice: Option<String>,
+}
+
+/// One problem of a site, as the bulletin and the notice print it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BulletinFinding {
+    pub rule: String,
+    pub title: String,
+    pub kind: String,
+    pub points: f64,
+    pub url: String,
+    pub page: Option<String>,
+    pub message: String,
+    /// As-of date of the first scan that found it.
+    pub first_seen: Option<String>,
+}
+
+/// How many sites and findings a rule caught this month.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemCount {
+    pub rule: String,
+    pub title: String,
+    pub kind: String,
+    pub sites: usize,
+    pub findings: usize,
+}
+
+fn month_bounds(first: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    (first, next.unwrap_or(first))
+}
+
+fn previous_month(first: NaiveDate) -> NaiveDate {
+    let prev = if first.month() == 1 {
+        NaiveDate::from_ymd_opt(first.year() - 1, 12, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() - 1, 1)
+    };
+    prev.unwrap_or(first)
+}
+
+/// The latest finished scan of a site whose as-of date is in the month, and how many there
+/// were.
+fn scan_in(rows: &[HistoryRow], month: NaiveDate) -> Option<(&HistoryRow, usize)> {
+    let (from, to) = month_bounds(month);
+    let in_month: Vec<&HistoryRow> = rows
+        .iter()
+        .filter(|r| r.status == SiteRunStatus::Done && r.score.is_some())
+        .filter(|r| {
+            let d = r.as_of.date_naive();
+            d >= from && d < to
+        })
+        .collect();
+    let latest = in_month.iter().max_by_key(|r| (r.as_of, r.run)).copied()?;
+    Some((latest, in_month.len()))
+}
+
+/// Competition ranks of scores, best first: equal scores share a rank.
+fn ranks(scores: &[f64]) -> Vec<usize> {
+    scores
+        .iter()
+        .map(|s| 1 + scores.iter().filter(|o| *o > s).count())
+        .collect()
+}
+
+fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+/// A name usable as a file name: path separators and control characters replaced.
+pub fn file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
+            c if c.is_control() => '_',
+            c => c,
+        })
+        .collect()
+}
+
+/// Build the bulletin of `opts.month` for the configured sites.
+pub fn build(
+    store: &Store,
+    sites: &[SiteConfig],
+    rules: &RuleSet,
+    opts: &BulletinOptions,
+) -> Result<Bulletin, StoreError> {
+    let month = opts.month;
+    let prev = previous_month(month);
+    // (site, chosen scan, scans in month, previous month's score)
+    let mut chosen = Vec::new();
+    let mut previous: Vec<(String, f64)> = Vec::new();
+    let mut not_inspected = Vec::new();
+    for site in sites {
+        let rows = store.history(&site.name)?;
+        if let Some((r, _)) = scan_in(&rows, prev) {
+            if let Some(s) = r.score {
+                previous.push((site.name.clone(), s));
+            }
+        }
+        match scan_in(&rows, month) {
+            Some((r, n)) => chosen.push((site, r.clone(), n)),
+            None => not_inspected.push(site.name.clone()),
+        }
+    }
+    let prev_scores: Vec<f64> = previous.iter().map(|(_, s)| *s).collect();
+    let prev_ranks: HashMap<&str, (f64, usize)> = previous
+        .iter()
+        .zip(ranks(&prev_scores))
+        .map(|((n, s), r)| (n.as_str(), (*s, r)))
+        .collect();
+
+    let mut out: Vec<BulletinSite> = Vec::new();
+    let mut counts: BTreeMap<String, (String, String, usize, usize)> = BTreeMap::new();
+    for (site, row, scans) in &chosen {
+        let first_seen: HashMap<(String, String), String> = store
+            .findings(&FindingFilter {
+                site: Some(site.name.clone()),
+                ..FindingFilter::default()
+            })?
+            .into_iter()
+            .map(|f| {
+                (
+                    (f.finding.rule.clone(), f.finding.url.clone()),
+                    f.first_seen_at.date_naive().to_string(),
+                )
+            })
+            .collect();
+        let mut entry = BulletinSite {
+            rank: 0,
+            name: site.name.clone(),
+            url: site.url.to_string(),
+            level: site.level.zh().to_string(),
+            kind: site.kind.zh().to_string(),
+            scans: *scans,
+            scanned_on: row.as_of.date_naive().to_string(),
+            score: row.score.unwrap_or(0.0),
+            verdict: row.verdict.clone().unwrap_or_default(),
+            passed: row.verdict.as_deref() == Some("合格"),
+            previous_score: prev_ranks.get(site.name.as_str()).map(|(s, _)| *s),
+            previous_rank: prev_ranks.get(site.name.as_str()).map(|(_, r)| *r),
+            change: None,
+            vetoes: Vec::new(),
+            deductions: Vec::new(),
+            notices: Vec::new(),
+            deducted: 0.0,
+            notice: None,
+        };
+        entry.change = entry.previous_score.map(|p| round1(entry.score - p));
+        let mut seen_rules: Vec<String> = Vec::new();
+        for f in store.site_findings(row.site_run)? {
+            let (title, kind) = match rules.get(&f.rule) {
+                Some(r) => (r.title.clone(), r.kind),
+                None => (f.rule.clone(), f.kind),
+            };
+            let b = BulletinFinding {
+                first_seen: first_seen.get(&(f.rule.clone(), f.url.clone())).cloned(),
+                rule: f.rule.clone(),
+                title: title.clone(),
+                kind: f.kind.zh().to_string(),
+                points: f.points,
+                url: f.url,
+                page: f.page,
+                message: f.message,
+            };
+            let c = counts
+                .entry(f.rule.clone())
+                .or_insert_with(|| (title, kind.zh().to_string(), 0, 0));
+            c.3 += 1;
+            if !seen_rules.contains(&f.rule) {
+                seen_rules.push(f.rule.clone());
+                c.2 += 1;
+            }
+            match f.kind {
+                Kind::Veto => entry.vetoes.push(b),
+                Kind::Deduct => {
+                    entry.deducted += f.points;
+                    entry.deductions.push(b);
+                }
+                Kind::Notice => entry.notices.push(b),
+            }
+        }
+        entry.deducted = round1(entry.deducted);
+        if !entry.vetoes.is_empty() || !entry.deductions.is_empty() {
+            entry.notice = Some(format!("整改通知-{}", file_stem(&site.name)));
+        }
+        out.push(entry);
+    }
+    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+    let scores: Vec<f64> = out.iter().map(|s| s.score).collect();
+    for (s, r) in out.iter_mut().zip(ranks(&scores)) {
+        s.rank = r;
+    }
+    let inspected = out.len();
+    let passed = out.iter().filter(|s| s.passed).count();
+    let mut problems: Vec<ProblemCount> = counts
+        .into_iter()
+        .map(|(rule, (title, kind, sites, findings))| ProblemCount {
+            rule,
+            title,
+            kind,
+            sites,
+            findings,
+        })
+        .collect();
+    problems.sort_by(|a, b| (b.sites, b.findings, &a.rule).cmp(&(a.sites, a.findings, &b.rule)));
+    let month_zh = format!("{}年{}月", month.year(), month.month());
+    Ok(Bulletin {
+        title: opts
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("{month_zh}政府网站检查情况通报")),
+        month: month.format("%Y-%m").to_string(),
+        month_zh,
+        previous_month: prev.format("%Y-%m").to_string(),
+        issuer: opts.issuer.clone(),
+        issued_on: opts.issued_on.to_string(),
+        deadline_days: opts.deadline_days,
+        sites_total: sites.len(),
+        inspected,
+        passed,
+        failed: inspected - passed,
+        pass_rate: if inspected == 0 {
+            0.0
+        } else {
+            round1(100.0 * passed as f64 / inspected as f64)
+        },
+        average_score: if inspected == 0 {
+            0.0
+        } else {
+            round1(scores.iter().sum::<f64>() / inspected as f64)
+        },
+        sites: out,
+        not_inspected,
+        problems,
+    })
+}
+
+/// An error while writing the bulletin's files.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("cannot render the template {template}: {message}")]
+    Template { template: String, message: String },
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+}
+
+fn render(name: &str, source: &str, ctx: &minijinja::Value) -> Result<String, RenderError> {
+    let mut env = minijinja::Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    let fail = |e: minijinja::Error| RenderError::Template {
+        template: name.to_string(),
+        message: format!("{e:#}"),
+    };
+    env.add_template(name, source).map_err(fail)?;
+    env.get_template(name)
+        .map_err(fail)?
+        .render(ctx)
+        .map_err(fail)
+}
+
+/// The bulletin in Markdown.
+pub fn markdown(b: &Bulletin) -> Result<String, RenderError> {
+    render(
+        "bulletin.md.j2",
+        BULLETIN_MD,
+        &minijinja::Value::from_serialize(b),
+    )
+}
+
+/// The bulletin in HTML (one self-contained page).
+pub fn html(b: &Bulletin) -> Result<String, RenderError> {
+    render(
+        "bulletin.html.j2",
+        BULLETIN_HTML,
+        &minijinja::Value::from_serialize(b),
+    )
+}
+
+fn notice_ctx(b: &Bulletin, site: &BulletinSite) -> minijinja::Value {
+    minijinja::context! { bulletin => minijinja::Value::from_serialize(b), site => minijinja::Value::from_serialize(site) }
+}
+
+/// A site's rectification notice in Markdown.
+pub fn notice_markdown(b: &Bulletin, site: &BulletinSite) -> Result<String, RenderError> {
+    render("notice.md.j2", NOTICE_MD, &notice_ctx(b, site))
+}
+
+/// A site's rectification notice in HTML.
+pub fn notice_html(b: &Bulletin, site: &BulletinSite) -> Result<String, RenderError> {
+    render("notice.html.j2", NOTICE_HTML, &notice_ctx(b, site))
+}
+
+/// The workbook: the ranking, every problem, and the problems by rule.
+pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| RenderError::Write {
+        path: "workbook".into(),
+        message: e.to_string(),
+    };
+    let mut wb = Workbook::new();
+    let bold = Format::new().set_bold();
+
+    let ws = wb.add_worksheet();
+    ws.set_name("得分排名").map_err(fail)?;
+    let head = [
+        "排名",
+        "网站名称",
+        "网址",
+        "级别",
+        "类型",
+        "检查日期",
+        "得分",
+        "结论",
+        "较上月",
+        "单项否决",
+        "扣分项",
+        "提示",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (i, s) in b.sites.iter().enumerate() {
+        let r = (i + 1) as u32;
+        ws.write(r, 0, s.rank as u32).map_err(fail)?;
+        ws.write(r, 1, &s.name).map_err(fail)?;
+        ws.write(r, 2, &s.url).map_err(fail)?;
+        ws.write(r, 3, &s.level).map_err(fail)?;
+        ws.write(r, 4, &s.kind).map_err(fail)?;
+        ws.write(r, 5, &s.scanned_on).map_err(fail)?;
+        ws.write(r, 6, s.score).map_err(fail)?;
+        ws.write(r, 7, &s.verdict).map_err(fail)?;
+        if let Some(c) = s.change {
+            ws.write(r, 8, c).map_err(fail)?;
+        }
+        ws.write(r, 9, s.vetoes.len() as u32).map_err(fail)?;
+        ws.write(r, 10, s.deductions.len() as u32).map_err(fail)?;
+        ws.write(r, 11, s.notices.len() as u32).map_err(fail)?;
+    }
+    ws.set_column_width(1, 28).map_err(fail)?;
+    ws.set_column_width(2, 36).map_err(fail)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("问题清单").map_err(fail)?;
+    let head = [
+        "网站名称",
+        "问题类型",
+        "性质",
+        "扣分",
+        "问题地址",
+        "所在页面",
+        "问题描述",
+        "首次发现",
+    ];
+    for (c, h) in head.iter().enumerate() {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    let mut r = 1u32;
+    for s in &b.sites {
+        for f in s.vetoes.iter().chain(&s.deductions).chain(&s.notices) {
+            ws.write(r, 0, &s.name).map_err(fail)?;
+            ws.write(r, 1, &f.title).map_err(fail)?;
+            ws.write(r, 2, &f.kind).map_err(fail)?;
+            ws.write(r, 3, f.points).map_err(fail)?;
+            ws.write(r, 4, &f.url).map_err(fail)?;
+            ws.write(r, 5, f.page.as_deref().unwrap_or(""))
+                .map_err(fail)?;
+            ws.write(r, 6, &f.message).map_err(fail)?;
+            ws.write(r, 7, f.first_seen.as_deref().unwrap_or(""))
+                .map_err(fail)?;
+            r += 1;
+        }
+    }
+    ws.set_column_width(0, 28).map_err(fail)?;
+    ws.set_column_width(4, 40).map_err(fail)?;
+    ws.set_column_width(6, 50).map_err(fail)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("问题统计").map_err(fail)?;
+    for (c, h) in ["问题类型", "规则", "性质", "涉及网站数", "问题数"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+    }
+    for (i, p) in b.problems.iter().enumerate() {
+        let r = (i + 1) as u32;
+        ws.write(r, 0, &p.title).map_err(fail)?;
+        ws.write(r, 1, &p.rule).map_err(fail)?;
+        ws.write(r, 2, &p.kind).map_err(fail)?;
+        ws.write(r, 3, p.sites as u32).map_err(fail)?;
+        ws.write(r, 4, p.findings as u32).map_err(fail)?;
+    }
+    ws.set_column_width(0, 30).map_err(fail)?;
+    wb.save_to_buffer().map_err(fail)
+}
+
+/// Write every file of the bulletin into `dir`: `月通报-YYYY-MM.{md,html,json,xlsx}` and one
+/// `整改通知-<site>.{md,html}` per site with problems. Returns the paths written.
+pub fn write_all(b: &Bulletin, dir: &Path) -> Result<Vec<PathBuf>, RenderError> {
+    let write = |name: String, bytes: &[u8]| -> Result<PathBuf, RenderError> {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(|e| RenderError::Write {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(path)
+    };
+    std::fs::create_dir_all(dir).map_err(|e| RenderError::Write {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let stem = format!("月通报-{}", b.month);
+    let json = serde_json::to_string_pretty(b).map_err(|e| RenderError::Template {
+        template: "json".into(),
+        message: e.to_string(),
+    })?;
+    let mut written = vec![
+        write(format!("{stem}.md"), markdown(b)?.as_bytes())?,
+        write(format!("{stem}.html"), html(b)?.as_bytes())?,
+        write(format!("{stem}.json"), json.as_bytes())?,
+        write(format!("{stem}.xlsx"), &xlsx(b)?)?,
+    ];
+    for s in &b.sites {
+        if let Some(n) = &s.notice {
+            written.push(write(format!("{n}.md"), notice_markdown(b, s)?.as_bytes())?);
+            written.push(write(format!("{n}.html"), notice_html(b, s)?.as_bytes())?);
+        }
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_are_competition_ranks() {
+        assert_eq!(ranks(&[90.0, 85.0, 85.0, 70.0]), vec![1, 2, 2, 4]);
+        assert_eq!(ranks(&[]), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn months_wrap_at_the_year() {
+        let jan = NaiveDate::from_ymd_opt(2027, 1, 1).expect("date");
+        assert_eq!(previous_month(jan).to_string(), "2026-12-01");
+        let dec = NaiveDate::from_ymd_opt(2026, 12, 1).expect("date");
+        assert_eq!(month_bounds(dec).1.to_string(), "2027-01-01");
+    }
+
+    fn sample(message: &str) -> Bulletin {
+        let f = BulletinFinding {
+            rule: "link.broken.other".into(),
+            title: "其他页面不可用链接".into(),
+            kind: "扣分".into(),
+            points: 0.1,
+            url: "https://x.gov.cn/a".into(),
+            page: Some("https://x.gov.cn/".into()),
+            message: message.into(),
+            first_seen: Some("2026-11-01".into()),
+        };
+        Bulletin {
+            title: "2026年11月政府网站检查情况通报".into(),
+            month: "2026-11".into(),
+            month_zh: "2026年11月".into(),
+            previous_month: "2026-10".into(),
+            issuer: "办公室".into(),
+            issued_on: "2026-12-01".into(),
+            deadline_days: 10,
+            sites_total: 1,
+            inspected: 1,
+            passed: 1,
+            failed: 0,
+            pass_rate: 100.0,
+            average_score: 99.9,
+            sites: vec![BulletinSite {
+                rank: 1,
+                name: "某县".into(),
+                url: "https://x.gov.cn/".into(),
+                level: "县级".into(),
+                kind: "门户网站".into(),
+                scans: 1,
+                scanned_on: "2026-11-29".into(),
+                score: 99.9,
+                verdict: "合格".into(),
+                passed: true,
+                previous_score: None,
+                previous_rank: None,
+                change: None,
+                vetoes: Vec::new(),
+                deductions: vec![f],
+                notices: Vec::new(),
+                deducted: 0.1,
+                notice: Some("整改通知-某县".into()),
+            }],
+            not_inspected: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn page_text_in_a_message_is_escaped_in_html_and_kept_in_markdown() -> Result<(), RenderError> {
+        // Anchor texts come from the crawled pages: a hostile page must not inject markup.
+        let b = sample("页面链接「<script>alert(1)</script>」不可用");
+        let page = html(&b)?;
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(page.contains("&lt;script&gt;"));
+        let notice = notice_html(&b, &b.sites[0])?;
+        assert!(!notice.contains("<script>"));
+        assert!(markdown(&b)?.contains("页面链接「<script>alert(1)</script>」不可用"));
+        Ok(())
+    }
+
+    #[test]
+    fn the_workbook_is_a_zip_with_the_three_sheets() -> Result<(), RenderError> {
+        let bytes = xlsx(&sample("HTTP 404"))?;
+        assert!(bytes.starts_with(b"PK"));
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("xl/worksheets/sheet3.xml"));
+        Ok(())
+    }
+
+    #[test]
+    fn site_names_become_safe_file_names() {
+        assert_eq!(file_stem("市/县:政府*网站"), "市_县_政府_网站");
+    }
+}
