@@ -890,6 +890,50 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
     let xlsx = std::fs::read(out_dir.join("月通报-2026-11.xlsx")).expect("xlsx");
     assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip file");
 
+    // October is last month.
+    assert_eq!(json["last_month"]["inspected"], 2);
+    assert!(md.contains("上月检查 2 家"), "{md}");
+
+    // Judged again under the same rules, the month comes out the same.
+    let re_dir = dir.join("rejudged");
+    let out = run(vec![
+        "bulletin".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--month".into(),
+        "2026-11".into(),
+        "--out".into(),
+        re_dir.to_string_lossy().to_string(),
+        "--rejudge".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(re_dir.join("月通报-2026-11.json")).expect("json file"),
+    )
+    .expect("json");
+    assert_eq!(again["rejudged"], true);
+    for key in ["inspected", "passed", "failed", "average_score", "problems"] {
+        assert_eq!(again[key], json[key], "{key}");
+    }
+    for (a, b) in again["sites"].as_array().expect("sites").iter().zip(sites) {
+        for key in [
+            "name",
+            "score",
+            "verdict",
+            "previous_score",
+            "vetoes",
+            "deductions",
+        ] {
+            assert_eq!(a[key], b[key], "{key}");
+        }
+    }
+
     // A month without scans: nothing inspected, nothing passed.
     let out = run(vec![
         "bulletin".into(),

@@ -16,7 +16,7 @@ use crate::config::{Config, SiteConfig};
 use crate::crawl::{CrawlRules, Crawler, NoObserver, SiteSeed};
 use crate::report::{Document, SiteReport};
 use crate::rules::RuleSet;
-use crate::store::{RunId, SiteRunStatus, Store, StoreError};
+use crate::store::{RunId, SiteRunInfo, SiteRunStatus, Store, StoreError};
 
 /// What to judge again.
 pub struct JudgeRequest {
@@ -71,16 +71,7 @@ pub fn judge(req: JudgeRequest) -> Result<Document, Failure> {
             )));
         }
     }
-    let config = Arc::new(config);
-    let crawler = Arc::new(
-        Crawler::new(
-            config.clone(),
-            CrawlRules::from_rules(&rules),
-            Arc::new(NoObserver),
-            chrono::Datelike::year(&as_of),
-        )
-        .map_err(Failure::failed)?,
-    );
+    let rejudge = Rejudge::new(config, &rules, as_of)?;
     let mut reports = Vec::new();
     for sr in site_runs {
         if !wanted.is_empty() && !wanted.contains(&sr.site) {
@@ -90,8 +81,47 @@ pub fn judge(req: JudgeRequest) -> Result<Document, Failure> {
             tracing::warn!(site = %sr.site, status = ?sr.status, "not judged: the site's scan did not finish");
             continue;
         }
+        reports.push(rejudge.site_run(&store, &sr, &rules, as_of)?);
+    }
+    Ok(Document::new(as_of, reports))
+}
+
+/// Judges stored site runs again: the crawler's replay without the network, then the checks.
+pub struct Rejudge {
+    config: Arc<Config>,
+    crawler: Arc<Crawler>,
+}
+
+impl Rejudge {
+    /// Ready to judge sites of `config` under `rules`.
+    pub fn new(
+        config: Config,
+        rules: &RuleSet,
+        as_of: DateTime<FixedOffset>,
+    ) -> Result<Rejudge, Failure> {
+        let config = Arc::new(config);
+        let crawler = Arc::new(
+            Crawler::new(
+                config.clone(),
+                CrawlRules::from_rules(rules),
+                Arc::new(NoObserver),
+                chrono::Datelike::year(&as_of),
+            )
+            .map_err(Failure::failed)?,
+        );
+        Ok(Rejudge { config, crawler })
+    }
+
+    /// Judge one finished site run as of `as_of`.
+    pub fn site_run(
+        &self,
+        store: &Store,
+        sr: &SiteRunInfo,
+        rules: &RuleSet,
+        as_of: DateTime<FixedOffset>,
+    ) -> Result<SiteReport, Failure> {
         // The site as configured now (its column URLs, 标识码, crawl settings), else as stored.
-        let site = match config.sites.iter().find(|s| s.name == sr.site) {
+        let site = match self.config.sites.iter().find(|s| s.name == sr.site) {
             Some(s) => s.clone(),
             None => {
                 let url = url::Url::parse(&sr.url).map_err(|e| {
@@ -118,14 +148,14 @@ pub fn judge(req: JudgeRequest) -> Result<Document, Failure> {
             links: saved.links,
             previous: None,
         };
-        let mut facts = crawler.replay_site(&site, seed);
+        let mut facts = self.crawler.replay_site(&site, seed);
         if let Some(stats) = sr.stats.clone() {
             // The crawl's own counts (requests, timings), not the replay's.
             facts.stats = stats;
         }
         facts.started_at = sr.started.to_rfc3339();
         facts.finished_at = sr.finished.map(|t| t.to_rfc3339()).unwrap_or_default();
-        let mut findings = checks::evaluate(&facts, &rules, as_of);
+        let mut findings = checks::evaluate(&facts, rules, as_of);
         let ipv6 = store.site_ipv6(sr.id).map_err(store_failure)?;
         if let Some(summary) = &ipv6 {
             findings.extend(checks::ipv6::check(
@@ -133,18 +163,17 @@ pub fn judge(req: JudgeRequest) -> Result<Document, Failure> {
                 site.level,
                 site.kind,
                 summary,
-                &rules,
+                rules,
             ));
         }
-        match probe::availability_findings(&store, &site, &rules, as_of) {
+        match probe::availability_findings(store, &site, rules, as_of) {
             Ok(f) => findings.extend(f),
             Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
         }
         findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
-        let score = checks::score::score(&findings, &rules);
+        let score = checks::score::score(&findings, rules);
         let mut report = SiteReport::new(&facts, findings, score);
         report.ipv6 = ipv6.as_ref().map(crate::crawl::ipv6::Ipv6Detail::of);
-        reports.push(report);
+        Ok(report)
     }
-    Ok(Document::new(as_of, reports))
 }

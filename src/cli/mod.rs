@@ -182,6 +182,10 @@ struct BulletinArgs {
     /// Date printed on the bulletin and the notices (default: today).
     #[arg(long, value_name = "DATE")]
     issued_on: Option<String>,
+    /// Judge each scan again under the rule files in force (as `govscan judge` does), instead
+    /// of taking the findings and scores the daily scans stored.
+    #[arg(long)]
+    rejudge: bool,
 }
 
 #[derive(Debug, Args)]
@@ -632,7 +636,32 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
         deadline_days: a.deadline_days,
         issued_on,
     };
-    let b = report::bulletin::build(&store, &config.sites, &rules, &opts)
+    let sites = config.sites.clone();
+    let rejudger = if a.rejudge {
+        Some(judge::Rejudge::new(config, &rules, crate::asof::now())?)
+    } else {
+        None
+    };
+    let rejudge_fn = |row: &crate::store::HistoryRow| -> Result<report::bulletin::Judged, String> {
+        let Some(r) = &rejudger else {
+            return Err("no rejudge".into());
+        };
+        let sr = store
+            .site_run(row.site_run)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("site run {} is gone", row.site_run.0))?;
+        let report = r
+            .site_run(&store, &sr, &rules, row.as_of)
+            .map_err(|f| f.message)?;
+        Ok(report::bulletin::Judged {
+            findings: report.findings,
+            score: report.score,
+            verdict: report.verdict,
+        })
+    };
+    let rejudge: Option<report::bulletin::Rejudge<'_>> =
+        if a.rejudge { Some(&rejudge_fn) } else { None };
+    let b = report::bulletin::build(&store, &sites, &rules, &opts, rejudge)
         .map_err(|e| Failure::failed(e.to_string()))?;
     let written =
         report::bulletin::write_all(&b, &a.out).map_err(|e| Failure::failed(e.to_string()))?;

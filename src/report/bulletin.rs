@@ -64,6 +64,20 @@ pub struct Bulletin {
     pub not_inspected: Vec<String>,
     /// Problems by rule, most sites first.
     pub problems: Vec<ProblemCount>,
+    /// The same figures for the month before (its sites' latest scans).
+    pub last_month: MonthFigures,
+    /// Whether the scans were judged again under the rules in force (`--rejudge`) rather than
+    /// taken as the daily scans stored them.
+    pub rejudged: bool,
+}
+
+/// A month's overall figures.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct MonthFigures {
+    pub inspected: usize,
+    pub passed: usize,
+    pub pass_rate: f64,
+    pub average_score: f64,
 }
 
 /// One site's month.
@@ -174,41 +188,98 @@ pub fn file_stem(name: &str) -> String {
         .collect()
 }
 
+/// A site's scan as the bulletin counts it: findings, score and verdict.
+pub struct Judged {
+    pub findings: Vec<crate::checks::Finding>,
+    pub score: f64,
+    pub verdict: String,
+}
+
+/// Judges a stored scan again under the rules in force (see `govscan judge`); without one the
+/// bulletin takes the findings and scores the daily scans stored.
+pub type Rejudge<'a> = &'a dyn Fn(&HistoryRow) -> Result<Judged, String>;
+
+/// Why a bulletin could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot judge the scan of {site} again: {message}")]
+    Rejudge { site: String, message: String },
+}
+
+fn judged(
+    store: &Store,
+    site: &str,
+    row: &HistoryRow,
+    rejudge: Option<Rejudge<'_>>,
+) -> Result<Judged, BuildError> {
+    match rejudge {
+        Some(f) => f(row).map_err(|message| BuildError::Rejudge {
+            site: site.to_string(),
+            message,
+        }),
+        None => Ok(Judged {
+            findings: store.site_findings(row.site_run)?,
+            score: row.score.unwrap_or(0.0),
+            verdict: row.verdict.clone().unwrap_or_default(),
+        }),
+    }
+}
+
 /// Build the bulletin of `opts.month` for the configured sites.
 pub fn build(
     store: &Store,
     sites: &[SiteConfig],
     rules: &RuleSet,
     opts: &BulletinOptions,
-) -> Result<Bulletin, StoreError> {
+    rejudge: Option<Rejudge<'_>>,
+) -> Result<Bulletin, BuildError> {
     let month = opts.month;
     let prev = previous_month(month);
-    // (site, chosen scan, scans in month, previous month's score)
+    // (site, chosen scan, scans in month, how it is judged)
     let mut chosen = Vec::new();
-    let mut previous: Vec<(String, f64)> = Vec::new();
+    let mut previous: Vec<(String, f64, bool)> = Vec::new();
     let mut not_inspected = Vec::new();
     for site in sites {
         let rows = store.history(&site.name)?;
         if let Some((r, _)) = scan_in(&rows, prev) {
-            if let Some(s) = r.score {
-                previous.push((site.name.clone(), s));
-            }
+            let j = judged(store, &site.name, r, rejudge)?;
+            previous.push((site.name.clone(), j.score, j.verdict == "合格"));
         }
         match scan_in(&rows, month) {
-            Some((r, n)) => chosen.push((site, r.clone(), n)),
+            Some((r, n)) => {
+                let j = judged(store, &site.name, r, rejudge)?;
+                chosen.push((site, r.clone(), n, j));
+            }
             None => not_inspected.push(site.name.clone()),
         }
     }
-    let prev_scores: Vec<f64> = previous.iter().map(|(_, s)| *s).collect();
+    let prev_scores: Vec<f64> = previous.iter().map(|(_, s, _)| *s).collect();
     let prev_ranks: HashMap<&str, (f64, usize)> = previous
         .iter()
         .zip(ranks(&prev_scores))
-        .map(|((n, s), r)| (n.as_str(), (*s, r)))
+        .map(|((n, s, _), r)| (n.as_str(), (*s, r)))
         .collect();
+    let prev_passed = previous.iter().filter(|(_, _, p)| *p).count();
+    let last_month = MonthFigures {
+        inspected: previous.len(),
+        passed: prev_passed,
+        pass_rate: if previous.is_empty() {
+            0.0
+        } else {
+            round1(100.0 * prev_passed as f64 / previous.len() as f64)
+        },
+        average_score: if previous.is_empty() {
+            0.0
+        } else {
+            round1(prev_scores.iter().sum::<f64>() / previous.len() as f64)
+        },
+    };
 
     let mut out: Vec<BulletinSite> = Vec::new();
     let mut counts: BTreeMap<String, (String, String, usize, usize)> = BTreeMap::new();
-    for (site, row, scans) in &chosen {
+    for (site, row, scans, j) in chosen {
         let first_seen: HashMap<(String, String), String> = store
             .findings(&FindingFilter {
                 site: Some(site.name.clone()),
@@ -228,11 +299,11 @@ pub fn build(
             url: site.url.to_string(),
             level: site.level.zh().to_string(),
             kind: site.kind.zh().to_string(),
-            scans: *scans,
+            scans,
             scanned_on: row.as_of.date_naive().to_string(),
-            score: row.score.unwrap_or(0.0),
-            verdict: row.verdict.clone().unwrap_or_default(),
-            passed: row.verdict.as_deref() == Some("合格"),
+            score: j.score,
+            verdict: j.verdict.clone(),
+            passed: j.verdict == "合格",
             previous_score: prev_ranks.get(site.name.as_str()).map(|(s, _)| *s),
             previous_rank: prev_ranks.get(site.name.as_str()).map(|(_, r)| *r),
             change: None,
@@ -244,7 +315,7 @@ pub fn build(
         };
         entry.change = entry.previous_score.map(|p| round1(entry.score - p));
         let mut seen_rules: Vec<String> = Vec::new();
-        for f in store.site_findings(row.site_run)? {
+        for f in j.findings {
             let (title, kind) = match rules.get(&f.rule) {
                 Some(r) => (r.title.clone(), r.kind),
                 None => (f.rule.clone(), f.kind),
@@ -329,6 +400,8 @@ pub fn build(
         sites: out,
         not_inspected,
         problems,
+        last_month,
+        rejudged: rejudge.is_some(),
     })
 }
 
@@ -592,6 +665,8 @@ mod tests {
             }],
             not_inspected: Vec::new(),
             problems: Vec::new(),
+            last_month: MonthFigures::default(),
+            rejudged: false,
         }
     }
 
