@@ -277,8 +277,13 @@ async fn detects_soft_404_by_the_sites_own_answer() {
     assert!(status_of(&facts, &s, "/exists.html").is_ok());
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn caps_the_body_and_cuts_off_gzip_bombs() {
+    // Build the bomb before the clock starts (compressing 100 MiB is the fixture's cost, not
+    // the crawler's; it is cached for the request).
+    tokio::task::spawn_blocking(|| gzip_bomb(100 * 1024 * 1024))
+        .await
+        .expect("bomb fixture");
     let app = Router::new()
         .route(
             "/",
