@@ -836,6 +836,11 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
                 std::fs::read_to_string(out_dir.join(format!("{stem}.md"))).expect("notice");
             assert!(notice.contains(&format!("关于{name}存在问题的整改通知")));
             assert!(notice.contains("10 个工作日内完成整改"));
+            // The rules' 整改建议, once per rule with an advice.
+            assert!(notice.contains("## 整改建议"), "{notice}");
+            for a in s["advice"].as_array().expect("advice") {
+                assert!(notice.contains(a["advice"].as_str().expect("advice")));
+            }
             assert!(notice.contains("某市政务公开办"));
             for f in s["vetoes"]
                 .as_array()

@@ -105,6 +105,16 @@ pub struct BulletinSite {
     pub deducted: f64,
     /// File name of its rectification notice (without extension), when it has problems.
     pub notice: Option<String>,
+    /// How to fix each kind of problem it has (the rules' `advice`), once per rule.
+    pub advice: Vec<RuleAdvice>,
+}
+
+/// A rule's 整改建议.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleAdvice {
+    pub rule: String,
+    pub title: String,
+    pub advice: String,
 }
 
 /// One problem of a site, as the bulletin and the notice print it.
@@ -312,6 +322,7 @@ pub fn build(
             notices: Vec::new(),
             deducted: 0.0,
             notice: None,
+            advice: Vec::new(),
         };
         entry.change = entry.previous_score.map(|p| round1(entry.score - p));
         let mut seen_rules: Vec<String> = Vec::new();
@@ -337,6 +348,15 @@ pub fn build(
             if !seen_rules.contains(&f.rule) {
                 seen_rules.push(f.rule.clone());
                 c.2 += 1;
+            }
+            if f.kind != Kind::Notice && !entry.advice.iter().any(|a| a.rule == f.rule) {
+                if let Some(advice) = rules.get(&f.rule).and_then(|r| r.advice.clone()) {
+                    entry.advice.push(RuleAdvice {
+                        rule: f.rule.clone(),
+                        title: b.title.clone(),
+                        advice,
+                    });
+                }
             }
             match f.kind {
                 Kind::Veto => entry.vetoes.push(b),
@@ -662,6 +682,7 @@ mod tests {
                 notices: Vec::new(),
                 deducted: 0.1,
                 notice: Some("整改通知-某县".into()),
+                advice: Vec::new(),
             }],
             not_inspected: Vec::new(),
             problems: Vec::new(),

@@ -26,6 +26,7 @@ const RULE_KEYS: &[&str] = &[
     "enabled",
     "unconfirmed",
     "note",
+    "advice",
     "params",
 ];
 
@@ -68,6 +69,8 @@ struct RawRule {
     unconfirmed: bool,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    advice: Option<String>,
     #[serde(default)]
     params: toml::Table,
 }
@@ -463,6 +466,7 @@ fn parse_rule(ld: &mut Loader, loc: &Loc, mut t: toml::Table) -> Option<Rule> {
         enabled: raw.enabled,
         unconfirmed: raw.unconfirmed,
         note: raw.note,
+        advice: raw.advice.filter(|a| !a.trim().is_empty()),
         params,
         file: file.clone(),
         line,

@@ -34,6 +34,7 @@
 //! unconfirmed = true          # optional, default false: a value is not confirmed in a
 //!                             # source; reports mark the rule 未核实
 //! note = "…"                  # optional: why, what is unconfirmed
+//! advice = "…"                # optional: how to fix it (整改建议), printed in 整改通知
 //!
 //! [rule.params]               # rule-specific parameters, typed per rule id
 //! soft404_patterns = ["页面不存在"]
@@ -205,6 +206,8 @@ pub struct Rule {
     pub unconfirmed: bool,
     /// Free text.
     pub note: Option<String>,
+    /// How to fix a finding (整改建议), in Chinese, for the rectification notices.
+    pub advice: Option<String>,
     /// Every parameter of the rule id, defaults filled in.
     pub params: BTreeMap<String, ParamValue>,
     /// The file it was read from.

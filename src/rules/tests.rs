@@ -87,6 +87,13 @@ fn embedded_rules_load() {
         if r.unconfirmed {
             assert!(r.note.is_some(), "{} is unconfirmed without a note", r.id);
         }
+        // Every website veto and deduction tells the notice how to fix it (整改建议).
+        let website = !r.id.starts_with("feed.")
+            && !r.id.starts_with("normdoc.")
+            && !r.id.starts_with("annual_report.");
+        if website && r.kind != Kind::Notice && r.enabled {
+            assert!(r.advice.is_some(), "{} has no advice", r.id);
+        }
     }
     assert_eq!(check(None).map(|s| s.starts_with("rules OK")), Ok(true));
 }
