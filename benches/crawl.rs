@@ -180,16 +180,11 @@ async fn run_crawl(sites: usize, pages: usize, round: usize) -> f64 {
     p as f64 / secs
 }
 
-/// The same crawl as a daily scan with the store on (every page, its links and every link
-/// result written); returns pages/second.
-async fn run_scan(sites: usize, pages: usize, round: usize) -> f64 {
-    let servers = serve_sites(sites, pages).await;
-    let (mut config, _) = config_for(&servers, 0.0, pages);
-    let dir = std::env::temp_dir().join(format!("govscan-bench-{}-{round}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("bench temp dir");
-    config.store.path = dir.join("bench.db");
-    let rules = RuleSet::embedded().expect("embedded rules");
+/// One scan of `config`'s sites into its store: (outcome, pages, seconds, store bytes after).
+async fn scan_once(
+    config: &Config,
+    rules: &RuleSet,
+) -> (govscan::cli::scan::ScanOutcome, usize, f64, u64) {
     let mut sink: Vec<u8> = Vec::new();
     let started = Instant::now();
     let req = govscan::cli::scan::ScanRequest {
@@ -205,12 +200,27 @@ async fn run_scan(sites: usize, pages: usize, round: usize) -> f64 {
         Err(e) => panic!("scan failed: {}", e.message),
     };
     let secs = started.elapsed().as_secs_f64();
-    let p: usize = outcome.sites.iter().map(|s| s.stats.pages).sum();
-    let db_bytes: u64 = ["bench.db", "bench.db-wal"]
+    let pages: usize = outcome.sites.iter().map(|s| s.stats.pages).sum();
+    let db = &config.store.path;
+    let bytes: u64 = [db.clone(), db.with_extension("db-wal")]
         .iter()
-        .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
+        .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
+    (outcome, pages, secs, bytes)
+}
+
+/// The same crawl as a daily scan with the store on (every page, its links and every link
+/// result written); returns pages/second.
+async fn run_scan(sites: usize, pages: usize, round: usize) -> f64 {
+    let servers = serve_sites(sites, pages).await;
+    let (mut config, _) = config_for(&servers, 0.0, pages);
+    let dir = std::env::temp_dir().join(format!("govscan-bench-{}-{round}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("bench temp dir");
+    config.store.path = dir.join("bench.db");
+    let rules = RuleSet::embedded().expect("embedded rules");
+    let (outcome, p, secs, db_bytes) = scan_once(&config, &rules).await;
     println!(
         "[{round}] the same as a scan, store on: {p} pages in {secs:.1} s = {:.0} pages/s; database {:.1} MiB = {:.1} MiB per 10,000 pages",
         p as f64 / secs,
@@ -229,31 +239,12 @@ async fn run_scan(sites: usize, pages: usize, round: usize) -> f64 {
     if round == 1 {
         // The next day's scan of the same, unchanged sites into the same store: what the
         // history grows by per scan.
-        let started = Instant::now();
-        let req = govscan::cli::scan::ScanRequest {
-            config,
-            rules,
-            sites: Vec::new(),
-            as_of: None,
-            resume: false,
-            out: &mut sink,
-        };
-        let outcome = match govscan::cli::scan::scan(req).await {
-            Ok(o) => o,
-            Err(e) => panic!("rescan failed: {}", e.message),
-        };
-        let secs = started.elapsed().as_secs_f64();
-        let p: usize = outcome.sites.iter().map(|s| s.stats.pages).sum();
-        let after: u64 = ["bench.db", "bench.db-wal"]
-            .iter()
-            .filter_map(|f| std::fs::metadata(dir.join(f)).ok())
-            .map(|m| m.len())
-            .sum();
+        let (_, p2, secs2, after) = scan_once(&config, &rules).await;
         let grown = after.saturating_sub(db_bytes) as f64 / 1048576.0;
         println!(
-            "[{round}] a second scan of the unchanged sites into the same store: {p} pages in {secs:.1} s = {:.0} pages/s; the database grew {grown:.1} MiB = {:.1} MiB per 10,000 pages",
-            p as f64 / secs,
-            grown / (p.max(1) as f64) * 10_000.0
+            "[{round}] a second scan of the unchanged sites into the same store: {p2} pages in {secs2:.1} s = {:.0} pages/s; the database grew {grown:.1} MiB = {:.1} MiB per 10,000 pages",
+            p2 as f64 / secs2,
+            grown / (p2.max(1) as f64) * 10_000.0
         );
     }
     if std::env::var_os("BENCH_KEEP_DB").is_none() {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::{probe, Failure};
+use super::Failure;
 use crate::checks;
 use crate::config::{Config, SiteConfig};
 use crate::crawl::{CrawlRules, Crawler, NoObserver, SiteSeed};
@@ -134,18 +134,13 @@ impl Rejudge {
                 s
             }
         };
-        let saved = store.resume_state(sr.id).map_err(store_failure)?;
-        let mut edges = saved.edges;
+        let (pages, links) = store
+            .resume_state(sr.id)
+            .map_err(store_failure)?
+            .pages_with_links();
         let seed = SiteSeed {
-            pages: saved
-                .pages
-                .into_iter()
-                .map(|p| {
-                    let links = edges.remove(&p.url).unwrap_or_default();
-                    (p, links)
-                })
-                .collect(),
-            links: saved.links,
+            pages,
+            links,
             previous: None,
         };
         let mut facts = self.crawler.replay_site(&site, seed);
@@ -155,22 +150,9 @@ impl Rejudge {
         }
         facts.started_at = sr.started.to_rfc3339();
         facts.finished_at = sr.finished.map(|t| t.to_rfc3339()).unwrap_or_default();
-        let mut findings = checks::evaluate(&facts, rules, as_of);
+        // The IPv6 support measured by that scan, not now.
         let ipv6 = store.site_ipv6(sr.id).map_err(store_failure)?;
-        if let Some(summary) = &ipv6 {
-            findings.extend(checks::ipv6::check(
-                site.url.as_str(),
-                site.level,
-                site.kind,
-                summary,
-                rules,
-            ));
-        }
-        match probe::availability_findings(store, &site, rules, as_of) {
-            Ok(f) => findings.extend(f),
-            Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
-        }
-        findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
+        let findings = super::judge_facts(&site, &facts, rules, as_of, ipv6.as_ref(), Some(store));
         let score = checks::score::score(&findings, rules);
         let mut report = SiteReport::new(&facts, findings, score);
         report.ipv6 = ipv6.as_ref().map(crate::crawl::ipv6::Ipv6Detail::of);

@@ -417,19 +417,9 @@ pub async fn judge_site(
     as_of: DateTime<FixedOffset>,
     store: Option<&std::sync::Mutex<crate::store::Store>>,
 ) -> (Vec<checks::Finding>, Option<crate::store::Ipv6Summary>) {
-    let mut findings = checks::evaluate(facts, rules, as_of);
     let ipv6 = if facts.error.is_none() {
         match crate::crawl::ipv6::ipv6_support(crawler, site, facts, rules).await {
-            Ok(summary) => {
-                findings.extend(checks::ipv6::check(
-                    site.url.as_str(),
-                    site.level,
-                    site.kind,
-                    &summary,
-                    rules,
-                ));
-                Some(summary)
-            }
+            Ok(summary) => Some(summary),
             Err(e) => {
                 tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");
                 None
@@ -438,16 +428,42 @@ pub async fn judge_site(
     } else {
         None
     };
+    let findings = match store.map(|s| s.lock()) {
+        Some(Ok(store)) => judge_facts(site, facts, rules, as_of, ipv6.as_ref(), Some(&store)),
+        _ => judge_facts(site, facts, rules, as_of, ipv6.as_ref(), None),
+    };
+    (findings, ipv6)
+}
+
+/// The findings of a site's facts: the page rules, the IPv6 rules on `ipv6` (measured now,
+/// or stored with the scan), and the availability rules from the probes in `store`; sorted
+/// by kind, rule and target.
+pub fn judge_facts(
+    site: &SiteConfig,
+    facts: &crate::crawl::SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    ipv6: Option<&crate::store::Ipv6Summary>,
+    store: Option<&crate::store::Store>,
+) -> Vec<checks::Finding> {
+    let mut findings = checks::evaluate(facts, rules, as_of);
+    if let Some(summary) = ipv6 {
+        findings.extend(checks::ipv6::check(
+            site.url.as_str(),
+            site.level,
+            site.kind,
+            summary,
+            rules,
+        ));
+    }
     if let Some(store) = store {
-        if let Ok(store) = store.lock() {
-            match probe::availability_findings(&store, site, rules, as_of) {
-                Ok(f) => findings.extend(f),
-                Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
-            }
+        match probe::availability_findings(store, site, rules, as_of) {
+            Ok(f) => findings.extend(f),
+            Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
         }
     }
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
-    (findings, ipv6)
+    findings
 }
 
 /// Crawl the given sites and judge them: the pipeline shared by `check` and `demo`.

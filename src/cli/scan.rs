@@ -497,16 +497,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
         };
         if resume {
             let state = store.resume_state(sr).map_err(store_failure)?;
-            let mut edges = state.edges;
-            seed.pages = state
-                .pages
-                .into_iter()
-                .map(|p| {
-                    let links = edges.remove(&p.url).unwrap_or_default();
-                    (p, links)
-                })
-                .collect();
-            seed.links = state.links;
+            (seed.pages, seed.links) = state.pages_with_links();
         }
         todo.push((site, sr, seed));
     }

@@ -123,6 +123,22 @@ pub struct ResumeState {
     pub links: Vec<LinkFact>,
 }
 
+impl ResumeState {
+    /// Each page with the links on it, in page order (what a crawl is seeded with).
+    pub fn pages_with_links(self) -> (Vec<(PageRecord, Vec<Edge>)>, Vec<LinkFact>) {
+        let mut edges = self.edges;
+        let pages = self
+            .pages
+            .into_iter()
+            .map(|p| {
+                let links = edges.remove(&p.url).unwrap_or_default();
+                (p, links)
+            })
+            .collect();
+        (pages, self.links)
+    }
+}
+
 /// What a conditional request on a rescan needs: the validators of the last copy of a page,
 /// and the page and its links to reuse on a `304 Not Modified`.
 #[derive(Debug, Clone, PartialEq)]
