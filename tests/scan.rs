@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use common::*;
-use govscan::demo::server::html;
+use govscan::demo::server::{html, Running};
 use govscan::store::{FindingFilter, FindingStatus, Store};
 
 fn bin() -> Command {
@@ -204,6 +204,33 @@ fn slow_site(pages: usize) -> Router {
         )
 }
 
+/// Start `govscan scan` on `cfg` in the background and wait until the slow site `s` has
+/// received `pages` page requests.
+async fn start_scan(cfg: &str, s: &Running, pages: usize) -> std::process::Child {
+    let child = bin()
+        .args(["scan", "--config", cfg, "--as-of", "2026-11-30"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn scan");
+    let started = Instant::now();
+    while s
+        .log
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/p/"))
+        .count()
+        < pages
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "scan too slow to start"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    child
+}
+
 fn broken_targets(db: &Path) -> Vec<String> {
     let store = Store::open_read_only(db).expect("store");
     let mut v: Vec<String> = store
@@ -264,27 +291,7 @@ async fn a_killed_scan_resumes_without_losing_or_refetching_anything() {
     let s = serve(slow_site(PAGES)).await;
     let dir = temp_dir("killed");
     let cfg = write_config(&dir, &[("站点", s.url("/"))], "concurrency_per_site = 2");
-    let mut child = bin()
-        .args(["scan", "--config", &cfg, "--as-of", "2026-11-30"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn scan");
-    let started = Instant::now();
-    while s
-        .log
-        .requests()
-        .iter()
-        .filter(|r| r.path().starts_with("/p/"))
-        .count()
-        < PAGES / 3
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "scan too slow to start"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let mut child = start_scan(&cfg, &s, PAGES / 3).await;
     child.kill().expect("kill the scan");
     let _ = child.wait();
     let before: Vec<String> = s
@@ -694,27 +701,7 @@ async fn resume_leaves_alone_a_run_that_another_process_is_still_writing() {
     let s = serve(slow_site(PAGES)).await;
     let dir = temp_dir("live");
     let cfg = write_config(&dir, &[("站点", s.url("/"))], "concurrency_per_site = 1");
-    let mut child = bin()
-        .args(["scan", "--config", &cfg, "--as-of", "2026-11-30"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn scan");
-    let started = Instant::now();
-    while s
-        .log
-        .requests()
-        .iter()
-        .filter(|r| r.path().starts_with("/p/"))
-        .count()
-        < 5
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "scan too slow to start"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let mut child = start_scan(&cfg, &s, 5).await;
     // The 06:30 `--resume` while the 02:30 scan is still running: nothing is taken over.
     let out = run(vec![
         "scan".into(),
