@@ -137,7 +137,8 @@ async fn crawl_all(config: Config, sites: Vec<SiteConfig>, judge: bool) -> (usiz
             if judge {
                 // Judged as the scan judges (every check and the IPv6 measure), without the store.
                 let as_of = govscan::asof::now();
-                let judged = govscan::cli::judge_site(&c, &s, &facts, &rules, as_of, None).await;
+                let judged =
+                    govscan::inspect::inspect_crawled(&c, &s, &facts, &rules, as_of, None).await;
                 std::hint::black_box(judged);
             }
             facts
@@ -184,20 +185,19 @@ async fn run_crawl(sites: usize, pages: usize, round: usize) -> f64 {
 async fn scan_once(
     config: &Config,
     rules: &RuleSet,
-) -> (govscan::cli::scan::ScanOutcome, usize, f64, u64) {
-    let mut sink: Vec<u8> = Vec::new();
+) -> (govscan::inspect::scan::ScanOutcome, usize, f64, u64) {
     let started = Instant::now();
-    let req = govscan::cli::scan::ScanRequest {
+    let req = govscan::inspect::scan::ScanRequest {
         config: config.clone(),
         rules: rules.clone(),
         sites: Vec::new(),
         as_of: None,
         resume: false,
-        out: &mut sink,
+        progress: std::sync::Arc::new(govscan::crawl::NoObserver),
     };
-    let outcome = match govscan::cli::scan::scan(req).await {
+    let outcome = match govscan::inspect::scan::scan(req).await {
         Ok(o) => o,
-        Err(e) => panic!("scan failed: {}", e.message),
+        Err(e) => panic!("scan failed: {e}"),
     };
     let secs = started.elapsed().as_secs_f64();
     let pages: usize = outcome.sites.iter().map(|s| s.stats.pages).sum();

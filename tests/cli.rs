@@ -181,6 +181,10 @@ async fn an_unreachable_site_is_a_run_that_could_not_complete() {
     assert!(doc["sites"][0]["error"]
         .as_str()
         .is_some_and(|e| e.contains("首页无法访问")));
+    // Not inspected: no score, and the verdict names the state, never 合格.
+    assert!(doc["sites"][0]["score"].is_null(), "{doc}");
+    assert!(doc["sites"][0]["score_detail"].is_null(), "{doc}");
+    assert_eq!(doc["sites"][0]["verdict"], "无法检查");
 }
 
 #[test]

@@ -16,14 +16,16 @@ use axum::routing::get;
 use axum::Router;
 use common::*;
 use govscan::checks;
-use govscan::cli::probe::{availability_findings, probe_until, run_probe};
 use govscan::config::{Config, SiteConfig, SiteKind, SiteLevel};
 use govscan::crawl::ipv6::{ipv6_support, Ipv6Detail, DELEGATION_PINNED_NOTE};
 use govscan::crawl::probe::Prober;
 use govscan::crawl::{CrawlRules, Crawler, LinkStatus, NoObserver};
 use govscan::demo::server::{drip, html, slow, spawn, Running};
+use govscan::facts::{IpFamily, Probe};
+use govscan::inspect::availability::findings as availability_findings;
+use govscan::inspect::probe::{probe_until, run_probe};
 use govscan::rules::RuleSet;
-use govscan::store::{IpFamily, Probe, Store};
+use govscan::store::Store;
 use reqwest::Method;
 use url::Url;
 

@@ -956,3 +956,114 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
     .await;
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_that_cannot_be_inspected_has_no_score_and_its_state() {
+    // 甲 answers; 乙 refuses connections; 丙 answers 429 to everything (blocked).
+    let good = serve(Router::new().route("/", get(|| async { ok(page("首页", &[])) }))).await;
+    let blocked = serve(
+        Router::new()
+            .fallback(|| async { (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response() }),
+    )
+    .await;
+    let refused = govscan::demo::server::closed_port_url().expect("closed port");
+    let dir = temp_dir("uninspected");
+    let cfg = write_config(
+        &dir,
+        &[
+            ("甲", good.url("/")),
+            ("乙", refused),
+            ("丙", blocked.url("/")),
+        ],
+        "",
+    );
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--as-of".into(),
+        "2026-11-30".into(),
+    ])
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let line = |name: &str| {
+        text.lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("甲").contains("合格"), "{text}");
+    assert!(
+        line("乙").contains("无法检查") && !line("乙").contains("合格"),
+        "{text}"
+    );
+    assert!(
+        line("丙").contains("被拦截") && !line("丙").contains("合格"),
+        "{text}"
+    );
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    let run_id = store
+        .latest_finished_run()
+        .expect("read")
+        .expect("a run")
+        .id;
+    for sr in store.site_runs(run_id).expect("site runs") {
+        match sr.site.as_str() {
+            "甲" => assert!(sr.score.is_some() && sr.verdict.is_some_and(|v| v.inspected())),
+            "乙" => assert_eq!(
+                (sr.score, sr.verdict.map(|v| v.zh())),
+                (None, Some("无法检查"))
+            ),
+            "丙" => assert_eq!(
+                (sr.score, sr.verdict.map(|v| v.zh())),
+                (None, Some("被拦截"))
+            ),
+            other => panic!("unexpected site {other}"),
+        }
+    }
+    // History says so too, with no score.
+    let out = run(vec![
+        "history".into(),
+        "乙".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--format".into(),
+        "json".into(),
+    ])
+    .await;
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).expect("history JSON");
+    assert_eq!(h[0]["verdict"], "无法检查");
+    assert!(h[0]["score"].is_null());
+    good.shutdown().await;
+    blocked.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_error_while_recording_findings_fails_the_scan() {
+    // The findings table refuses every row (as a corrupted page would): the scan must say so
+    // and exit 3, never report 0 new / 0 fixed and exit 0.
+    let s = serve(
+        Router::new()
+            .route("/", get(|| async { ok(page("首页", &["/gone.html"])) }))
+            .route(
+                "/gone.html",
+                get(|| async { html(StatusCode::NOT_FOUND, "<title>404</title>") }),
+            ),
+    )
+    .await;
+    let dir = temp_dir("badfindings");
+    let cfg = write_config(&dir, &[("甲", s.url("/"))], "");
+    Store::open(&dir.join("govscan.db")).expect("create the store");
+    let conn = rusqlite::Connection::open(dir.join("govscan.db")).expect("open");
+    conn.execute_batch(
+        "CREATE TRIGGER boom BEFORE INSERT ON findings \
+         BEGIN SELECT RAISE(ABORT, 'database disk image is malformed'); END;",
+    )
+    .expect("trigger");
+    drop(conn);
+    let out = run(vec!["scan".into(), "--config".into(), cfg]).await;
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("malformed"), "{err}");
+    s.shutdown().await;
+}

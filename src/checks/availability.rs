@@ -13,8 +13,8 @@ use serde_json::json;
 
 use super::Finding;
 use crate::config::{SiteKind, SiteLevel};
+use crate::facts::{IpFamily, Probe};
 use crate::rules::{Rule, RuleSet};
-use crate::store::{IpFamily, Probe};
 
 /// Probes of one 24-hour slice of the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -17,8 +17,8 @@ use super::availability::availability;
 use super::Finding;
 use crate::config::{SiteKind, SiteLevel};
 use crate::crawl::ipv6::Ipv6Detail;
+use crate::facts::{IpFamily, Ipv6Summary, Probe};
 use crate::rules::{Rule, RuleSet};
-use crate::store::{IpFamily, Ipv6Summary, Probe};
 
 fn finding(rule: &Rule, url: &str, evidence: serde_json::Value, message: String) -> Finding {
     Finding {

@@ -24,26 +24,7 @@ pub const FULL_MARKS: f64 = 100.0;
 /// Below this the site is 不合格.
 pub const PASS_MARK: f64 = 60.0;
 
-/// 合格 or 不合格.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Verdict {
-    /// 合格: no veto, score ≥ 60.
-    #[serde(rename = "合格")]
-    Pass,
-    /// 不合格: a veto, or score < 60.
-    #[serde(rename = "不合格")]
-    Fail,
-}
-
-impl Verdict {
-    /// Chinese name.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Verdict::Pass => "合格",
-            Verdict::Fail => "不合格",
-        }
-    }
-}
+pub use crate::finding::Verdict;
 
 /// Points lost under one indicator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -6,20 +6,17 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::{DateTime, Datelike, FixedOffset};
+use chrono::{DateTime, FixedOffset};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use url::Url;
 
-pub mod judge;
-pub mod scan;
+mod bars;
 
-use crate::checks;
 use crate::config::{Config, SiteConfig, SiteKind, SiteLevel};
-use crate::crawl::{CrawlRules, Crawler, NoObserver, Observer, Progress};
-use crate::report::{self, Document, SiteReport};
+use crate::inspect::{self, probe, rejudge, scan, InspectError};
+use crate::report::{self, tables::TableFormat as Table, Document};
 use crate::rules::{Kind, RuleSet};
-
-pub mod probe;
+use bars::ProgressBar;
 
 /// Exit statuses.
 pub mod exit {
@@ -312,6 +309,15 @@ impl Failure {
     }
 }
 
+impl From<InspectError> for Failure {
+    fn from(e: InspectError) -> Failure {
+        match e {
+            InspectError::Usage(m) => Failure::usage(m),
+            e => Failure::failed(e),
+        }
+    }
+}
+
 /// Run the command line; returns the process exit status.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -406,112 +412,6 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, Failure> {
     })
 }
 
-/// Judge one crawled site: the page rules, then the IPv6 support measured now (through the
-/// crawler's rate limits), and the availability rules from the stored probes when a store is
-/// given. Returns the findings and the IPv6 summary.
-pub async fn judge_site(
-    crawler: &Crawler,
-    site: &SiteConfig,
-    facts: &crate::crawl::SiteFacts,
-    rules: &RuleSet,
-    as_of: DateTime<FixedOffset>,
-    store: Option<&std::sync::Mutex<crate::store::Store>>,
-) -> (Vec<checks::Finding>, Option<crate::store::Ipv6Summary>) {
-    let ipv6 = if facts.error.is_none() {
-        match crate::crawl::ipv6::ipv6_support(crawler, site, facts, rules).await {
-            Ok(summary) => Some(summary),
-            Err(e) => {
-                tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let findings = match store.map(|s| s.lock()) {
-        Some(Ok(store)) => judge_facts(site, facts, rules, as_of, ipv6.as_ref(), Some(&store)),
-        _ => judge_facts(site, facts, rules, as_of, ipv6.as_ref(), None),
-    };
-    (findings, ipv6)
-}
-
-/// The findings of a site's facts: the page rules, the IPv6 rules on `ipv6` (measured now,
-/// or stored with the scan), and the availability rules from the probes in `store`; sorted
-/// by kind, rule and target.
-pub fn judge_facts(
-    site: &SiteConfig,
-    facts: &crate::crawl::SiteFacts,
-    rules: &RuleSet,
-    as_of: DateTime<FixedOffset>,
-    ipv6: Option<&crate::store::Ipv6Summary>,
-    store: Option<&crate::store::Store>,
-) -> Vec<checks::Finding> {
-    let mut findings = checks::evaluate(facts, rules, as_of);
-    if let Some(summary) = ipv6 {
-        findings.extend(checks::ipv6::check(
-            site.url.as_str(),
-            site.level,
-            site.kind,
-            summary,
-            rules,
-        ));
-    }
-    if let Some(store) = store {
-        match probe::availability_findings(store, site, rules, as_of) {
-            Ok(f) => findings.extend(f),
-            Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
-        }
-    }
-    findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
-    findings
-}
-
-/// Crawl the given sites and judge them: the pipeline shared by `check` and `demo`.
-pub async fn run_sites(
-    config: Arc<Config>,
-    sites: &[SiteConfig],
-    rules: &RuleSet,
-    as_of: DateTime<FixedOffset>,
-    observer: Arc<dyn Observer>,
-) -> Result<Vec<SiteReport>, Failure> {
-    let crawler = Arc::new(
-        Crawler::new(
-            config.clone(),
-            CrawlRules::from_rules(rules),
-            observer,
-            as_of.year(),
-        )
-        .map_err(Failure::failed)?,
-    );
-    // Availability comes from the probes of `govscan probe`, when there is a store with them.
-    let store = if config.store.path.is_file() {
-        crate::store::Store::open_read_only(&config.store.path)
-            .ok()
-            .map(std::sync::Mutex::new)
-    } else {
-        None
-    };
-    let mut handles = Vec::new();
-    for site in sites {
-        let c = crawler.clone();
-        let s = site.clone();
-        handles.push(tokio::spawn(async move { c.crawl_site(&s).await }));
-    }
-    let mut reports = Vec::new();
-    for (h, site) in handles.into_iter().zip(sites) {
-        let facts = h
-            .await
-            .map_err(|e| Failure::failed(format!("a site's crawl failed: {e}")))?;
-        let (findings, ipv6) =
-            judge_site(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
-        let score = checks::score::score(&findings, rules);
-        let mut report = SiteReport::new(&facts, findings, score);
-        report.ipv6 = ipv6.as_ref().map(crate::crawl::ipv6::Ipv6Detail::of);
-        reports.push(report);
-    }
-    Ok(reports)
-}
-
 async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     let as_of = parse_as_of(a.common.as_of.as_deref())?;
     let mut config = load_config(a.common.config.as_deref())?;
@@ -551,7 +451,7 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     }
     let config = Arc::new(config);
     let bar = ProgressBar::start(&site.name);
-    let reports = run_sites(
+    let reports = inspect::check_sites(
         config,
         std::slice::from_ref(&site),
         &rules,
@@ -593,7 +493,7 @@ async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {
     config.sites.push(site.clone());
     let rules = load_rules(None)?;
     let bar = ProgressBar::start(&site.name);
-    let reports = run_sites(
+    let reports = inspect::check_sites(
         Arc::new(config),
         std::slice::from_ref(&site),
         &rules,
@@ -615,16 +515,28 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
     };
     let config = load_config(a.config.as_deref())?;
     let rules = load_rules(config.rules_dir.as_deref())?;
-    let mut stdout = std::io::stdout();
+    let bars = bars::ScanBars::start();
     let req = scan::ScanRequest {
         config,
         rules,
         sites: a.sites,
         as_of,
         resume: a.resume,
-        out: &mut stdout,
+        progress: bars.observer(),
     };
-    scan::scan(req).await.map(|o| o.status)
+    let outcome = scan::scan(req).await;
+    bars.finish();
+    let outcome = outcome?;
+    if let Some(why) = &outcome.nothing {
+        println!("{why}");
+    }
+    if let Some((run, as_of)) = outcome.run {
+        print!(
+            "{}",
+            report::tables::scan_summary(run, as_of, &outcome.sites)
+        );
+    }
+    Ok(exit::OK)
 }
 
 fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
@@ -654,7 +566,7 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
     };
     let sites = config.sites.clone();
     let rejudger = if a.rejudge {
-        Some(judge::Rejudge::new(config, &rules, crate::asof::now())?)
+        Some(rejudge::Rejudge::new(config, &rules, crate::asof::now())?)
     } else {
         None
     };
@@ -668,10 +580,16 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
             .ok_or_else(|| format!("site run {} is gone", row.site_run.0))?;
         let report = r
             .site_run(&store, &sr, &rules, row.as_of)
-            .map_err(|f| f.message)?;
+            .map_err(|e| e.to_string())?;
+        let score = report.score.ok_or_else(|| {
+            format!(
+                "the scan could not be judged again: {}",
+                report.verdict.zh()
+            )
+        })?;
         Ok(report::bulletin::Judged {
             findings: report.findings,
-            score: report.score,
+            score,
             verdict: report.verdict,
         })
     };
@@ -698,7 +616,7 @@ fn cmd_judge(a: JudgeArgs) -> Result<i32, Failure> {
     };
     let config = load_config(a.config.as_deref())?;
     let rules = load_rules(a.rules.as_deref().or(config.rules_dir.as_deref()))?;
-    let doc = judge::judge(judge::JudgeRequest {
+    let doc = rejudge::judge(rejudge::JudgeRequest {
         config,
         rules: rules.clone(),
         run: a.run,
@@ -732,21 +650,17 @@ async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {
         .filter(|s| a.sites.is_empty() || a.sites.contains(&s.name))
         .cloned()
         .collect();
-    let mut store = scan::open_store(&config)?;
+    let mut store = scan::open_store(&config).map_err(Failure::failed)?;
     let print = |r: &probe::ProbeRound| {
         print!("{}", r.summary());
     };
     match every {
         None => {
-            let round = probe::run_probe(&config, &sites, &mut store, &rules)
-                .await
-                .map_err(|e| Failure::failed(format!("{e:#}")))?;
+            let round = probe::run_probe(&config, &sites, &mut store, &rules).await?;
             print(&round);
         }
         Some(interval) => {
-            probe::probe_every(interval, &config, &sites, &mut store, &rules, print)
-                .await
-                .map_err(|e| Failure::failed(format!("{e:#}")))?;
+            probe::probe_every(interval, &config, &sites, &mut store, &rules, print).await?;
         }
     }
     Ok(exit::OK)
@@ -761,7 +675,17 @@ fn cmd_findings(a: FindingsArgs) -> Result<i32, Failure> {
         ),
         None => None,
     };
-    let status = a.status.as_deref().map(scan::parse_status).transpose()?;
+    let status = a
+        .status
+        .as_deref()
+        .map(|s| {
+            crate::store::FindingStatus::parse(s).ok_or_else(|| {
+                Failure::usage(format!(
+                    "`{s}` is not a status: use new, persisting or fixed"
+                ))
+            })
+        })
+        .transpose()?;
     let filter = crate::store::FindingFilter {
         site: a.site,
         rule: a.rule,
@@ -769,21 +693,38 @@ fn cmd_findings(a: FindingsArgs) -> Result<i32, Failure> {
         since,
     };
     let format = match a.format {
-        TableFormat::Text => "text",
-        TableFormat::Json => "json",
-        TableFormat::Csv => "csv",
+        TableFormat::Text => Table::Text,
+        TableFormat::Json => Table::Json,
+        TableFormat::Csv => Table::Csv,
     };
-    scan::findings(&config, &filter, format, &mut std::io::stdout())
+    let store = open_existing_store(&config)?;
+    let rows = store.findings(&filter).map_err(Failure::failed)?;
+    print!("{}", report::tables::findings(&rows, format));
+    Ok(exit::OK)
 }
 
 fn cmd_history(a: HistoryArgs) -> Result<i32, Failure> {
     let config = load_config(a.config.as_deref())?;
     let format = if a.format == Format::Json {
-        "json"
+        Table::Json
     } else {
-        "text"
+        Table::Text
     };
-    scan::history(&config, &a.site, format, &mut std::io::stdout())
+    let store = open_existing_store(&config)?;
+    let rows = store.history(&a.site).map_err(Failure::failed)?;
+    print!("{}", report::tables::history(&a.site, &rows, format));
+    Ok(exit::OK)
+}
+
+/// The configured store, read-only; it must exist.
+fn open_existing_store(config: &Config) -> Result<crate::store::Store, Failure> {
+    if !config.store.path.exists() {
+        return Err(Failure::failed(format!(
+            "no store at {} (run `govscan scan` first)",
+            config.store.path.display()
+        )));
+    }
+    crate::store::Store::open_read_only(&config.store.path).map_err(Failure::failed)
 }
 
 fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {
@@ -834,52 +775,5 @@ fn fail_status(doc: &Document, fail_on: FailOn) -> i32 {
         exit::FOUND
     } else {
         exit::OK
-    }
-}
-
-/// The progress bar on stderr (only on a terminal).
-struct ProgressBar {
-    bar: Option<indicatif::ProgressBar>,
-}
-
-struct BarObserver(indicatif::ProgressBar);
-
-impl Observer for BarObserver {
-    fn progress(&self, _site: &str, p: Progress) {
-        self.0.set_message(format!(
-            "页面 {} · 队列 {} · 已检查链接 {} · 错误 {}",
-            p.pages, p.queued, p.checked, p.errors
-        ));
-        self.0.tick();
-    }
-}
-
-impl ProgressBar {
-    fn start(site: &str) -> ProgressBar {
-        if !std::io::stderr().is_terminal() {
-            return ProgressBar { bar: None };
-        }
-        let bar = indicatif::ProgressBar::new_spinner();
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("{spinner} {prefix} [{elapsed}] {msg}")
-        {
-            bar.set_style(style);
-        }
-        bar.set_prefix(site.to_string());
-        bar.enable_steady_tick(std::time::Duration::from_millis(120));
-        ProgressBar { bar: Some(bar) }
-    }
-
-    fn observer(&self) -> Arc<dyn Observer> {
-        match &self.bar {
-            Some(b) => Arc::new(BarObserver(b.clone())),
-            None => Arc::new(NoObserver),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
     }
 }

@@ -13,7 +13,7 @@ use hickory_resolver::name_server::TokioConnectionProvider;
 use hickory_resolver::TokioResolver;
 
 use crate::config::DnsSettings;
-use crate::store::IpFamily;
+use crate::facts::IpFamily;
 
 /// A DNS client, or the reason there is none.
 pub struct Dns {

@@ -13,7 +13,7 @@
 //!   an IPv6 address. Skipped, with a note, for hosts pinned in `[resolve]` or IP literals and
 //!   where DNS cannot be queried.
 //!
-//! The result is a [`store::Ipv6Summary`](crate::store::Ipv6Summary) whose `detail` is an
+//! The result is a [`store::Ipv6Summary`](crate::facts::Ipv6Summary) whose `detail` is an
 //! [`Ipv6Detail`] as JSON; `checks::ipv6` judges it.
 
 use std::collections::{BTreeSet, HashMap};
@@ -29,8 +29,8 @@ use super::engine::Crawler;
 use super::probe::{ProbeError, Prober, DEFAULT_PROBE_TIMEOUT};
 use super::types::{LinkStatus, SiteFacts};
 use crate::config::SiteConfig;
+use crate::facts::{IpFamily, Ipv6Summary};
 use crate::rules::RuleSet;
-use crate::store::{IpFamily, Ipv6Summary};
 
 /// The note recorded instead of the delegation chain for pinned hosts and IP literals.
 pub const DELEGATION_PINNED_NOTE: &str = "pinned/IP host: delegation not checked";

@@ -27,7 +27,7 @@ use super::origin::{Origins, Rate};
 use super::resolve::{ResolveError, Resolver};
 use super::types::LinkStatus;
 use crate::config::{Config, SiteConfig};
-use crate::store::{IpFamily, Probe};
+use crate::facts::{IpFamily, Probe};
 
 /// Default time a probe allows the home page (`site.unreachable` `timeout_secs`).
 pub const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(15);

@@ -14,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::config::SiteConfig;
+use crate::finding::Verdict;
 use crate::rules::{Kind, RuleSet};
 use crate::store::{FindingFilter, HistoryRow, SiteRunStatus, Store, StoreError};
 
@@ -202,7 +203,7 @@ pub fn file_stem(name: &str) -> String {
 pub struct Judged {
     pub findings: Vec<crate::checks::Finding>,
     pub score: f64,
-    pub verdict: String,
+    pub verdict: Verdict,
 }
 
 /// Judges a stored scan again under the rules in force (see `govscan judge`); without one the
@@ -231,8 +232,9 @@ fn judged(
         }),
         None => Ok(Judged {
             findings: store.site_findings(row.site_run)?,
+            // Only finished scans are chosen, and a finished scan has its score and verdict.
             score: row.score.unwrap_or(0.0),
-            verdict: row.verdict.clone().unwrap_or_default(),
+            verdict: row.verdict.unwrap_or(Verdict::Fail),
         }),
     }
 }
@@ -255,7 +257,7 @@ pub fn build(
         let rows = store.history(&site.name)?;
         if let Some((r, _)) = scan_in(&rows, prev) {
             let j = judged(store, &site.name, r, rejudge)?;
-            previous.push((site.name.clone(), j.score, j.verdict == "合格"));
+            previous.push((site.name.clone(), j.score, j.verdict.passed()));
         }
         match scan_in(&rows, month) {
             Some((r, n)) => {
@@ -312,8 +314,8 @@ pub fn build(
             scans,
             scanned_on: row.as_of.date_naive().to_string(),
             score: j.score,
-            verdict: j.verdict.clone(),
-            passed: j.verdict == "合格",
+            verdict: j.verdict.zh().to_string(),
+            passed: j.verdict.passed(),
             previous_score: prev_ranks.get(site.name.as_str()).map(|(s, _)| *s),
             previous_rank: prev_ranks.get(site.name.as_str()).map(|(_, r)| *r),
             change: None,

@@ -2,6 +2,7 @@
 //! then a summary) and the JSON document for machines (the contract in DESIGN.md).
 
 pub mod bulletin;
+pub mod tables;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,6 +14,7 @@ use crate::checks::score::Score;
 use crate::checks::Finding;
 use crate::config::{SiteKind, SiteLevel};
 use crate::crawl::{CrawlStats, SiteFacts};
+use crate::finding::Verdict;
 use crate::rules::{Kind, RuleSet};
 
 /// One site's result, as reported.
@@ -22,9 +24,13 @@ pub struct SiteReport {
     pub url: String,
     pub level: SiteLevel,
     pub kind: SiteKind,
-    pub score: f64,
-    pub verdict: String,
-    pub score_detail: Score,
+    /// The score; `None` (JSON `null`) when the site could not be inspected.
+    pub score: Option<f64>,
+    /// 合格 / 不合格, or the state that kept the site from being inspected (无法检查 /
+    /// 被拦截).
+    pub verdict: Verdict,
+    /// How the score was made; `None` when there is no score.
+    pub score_detail: Option<Score>,
     pub stats: CrawlStats,
     pub robots: String,
     /// A site-level failure (the home page could not be fetched).
@@ -36,15 +42,21 @@ pub struct SiteReport {
 }
 
 impl SiteReport {
-    /// Build a site's report from its facts, findings and score.
-    pub fn new(facts: &SiteFacts, findings: Vec<Finding>, score: Score) -> SiteReport {
+    /// Build a site's report from its facts, its findings, its score (none when it could not
+    /// be inspected) and its verdict.
+    pub fn new(
+        facts: &SiteFacts,
+        findings: Vec<Finding>,
+        score: Option<Score>,
+        verdict: Verdict,
+    ) -> SiteReport {
         SiteReport {
             name: facts.name.clone(),
             url: facts.url.clone(),
             level: facts.level,
             kind: facts.kind,
-            score: score.score,
-            verdict: score.verdict.zh().to_string(),
+            score: score.as_ref().map(|s| s.score),
+            verdict,
             score_detail: score,
             stats: facts.stats.clone(),
             robots: facts.robots.clone(),
@@ -154,13 +166,26 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
         if let Some(v6) = &site.ipv6 {
             let _ = writeln!(o, "   IPv6：{}", ipv6_line(v6));
         }
-        let _ = writeln!(
-            o,
-            "   得分 {} · 结论 {}",
-            fmt_points(site.score),
-            site.verdict
-        );
-        for d in &site.score_detail.deductions {
+        match site.score {
+            Some(score) => {
+                let _ = writeln!(
+                    o,
+                    "   得分 {} · 结论 {}",
+                    fmt_points(score),
+                    site.verdict.zh()
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "   结论 {}（未评分：{}）",
+                    site.verdict.zh(),
+                    site.error.as_deref().unwrap_or("未能完成检查")
+                );
+            }
+        }
+        let deductions = site.score_detail.iter().flat_map(|s| &s.deductions);
+        for d in deductions {
             let _ = writeln!(
                 o,
                 "     {} 扣 {} 分（上限 {}）",

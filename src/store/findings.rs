@@ -13,8 +13,8 @@ use super::{
     FindingFilter, FindingStatus, HistoryRow, Result, RunId, SiteRunId, SiteRunStatus, Store,
     StoreError, StoredFinding,
 };
-use crate::checks::{Finding, Kind};
 use crate::crawl::CrawlStats;
+use crate::finding::{Finding, Kind, Verdict};
 
 const FINDING_COLUMNS: &str = "f.rule, f.kind, f.points, f.url, f.page, f.evidence, f.message";
 
@@ -58,7 +58,7 @@ impl Store {
         stats: &CrawlStats,
         findings: &[Finding],
         score: f64,
-        verdict: &str,
+        verdict: Verdict,
         score_detail: &serde_json::Value,
     ) -> Result<FindingDiff> {
         let action = format!("record the findings of site run {site_run} in");
@@ -218,7 +218,9 @@ impl Store {
                         deductions: count(12)?,
                         notices: count(13)?,
                         score: row.get(6)?,
-                        verdict: row.get(7)?,
+                        verdict: row
+                            .get::<_, Option<String>>(7)?
+                            .and_then(|v| Verdict::from_zh(&v)),
                     })
                 })?
                 .collect()
@@ -238,7 +240,7 @@ fn record_findings(
     stats: &CrawlStats,
     findings: &[Finding],
     score: f64,
-    verdict: &str,
+    verdict: Verdict,
     score_detail: &serde_json::Value,
 ) -> rusqlite::Result<FindingDiff> {
     let previous: Option<i64> = tx
@@ -298,7 +300,7 @@ fn record_findings(
         time_text(&now()),
         to_json(stats)?,
         score,
-        verdict,
+        verdict.zh(),
         to_json(score_detail)?
     ])?;
 

@@ -8,6 +8,7 @@ use super::{
     Result, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, Store, StoreError,
 };
 use crate::config::SiteConfig;
+use crate::finding::Verdict;
 
 const RUN_COLUMNS: &str =
     "id, started, finished, as_of, config_fingerprint, rules_fingerprint, sites, owner, heartbeat";
@@ -92,7 +93,9 @@ fn site_run_row(row: &Row<'_>) -> rusqlite::Result<SiteRunInfo> {
         error: row.get(9)?,
         stats: col_json_opt(row, 10)?,
         score: row.get(11)?,
-        verdict: row.get(12)?,
+        verdict: row
+            .get::<_, Option<String>>(12)?
+            .and_then(|v| Verdict::from_zh(&v)),
         score_detail: col_json_opt(row, 13)?,
     })
 }
@@ -258,15 +261,24 @@ impl Store {
             .map_err(|e| self.err(&format!("read site run {site_run} from"), e))
     }
 
-    /// Record that a site's crawl could not be completed.
-    pub fn mark_site_failed(&mut self, site_run: SiteRunId, error: &str) -> Result<()> {
+    /// Record that a site could not be inspected (its crawl failed, or its server blocked the
+    /// scanner): its reason and its state (无法检查 / 被拦截), and no score.
+    pub fn mark_site_failed(
+        &mut self,
+        site_run: SiteRunId,
+        error: &str,
+        state: Verdict,
+    ) -> Result<()> {
         let action = format!("record the failure of site run {site_run} in");
         let n = self
             .conn
             .prepare_cached(
-                "UPDATE site_runs SET status = 'failed', error = ?2, finished = ?3 WHERE id = ?1",
+                "UPDATE site_runs SET status = 'failed', error = ?2, finished = ?3, \
+                 score = NULL, verdict = ?4 WHERE id = ?1",
             )
-            .and_then(|mut st| st.execute(params![site_run.0, error, time_text(&now())]))
+            .and_then(|mut st| {
+                st.execute(params![site_run.0, error, time_text(&now()), state.zh()])
+            })
             .map_err(|e| self.err(&action, e))?;
         if n == 0 {
             return Err(self.not_found(&action, format!("there is no site run {site_run}")));

@@ -9,12 +9,12 @@ use serde_json::json;
 use url::Url;
 
 use super::*;
-use crate::checks::{Finding, Kind};
 use crate::config::{SiteConfig, SiteKind, SiteLevel};
 use crate::crawl::{
     CrawlStats, FetchOutcome, LinkFact, LinkStatus, PageRecord, Redirect, Referrer,
 };
 use crate::extract::LinkElement;
+use crate::finding::{Finding, Kind, Verdict};
 
 type TestResult = std::result::Result<(), Box<dyn std::error::Error>>;
 
@@ -118,9 +118,9 @@ fn scan(
     let run = store.begin_run(at(as_of), "cfg", "rules", &[name.to_string()])?;
     let sr = store.begin_site(run, &site(name))?;
     let verdict = if findings.iter().any(|f| f.kind == Kind::Veto) {
-        "不合格"
+        Verdict::Fail
     } else {
-        "合格"
+        Verdict::Pass
     };
     let diff = store.finish_site(
         sr,
@@ -369,7 +369,7 @@ fn writes_through_a_read_only_store_fail_as_read_only() -> TestResult {
             .err(),
         ro.begin_run(at("2026-11-02T08:00:00+08:00"), "c", "r", &[])
             .err(),
-        ro.finish_site(sr, &stats(0, 0, 0), &[], 100.0, "合格", &json!({}))
+        ro.finish_site(sr, &stats(0, 0, 0), &[], 100.0, Verdict::Pass, &json!({}))
             .err(),
     ];
     for err in errs {
@@ -511,7 +511,7 @@ fn a_full_scan_round_trips() -> TestResult {
         &stats(2, 2, 1),
         &findings,
         0.0,
-        "不合格",
+        Verdict::Fail,
         &json!({ "score": 0.0, "verdict": "不合格", "vetoes": 1 }),
     )?;
     assert_eq!(diff.new, findings);
@@ -537,7 +537,7 @@ fn a_full_scan_round_trips() -> TestResult {
     assert_eq!((s.level, s.kind), (SiteLevel::County, SiteKind::Portal));
     assert_eq!(s.url, "https://xian.gov.cn/");
     assert_eq!(s.stats, Some(stats(2, 2, 1)));
-    assert_eq!(s.verdict.as_deref(), Some("不合格"));
+    assert_eq!(s.verdict.map(Verdict::zh), Some("不合格"));
     assert_eq!(
         s.score_detail.as_ref().and_then(|d| d.get("vetoes")),
         Some(&json!(1))
@@ -568,7 +568,10 @@ fn a_full_scan_round_trips() -> TestResult {
     );
     assert_eq!((h.pages, h.links, h.broken), (2, 2, 1));
     assert_eq!((h.vetoes, h.deductions, h.notices), (1, 1, 1));
-    assert_eq!((h.score, h.verdict.as_deref()), (Some(0.0), Some("不合格")));
+    assert_eq!(
+        (h.score, h.verdict.map(Verdict::zh)),
+        (Some(0.0), Some("不合格"))
+    );
     assert_eq!(h.as_of, as_of);
     assert!(store.history("nobody")?.is_empty());
 
@@ -600,7 +603,7 @@ fn new_persisting_and_fixed_over_three_runs() -> TestResult {
     // A failed scan in between is not a "previous finished scan".
     let run = store.begin_run(at("2026-11-01T20:00:00+08:00"), "c", "r", &["xian".into()])?;
     let failed = store.begin_site(run, &site("xian"))?;
-    store.mark_site_failed(failed, "home page unreachable")?;
+    store.mark_site_failed(failed, "home page unreachable", Verdict::NotInspected)?;
     store.finish_run(run)?;
 
     // Another site's findings do not mix with this one's.
@@ -705,7 +708,7 @@ fn new_persisting_and_fixed_over_three_runs() -> TestResult {
         ]
     );
     assert_eq!((h[3].vetoes, h[3].deductions), (1, 1));
-    assert_eq!(h[3].verdict.as_deref(), Some("不合格"));
+    assert_eq!(h[3].verdict.map(Verdict::zh), Some("不合格"));
     Ok(())
 }
 
@@ -838,7 +841,7 @@ fn begin_site_again_resumes_the_same_site_run() -> TestResult {
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
     assert_eq!(store.begin_site(run, &site("xian"))?, sr);
-    store.mark_site_failed(sr, "connection refused")?;
+    store.mark_site_failed(sr, "connection refused", Verdict::NotInspected)?;
     let info = store.site_run(sr)?.ok_or("missing")?;
     assert_eq!(
         (info.status, info.error.as_deref()),
@@ -860,7 +863,7 @@ fn unknown_ids_give_not_found() -> TestResult {
             &stats(0, 0, 0),
             &[],
             100.0,
-            "合格",
+            Verdict::Pass,
             &json!({}),
         )
         .err()
@@ -871,7 +874,7 @@ fn unknown_ids_give_not_found() -> TestResult {
         Err(StoreError::NotFound { .. })
     ));
     assert!(matches!(
-        store.mark_site_failed(SiteRunId(5), "x"),
+        store.mark_site_failed(SiteRunId(5), "x", Verdict::NotInspected),
         Err(StoreError::NotFound { .. })
     ));
     // A page of an unknown site run breaks a foreign key.
@@ -1045,7 +1048,7 @@ fn validators_come_from_the_latest_copy_that_has_them() -> TestResult {
     no_validators.etag = None;
     no_validators.last_modified = None;
     store.save_page(sr1, &no_validators, &[])?;
-    store.finish_site(sr1, &stats(2, 1, 0), &[], 100.0, "合格", &json!({}))?;
+    store.finish_site(sr1, &stats(2, 1, 0), &[], 100.0, Verdict::Pass, &json!({}))?;
     store.finish_run(run1)?;
 
     let v = store.validators("xian", url)?.ok_or("no validators")?;

@@ -7,9 +7,9 @@ use std::fmt;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::checks::Finding;
 use crate::config::{SiteKind, SiteLevel};
 use crate::crawl::{CrawlStats, LinkFact, PageRecord};
+use crate::finding::{Finding, Verdict};
 
 /// The id of a scan run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -104,9 +104,10 @@ pub struct SiteRunInfo {
     pub error: Option<String>,
     /// Crawl statistics, once finished.
     pub stats: Option<CrawlStats>,
-    /// Score and verdict (合格/不合格), once judged.
+    /// Score and verdict (合格/不合格), once judged; a failed site's state (无法检查/被拦截)
+    /// and no score.
     pub score: Option<f64>,
-    pub verdict: Option<String>,
+    pub verdict: Option<Verdict>,
     /// The full score as the checks produced it.
     pub score_detail: Option<serde_json::Value>,
 }
@@ -256,7 +257,8 @@ pub struct HistoryRow {
     pub deductions: usize,
     pub notices: usize,
     pub score: Option<f64>,
-    pub verdict: Option<String>,
+    /// 合格/不合格 once judged; 无法检查/被拦截 for a site that could not be inspected.
+    pub verdict: Option<Verdict>,
 }
 
 /// One fact the checks extracted (a column, a footer field, a normative document...).
@@ -270,57 +272,4 @@ pub struct Fact {
     pub value: serde_json::Value,
 }
 
-/// IP address family of a probe.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IpFamily {
-    V4,
-    V6,
-}
-
-impl IpFamily {
-    pub(crate) fn number(self) -> i64 {
-        match self {
-            IpFamily::V4 => 4,
-            IpFamily::V6 => 6,
-        }
-    }
-
-    pub(crate) fn from_number(n: i64) -> Option<IpFamily> {
-        match n {
-            4 => Some(IpFamily::V4),
-            6 => Some(IpFamily::V6),
-            _ => None,
-        }
-    }
-}
-
-/// One availability probe of a site's home page over one address family.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Probe {
-    pub site: String,
-    pub at: DateTime<FixedOffset>,
-    pub family: IpFamily,
-    /// The address connected to, if name resolution gave one.
-    pub address: Option<String>,
-    /// The home page answered normally.
-    pub ok: bool,
-    /// HTTP status, if there was an answer.
-    pub status: Option<u16>,
-    pub latency_ms: Option<u64>,
-    pub error: Option<String>,
-}
-
-/// A site's IPv6 support as measured in one scan.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Ipv6Summary {
-    /// The home page's host has an AAAA record.
-    pub has_aaaa: bool,
-    /// The home page answered over IPv6.
-    pub home_reachable: bool,
-    /// Second- and third-level links checked over IPv6, and how many answered.
-    pub links_checked: usize,
-    pub links_reachable: usize,
-    /// Details (addresses, failures) as the check recorded them.
-    pub detail: serde_json::Value,
-}
+pub use crate::facts::{IpFamily, Ipv6Summary, Probe};

@@ -1,19 +1,16 @@
 //! The daily scan (日扫描): every configured site at once, every result written to the store
 //! as it arrives (by one writer thread, batching many pages per transaction), conditional
 //! requests from the stored validators, `--resume` of a killed scan, and the per-site summary
-//! with the findings that are new, persisting and fixed since the site's previous scan. Also
-//! `findings` and `history`, which read the store.
+//! with the findings that are new, persisting and fixed since the site's previous scan.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
-use std::path::Path;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Datelike, FixedOffset};
 
-use super::{exit, Failure};
+use super::InspectError;
 use crate::checks;
 use crate::config::{Config, SiteConfig};
 use crate::crawl::{
@@ -21,36 +18,24 @@ use crate::crawl::{
     Progress, SiteSeed,
 };
 use crate::extract::RawLink;
-use crate::report::fmt_points;
+use crate::finding::Verdict;
+pub use crate::report::tables::SiteSummary;
 use crate::rules::RuleSet;
 use crate::store::{
-    FindingDiff, FindingFilter, FindingStatus, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus,
-    Store, StoreError, HEARTBEAT_EVERY,
+    FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
+    HEARTBEAT_EVERY,
 };
 
-/// What the scan command was asked.
-pub struct ScanRequest<'a> {
+/// What the scan is asked.
+pub struct ScanRequest {
     pub config: Config,
     pub rules: RuleSet,
+    /// Only these sites (by name; default every configured site).
     pub sites: Vec<String>,
     pub as_of: Option<DateTime<FixedOffset>>,
     pub resume: bool,
-    /// Print the per-site summary to this writer (stdout in the CLI).
-    pub out: &'a mut dyn std::io::Write,
-}
-
-/// One site's result, as the summary shows it.
-#[derive(Debug, Clone)]
-pub struct SiteSummary {
-    pub site: String,
-    pub stats: CrawlStats,
-    pub score: f64,
-    pub verdict: String,
-    pub error: Option<String>,
-    pub new: usize,
-    pub persisting: usize,
-    pub fixed: usize,
-    pub duration: Duration,
+    /// Sees the crawl's progress (the command line's progress bars); `NoObserver` for none.
+    pub progress: Arc<dyn Observer>,
 }
 
 /// Messages to the writer thread.
@@ -59,12 +44,12 @@ enum Msg {
     Page(SiteRunId, Box<PageRow>),
     Link(SiteRunId, Box<LinkRow>),
     Links(SiteRunId, Vec<LinkFact>),
-    Ipv6(SiteRunId, Box<crate::store::Ipv6Summary>),
+    Ipv6(SiteRunId, Box<crate::facts::Ipv6Summary>),
     Finish(
         Box<FinishSite>,
         mpsc::Sender<Result<FindingDiff, StoreError>>,
     ),
-    Fail(SiteRunId, String),
+    Fail(SiteRunId, String, Verdict),
 }
 
 struct FinishSite {
@@ -72,7 +57,7 @@ struct FinishSite {
     stats: CrawlStats,
     findings: Vec<checks::Finding>,
     score: f64,
-    verdict: String,
+    verdict: Verdict,
     detail: serde_json::Value,
 }
 
@@ -169,16 +154,16 @@ fn writer(
                             &f.stats,
                             &f.findings,
                             f.score,
-                            &f.verdict,
+                            f.verdict,
                             &f.detail,
                         )
                     };
                     let _ = reply.send(result);
                 }
-                Msg::Fail(site_run, why) => {
+                Msg::Fail(site_run, why, state) => {
                     flush(&mut store, &mut rows, &error, &mut stats);
                     if !error.failed() {
-                        if let Err(e) = store.mark_site_failed(site_run, &why) {
+                        if let Err(e) = store.mark_site_failed(site_run, &why, state) {
                             error.record(e);
                         }
                     }
@@ -236,19 +221,13 @@ fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError, stats: &mut
     }
 }
 
-/// Sends what the crawl produces to the writer, and drives the progress bars.
+/// Sends what the crawl produces to the writer, and passes the progress on.
 struct ScanObserver {
     /// `Sender` is `Sync`: every crawl worker sends without a lock.
     tx: mpsc::Sender<Msg>,
     site_runs: HashMap<String, SiteRunId>,
     error: FirstError,
-    bars: Option<Bars>,
-}
-
-struct Bars {
-    multi: indicatif::MultiProgress,
-    sites: Mutex<HashMap<String, indicatif::ProgressBar>>,
-    total: indicatif::ProgressBar,
+    progress: Arc<dyn Observer>,
 }
 
 impl ScanObserver {
@@ -284,35 +263,7 @@ impl Observer for ScanObserver {
     }
 
     fn progress(&self, site: &str, p: Progress) {
-        let Some(bars) = &self.bars else { return };
-        let Ok(mut map) = bars.sites.lock() else {
-            return;
-        };
-        if p.done {
-            if let Some(b) = map.remove(site) {
-                b.finish_and_clear();
-                bars.multi.remove(&b);
-            }
-            bars.total.inc(1);
-            return;
-        }
-        let bar = map.entry(site.to_string()).or_insert_with(|| {
-            let b = bars
-                .multi
-                .insert_before(&bars.total, indicatif::ProgressBar::new_spinner());
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("{spinner} {prefix:20} [{elapsed}] {msg}")
-            {
-                b.set_style(style);
-            }
-            b.set_prefix(site.to_string());
-            b.enable_steady_tick(Duration::from_millis(150));
-            b
-        });
-        bar.set_message(format!(
-            "页面 {} · 队列 {} · 链接 {} · 错误 {}",
-            p.pages, p.queued, p.checked, p.errors
-        ));
+        self.progress.progress(site, p);
     }
 }
 
@@ -347,13 +298,9 @@ impl PreviousPages for StorePrevious {
     }
 }
 
-fn store_failure(e: StoreError) -> Failure {
-    Failure::failed(e)
-}
-
 /// Open the store named by the configuration.
-pub fn open_store(config: &Config) -> Result<Store, Failure> {
-    Store::open(&config.store.path).map_err(store_failure)
+pub fn open_store(config: &Config) -> Result<Store, StoreError> {
+    Store::open(&config.store.path)
 }
 
 fn fingerprint_config(config: &Config) -> String {
@@ -362,10 +309,12 @@ fn fingerprint_config(config: &Config) -> String {
 }
 
 /// What a scan did.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ScanOutcome {
-    /// Exit status.
-    pub status: i32,
+    /// The run scanned, with its as-of time; `None` when there was nothing to do.
+    pub run: Option<(RunId, DateTime<FixedOffset>)>,
+    /// Why nothing was scanned (a `--resume` with nothing to resume).
+    pub nothing: Option<String>,
     /// One summary per site scanned.
     pub sites: Vec<SiteSummary>,
     /// What the store writer did.
@@ -373,18 +322,18 @@ pub struct ScanOutcome {
 }
 
 /// Run the daily scan.
-pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
+pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     let ScanRequest {
         mut config,
         rules,
         sites: wanted,
         as_of,
         resume,
-        out,
+        progress,
     } = req;
     for name in &wanted {
         if !config.sites.iter().any(|s| &s.name == name) {
-            return Err(Failure::usage(format!(
+            return Err(InspectError::Usage(format!(
                 "no site named `{name}` in the configuration"
             )));
         }
@@ -392,35 +341,29 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
     let mut store = open_store(&config)?;
     // Which run, which sites, which as-of.
     let (run, as_of, sites): (RunId, DateTime<FixedOffset>, Vec<SiteConfig>) = if resume {
-        let Some(info) = store.unfinished_run().map_err(store_failure)? else {
-            writeln!(out, "nothing to resume: the last scan finished").ok();
+        let Some(info) = store.unfinished_run()? else {
             return Ok(ScanOutcome {
-                status: exit::OK,
-                sites: Vec::new(),
-                writer: WriterStats::default(),
+                nothing: Some("nothing to resume: the last scan finished".into()),
+                ..ScanOutcome::default()
             });
         };
         if info.owner_alive(crate::asof::now()) {
             // Another live process (this morning's scan still running, or a second worker on
             // the same store) is writing it: taking it over would crawl its sites twice.
-            writeln!(
-                out,
-                "nothing to resume: run {} is still being written by {} (last heartbeat {})",
-                info.id,
-                info.owner.as_deref().unwrap_or("another process"),
-                info.heartbeat
-                    .map(|h| h.to_rfc3339())
-                    .unwrap_or_else(|| "unknown".into())
-            )
-            .ok();
             return Ok(ScanOutcome {
-                status: exit::OK,
-                sites: Vec::new(),
-                writer: WriterStats::default(),
+                nothing: Some(format!(
+                    "nothing to resume: run {} is still being written by {} (last heartbeat {})",
+                    info.id,
+                    info.owner.as_deref().unwrap_or("another process"),
+                    info.heartbeat
+                        .map(|h| h.to_rfc3339())
+                        .unwrap_or_else(|| "unknown".into())
+                )),
+                ..ScanOutcome::default()
             });
         }
         // Ours now.
-        store.heartbeat(info.id).map_err(store_failure)?;
+        store.heartbeat(info.id)?;
         let sites = config
             .sites
             .iter()
@@ -441,20 +384,17 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
                 .collect()
         };
         let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
-        let run = store
-            .begin_run(
-                as_of,
-                &fingerprint_config(&config),
-                rules.fingerprint(),
-                &names,
-            )
-            .map_err(store_failure)?;
+        let run = store.begin_run(
+            as_of,
+            &fingerprint_config(&config),
+            rules.fingerprint(),
+            &names,
+        )?;
         (run, as_of, sites)
     };
     // Site runs: skip the sites a resumed run already finished; seed the others.
     let done: HashMap<String, SiteRunStatus> = store
-        .site_runs(run)
-        .map_err(store_failure)?
+        .site_runs(run)?
         .into_iter()
         .map(|s| (s.site, s.status))
         .collect();
@@ -490,13 +430,13 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
         if done.get(&site.name) == Some(&SiteRunStatus::Done) {
             continue;
         }
-        let sr = store.begin_site(run, &site).map_err(store_failure)?;
+        let sr = store.begin_site(run, &site)?;
         let mut seed = SiteSeed {
             previous: previous.clone(),
             ..SiteSeed::default()
         };
         if resume {
-            let state = store.resume_state(sr).map_err(store_failure)?;
+            let state = store.resume_state(sr)?;
             (seed.pages, seed.links) = state.pages_with_links();
         }
         todo.push((site, sr, seed));
@@ -510,23 +450,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
     let writer_thread = std::thread::Builder::new()
         .name("govscan-store".into())
         .spawn(move || writer(store, run, rx, writer_error))
-        .map_err(|e| Failure::failed(format!("cannot start the store writer: {e}")))?;
-    let bars = if std::io::stderr().is_terminal() {
-        let multi = indicatif::MultiProgress::new();
-        let total = multi.add(indicatif::ProgressBar::new(todo.len() as u64));
-        if let Ok(style) =
-            indicatif::ProgressStyle::with_template("  合计 [{elapsed}] {pos}/{len} 个站点完成")
-        {
-            total.set_style(style);
-        }
-        Some(Bars {
-            multi,
-            sites: Mutex::new(HashMap::new()),
-            total,
-        })
-    } else {
-        None
-    };
+        .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
     let observer = Arc::new(ScanObserver {
         tx: tx.clone(),
         error: error.clone(),
@@ -534,7 +458,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
             .iter()
             .map(|(s, sr, _)| (s.name.clone(), *sr))
             .collect(),
-        bars,
+        progress,
     });
     let crawler = Crawler::new(
         config.clone(),
@@ -542,7 +466,7 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
         observer.clone(),
         as_of.year(),
     )
-    .map_err(Failure::failed)?;
+    .map_err(|e| InspectError::Failed(e.to_string()))?;
     let crawler = Arc::new(crawler);
     let rules = Arc::new(rules);
     let mut handles = Vec::new();
@@ -551,11 +475,13 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
         let rules = rules.clone();
         let tx = tx.clone();
         let reader = reader.clone();
-        handles.push(tokio::spawn(async move {
+        let error = error.clone();
+        let name = site.name.clone();
+        let task = tokio::spawn(async move {
             let started = Instant::now();
             tracing::info!(site = %site.name, "scan started");
             let facts = crawler.crawl_site_seeded(&site, seed).await;
-            let (findings, ipv6) = super::judge_site(
+            let (inspection, ipv6) = super::inspect_crawled(
                 &crawler,
                 &site,
                 &facts,
@@ -567,7 +493,6 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
             if let Some(summary) = ipv6 {
                 let _ = tx.send(Msg::Ipv6(sr, Box::new(summary)));
             }
-            let score = checks::score::score(&findings, &rules);
             // Each link was saved when its outcome became known; the pages that link to it
             // keep coming after that. Save the broken and blocked ones again with every
             // referrer now known (the others' referrers live in the pages' link lists).
@@ -581,245 +506,96 @@ pub async fn scan(req: ScanRequest<'_>) -> Result<ScanOutcome, Failure> {
             let mut summary = SiteSummary {
                 site: site.name.clone(),
                 stats: facts.stats.clone(),
-                score: score.score,
-                verdict: score.verdict.zh().to_string(),
+                score: inspection.score.as_ref().map(|s| s.score),
+                verdict: inspection.verdict,
                 error: facts.error.clone(),
                 new: 0,
                 persisting: 0,
                 fixed: 0,
                 duration: started.elapsed(),
             };
-            if let Some(err) = &facts.error {
-                // A site that could not be crawled is recorded as failed: its findings of
-                // today would make every earlier finding look fixed.
-                let _ = tx.send(Msg::Fail(sr, err.clone()));
-                tracing::warn!(site = %site.name, error = %err, "site failed");
+            let Some(score) = inspection.score else {
+                // A site that could not be inspected is recorded as failed, with its state
+                // (无法检查 / 被拦截) and no score: its findings of today would make every
+                // earlier finding look fixed.
+                let why = facts.error.clone().unwrap_or_default();
+                let _ = tx.send(Msg::Fail(sr, why.clone(), inspection.verdict));
+                tracing::warn!(site = %site.name, error = %why, "site not inspected");
                 return summary;
-            }
+            };
             let (reply_tx, reply_rx) = mpsc::channel();
             let finish = FinishSite {
                 site_run: sr,
                 stats: facts.stats.clone(),
-                findings,
+                findings: inspection.findings,
                 score: score.score,
-                verdict: score.verdict.zh().to_string(),
+                verdict: inspection.verdict,
                 detail: serde_json::to_value(&score).unwrap_or_default(),
             };
             let _ = tx.send(Msg::Finish(Box::new(finish), reply_tx));
-            let diff = tokio::task::spawn_blocking(move || reply_rx.recv()).await;
-            if let Ok(Ok(Ok(d))) = diff {
-                summary.new = d.new.len();
-                summary.persisting = d.persisting.len();
-                summary.fixed = d.fixed.len();
+            match tokio::task::spawn_blocking(move || reply_rx.recv()).await {
+                Ok(Ok(Ok(d))) => {
+                    summary.new = d.new.len();
+                    summary.persisting = d.persisting.len();
+                    summary.fixed = d.fixed.len();
+                }
+                // Every store error fails the run: a scan whose findings were not recorded
+                // must not look like a clean one.
+                Ok(Ok(Err(e))) => error.record(e),
+                Ok(Err(_)) | Err(_) => error.record(StoreError::Other {
+                    action: format!("record the findings of {}", site.name),
+                    file: String::new(),
+                    message: "the store writer stopped before answering".into(),
+                }),
             }
             tracing::info!(
                 site = %site.name, pages = facts.stats.pages, broken = facts.stats.broken,
-                new = summary.new, fixed = summary.fixed, score = summary.score, "scan finished"
+                new = summary.new, fixed = summary.fixed, score = ?summary.score, "scan finished"
             );
             summary
-        }));
+        });
+        handles.push((name, sr, task));
     }
     let mut summaries = Vec::new();
-    for h in handles {
+    let mut failed_tasks = Vec::new();
+    for (name, sr, h) in handles {
         match h.await {
             Ok(s) => summaries.push(s),
-            Err(e) => tracing::error!(error = %e, "a site's scan task failed"),
+            Err(e) => {
+                // One site's task failing never stops the others; the site is recorded as
+                // not inspected and the run reports it.
+                tracing::error!(site = %name, error = %e, "a site's scan task failed");
+                let why = format!("扫描任务异常中止：{e}");
+                let _ = tx.send(Msg::Fail(sr, why.clone(), Verdict::NotInspected));
+                failed_tasks.push(name);
+            }
         }
-    }
-    if let Some(b) = &observer.bars {
-        b.total.finish_and_clear();
     }
     drop(observer);
     drop(crawler);
     drop(tx);
     let (mut store, writer) = writer_thread
         .join()
-        .map_err(|_| Failure::failed("the store writer thread failed"))?;
+        .map_err(|_| InspectError::Failed("the store writer thread failed".into()))?;
     if let Some(e) = error.take() {
-        return Err(store_failure(e));
+        return Err(e.into());
     }
-    store.finish_run(run).map_err(store_failure)?;
+    if !failed_tasks.is_empty() {
+        return Err(InspectError::Failed(format!(
+            "the scan of {} failed; run `govscan scan --resume` to finish it",
+            failed_tasks.join(", ")
+        )));
+    }
+    store.finish_run(run)?;
     if let Err(e) = store.checkpoint() {
         // Everything is committed; only the log's folding into the file is left for later.
         tracing::warn!(error = %e, "the store's write-ahead log was not checkpointed");
     }
-    write_summary(out, run, as_of, &summaries);
     tracing::info!(busy = ?writer.busy, transactions = writer.transactions, "store writer finished");
     Ok(ScanOutcome {
-        status: exit::OK,
+        run: Some((run, as_of)),
+        nothing: None,
         sites: summaries,
         writer,
-    })
-}
-
-fn write_summary(
-    out: &mut dyn std::io::Write,
-    run: RunId,
-    as_of: DateTime<FixedOffset>,
-    s: &[SiteSummary],
-) {
-    let _ = writeln!(out, "日扫描 #{run} · 监测时间点 {}", as_of.to_rfc3339());
-    let _ = writeln!(
-        out,
-        "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>8}",
-        "站点", "页面", "链接", "不可用", "被拦截", "新增", "持续", "整改", "得分", "结论", "用时"
-    );
-    for x in s {
-        let _ = writeln!(
-            out,
-            "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7.1}s{}",
-            x.site,
-            x.stats.pages,
-            x.stats.links,
-            x.stats.broken,
-            x.stats.blocked,
-            x.new,
-            x.persisting,
-            x.fixed,
-            fmt_points(x.score),
-            x.verdict,
-            x.duration.as_secs_f64(),
-            x.error
-                .as_ref()
-                .map(|e| format!("  ！{e}"))
-                .unwrap_or_default()
-        );
-    }
-}
-
-/// `govscan findings`: stored findings, filtered.
-pub fn findings(
-    config: &Config,
-    filter: &FindingFilter,
-    format: &str,
-    out: &mut dyn std::io::Write,
-) -> Result<i32, Failure> {
-    let store = Store::open_read_only(&config.store.path).map_err(store_failure)?;
-    let rows = store.findings(filter).map_err(store_failure)?;
-    match format {
-        "json" => {
-            let _ = writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&rows).unwrap_or_default()
-            );
-        }
-        "csv" => {
-            let mut w = csv::Writer::from_writer(out);
-            let _ = w.write_record([
-                "site",
-                "status",
-                "rule",
-                "kind",
-                "points",
-                "url",
-                "page",
-                "message",
-                "first_seen",
-                "last_seen",
-            ]);
-            for r in &rows {
-                let _ = w.write_record([
-                    r.site.as_str(),
-                    r.status.as_str(),
-                    r.finding.rule.as_str(),
-                    kind_str(r.finding.kind),
-                    &fmt_points(r.finding.points),
-                    r.finding.url.as_str(),
-                    r.finding.page.as_deref().unwrap_or(""),
-                    r.finding.message.as_str(),
-                    &r.first_seen_at.to_rfc3339(),
-                    &r.last_seen_at.to_rfc3339(),
-                ]);
-            }
-            let _ = w.flush();
-        }
-        _ => {
-            if rows.is_empty() {
-                let _ = writeln!(out, "没有符合条件的问题。");
-            }
-            for r in &rows {
-                let _ = writeln!(
-                    out,
-                    "[{}] {} {} {}：{}\n    {}（首次 {}，最近 {}）",
-                    r.status.zh(),
-                    r.site,
-                    r.finding.rule,
-                    r.finding.kind.zh(),
-                    r.finding.message,
-                    r.finding.url,
-                    r.first_seen_at.date_naive(),
-                    r.last_seen_at.date_naive()
-                );
-            }
-        }
-    }
-    Ok(exit::OK)
-}
-
-fn kind_str(k: crate::rules::Kind) -> &'static str {
-    match k {
-        crate::rules::Kind::Veto => "veto",
-        crate::rules::Kind::Deduct => "deduct",
-        crate::rules::Kind::Notice => "notice",
-    }
-}
-
-/// `govscan history SITE`: one line per scan.
-pub fn history(
-    config: &Config,
-    site: &str,
-    format: &str,
-    out: &mut dyn std::io::Write,
-) -> Result<i32, Failure> {
-    if !Path::new(&config.store.path).exists() {
-        return Err(Failure::failed(format!(
-            "no store at {}",
-            config.store.path.display()
-        )));
-    }
-    let store = Store::open_read_only(&config.store.path).map_err(store_failure)?;
-    let rows = store.history(site).map_err(store_failure)?;
-    if format == "json" {
-        let _ = writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&rows).unwrap_or_default()
-        );
-        return Ok(exit::OK);
-    }
-    if rows.is_empty() {
-        let _ = writeln!(out, "{site}：还没有扫描记录。");
-    }
-    let _ = writeln!(
-        out,
-        "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} 结论",
-        "日期", "状态", "页面", "链接", "不可用", "否决", "扣分", "提示", "得分"
-    );
-    for r in &rows {
-        let _ = writeln!(
-            out,
-            "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {}",
-            r.as_of.date_naive().to_string(),
-            r.status.as_str(),
-            r.pages,
-            r.links,
-            r.broken,
-            r.vetoes,
-            r.deductions,
-            r.notices,
-            r.score.map(fmt_points).unwrap_or_else(|| "-".into()),
-            r.verdict.clone().unwrap_or_else(|| "-".into())
-        );
-    }
-    Ok(exit::OK)
-}
-
-/// Parse `--status`.
-pub fn parse_status(s: &str) -> Result<FindingStatus, Failure> {
-    FindingStatus::parse(s).ok_or_else(|| {
-        Failure::usage(format!(
-            "`{s}` is not a status: use new, persisting or fixed"
-        ))
     })
 }

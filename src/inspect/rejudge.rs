@@ -1,4 +1,4 @@
-//! `govscan judge`: judge a stored scan again, without the network — under the rule files in
+//! Judging a stored scan again (`govscan judge`, `bulletin --rejudge`), without the network — under the rule files in
 //! force now (a changed threshold, a new wrong-wording entry) or as of another time.
 //!
 //! Facts are kept apart from judgements: the store holds what the crawl saw (pages with their
@@ -10,13 +10,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 
-use super::Failure;
-use crate::checks;
+use super::InspectError;
 use crate::config::{Config, SiteConfig};
 use crate::crawl::{CrawlRules, Crawler, NoObserver, SiteSeed};
 use crate::report::{Document, SiteReport};
 use crate::rules::RuleSet;
-use crate::store::{RunId, SiteRunInfo, SiteRunStatus, Store, StoreError};
+use crate::store::{RunId, SiteRunInfo, SiteRunStatus, Store};
 
 /// What to judge again.
 pub struct JudgeRequest {
@@ -30,12 +29,8 @@ pub struct JudgeRequest {
     pub as_of: Option<DateTime<FixedOffset>>,
 }
 
-fn store_failure(e: StoreError) -> Failure {
-    Failure::failed(e.to_string())
-}
-
 /// Judge a stored run again; returns the report, as `check` prints it.
-pub fn judge(req: JudgeRequest) -> Result<Document, Failure> {
+pub fn judge(req: JudgeRequest) -> Result<Document, InspectError> {
     let JudgeRequest {
         config,
         rules,
@@ -45,27 +40,25 @@ pub fn judge(req: JudgeRequest) -> Result<Document, Failure> {
     } = req;
     let path = &config.store.path;
     if !path.is_file() {
-        return Err(Failure::failed(format!(
+        return Err(InspectError::Failed(format!(
             "there is no store at {} (run `govscan scan` first)",
             path.display()
         )));
     }
-    let store = Store::open_read_only(path).map_err(store_failure)?;
+    let store = Store::open_read_only(path)?;
     let info = match run {
         Some(id) => store
-            .run(RunId(id))
-            .map_err(store_failure)?
-            .ok_or_else(|| Failure::usage(format!("there is no run {id} in the store")))?,
-        None => store
-            .latest_finished_run()
-            .map_err(store_failure)?
-            .ok_or_else(|| Failure::failed("the store has no finished scan to judge"))?,
+            .run(RunId(id))?
+            .ok_or_else(|| InspectError::Usage(format!("there is no run {id} in the store")))?,
+        None => store.latest_finished_run()?.ok_or_else(|| {
+            InspectError::Failed("the store has no finished scan to judge".into())
+        })?,
     };
     let as_of = as_of.unwrap_or(info.as_of);
-    let site_runs = store.site_runs(info.id).map_err(store_failure)?;
+    let site_runs = store.site_runs(info.id)?;
     for name in &wanted {
         if !site_runs.iter().any(|s| &s.site == name) {
-            return Err(Failure::usage(format!(
+            return Err(InspectError::Usage(format!(
                 "run {} has no site named `{name}`",
                 info.id
             )));
@@ -98,7 +91,7 @@ impl Rejudge {
         config: Config,
         rules: &RuleSet,
         as_of: DateTime<FixedOffset>,
-    ) -> Result<Rejudge, Failure> {
+    ) -> Result<Rejudge, InspectError> {
         let config = Arc::new(config);
         let crawler = Arc::new(
             Crawler::new(
@@ -107,7 +100,7 @@ impl Rejudge {
                 Arc::new(NoObserver),
                 chrono::Datelike::year(&as_of),
             )
-            .map_err(Failure::failed)?,
+            .map_err(|e| InspectError::Failed(e.to_string()))?,
         );
         Ok(Rejudge { config, crawler })
     }
@@ -119,13 +112,13 @@ impl Rejudge {
         sr: &SiteRunInfo,
         rules: &RuleSet,
         as_of: DateTime<FixedOffset>,
-    ) -> Result<SiteReport, Failure> {
+    ) -> Result<SiteReport, InspectError> {
         // The site as configured now (its column URLs, 标识码, crawl settings), else as stored.
         let site = match self.config.sites.iter().find(|s| s.name == sr.site) {
             Some(s) => s.clone(),
             None => {
                 let url = url::Url::parse(&sr.url).map_err(|e| {
-                    Failure::failed(format!("the stored URL of {} is invalid: {e}", sr.site))
+                    InspectError::Failed(format!("the stored URL of {} is invalid: {e}", sr.site))
                 })?;
                 let mut s = SiteConfig::adhoc(url);
                 s.name = sr.site.clone();
@@ -134,10 +127,7 @@ impl Rejudge {
                 s
             }
         };
-        let (pages, links) = store
-            .resume_state(sr.id)
-            .map_err(store_failure)?
-            .pages_with_links();
+        let (pages, links) = store.resume_state(sr.id)?.pages_with_links();
         let seed = SiteSeed {
             pages,
             links,
@@ -151,11 +141,9 @@ impl Rejudge {
         facts.started_at = sr.started.to_rfc3339();
         facts.finished_at = sr.finished.map(|t| t.to_rfc3339()).unwrap_or_default();
         // The IPv6 support measured by that scan, not now.
-        let ipv6 = store.site_ipv6(sr.id).map_err(store_failure)?;
-        let findings = super::judge_facts(&site, &facts, rules, as_of, ipv6.as_ref(), Some(store));
-        let score = checks::score::score(&findings, rules);
-        let mut report = SiteReport::new(&facts, findings, score);
-        report.ipv6 = ipv6.as_ref().map(crate::crawl::ipv6::Ipv6Detail::of);
-        Ok(report)
+        let ipv6 = store.site_ipv6(sr.id)?;
+        let findings = super::judge(&site, &facts, rules, as_of, ipv6.as_ref(), Some(store));
+        let inspection = super::assess(&facts, findings, rules);
+        Ok(super::site_report(&facts, inspection, ipv6.as_ref()))
     }
 }

@@ -1,19 +1,20 @@
-//! `govscan probe`: one round of home-page probes (each site once over IPv4, once over IPv6,
+//! The probes (`govscan probe`): one round of home-page probes (each site once over IPv4, once over IPv6,
 //! each family forced), stored for `site.unreachable` and `ipv6.success_rate`; or rounds on a
 //! schedule until SIGINT/SIGTERM (`--every 60m`), ending cleanly between rounds.
 
 use std::future::Future;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use chrono::{DateTime, FixedOffset};
 use futures_util::stream::{self, StreamExt};
 
-use crate::checks::{self, Finding};
 use crate::config::{Config, SiteConfig};
 use crate::crawl::probe::{family_zh, Prober, DEFAULT_PROBE_TIMEOUT};
+use crate::facts::{IpFamily, Probe};
 use crate::rules::RuleSet;
-use crate::store::{IpFamily, Probe, Store};
+use crate::store::Store;
+
+use super::InspectError;
 
 /// Sites probed at once (each site's requests still go through its origin's rate limiter).
 const SITES_AT_ONCE: usize = 16;
@@ -72,8 +73,9 @@ pub async fn run_probe(
     sites: &[SiteConfig],
     store: &mut Store,
     rules: &RuleSet,
-) -> anyhow::Result<ProbeRound> {
-    let prober = Prober::from_config(config).context("cannot start the probes")?;
+) -> Result<ProbeRound, InspectError> {
+    let prober = Prober::from_config(config)
+        .map_err(|e| InspectError::Failed(format!("cannot start the probes: {e}")))?;
     round(&prober, sites, store, probe_timeout(rules)).await
 }
 
@@ -82,7 +84,7 @@ async fn round(
     sites: &[SiteConfig],
     store: &mut Store,
     timeout: Duration,
-) -> anyhow::Result<ProbeRound> {
+) -> Result<ProbeRound, InspectError> {
     let started = crate::asof::now();
     let mut per_site: Vec<(usize, Vec<Probe>)> = stream::iter(sites.iter().enumerate())
         .map(|(i, site)| async move { (i, prober.probe_site(site, timeout).await) })
@@ -91,9 +93,7 @@ async fn round(
         .await;
     per_site.sort_by_key(|(i, _)| *i);
     let probes: Vec<Probe> = per_site.into_iter().flat_map(|(_, p)| p).collect();
-    store
-        .save_probes(&probes)
-        .context("cannot store the probe results")?;
+    store.save_probes(&probes)?;
     Ok(ProbeRound { started, probes })
 }
 
@@ -107,8 +107,9 @@ pub async fn probe_every(
     store: &mut Store,
     rules: &RuleSet,
     on_round: impl FnMut(&ProbeRound),
-) -> anyhow::Result<usize> {
-    let stop = stop_signal().context("cannot listen for SIGINT/SIGTERM")?;
+) -> Result<usize, InspectError> {
+    let stop = stop_signal()
+        .map_err(|e| InspectError::Failed(format!("cannot listen for SIGINT/SIGTERM: {e}")))?;
     probe_until(interval, config, sites, store, rules, stop, on_round).await
 }
 
@@ -121,8 +122,9 @@ pub async fn probe_until(
     rules: &RuleSet,
     stop: impl Future<Output = ()>,
     mut on_round: impl FnMut(&ProbeRound),
-) -> anyhow::Result<usize> {
-    let prober = Prober::from_config(config).context("cannot start the probes")?;
+) -> Result<usize, InspectError> {
+    let prober = Prober::from_config(config)
+        .map_err(|e| InspectError::Failed(format!("cannot start the probes: {e}")))?;
     let timeout = probe_timeout(rules);
     let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(1)));
     // A round that overruns the interval delays the next one rather than bunching rounds.
@@ -163,37 +165,6 @@ pub fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
             let _ = tokio::signal::ctrl_c().await;
         })
     }
-}
-
-/// The availability findings of a site from the stored probes (`site.unreachable` and its
-/// warning and sample notice, `ipv6.success_rate`), judged as of `as_of`: for `check` and
-/// `scan` to add to the crawl's findings.
-pub fn availability_findings(
-    store: &Store,
-    site: &SiteConfig,
-    rules: &RuleSet,
-    as_of: DateTime<FixedOffset>,
-) -> anyhow::Result<Vec<Finding>> {
-    let days = [
-        "site.unreachable",
-        "site.unreachable.warn",
-        "ipv6.success_rate",
-    ]
-    .iter()
-    .filter_map(|id| rules.get(id))
-    .map(|r| r.param_i64("window_days").max(1))
-    .max()
-    .unwrap_or(7);
-    let from = as_of - chrono::Duration::days(days);
-    let probes = store
-        .probes(&site.name, from, as_of)
-        .with_context(|| format!("cannot read the probes of {}", site.name))?;
-    let url = site.url.as_str();
-    let mut f = checks::availability::check(url, site.level, site.kind, &probes, rules, as_of);
-    f.extend(checks::ipv6::success_rate(
-        url, site.level, site.kind, &probes, rules, as_of,
-    ));
-    Ok(f)
 }
 
 #[cfg(test)]

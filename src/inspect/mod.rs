@@ -1,0 +1,214 @@
+//! The inspection pipeline: crawl a site, gather its facts, judge them under a rule set and an
+//! as-of time, score them. `check`, `scan`, `judge` and `bulletin --rejudge` all go through
+//! [`judge`] (the judging tail) and [`assess`] (the verdict), so a site is judged the same way
+//! whether it was crawled now or replayed from the store.
+//!
+//! - [`check_sites`]: crawl and judge sites now, without keeping them (the ad-hoc check).
+//! - [`scan`]: the daily scan, with the store writer, run ownership, heartbeat and resume.
+//! - [`rejudge`]: judge a stored scan again, without the network.
+//! - [`probe`]: the availability probe rounds.
+//! - [`availability`]: the availability rules judged from the stored probes.
+//!
+//! Nothing here parses arguments or prints for a person: that is `cli` and `report`.
+
+pub mod availability;
+pub mod probe;
+pub mod rejudge;
+pub mod scan;
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Datelike, FixedOffset};
+
+use crate::checks::{self, score::Score, Finding};
+use crate::config::{Config, SiteConfig};
+use crate::crawl::{CrawlRules, Crawler, Observer, SiteFacts};
+use crate::facts::Ipv6Summary;
+use crate::finding::Verdict;
+use crate::report::SiteReport;
+use crate::rules::RuleSet;
+use crate::store::{Store, StoreError};
+
+/// Why an inspection could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    /// The request names something that does not exist (a site, a run, a rule): the caller's
+    /// mistake, not the run's.
+    #[error("{0}")]
+    Usage(String),
+    /// The store could not be used.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The inspection could not be run (the crawler or the store writer could not start, a
+    /// site's task failed).
+    #[error("{0}")]
+    Failed(String),
+}
+
+/// A site judged: its findings, its score (only when it was inspected) and its verdict.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub findings: Vec<Finding>,
+    /// `None` when the site could not be inspected.
+    pub score: Option<Score>,
+    pub verdict: Verdict,
+}
+
+/// The findings of a site's facts: the page rules, the IPv6 rules on `ipv6` (measured now, or
+/// stored with the scan), and the availability rules from the probes in `store`; sorted by
+/// kind, rule and target.
+///
+/// A site whose crawl failed (its home page could not be fetched) gets only the findings that
+/// do not depend on the crawl — the availability rules from the week's probes: judging pages
+/// that were never read would state more than was inspected.
+pub fn judge(
+    site: &SiteConfig,
+    facts: &SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    ipv6: Option<&Ipv6Summary>,
+    store: Option<&Store>,
+) -> Vec<Finding> {
+    let mut findings = if facts.error.is_none() {
+        checks::evaluate(facts, rules, as_of)
+    } else {
+        Vec::new()
+    };
+    if let (Some(summary), None) = (ipv6, &facts.error) {
+        findings.extend(checks::ipv6::check(
+            site.url.as_str(),
+            site.level,
+            site.kind,
+            summary,
+            rules,
+        ));
+    }
+    if let Some(store) = store {
+        match availability::findings(store, site, rules, as_of) {
+            Ok(f) => findings.extend(f),
+            Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
+        }
+    }
+    findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
+    findings
+}
+
+/// The state of a site's crawl: `None` when it was inspected, else the verdict that says why
+/// not (被拦截 when the home page's server refused the scanner, 无法检查 otherwise).
+pub fn crawl_state(facts: &SiteFacts) -> Option<Verdict> {
+    facts.error.as_ref()?;
+    let blocked = facts.home.as_ref().is_some_and(|h| h.status.is_blocked());
+    Some(if blocked {
+        Verdict::Blocked
+    } else {
+        Verdict::NotInspected
+    })
+}
+
+/// Score and verdict of a site's findings: 合格/不合格 with a score when the site was
+/// inspected; 无法检查/被拦截 and no score when it was not.
+pub fn assess(facts: &SiteFacts, findings: Vec<Finding>, rules: &RuleSet) -> Inspection {
+    match crawl_state(facts) {
+        Some(state) => Inspection {
+            findings,
+            score: None,
+            verdict: state,
+        },
+        None => {
+            let score = checks::score::score(&findings, rules);
+            Inspection {
+                verdict: score.verdict,
+                score: Some(score),
+                findings,
+            }
+        }
+    }
+}
+
+/// Judge one crawled site: measure its IPv6 support now (through the crawler's rate limits),
+/// judge every rule, and assess. Returns the inspection and the IPv6 summary measured.
+pub async fn inspect_crawled(
+    crawler: &Crawler,
+    site: &SiteConfig,
+    facts: &SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    store: Option<&Mutex<Store>>,
+) -> (Inspection, Option<Ipv6Summary>) {
+    let ipv6 = if facts.error.is_none() {
+        match crate::crawl::ipv6::ipv6_support(crawler, site, facts, rules).await {
+            Ok(summary) => Some(summary),
+            Err(e) => {
+                tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let findings = match store.map(|s| s.lock()) {
+        Some(Ok(store)) => judge(site, facts, rules, as_of, ipv6.as_ref(), Some(&store)),
+        _ => judge(site, facts, rules, as_of, ipv6.as_ref(), None),
+    };
+    (assess(facts, findings, rules), ipv6)
+}
+
+/// A site's report from its facts, its inspection and its IPv6 summary.
+pub fn site_report(
+    facts: &SiteFacts,
+    inspection: Inspection,
+    ipv6: Option<&Ipv6Summary>,
+) -> SiteReport {
+    let mut report = SiteReport::new(
+        facts,
+        inspection.findings,
+        inspection.score,
+        inspection.verdict,
+    );
+    report.ipv6 = ipv6.map(crate::crawl::ipv6::Ipv6Detail::of);
+    report
+}
+
+/// Crawl the given sites now and judge them, keeping nothing: the inspector's ad-hoc check
+/// (`check`, `demo`). Availability comes from the probes of `govscan probe` when a store with
+/// them exists at the configured path.
+pub async fn check_sites(
+    config: Arc<Config>,
+    sites: &[SiteConfig],
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    observer: Arc<dyn Observer>,
+) -> Result<Vec<SiteReport>, InspectError> {
+    let crawler = Arc::new(
+        Crawler::new(
+            config.clone(),
+            CrawlRules::from_rules(rules),
+            observer,
+            as_of.year(),
+        )
+        .map_err(|e| InspectError::Failed(e.to_string()))?,
+    );
+    let store = if config.store.path.is_file() {
+        Store::open_read_only(&config.store.path)
+            .ok()
+            .map(Mutex::new)
+    } else {
+        None
+    };
+    let mut handles = Vec::new();
+    for site in sites {
+        let c = crawler.clone();
+        let s = site.clone();
+        handles.push(tokio::spawn(async move { c.crawl_site(&s).await }));
+    }
+    let mut reports = Vec::new();
+    for (h, site) in handles.into_iter().zip(sites) {
+        let facts = h
+            .await
+            .map_err(|e| InspectError::Failed(format!("the crawl of {} failed: {e}", site.name)))?;
+        let (inspection, ipv6) =
+            inspect_crawled(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
+        reports.push(site_report(&facts, inspection, ipv6.as_ref()));
+    }
+    Ok(reports)
+}
