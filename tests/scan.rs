@@ -789,7 +789,17 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
     assert_eq!(json["title"], "2026年11月政府网站检查情况通报");
     assert_eq!(json["sites_total"], 3);
     assert_eq!(json["inspected"], 2);
-    assert_eq!(json["not_inspected"], serde_json::json!(["坏站"]));
+    // 坏站 could not be inspected: listed with its state and reason, never scored.
+    let ni = json["not_inspected"].as_array().expect("not inspected");
+    assert_eq!(ni.len(), 1, "{ni:?}");
+    assert_eq!(ni[0]["name"], "坏站");
+    assert_eq!(ni[0]["state"], "无法检查");
+    assert!(
+        ni[0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("首页无法访问")),
+        "{ni:?}"
+    );
     let sites = json["sites"].as_array().expect("sites");
     assert_eq!(sites.len(), 2);
     let passed = sites.iter().filter(|s| s["passed"] == true).count();
@@ -845,10 +855,24 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
             assert!(s["notice"].is_null());
         }
     }
-    // Ranks follow the scores.
-    let scores: Vec<f64> = sites.iter().filter_map(|s| s["score"].as_f64()).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]));
-    assert_eq!(sites[0]["rank"], 1);
+    // 合格 sites are ranked by score, best first; 不合格 sites come after them, unranked.
+    let passing: Vec<f64> = sites
+        .iter()
+        .filter(|s| s["passed"] == true)
+        .filter_map(|s| s["score"].as_f64())
+        .collect();
+    assert!(passing.windows(2).all(|w| w[0] >= w[1]));
+    let first_failing = sites.iter().position(|s| s["passed"] == false);
+    let last_passing = sites.iter().rposition(|s| s["passed"] == true);
+    if let (Some(f), Some(p)) = (first_failing, last_passing) {
+        assert!(p < f, "a 不合格 site is listed above a 合格 one");
+    }
+    for s in sites {
+        assert_eq!(s["rank"].is_null(), s["passed"] == false, "{s}");
+    }
+    if sites[0]["passed"] == true {
+        assert_eq!(sites[0]["rank"], 1);
+    }
     // The problem counts add up.
     let counted: u64 = json["problems"]
         .as_array()
@@ -926,7 +950,7 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
         }
     }
 
-    // A month without scans: nothing inspected, nothing passed.
+    // A month without scans is not a month of passes: the bulletin refuses, writes nothing.
     let out = run(vec![
         "bulletin".into(),
         "--config".into(),
@@ -937,14 +961,16 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
         out_dir.to_string_lossy().to_string(),
     ])
     .await;
-    assert_eq!(out.status.code(), Some(0));
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out_dir.join("月通报-2026-09.json")).expect("json file"),
-    )
-    .expect("json");
-    assert_eq!(json["inspected"], 0);
-    assert_eq!(json["passed"], 0);
-    assert_eq!(json["not_inspected"].as_array().map(Vec::len), Some(3));
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("2026-09") && err.contains("no site has a finished scan"),
+        "{err}"
+    );
+    assert!(!out_dir.join("月通报-2026-09.json").exists());
+    // The text never claims passes for sites it did not inspect.
+    assert!(!md.contains("本月检查的网站均合格"), "{md}");
+    assert!(md.contains("坏站（无法检查"), "{md}");
     // A bad month is a usage error.
     let out = run(vec![
         "bulletin".into(),

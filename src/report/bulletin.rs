@@ -59,10 +59,11 @@ pub struct Bulletin {
     /// Share of inspected sites that passed, in percent (one decimal).
     pub pass_rate: f64,
     pub average_score: f64,
-    /// Ranked, best first.
+    /// The 合格 sites ranked by score, best first, then the 不合格 sites (not ranked: a
+    /// vetoed site is never ranked above a passing one).
     pub sites: Vec<BulletinSite>,
-    /// Configured sites without a finished scan this month.
-    pub not_inspected: Vec<String>,
+    /// Configured sites not inspected this month, with the reason.
+    pub not_inspected: Vec<NotInspected>,
     /// Problems by rule, most sites first.
     pub problems: Vec<ProblemCount>,
     /// The same figures for the month before (its sites' latest scans).
@@ -81,10 +82,23 @@ pub struct MonthFigures {
     pub average_score: f64,
 }
 
+/// A configured site that was not inspected in the month, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotInspected {
+    pub name: String,
+    pub url: String,
+    /// 无法检查 / 被拦截 (its latest scan in the month failed), or 无检查记录.
+    pub state: String,
+    /// The latest failure's reason, when there was a scan.
+    pub reason: Option<String>,
+}
+
 /// One site's month.
 #[derive(Debug, Clone, Serialize)]
 pub struct BulletinSite {
-    pub rank: usize,
+    /// Rank among the 合格 sites (competition ranks: 1, 2, 2, 4); `None` for a 不合格 site,
+    /// which is listed after them, not ranked by score.
+    pub rank: Option<usize>,
     pub name: String,
     pub url: String,
     pub level: String,
@@ -217,6 +231,48 @@ pub enum BuildError {
     Store(#[from] StoreError),
     #[error("cannot judge the scan of {site} again: {message}")]
     Rejudge { site: String, message: String },
+    /// No configured site has a finished scan in the month: a bulletin would report nothing
+    /// as if it were a month of passes.
+    #[error(
+        "no site has a finished scan in {month} ({sites} configured): there is nothing to report \
+         (run `govscan scan` in that month, or choose another month)"
+    )]
+    NoData { month: String, sites: usize },
+}
+
+/// Why a configured site has no inspected scan in the month: its latest scan in the month
+/// failed (无法检查 / 被拦截, with the reason), or there was none.
+fn not_inspected_in(
+    store: &Store,
+    site: &SiteConfig,
+    rows: &[HistoryRow],
+    month: NaiveDate,
+) -> Result<NotInspected, StoreError> {
+    let (from, to) = month_bounds(month);
+    let failed = rows
+        .iter()
+        .filter(|r| r.status == SiteRunStatus::Failed)
+        .filter(|r| {
+            let d = r.as_of.date_naive();
+            d >= from && d < to
+        })
+        .max_by_key(|r| (r.as_of, r.run));
+    let (state, reason) = match failed {
+        Some(r) => {
+            let info = store.site_run(r.site_run)?;
+            (
+                r.verdict.unwrap_or(Verdict::NotInspected).zh().to_string(),
+                info.and_then(|i| i.error),
+            )
+        }
+        None => ("无检查记录".to_string(), None),
+    };
+    Ok(NotInspected {
+        name: site.name.clone(),
+        url: site.url.to_string(),
+        state,
+        reason,
+    })
 }
 
 fn judged(
@@ -264,14 +320,21 @@ pub fn build(
                 let j = judged(store, &site.name, r, rejudge)?;
                 chosen.push((site, r.clone(), n, j));
             }
-            None => not_inspected.push(site.name.clone()),
+            None => not_inspected.push(not_inspected_in(store, site, &rows, month)?),
         }
     }
     let prev_scores: Vec<f64> = previous.iter().map(|(_, s, _)| *s).collect();
-    let prev_ranks: HashMap<&str, (f64, usize)> = previous
+    let prev_passing: Vec<f64> = previous
         .iter()
-        .zip(ranks(&prev_scores))
-        .map(|((n, s, _), r)| (n.as_str(), (*s, r)))
+        .filter(|(_, _, p)| *p)
+        .map(|(_, s, _)| *s)
+        .collect();
+    let prev_ranks: HashMap<&str, (f64, Option<usize>)> = previous
+        .iter()
+        .map(|(n, s, p)| {
+            let rank = p.then(|| 1 + prev_passing.iter().filter(|o| *o > s).count());
+            (n.as_str(), (*s, rank))
+        })
         .collect();
     let prev_passed = previous.iter().filter(|(_, _, p)| *p).count();
     let last_month = MonthFigures {
@@ -306,7 +369,7 @@ pub fn build(
             })
             .collect();
         let mut entry = BulletinSite {
-            rank: 0,
+            rank: None,
             name: site.name.clone(),
             url: site.url.to_string(),
             level: site.level.zh().to_string(),
@@ -317,7 +380,7 @@ pub fn build(
             verdict: j.verdict.zh().to_string(),
             passed: j.verdict.passed(),
             previous_score: prev_ranks.get(site.name.as_str()).map(|(s, _)| *s),
-            previous_rank: prev_ranks.get(site.name.as_str()).map(|(_, r)| *r),
+            previous_rank: prev_ranks.get(site.name.as_str()).and_then(|(_, r)| *r),
             change: None,
             vetoes: Vec::new(),
             deductions: Vec::new(),
@@ -375,10 +438,29 @@ pub fn build(
         }
         out.push(entry);
     }
-    out.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.name.cmp(&b.name)));
+    if out.is_empty() {
+        return Err(BuildError::NoData {
+            month: month.format("%Y-%m").to_string(),
+            sites: sites.len(),
+        });
+    }
+    // 合格 sites by score, best first; then the 不合格 sites, most vetoes first, unranked.
+    out.sort_by(|a, b| {
+        b.passed
+            .cmp(&a.passed)
+            .then_with(|| {
+                if a.passed {
+                    b.score.total_cmp(&a.score)
+                } else {
+                    b.vetoes.len().cmp(&a.vetoes.len())
+                }
+            })
+            .then_with(|| a.name.cmp(&b.name))
+    });
     let scores: Vec<f64> = out.iter().map(|s| s.score).collect();
-    for (s, r) in out.iter_mut().zip(ranks(&scores)) {
-        s.rank = r;
+    let passing: Vec<f64> = out.iter().filter(|s| s.passed).map(|s| s.score).collect();
+    for (s, r) in out.iter_mut().zip(ranks(&passing)) {
+        s.rank = Some(r);
     }
     let inspected = out.len();
     let passed = out.iter().filter(|s| s.passed).count();
@@ -492,6 +574,7 @@ pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
     };
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
 
     let ws = wb.add_worksheet();
     ws.set_name("得分排名").map_err(fail)?;
@@ -514,12 +597,15 @@ pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
     }
     for (i, s) in b.sites.iter().enumerate() {
         let r = (i + 1) as u32;
-        ws.write(r, 0, s.rank as u32).map_err(fail)?;
+        match s.rank {
+            Some(rank) => ws.write(r, 0, rank as u32).map_err(fail)?,
+            None => ws.write(r, 0, "—").map_err(fail)?,
+        };
         ws.write(r, 1, &s.name).map_err(fail)?;
         ws.write(r, 2, &s.url).map_err(fail)?;
         ws.write(r, 3, &s.level).map_err(fail)?;
         ws.write(r, 4, &s.kind).map_err(fail)?;
-        ws.write(r, 5, &s.scanned_on).map_err(fail)?;
+        write_date(ws, r, 5, &s.scanned_on, &date).map_err(fail)?;
         ws.write(r, 6, s.score).map_err(fail)?;
         ws.write(r, 7, &s.verdict).map_err(fail)?;
         if let Some(c) = s.change {
@@ -531,6 +617,8 @@ pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
     }
     ws.set_column_width(1, 28).map_err(fail)?;
     ws.set_column_width(2, 36).map_err(fail)?;
+    ws.set_column_width(5, 12).map_err(fail)?;
+    table_header(ws, b.sites.len() as u32, head.len() as u16).map_err(fail)?;
 
     let ws = wb.add_worksheet();
     ws.set_name("问题清单").map_err(fail)?;
@@ -558,14 +646,17 @@ pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
             ws.write(r, 5, f.page.as_deref().unwrap_or(""))
                 .map_err(fail)?;
             ws.write(r, 6, &f.message).map_err(fail)?;
-            ws.write(r, 7, f.first_seen.as_deref().unwrap_or(""))
-                .map_err(fail)?;
+            if let Some(d) = &f.first_seen {
+                write_date(ws, r, 7, d, &date).map_err(fail)?;
+            }
             r += 1;
         }
     }
     ws.set_column_width(0, 28).map_err(fail)?;
     ws.set_column_width(4, 40).map_err(fail)?;
     ws.set_column_width(6, 50).map_err(fail)?;
+    ws.set_column_width(7, 12).map_err(fail)?;
+    table_header(ws, r - 1, head.len() as u16).map_err(fail)?;
 
     let ws = wb.add_worksheet();
     ws.set_name("问题统计").map_err(fail)?;
@@ -584,7 +675,43 @@ pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
         ws.write(r, 4, p.findings as u32).map_err(fail)?;
     }
     ws.set_column_width(0, 30).map_err(fail)?;
+    table_header(ws, b.problems.len() as u32, 5).map_err(fail)?;
     wb.save_to_buffer().map_err(fail)
+}
+
+/// The header row frozen, and an autofilter over the table (header plus `rows` rows).
+fn table_header(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    rows: u32,
+    cols: u16,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofilter(0, 0, rows, cols.saturating_sub(1))?;
+    Ok(())
+}
+
+/// A `YYYY-MM-DD` day as a real Excel date (sortable, filterable); text if it is not one.
+fn write_date(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    day: &str,
+    format: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+        Ok(d) => {
+            let d = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                u16::try_from(d.year()).unwrap_or(1900),
+                d.month() as u8,
+                d.day() as u8,
+            )?;
+            ws.write_datetime_with_format(row, col, d, format)?;
+        }
+        Err(_) => {
+            ws.write(row, col, day)?;
+        }
+    }
+    Ok(())
 }
 
 /// Write every file of the bulletin into `dir`: `月通报-YYYY-MM.{md,html,json,xlsx}` and one
@@ -640,6 +767,35 @@ mod tests {
         assert_eq!(month_bounds(dec).1.to_string(), "2027-01-01");
     }
 
+    #[test]
+    fn workbook_sheets_have_frozen_headers_filters_and_real_dates() {
+        use std::io::Read as _;
+        let bytes = xlsx(&sample("x")).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        for sheet in 1..=3 {
+            let mut xml = String::new();
+            zip.by_name(&format!("xl/worksheets/sheet{sheet}.xml"))
+                .unwrap()
+                .read_to_string(&mut xml)
+                .unwrap();
+            assert!(xml.contains(r#"ySplit="1""#) && xml.contains("frozen"), "{xml}");
+            assert!(xml.contains("<autoFilter"), "{xml}");
+        }
+        let mut styles = String::new();
+        zip.by_name("xl/styles.xml")
+            .unwrap()
+            .read_to_string(&mut styles)
+            .unwrap();
+        assert!(styles.contains("yyyy-mm-dd"), "{styles}");
+        // 2026-11-29 is Excel serial 46355: a number, not text.
+        let mut ranking = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut ranking)
+            .unwrap();
+        assert!(ranking.contains("<v>46355</v>"), "{ranking}");
+    }
+
     fn sample(message: &str) -> Bulletin {
         let f = BulletinFinding {
             rule: "link.broken.other".into(),
@@ -666,7 +822,7 @@ mod tests {
             pass_rate: 100.0,
             average_score: 99.9,
             sites: vec![BulletinSite {
-                rank: 1,
+                rank: Some(1),
                 name: "某县".into(),
                 url: "https://x.gov.cn/".into(),
                 level: "县级".into(),
