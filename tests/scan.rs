@@ -909,6 +909,40 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
     // October is last month.
     assert_eq!(json["last_month"]["inspected"], 2);
     assert!(md.contains("上月检查 2 家"), "{md}");
+    // Twelve months of trend, ending with November; months without data are not passes.
+    let trend = json["trend"].as_array().expect("trend");
+    assert_eq!(trend.len(), 12);
+    assert_eq!(json["trend_months"][0], "2025-12");
+    assert_eq!(trend[11]["month"], "2026-11");
+    assert_eq!(trend[11]["inspected"], 2);
+    assert_eq!(trend[11]["pass_rate"], json["pass_rate"]);
+    assert_eq!(trend[10]["inspected"], 2);
+    assert_eq!(trend[9]["inspected"], 0);
+    assert!(trend[9]["pass_rate"].is_null() && trend[9]["average_score"].is_null());
+    for s in sites {
+        let t = s["trend"].as_array().expect("site trend");
+        assert_eq!(t.len(), 12);
+        assert_eq!(
+            t[11].as_f64(),
+            s["score"].as_f64().map(|v| (v * 10.0).round() / 10.0)
+        );
+        assert_eq!(
+            t[10].as_f64(),
+            s["previous_score"]
+                .as_f64()
+                .map(|v| (v * 10.0).round() / 10.0)
+        );
+        assert!(t[9].is_null());
+    }
+    // Each problem's change against October.
+    for p in json["problems"].as_array().expect("problems") {
+        let prev = p["previous_findings"].as_i64().expect("october had data");
+        assert_eq!(
+            p["change"].as_i64(),
+            Some(p["findings"].as_i64().unwrap_or(0) - prev)
+        );
+    }
+    assert!(md.contains("近12个月走势"), "{md}");
 
     // Judged again under the same rules, the month comes out the same.
     let re_dir = dir.join("rejudged");

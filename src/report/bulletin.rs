@@ -68,9 +68,26 @@ pub struct Bulletin {
     pub problems: Vec<ProblemCount>,
     /// The same figures for the month before (its sites' latest scans).
     pub last_month: MonthFigures,
+    /// The overall figures of the last 12 months, oldest first, ending with this month; a
+    /// month without any inspected site has `inspected` 0 and no rate or average.
+    pub trend: Vec<TrendMonth>,
+    /// The months of `trend` (`2026-11`), for the per-site trend table's header.
+    pub trend_months: Vec<String>,
     /// Whether the scans were judged again under the rules in force (`--rejudge`) rather than
     /// taken as the daily scans stored them.
     pub rejudged: bool,
+}
+
+/// One month of the overall trend.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendMonth {
+    /// `2026-11`.
+    pub month: String,
+    pub inspected: usize,
+    pub passed: usize,
+    /// `None` when no site was inspected that month (not a month of passes).
+    pub pass_rate: Option<f64>,
+    pub average_score: Option<f64>,
 }
 
 /// A month's overall figures.
@@ -109,6 +126,9 @@ pub struct BulletinSite {
     pub score: f64,
     pub verdict: String,
     pub passed: bool,
+    /// The site's score in each month of the bulletin's `trend_months` (its latest finished
+    /// scan of the month); `None` for a month it was not inspected.
+    pub trend: Vec<Option<f64>>,
     /// Last month's score and rank, and the change in score.
     pub previous_score: Option<f64>,
     pub previous_rank: Option<usize>,
@@ -146,7 +166,7 @@ pub struct BulletinFinding {
     pub first_seen: Option<String>,
 }
 
-/// How many sites and findings a rule caught this month.
+/// How many sites and findings a rule caught this month, and the change against last month.
 #[derive(Debug, Clone, Serialize)]
 pub struct ProblemCount {
     pub rule: String,
@@ -154,6 +174,11 @@ pub struct ProblemCount {
     pub kind: String,
     pub sites: usize,
     pub findings: usize,
+    /// Last month's findings of the rule, when last month had an inspected site (else `None`:
+    /// no comparison is made with a month without data).
+    pub previous_findings: Option<usize>,
+    /// `findings − previous_findings`.
+    pub change: Option<i64>,
 }
 
 fn month_bounds(first: NaiveDate) -> (NaiveDate, NaiveDate) {
@@ -240,6 +265,65 @@ pub enum BuildError {
     NoData { month: String, sites: usize },
 }
 
+/// The 12 months ending with `month` (oldest first): each site's score per month (its latest
+/// finished scan in it, as stored) and the overall figures per month.
+#[allow(clippy::type_complexity)]
+fn trends(
+    store: &Store,
+    sites: &[SiteConfig],
+    month: NaiveDate,
+) -> Result<
+    (
+        Vec<String>,
+        Vec<TrendMonth>,
+        HashMap<String, Vec<Option<f64>>>,
+    ),
+    StoreError,
+> {
+    let mut months = vec![month];
+    for _ in 1..12 {
+        let m = previous_month(*months.last().unwrap_or(&month));
+        months.push(m);
+    }
+    months.reverse();
+    let mut per_site: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    let mut overall: Vec<(usize, usize, f64)> = vec![(0, 0, 0.0); months.len()];
+    for site in sites {
+        let rows = store.history(&site.name)?;
+        let series: Vec<Option<f64>> = months
+            .iter()
+            .zip(overall.iter_mut())
+            .map(|(m, o)| {
+                let (r, _) = scan_in(&rows, *m)?;
+                let score = r.score?;
+                o.0 += 1;
+                if r.verdict.is_some_and(Verdict::passed) {
+                    o.1 += 1;
+                }
+                o.2 += score;
+                Some(round1(score))
+            })
+            .collect();
+        per_site.insert(site.name.clone(), series);
+    }
+    let trend = months
+        .iter()
+        .zip(overall)
+        .map(|(m, (inspected, passed, sum))| TrendMonth {
+            month: m.format("%Y-%m").to_string(),
+            inspected,
+            passed,
+            pass_rate: (inspected > 0).then(|| round1(100.0 * passed as f64 / inspected as f64)),
+            average_score: (inspected > 0).then(|| round1(sum / inspected as f64)),
+        })
+        .collect();
+    let names = months
+        .iter()
+        .map(|m| m.format("%Y-%m").to_string())
+        .collect();
+    Ok((names, trend, per_site))
+}
+
 /// Why a configured site has no inspected scan in the month: its latest scan in the month
 /// failed (无法检查 / 被拦截, with the reason), or there was none.
 fn not_inspected_in(
@@ -308,12 +392,16 @@ pub fn build(
     // (site, chosen scan, scans in month, how it is judged)
     let mut chosen = Vec::new();
     let mut previous: Vec<(String, f64, bool)> = Vec::new();
+    let mut previous_counts: BTreeMap<String, usize> = BTreeMap::new();
     let mut not_inspected = Vec::new();
     for site in sites {
         let rows = store.history(&site.name)?;
         if let Some((r, _)) = scan_in(&rows, prev) {
             let j = judged(store, &site.name, r, rejudge)?;
             previous.push((site.name.clone(), j.score, j.verdict.passed()));
+            for f in &j.findings {
+                *previous_counts.entry(f.rule.clone()).or_default() += 1;
+            }
         }
         match scan_in(&rows, month) {
             Some((r, n)) => {
@@ -379,6 +467,7 @@ pub fn build(
             score: j.score,
             verdict: j.verdict.zh().to_string(),
             passed: j.verdict.passed(),
+            trend: Vec::new(),
             previous_score: prev_ranks.get(site.name.as_str()).map(|(s, _)| *s),
             previous_rank: prev_ranks.get(site.name.as_str()).and_then(|(_, r)| *r),
             change: None,
@@ -464,19 +553,34 @@ pub fn build(
     }
     let inspected = out.len();
     let passed = out.iter().filter(|s| s.passed).count();
+    let had_last_month = !previous.is_empty();
     let mut problems: Vec<ProblemCount> = counts
         .into_iter()
-        .map(|(rule, (title, kind, sites, findings))| ProblemCount {
-            rule,
-            title,
-            kind,
-            sites,
-            findings,
+        .map(|(rule, (title, kind, sites, findings))| {
+            let previous_findings =
+                had_last_month.then(|| previous_counts.get(&rule).copied().unwrap_or(0));
+            ProblemCount {
+                change: previous_findings.map(|p| findings as i64 - p as i64),
+                previous_findings,
+                rule,
+                title,
+                kind,
+                sites,
+                findings,
+            }
         })
         .collect();
     problems.sort_by(|a, b| (b.sites, b.findings, &a.rule).cmp(&(a.sites, a.findings, &b.rule)));
+    let (trend_months, trend, site_trends) = trends(store, sites, month)?;
+    for s in &mut out {
+        if let Some(t) = site_trends.get(&s.name) {
+            s.trend = t.clone();
+        }
+    }
     let month_zh = format!("{}年{}月", month.year(), month.month());
     Ok(Bulletin {
+        trend,
+        trend_months,
         title: opts
             .title
             .clone()
@@ -778,7 +882,10 @@ mod tests {
                 .unwrap()
                 .read_to_string(&mut xml)
                 .unwrap();
-            assert!(xml.contains(r#"ySplit="1""#) && xml.contains("frozen"), "{xml}");
+            assert!(
+                xml.contains(r#"ySplit="1""#) && xml.contains("frozen"),
+                "{xml}"
+            );
             assert!(xml.contains("<autoFilter"), "{xml}");
         }
         let mut styles = String::new();
@@ -832,6 +939,7 @@ mod tests {
                 score: 99.9,
                 verdict: "合格".into(),
                 passed: true,
+                trend: vec![Some(99.9)],
                 previous_score: None,
                 previous_rank: None,
                 change: None,
@@ -845,6 +953,8 @@ mod tests {
             not_inspected: Vec::new(),
             problems: Vec::new(),
             last_month: MonthFigures::default(),
+            trend: Vec::new(),
+            trend_months: vec!["2026-11".into()],
             rejudged: false,
         }
     }
