@@ -24,6 +24,18 @@ pub struct Finding {
     pub message: String,
 }
 
+impl Finding {
+    /// A person must confirm the finding before it counts as a problem to fix (its evidence
+    /// says `needs_confirmation`): near-miss wording, a sub-column a body may lack, missing
+    /// probe samples.
+    pub fn needs_confirmation(&self) -> bool {
+        self.evidence
+            .get("needs_confirmation")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+    }
+}
+
 /// The verdict on an inspected entity: 合格 or 不合格 when it was inspected, else the state
 /// that kept it from being inspected. Only an inspected entity has a score.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

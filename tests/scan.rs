@@ -905,6 +905,19 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
     assert!(html.contains("示范县"));
     let xlsx = std::fs::read(out_dir.join("月通报-2026-11.xlsx")).expect("xlsx");
     assert!(xlsx.starts_with(b"PK"), "an XLSX is a zip file");
+    // The 公文 in Word, and the charts as images.
+    let docx = std::fs::read(out_dir.join("月通报-2026-11.docx")).expect("docx");
+    assert!(docx.starts_with(b"PK"), "a DOCX is a zip file");
+    for i in 1..=3 {
+        assert!(out_dir.join(format!("月通报-2026-11-图{i}.svg")).is_file());
+        assert!(out_dir.join(format!("月通报-2026-11-图{i}.png")).is_file());
+    }
+    assert_eq!(html.matches("<figure><svg").count(), 3);
+    for s in sites {
+        if let Some(stem) = s["notice"].as_str() {
+            assert!(out_dir.join(format!("{stem}.docx")).is_file(), "{stem}");
+        }
+    }
 
     // October is last month.
     assert_eq!(json["last_month"]["inspected"], 2);

@@ -170,9 +170,22 @@ struct BulletinArgs {
     /// Title of the bulletin (default: YYYY年M月政府网站检查情况通报).
     #[arg(long)]
     title: Option<String>,
-    /// Who issues the bulletin and receives the rectification reports.
-    #[arg(long, default_value = "政府网站监管工作领导小组办公室")]
-    issuer: String,
+    /// Who issues the bulletin and receives the rectification reports (default: `[bulletin]
+    /// issuer` of the configuration, else 政府网站监管工作领导小组办公室).
+    #[arg(long)]
+    issuer: Option<String>,
+    /// The red header of the DOCX 公文 (发文机关标志; default: `[bulletin] header`, else
+    /// `<issuer>文件`).
+    #[arg(long)]
+    header: Option<String>,
+    /// The document number (发文字号) of the DOCX bulletin, e.g. 某政办〔2026〕12号 (default:
+    /// `[bulletin] doc_no`).
+    #[arg(long, value_name = "NUMBER")]
+    doc_no: Option<String>,
+    /// The addressees (主送机关) of the DOCX bulletin (default: `[bulletin] addressees`, else
+    /// 各有关单位：).
+    #[arg(long)]
+    addressees: Option<String>,
     /// Working days given for rectification.
     #[arg(long, value_name = "DAYS", default_value_t = 10)]
     deadline_days: u32,
@@ -557,46 +570,28 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
     }
     let store = crate::store::Store::open_read_only(&config.store.path)
         .map_err(|e| Failure::failed(e.to_string()))?;
+    let settings = &config.bulletin;
+    let issuer = a
+        .issuer
+        .or_else(|| settings.issuer.clone())
+        .unwrap_or_else(|| "政府网站监管工作领导小组办公室".into());
     let opts = report::bulletin::BulletinOptions {
         month,
         title: a.title,
-        issuer: a.issuer,
+        header: a
+            .header
+            .or_else(|| settings.header.clone())
+            .unwrap_or_else(|| format!("{issuer}文件")),
+        doc_no: a.doc_no.or_else(|| settings.doc_no.clone()),
+        addressees: a
+            .addressees
+            .or_else(|| settings.addressees.clone())
+            .unwrap_or_else(|| "各有关单位：".into()),
+        issuer,
         deadline_days: a.deadline_days,
         issued_on,
     };
-    let sites = config.sites.clone();
-    let rejudger = if a.rejudge {
-        Some(rejudge::Rejudge::new(config, &rules, crate::asof::now())?)
-    } else {
-        None
-    };
-    let rejudge_fn = |row: &crate::store::HistoryRow| -> Result<report::bulletin::Judged, String> {
-        let Some(r) = &rejudger else {
-            return Err("no rejudge".into());
-        };
-        let sr = store
-            .site_run(row.site_run)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("site run {} is gone", row.site_run.0))?;
-        let report = r
-            .site_run(&store, &sr, &rules, row.as_of)
-            .map_err(|e| e.to_string())?;
-        let score = report.score.ok_or_else(|| {
-            format!(
-                "the scan could not be judged again: {}",
-                report.verdict.zh()
-            )
-        })?;
-        Ok(report::bulletin::Judged {
-            findings: report.findings,
-            score,
-            verdict: report.verdict,
-        })
-    };
-    let rejudge: Option<report::bulletin::Rejudge<'_>> =
-        if a.rejudge { Some(&rejudge_fn) } else { None };
-    let b = report::bulletin::build(&store, &sites, &rules, &opts, rejudge)
-        .map_err(|e| Failure::failed(e.to_string()))?;
+    let b = rejudge::bulletin(&store, config, &rules, &opts, a.rejudge)?;
     let written =
         report::bulletin::write_all(&b, &a.out).map_err(|e| Failure::failed(e.to_string()))?;
     println!(

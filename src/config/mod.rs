@@ -318,6 +318,21 @@ impl Default for DnsSettings {
     }
 }
 
+/// Who issues the monthly bulletin and the rectification notices, as their 公文 (DOCX) print
+/// it. Each can be given on the command line too, which wins.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct BulletinSettings {
+    /// The issuing office (发文机关署名), who also receives the rectification reports.
+    pub issuer: Option<String>,
+    /// The red header (发文机关标志); default `<issuer>文件`.
+    pub header: Option<String>,
+    /// The document number (发文字号), e.g. `某政办〔2026〕12号`.
+    pub doc_no: Option<String>,
+    /// The addressees (主送机关), e.g. `各区县人民政府，市政府各部门：`.
+    pub addressees: Option<String>,
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
@@ -340,6 +355,9 @@ pub struct Config {
     /// The sites to inspect.
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteConfig>,
+    /// Who issues the bulletin (its 公文 header).
+    #[serde(default)]
+    pub bulletin: BulletinSettings,
     /// Where the config was read from (not part of the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,

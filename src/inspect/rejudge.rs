@@ -147,3 +147,49 @@ impl Rejudge {
         Ok(super::site_report(&facts, inspection, ipv6.as_ref()))
     }
 }
+
+/// The month's bulletin from the store: each site's scans as the daily scans judged them, or,
+/// with `rejudge`, judged again under `rules` (without the network).
+pub fn bulletin(
+    store: &Store,
+    config: Config,
+    rules: &RuleSet,
+    opts: &crate::report::bulletin::BulletinOptions,
+    rejudge: bool,
+) -> Result<crate::report::bulletin::Bulletin, InspectError> {
+    use crate::report::bulletin::{self, Judged};
+    let sites = config.sites.clone();
+    let rejudger = if rejudge {
+        Some(Rejudge::new(config, rules, crate::asof::now())?)
+    } else {
+        None
+    };
+    let judge_row = |row: &crate::store::HistoryRow| -> Result<Judged, String> {
+        let Some(r) = &rejudger else {
+            return Err("no rejudge".into());
+        };
+        let sr = store
+            .site_run(row.site_run)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("site run {} is gone", row.site_run.0))?;
+        let report = r
+            .site_run(store, &sr, rules, row.as_of)
+            .map_err(|e| e.to_string())?;
+        let score = report.score.ok_or_else(|| {
+            format!(
+                "the scan could not be judged again: {}",
+                report.verdict.zh()
+            )
+        })?;
+        Ok(Judged {
+            findings: report.findings,
+            score,
+            verdict: report.verdict,
+        })
+    };
+    let hook: Option<bulletin::Rejudge<'_>> = if rejudge { Some(&judge_row) } else { None };
+    bulletin::build(store, &sites, rules, opts, hook).map_err(|e| match e {
+        bulletin::BuildError::Store(e) => InspectError::Store(e),
+        e => InspectError::Failed(e.to_string()),
+    })
+}

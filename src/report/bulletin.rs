@@ -33,6 +33,12 @@ pub struct BulletinOptions {
     pub title: Option<String>,
     /// Who issues the bulletin and receives the rectification reports.
     pub issuer: String,
+    /// The red header of the DOCX 公文 (发文机关标志).
+    pub header: String,
+    /// The document number (发文字号).
+    pub doc_no: Option<String>,
+    /// The addressees (主送机关).
+    pub addressees: String,
     /// Working days given for rectification.
     pub deadline_days: u32,
     /// The date printed on the bulletin and the notices (YYYY-MM-DD).
@@ -49,6 +55,10 @@ pub struct Bulletin {
     pub month_zh: String,
     pub previous_month: String,
     pub issuer: String,
+    /// The DOCX 公文's red header, document number and addressees.
+    pub header: String,
+    pub doc_no: Option<String>,
+    pub addressees: String,
     pub issued_on: String,
     pub deadline_days: u32,
     /// Sites under supervision (configured), inspected this month, passed, failed.
@@ -164,6 +174,10 @@ pub struct BulletinFinding {
     pub message: String,
     /// As-of date of the first scan that found it.
     pub first_seen: Option<String>,
+    /// A person must confirm it before it counts as a problem to fix (a near-miss wording, a
+    /// sub-column the body may lack, missing probe samples): it goes to the items to confirm,
+    /// never into what a site is told to fix.
+    pub needs_confirmation: bool,
 }
 
 /// How many sites and findings a rule caught this month, and the change against last month.
@@ -486,6 +500,7 @@ pub fn build(
                 None => (f.rule.clone(), f.kind),
             };
             let b = BulletinFinding {
+                needs_confirmation: f.needs_confirmation(),
                 first_seen: first_seen.get(&(f.rule.clone(), f.url.clone())).cloned(),
                 rule: f.rule.clone(),
                 title: title.clone(),
@@ -503,7 +518,10 @@ pub fn build(
                 seen_rules.push(f.rule.clone());
                 c.2 += 1;
             }
-            if f.kind != Kind::Notice && !entry.advice.iter().any(|a| a.rule == f.rule) {
+            if f.kind != Kind::Notice
+                && !b.needs_confirmation
+                && !entry.advice.iter().any(|a| a.rule == f.rule)
+            {
                 if let Some(advice) = rules.get(&f.rule).and_then(|r| r.advice.clone()) {
                     entry.advice.push(RuleAdvice {
                         rule: f.rule.clone(),
@@ -522,7 +540,12 @@ pub fn build(
             }
         }
         entry.deducted = round1(entry.deducted);
-        if !entry.vetoes.is_empty() || !entry.deductions.is_empty() {
+        let to_fix = entry
+            .vetoes
+            .iter()
+            .chain(&entry.deductions)
+            .any(|f| !f.needs_confirmation);
+        if to_fix {
             entry.notice = Some(format!("整改通知-{}", file_stem(&site.name)));
         }
         out.push(entry);
@@ -589,6 +612,9 @@ pub fn build(
         month_zh,
         previous_month: prev.format("%Y-%m").to_string(),
         issuer: opts.issuer.clone(),
+        header: opts.header.clone(),
+        doc_no: opts.doc_no.clone(),
+        addressees: opts.addressees.clone(),
         issued_on: opts.issued_on.to_string(),
         deadline_days: opts.deadline_days,
         sites_total: sites.len(),
@@ -646,13 +672,61 @@ pub fn markdown(b: &Bulletin) -> Result<String, RenderError> {
     )
 }
 
-/// The bulletin in HTML (one self-contained page).
+/// The bulletin in HTML (one self-contained page, charts inline as SVG, print CSS for A4).
 pub fn html(b: &Bulletin) -> Result<String, RenderError> {
-    render(
-        "bulletin.html.j2",
-        BULLETIN_HTML,
-        &minijinja::Value::from_serialize(b),
-    )
+    html_with(b, &charts(b)?)
+}
+
+fn html_with(b: &Bulletin, charts: &[super::charts::Chart]) -> Result<String, RenderError> {
+    let charts: Vec<minijinja::Value> = charts
+        .iter()
+        .map(|c| minijinja::context! { caption => c.caption.clone(), svg => c.svg.clone() })
+        .collect();
+    let ctx = minijinja::context! { charts => charts, ..minijinja::Value::from_serialize(b) };
+    render("bulletin.html.j2", BULLETIN_HTML, &ctx)
+}
+
+/// The bulletin's charts: the 12-month trend, the score distribution, the main problems.
+pub fn charts(b: &Bulletin) -> Result<Vec<super::charts::Chart>, RenderError> {
+    let fail = |e: super::charts::ChartError| RenderError::Template {
+        template: "charts".into(),
+        message: e.to_string(),
+    };
+    Ok(vec![
+        super::charts::trend(&b.trend).map_err(fail)?,
+        super::charts::distribution(&b.sites).map_err(fail)?,
+        super::charts::problems(&b.problems).map_err(fail)?,
+    ])
+}
+
+/// The 公文 header of the DOCX files.
+fn issuer(b: &Bulletin) -> super::docx::Issuer {
+    super::docx::Issuer {
+        header: b.header.clone(),
+        doc_no: b.doc_no.clone(),
+        addressees: b.addressees.clone(),
+        signature: b.issuer.clone(),
+    }
+}
+
+/// The bulletin as a DOCX 公文 (GB/T 9704 layout) with its charts and attachments.
+pub fn docx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
+    docx_with(b, &charts(b)?)
+}
+
+fn docx_with(b: &Bulletin, charts: &[super::charts::Chart]) -> Result<Vec<u8>, RenderError> {
+    super::docx::bulletin(b, &issuer(b), charts).map_err(|e| RenderError::Template {
+        template: "docx".into(),
+        message: e.to_string(),
+    })
+}
+
+/// A site's rectification notice as a DOCX 公文.
+pub fn notice_docx(b: &Bulletin, site: &BulletinSite) -> Result<Vec<u8>, RenderError> {
+    super::docx::notice(b, site, &issuer(b)).map_err(|e| RenderError::Template {
+        template: "docx".into(),
+        message: e.to_string(),
+    })
 }
 
 fn notice_ctx(b: &Bulletin, site: &BulletinSite) -> minijinja::Value {
@@ -838,16 +912,23 @@ pub fn write_all(b: &Bulletin, dir: &Path) -> Result<Vec<PathBuf>, RenderError> 
         template: "json".into(),
         message: e.to_string(),
     })?;
+    let charts = charts(b)?;
     let mut written = vec![
         write(format!("{stem}.md"), markdown(b)?.as_bytes())?,
-        write(format!("{stem}.html"), html(b)?.as_bytes())?,
+        write(format!("{stem}.html"), html_with(b, &charts)?.as_bytes())?,
         write(format!("{stem}.json"), json.as_bytes())?,
         write(format!("{stem}.xlsx"), &xlsx(b)?)?,
+        write(format!("{stem}.docx"), &docx_with(b, &charts)?)?,
     ];
+    for (i, c) in charts.iter().enumerate() {
+        written.push(write(format!("{stem}-图{}.svg", i + 1), c.svg.as_bytes())?);
+        written.push(write(format!("{stem}-图{}.png", i + 1), &c.png)?);
+    }
     for s in &b.sites {
         if let Some(n) = &s.notice {
             written.push(write(format!("{n}.md"), notice_markdown(b, s)?.as_bytes())?);
             written.push(write(format!("{n}.html"), notice_html(b, s)?.as_bytes())?);
+            written.push(write(format!("{n}.docx"), &notice_docx(b, s)?)?);
         }
     }
     Ok(written)
@@ -913,6 +994,7 @@ mod tests {
             page: Some("https://x.gov.cn/".into()),
             message: message.into(),
             first_seen: Some("2026-11-01".into()),
+            needs_confirmation: false,
         };
         Bulletin {
             title: "2026年11月政府网站检查情况通报".into(),
@@ -920,6 +1002,9 @@ mod tests {
             month_zh: "2026年11月".into(),
             previous_month: "2026-10".into(),
             issuer: "办公室".into(),
+            header: "办公室文件".into(),
+            doc_no: Some("某办〔2026〕12号".into()),
+            addressees: "各有关单位：".into(),
             issued_on: "2026-12-01".into(),
             deadline_days: 10,
             sites_total: 1,
@@ -978,6 +1063,167 @@ mod tests {
         assert!(bytes.starts_with(b"PK"));
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("xl/worksheets/sheet3.xml"));
+        Ok(())
+    }
+
+    fn read_zip(bytes: &[u8], name: &str) -> String {
+        use std::io::Read as _;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    fn zip_names(bytes: &[u8]) -> Vec<String> {
+        let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        zip.file_names().map(String::from).collect()
+    }
+
+    /// The sample with a near-miss wording veto a person must confirm first.
+    fn with_item_to_confirm() -> Bulletin {
+        let mut b = sample("HTTP 404");
+        b.sites[0].vetoes.push(BulletinFinding {
+            rule: "wording.serious".into(),
+            title: "严重错别字".into(),
+            kind: "单项否决".into(),
+            points: 0.0,
+            url: "https://x.gov.cn/news/1.html".into(),
+            page: Some("https://x.gov.cn/news/1.html".into()),
+            message: "疑似「人民政俯」应为「人民政府」".into(),
+            first_seen: None,
+            needs_confirmation: true,
+        });
+        b
+    }
+
+    #[test]
+    fn the_docx_bulletin_is_a_gongwen_with_charts_and_attachments() -> Result<(), RenderError> {
+        let b = with_item_to_confirm();
+        let bytes = docx(&b)?;
+        assert!(bytes.starts_with(b"PK"));
+        let doc = read_zip(&bytes, "word/document.xml");
+        for needle in [
+            "办公室文件",       // the red header
+            "某办〔2026〕12号", // the document number
+            r#"w:val="FF0000""#,
+            "仿宋_GB2312",
+            "方正小标宋简体",
+            "黑体",
+            "各有关单位：",
+            "一、总体情况",
+            "三、得分与排名",
+            "附件1",
+            "各网站问题清单",
+            "附件2",
+            "待人工确认事项",
+            "2026年12月1日",
+        ] {
+            assert!(doc.contains(needle), "{needle} missing");
+        }
+        // A4 with the GB/T 9704 margins (37 mm top = 2098 twips).
+        assert!(doc.contains(r#"w:w="11906""#) && doc.contains(r#"w:h="16838""#));
+        assert!(doc.contains(r#"w:top="2098""#), "top margin");
+        // The three charts as images.
+        let media: Vec<String> = zip_names(&bytes)
+            .into_iter()
+            .filter(|n| n.starts_with("word/media/") && n.ends_with(".png"))
+            .collect();
+        assert_eq!(media.len(), 3, "{media:?}");
+        // Page numbers in the footers, odd and even.
+        let footers: Vec<String> = zip_names(&bytes)
+            .into_iter()
+            .filter(|n| n.starts_with("word/footer"))
+            .collect();
+        assert!(footers.len() >= 2, "{footers:?}");
+        assert!(footers.iter().all(|f| read_zip(&bytes, f).contains("PAGE")));
+        // The near miss is an item to confirm (附件2), not a problem to fix (附件1).
+        let att2 = doc.find("待人工确认事项").unwrap_or(0);
+        let confirm_at = doc.rfind("人民政俯").unwrap_or(0);
+        assert!(confirm_at > att2, "the item to confirm is in 附件2");
+        Ok(())
+    }
+
+    #[test]
+    fn items_to_confirm_never_become_problems_to_fix() -> Result<(), RenderError> {
+        let b = with_item_to_confirm();
+        let md = markdown(&b)?;
+        let (problems, confirm) = md.split_at(md.find("## 附：待人工确认事项").unwrap_or(0));
+        assert!(!problems.contains("人民政俯"), "{md}");
+        assert!(confirm.contains("人民政俯"), "{md}");
+        let html = html(&b)?;
+        let (problems, confirm) = html.split_at(html.find("附：待人工确认事项").unwrap_or(0));
+        assert!(!problems.contains("人民政俯") && confirm.contains("人民政俯"));
+        let site = &b.sites[0];
+        assert!(!notice_markdown(&b, site)?.contains("人民政俯"));
+        assert!(!notice_html(&b, site)?.contains("人民政俯"));
+        let notice = notice_docx(&b, site)?;
+        let doc = read_zip(&notice, "word/document.xml");
+        assert!(doc.contains("关于某县存在问题的整改通知"));
+        assert!(!doc.contains("人民政俯"));
+        assert!(doc.contains("需人工核实的事项"));
+        Ok(())
+    }
+
+    #[test]
+    fn the_html_bulletin_has_charts_and_prints_on_a4() -> Result<(), RenderError> {
+        let page = html(&sample("HTTP 404"))?;
+        assert_eq!(page.matches("<figure><svg").count(), 3, "{page}");
+        assert!(page.contains("@page { size: A4"));
+        assert!(page.contains("thead { display: table-header-group; }"));
+        assert!(page.contains("<thead><tr><th>排名</th>"));
+        Ok(())
+    }
+
+    #[test]
+    fn libreoffice_opens_the_docx_files() -> Result<(), RenderError> {
+        let Some(soffice) = ["soffice", "libreoffice"].into_iter().find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        }) else {
+            eprintln!(
+                "skipped: LibreOffice (soffice) is not installed, the DOCX files were not opened"
+            );
+            return Ok(());
+        };
+        let b = with_item_to_confirm();
+        let dir = tempfile::tempdir().map_err(|e| RenderError::Write {
+            path: "tempdir".into(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(dir.path().join("bulletin.docx"), docx(&b)?).unwrap();
+        if let Ok(keep) = std::env::var("GOVSCAN_DOCX_DIR") {
+            std::fs::write(format!("{keep}/bulletin.docx"), docx(&b)?).unwrap();
+            std::fs::write(format!("{keep}/notice.docx"), notice_docx(&b, &b.sites[0])?).unwrap();
+        }
+        std::fs::write(
+            dir.path().join("notice.docx"),
+            notice_docx(&b, &b.sites[0])?,
+        )
+        .unwrap();
+        let out = std::process::Command::new(soffice)
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+            ])
+            .arg(dir.path())
+            .arg(dir.path().join("bulletin.docx"))
+            .arg(dir.path().join("notice.docx"))
+            .env("HOME", dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        for f in ["bulletin.pdf", "notice.pdf"] {
+            let pdf = std::fs::read(dir.path().join(f)).unwrap_or_default();
+            assert!(pdf.starts_with(b"%PDF"), "{f}: {out:?}");
+        }
         Ok(())
     }
 

@@ -2,6 +2,8 @@
 //! then a summary) and the JSON document for machines (the contract in DESIGN.md).
 
 pub mod bulletin;
+pub mod charts;
+pub mod docx;
 pub mod tables;
 
 use std::collections::BTreeMap;
