@@ -576,7 +576,7 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
         .or_else(|| settings.issuer.clone())
         .unwrap_or_else(|| "政府网站监管工作领导小组办公室".into());
     let opts = report::bulletin::BulletinOptions {
-        month,
+        period: report::bulletin::Period::Month(month),
         title: a.title,
         header: a
             .header

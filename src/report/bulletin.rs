@@ -18,6 +18,114 @@ use crate::finding::Verdict;
 use crate::rules::{Kind, RuleSet};
 use crate::store::{FindingFilter, HistoryRow, SiteRunStatus, Store, StoreError};
 
+/// What a bulletin covers: a month (the monthly bulletin, 月通报) or a quarter (the quarterly
+/// spot-check report over the drawn sample, 季度抽查通报).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    /// A month, as its first day.
+    Month(NaiveDate),
+    /// A quarter (1–4) of a year.
+    Quarter { year: i32, quarter: u32 },
+}
+
+impl Period {
+    /// `2026-11` → the month; `2026Q4` (or `2026q4`, `2026-Q4`) → the quarter.
+    pub fn parse(s: &str) -> Option<Period> {
+        let s = s.trim();
+        if let Some((y, q)) = s.split_once(['Q', 'q']) {
+            let year: i32 = y.trim_end_matches('-').parse().ok()?;
+            let quarter: u32 = q.parse().ok()?;
+            return ((1..=4).contains(&quarter) && (1000..=9999).contains(&year))
+                .then_some(Period::Quarter { year, quarter });
+        }
+        NaiveDate::parse_from_str(&format!("{s}-01"), "%Y-%m-%d")
+            .ok()
+            .map(Period::Month)
+    }
+
+    /// The first day of the period and the first day after it.
+    pub fn bounds(self) -> (NaiveDate, NaiveDate) {
+        match self {
+            Period::Month(first) => month_bounds(first),
+            Period::Quarter { year, quarter } => {
+                let first =
+                    NaiveDate::from_ymd_opt(year, 3 * quarter - 2, 1).unwrap_or(NaiveDate::MIN);
+                let mut next = first;
+                for _ in 0..3 {
+                    next = month_bounds(next).1;
+                }
+                (first, next)
+            }
+        }
+    }
+
+    /// The period before.
+    pub fn previous(self) -> Period {
+        match self {
+            Period::Month(first) => Period::Month(previous_month(first)),
+            Period::Quarter { year, quarter: 1 } => Period::Quarter {
+                year: year - 1,
+                quarter: 4,
+            },
+            Period::Quarter { year, quarter } => Period::Quarter {
+                year,
+                quarter: quarter - 1,
+            },
+        }
+    }
+
+    /// The first day of the period's last month (where its 12-month trend ends).
+    pub fn last_month(self) -> NaiveDate {
+        previous_month(self.bounds().1)
+    }
+
+    /// `2026-11` or `2026Q4`.
+    pub fn label(self) -> String {
+        match self {
+            Period::Month(first) => first.format("%Y-%m").to_string(),
+            Period::Quarter { year, quarter } => format!("{year}Q{quarter}"),
+        }
+    }
+
+    /// `2026年11月` or `2026年第四季度`.
+    pub fn zh(self) -> String {
+        match self {
+            Period::Month(first) => format!("{}年{}月", first.year(), first.month()),
+            Period::Quarter { year, quarter } => {
+                let q = ["一", "二", "三", "四"]
+                    .get(quarter as usize - 1)
+                    .copied()
+                    .unwrap_or("");
+                format!("{year}年第{q}季度")
+            }
+        }
+    }
+
+    /// 本月 / 本季度.
+    pub fn this_zh(self) -> &'static str {
+        match self {
+            Period::Month(_) => "本月",
+            Period::Quarter { .. } => "本季度",
+        }
+    }
+
+    /// 上月 / 上季度.
+    pub fn previous_zh(self) -> &'static str {
+        match self {
+            Period::Month(_) => "上月",
+            Period::Quarter { .. } => "上季度",
+        }
+    }
+
+    /// The files' stem: `月通报-2026-11` or `季度抽查通报-2026Q4`.
+    pub fn stem(self) -> String {
+        match self {
+            Period::Month(_) => format!("月通报-{}", self.label()),
+            Period::Quarter { .. } => format!("季度抽查通报-{}", self.label()),
+        }
+    }
+}
+
 /// The templates, embedded so the binary needs no files beside it.
 const BULLETIN_MD: &str = include_str!("../../reports/bulletin.md.j2");
 const BULLETIN_HTML: &str = include_str!("../../reports/bulletin.html.j2");
@@ -27,8 +135,8 @@ const NOTICE_HTML: &str = include_str!("../../reports/notice.html.j2");
 /// What the bulletin is asked for.
 #[derive(Debug, Clone)]
 pub struct BulletinOptions {
-    /// The month, as its first day.
-    pub month: NaiveDate,
+    /// The month (the monthly bulletin) or the quarter (the spot-check report).
+    pub period: Period,
     /// Title; default `{年}年{月}月政府网站检查情况通报`.
     pub title: Option<String>,
     /// Who issues the bulletin and receives the rectification reports.
@@ -49,11 +157,19 @@ pub struct BulletinOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct Bulletin {
     pub title: String,
-    /// `2026-11`.
+    /// `month` or `quarter`.
+    pub period: String,
+    /// The period: `2026-11`, or `2026Q4` for the quarterly report.
     pub month: String,
-    /// `2026年11月`.
+    /// `2026年11月` or `2026年第四季度`.
     pub month_zh: String,
     pub previous_month: String,
+    /// 本月 / 本季度, 上月 / 上季度: the words the text uses for the period and the one before.
+    pub this_zh: String,
+    pub previous_zh: String,
+    /// What was inspected, for the opening sentence (纳入监管的 N 家政府网站开展了日常监测检查,
+    /// or the spot check's sample).
+    pub scope_zh: String,
     pub issuer: String,
     /// The DOCX 公文's red header, document number and addressees.
     pub header: String,
@@ -83,6 +199,8 @@ pub struct Bulletin {
     pub trend: Vec<TrendMonth>,
     /// The months of `trend` (`2026-11`), for the per-site trend table's header.
     pub trend_months: Vec<String>,
+    /// The files' stem (`月通报-2026-11`, `季度抽查通报-2026Q4`).
+    pub stem: String,
     /// Whether the scans were judged again under the rules in force (`--rejudge`) rather than
     /// taken as the daily scans stored them.
     pub rejudged: bool,
@@ -215,8 +333,8 @@ fn previous_month(first: NaiveDate) -> NaiveDate {
 
 /// The latest finished scan of a site whose as-of date is in the month, and how many there
 /// were.
-fn scan_in(rows: &[HistoryRow], month: NaiveDate) -> Option<(&HistoryRow, usize)> {
-    let (from, to) = month_bounds(month);
+fn scan_in(rows: &[HistoryRow], period: Period) -> Option<(&HistoryRow, usize)> {
+    let (from, to) = period.bounds();
     let in_month: Vec<&HistoryRow> = rows
         .iter()
         .filter(|r| r.status == SiteRunStatus::Done && r.score.is_some())
@@ -308,7 +426,7 @@ fn trends(
             .iter()
             .zip(overall.iter_mut())
             .map(|(m, o)| {
-                let (r, _) = scan_in(&rows, *m)?;
+                let (r, _) = scan_in(&rows, Period::Month(*m))?;
                 let score = r.score?;
                 o.0 += 1;
                 if r.verdict.is_some_and(Verdict::passed) {
@@ -344,9 +462,9 @@ fn not_inspected_in(
     store: &Store,
     site: &SiteConfig,
     rows: &[HistoryRow],
-    month: NaiveDate,
+    period: Period,
 ) -> Result<NotInspected, StoreError> {
-    let (from, to) = month_bounds(month);
+    let (from, to) = period.bounds();
     let failed = rows
         .iter()
         .filter(|r| r.status == SiteRunStatus::Failed)
@@ -393,7 +511,8 @@ fn judged(
     }
 }
 
-/// Build the bulletin of `opts.month` for the configured sites.
+/// Build the bulletin of `opts.period` for `sites` (the configured sites for a month, the
+/// drawn sample for a quarter).
 pub fn build(
     store: &Store,
     sites: &[SiteConfig],
@@ -401,8 +520,8 @@ pub fn build(
     opts: &BulletinOptions,
     rejudge: Option<Rejudge<'_>>,
 ) -> Result<Bulletin, BuildError> {
-    let month = opts.month;
-    let prev = previous_month(month);
+    let period = opts.period;
+    let prev = period.previous();
     // (site, chosen scan, scans in month, how it is judged)
     let mut chosen = Vec::new();
     let mut previous: Vec<(String, f64, bool)> = Vec::new();
@@ -417,12 +536,12 @@ pub fn build(
                 *previous_counts.entry(f.rule.clone()).or_default() += 1;
             }
         }
-        match scan_in(&rows, month) {
+        match scan_in(&rows, period) {
             Some((r, n)) => {
                 let j = judged(store, &site.name, r, rejudge)?;
                 chosen.push((site, r.clone(), n, j));
             }
-            None => not_inspected.push(not_inspected_in(store, site, &rows, month)?),
+            None => not_inspected.push(not_inspected_in(store, site, &rows, period)?),
         }
     }
     let prev_scores: Vec<f64> = previous.iter().map(|(_, s, _)| *s).collect();
@@ -552,7 +671,7 @@ pub fn build(
     }
     if out.is_empty() {
         return Err(BuildError::NoData {
-            month: month.format("%Y-%m").to_string(),
+            month: period.label(),
             sites: sites.len(),
         });
     }
@@ -594,23 +713,39 @@ pub fn build(
         })
         .collect();
     problems.sort_by(|a, b| (b.sites, b.findings, &a.rule).cmp(&(a.sites, a.findings, &b.rule)));
-    let (trend_months, trend, site_trends) = trends(store, sites, month)?;
+    let (trend_months, trend, site_trends) = trends(store, sites, period.last_month())?;
     for s in &mut out {
         if let Some(t) = site_trends.get(&s.name) {
             s.trend = t.clone();
         }
     }
-    let month_zh = format!("{}年{}月", month.year(), month.month());
+    let month_zh = period.zh();
+    let (kind, title, scope_zh) = match period {
+        Period::Month(_) => (
+            "month",
+            format!("{month_zh}政府网站检查情况通报"),
+            format!("对纳入监管的 {} 家政府网站开展了日常监测检查", sites.len()),
+        ),
+        Period::Quarter { .. } => (
+            "quarter",
+            format!("{month_zh}政府网站抽查情况通报"),
+            format!(
+                "从纳入监管的政府网站中抽取 {} 家开展了季度抽查",
+                sites.len()
+            ),
+        ),
+    };
     Ok(Bulletin {
         trend,
         trend_months,
-        title: opts
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("{month_zh}政府网站检查情况通报")),
-        month: month.format("%Y-%m").to_string(),
+        title: opts.title.clone().unwrap_or(title),
+        period: kind.to_string(),
+        month: period.label(),
         month_zh,
-        previous_month: prev.format("%Y-%m").to_string(),
+        previous_month: prev.label(),
+        this_zh: period.this_zh().to_string(),
+        previous_zh: period.previous_zh().to_string(),
+        scope_zh,
         issuer: opts.issuer.clone(),
         header: opts.header.clone(),
         doc_no: opts.doc_no.clone(),
@@ -636,6 +771,7 @@ pub fn build(
         problems,
         last_month,
         rejudged: rejudge.is_some(),
+        stem: period.stem(),
     })
 }
 
@@ -907,7 +1043,7 @@ pub fn write_all(b: &Bulletin, dir: &Path) -> Result<Vec<PathBuf>, RenderError> 
         path: dir.display().to_string(),
         message: e.to_string(),
     })?;
-    let stem = format!("月通报-{}", b.month);
+    let stem = b.stem.clone();
     let json = serde_json::to_string_pretty(b).map_err(|e| RenderError::Template {
         template: "json".into(),
         message: e.to_string(),
@@ -998,9 +1134,13 @@ mod tests {
         };
         Bulletin {
             title: "2026年11月政府网站检查情况通报".into(),
+            period: "month".into(),
             month: "2026-11".into(),
             month_zh: "2026年11月".into(),
             previous_month: "2026-10".into(),
+            this_zh: "本月".into(),
+            previous_zh: "上月".into(),
+            scope_zh: "对纳入监管的 1 家政府网站开展了日常监测检查".into(),
             issuer: "办公室".into(),
             header: "办公室文件".into(),
             doc_no: Some("某办〔2026〕12号".into()),
@@ -1041,6 +1181,7 @@ mod tests {
             trend: Vec::new(),
             trend_months: vec!["2026-11".into()],
             rejudged: false,
+            stem: "月通报-2026-11".into(),
         }
     }
 

@@ -304,19 +304,22 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
                 .line_spacing(exact(560)),
         );
     doc = doc.add_paragraph(body(&format!(
-        "根据《政府网站与政务新媒体检查指标》《政府网站与政务新媒体监管工作年度考核指标》（国办秘函〔2019〕19号）等规定，{}对纳入监管的{}家政府网站开展了日常监测检查。现将有关情况通报如下。",
-        b.month_zh, b.sites_total
+        "根据《政府网站与政务新媒体检查指标》《政府网站与政务新媒体监管工作年度考核指标》（国办秘函〔2019〕19号）等规定，{}{}。现将有关情况通报如下。",
+        b.month_zh, b.scope_zh
     )));
 
     doc = doc.add_paragraph(heading1("一、总体情况"));
     let mut overall = format!(
-        "本月完成检查{}家，检查合格{}家，不合格{}家，合格率{}%，平均得分{}分。",
-        b.inspected, b.passed, b.failed, b.pass_rate, b.average_score
+        "{}完成检查{}家，检查合格{}家，不合格{}家，合格率{}%，平均得分{}分。",
+        b.this_zh, b.inspected, b.passed, b.failed, b.pass_rate, b.average_score
     );
     if b.last_month.inspected > 0 {
         overall.push_str(&format!(
-            "上月检查{}家，合格率{}%，平均得分{}分。",
-            b.last_month.inspected, b.last_month.pass_rate, b.last_month.average_score
+            "{}检查{}家，合格率{}%，平均得分{}分。",
+            b.previous_zh,
+            b.last_month.inspected,
+            b.last_month.pass_rate,
+            b.last_month.average_score
         ));
     }
     if !b.not_inspected.is_empty() {
@@ -329,8 +332,9 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
             })
             .collect();
         overall.push_str(&format!(
-            "另有{}家网站本月未能完成检查，未予评分，不计入合格率：{}。",
+            "另有{}家网站{}未能完成检查，未予评分，不计入合格率：{}。",
             b.not_inspected.len(),
+            b.this_zh,
             names.join("；")
         ));
     }
@@ -343,12 +347,13 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
     let failing: Vec<&BulletinSite> = b.sites.iter().filter(|s| !s.passed).collect();
     if failing.is_empty() {
         doc = doc.add_paragraph(body(&format!(
-            "本月完成检查的{}家网站均合格。",
-            b.inspected
+            "{}完成检查的{}家网站均合格。",
+            b.this_zh, b.inspected
         )));
     } else {
         doc = doc.add_paragraph(body(&format!(
-            "本月检查不合格的网站{}家，按单项否决问题列示如下：",
+            "{}检查不合格的网站{}家，按单项否决问题列示如下：",
+            b.this_zh,
             failing.len()
         )));
         for (i, s) in failing.iter().enumerate() {
@@ -389,7 +394,13 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
         })
         .collect();
     doc = doc.add_table(table(
-        &["排名", "网站名称", "得分", "较上月", "结论"],
+        &[
+            "排名",
+            "网站名称",
+            "得分",
+            &format!("较{}", b.previous_zh),
+            "结论",
+        ],
         rows,
         &[16.0, 70.0, 22.0, 22.0, 22.0],
     ));
@@ -397,8 +408,8 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
     doc = doc.add_paragraph(heading1("四、主要问题"));
     if b.problems.is_empty() {
         doc = doc.add_paragraph(body(&format!(
-            "本月完成检查的{}家网站未发现问题。",
-            b.inspected
+            "{}完成检查的{}家网站未发现问题。",
+            b.this_zh, b.inspected
         )));
     } else {
         let rows = b
@@ -419,7 +430,13 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
             })
             .collect();
         doc = doc.add_table(table(
-            &["问题类型", "性质", "涉及网站", "问题数", "较上月"],
+            &[
+                "问题类型",
+                "性质",
+                "涉及网站",
+                "问题数",
+                &format!("较{}", b.previous_zh),
+            ],
             rows,
             &[70.0, 20.0, 22.0, 20.0, 20.0],
         ));
@@ -427,7 +444,7 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
 
     doc = doc.add_paragraph(heading1("五、整改要求"));
     doc = doc.add_paragraph(body(&format!(
-        "请存在问题的网站主办单位对照附件1所列问题，于收到通报之日起{}个工作日内完成整改，并将整改情况报送{}。对逾期未整改或整改不到位的，将在下月通报中继续通报，并纳入年度考核。附件2所列事项需人工核实后再作认定。",
+        "请存在问题的网站主办单位对照附件1所列问题，于收到通报之日起{}个工作日内完成整改，并将整改情况报送{}。对逾期未整改或整改不到位的，将在后续通报中继续通报，并纳入年度考核。附件2所列事项需人工核实后再作认定。",
         b.deadline_days, b.issuer
     )));
 
@@ -512,7 +529,7 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
             &[12.0, 26.0, 26.0, 56.0, 36.0],
         ));
     }
-    pack(doc, &format!("月通报-{}.docx", b.month))
+    pack(doc, &format!("{}.docx", b.stem))
 }
 
 /// A site's rectification notice (整改通知) as a 公文: its problems as the body and as a
