@@ -34,6 +34,9 @@ pub struct ScanRequest {
     pub sites: Vec<String>,
     pub as_of: Option<DateTime<FixedOffset>>,
     pub resume: bool,
+    /// When another live process owns an unfinished run of the store: wait up to this long
+    /// for it to finish (polling), instead of refusing at once.
+    pub wait: Option<Duration>,
     /// Sees the crawl's progress (the command line's progress bars); `NoObserver` for none.
     pub progress: Arc<dyn Observer>,
 }
@@ -321,6 +324,64 @@ pub struct ScanOutcome {
     pub writer: WriterStats,
 }
 
+/// How often a scan waiting for another one looks again.
+const WAIT_POLL: Duration = Duration::from_secs(1);
+
+/// Begin a new run, unless another live process owns an unfinished run of the store (one
+/// writer per store): then refuse, naming the owner, or with `wait` poll until it is gone
+/// (finished, exited or killed) or the wait is over.
+async fn begin_owned_run(
+    store: &mut Store,
+    as_of: DateTime<FixedOffset>,
+    config_fingerprint: &str,
+    rules_fingerprint: &str,
+    names: &[String],
+    wait: Option<Duration>,
+) -> Result<RunId, InspectError> {
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let owned = match store.begin_run_unless_owned(
+            as_of,
+            config_fingerprint,
+            rules_fingerprint,
+            names,
+        )? {
+            Ok(run) => return Ok(run),
+            Err(owned) => owned,
+        };
+        let waited = started.elapsed();
+        match wait {
+            Some(limit) if waited < limit => {
+                if !said {
+                    tracing::warn!(
+                        run = %owned.id, owner = %owned.owner_text(),
+                        "another scan is writing this store; waiting for it"
+                    );
+                    said = true;
+                }
+                tokio::time::sleep(WAIT_POLL.min(limit - waited)).await;
+            }
+            Some(limit) => {
+                return Err(InspectError::Failed(format!(
+                    "another scan is still writing this store after waiting {}: run {} by {}",
+                    humantime::format_duration(Duration::from_secs(limit.as_secs())),
+                    owned.id,
+                    owned.owner_text()
+                )))
+            }
+            None => {
+                return Err(InspectError::Failed(format!(
+                    "another scan is writing this store: run {} by {}; not starting a second \
+                     one (use --wait to wait for it)",
+                    owned.id,
+                    owned.owner_text()
+                )))
+            }
+        }
+    }
+}
+
 /// Run the daily scan.
 pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     let ScanRequest {
@@ -329,6 +390,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         sites: wanted,
         as_of,
         resume,
+        wait,
         progress,
     } = req;
     for name in &wanted {
@@ -352,12 +414,9 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
             // the same store) is writing it: taking it over would crawl its sites twice.
             return Ok(ScanOutcome {
                 nothing: Some(format!(
-                    "nothing to resume: run {} is still being written by {} (last heartbeat {})",
+                    "nothing to resume: run {} is still being written by {}",
                     info.id,
-                    info.owner.as_deref().unwrap_or("another process"),
-                    info.heartbeat
-                        .map(|h| h.to_rfc3339())
-                        .unwrap_or_else(|| "unknown".into())
+                    info.owner_text()
                 )),
                 ..ScanOutcome::default()
             });
@@ -384,12 +443,15 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 .collect()
         };
         let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
-        let run = store.begin_run(
+        let run = begin_owned_run(
+            &mut store,
             as_of,
             &fingerprint_config(&config),
             rules.fingerprint(),
             &names,
-        )?;
+            wait,
+        )
+        .await?;
         (run, as_of, sites)
     };
     // Site runs: skip the sites a resumed run already finished; seed the others.
@@ -508,6 +570,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 stats: facts.stats.clone(),
                 score: inspection.score.as_ref().map(|s| s.score),
                 verdict: inspection.verdict,
+                worst: inspection.findings.iter().map(|f| f.kind).min(),
                 error: facts.error.clone(),
                 new: 0,
                 persisting: 0,
