@@ -119,10 +119,10 @@ struct CheckArgs {
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
     /// Pages to crawl (overrides the configuration).
-    #[arg(long)]
+    #[arg(long, value_name = "N", value_parser = whole_number::<usize>)]
     max_pages: Option<usize>,
     /// Link depth (overrides the configuration).
-    #[arg(long)]
+    #[arg(long, value_name = "N", value_parser = whole_number::<u32>)]
     max_depth: Option<u32>,
 }
 
@@ -168,7 +168,7 @@ struct JudgeArgs {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The scan run to judge (default: the latest finished one).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = whole_number::<i64>)]
     run: Option<i64>,
     /// Judge only this site (by name); repeat for more.
     #[arg(long = "site", value_name = "NAME")]
@@ -208,7 +208,7 @@ struct BulletinArgs {
     #[arg(long, default_value = "政府网站监管工作领导小组办公室")]
     issuer: String,
     /// Working days given for rectification.
-    #[arg(long, value_name = "DAYS", default_value_t = 10)]
+    #[arg(long, value_name = "DAYS", default_value_t = 10, value_parser = whole_number::<u32>)]
     deadline_days: u32,
     /// Date printed on the bulletin and the notices (default: today).
     #[arg(long, value_name = "DATE")]
@@ -327,6 +327,14 @@ enum LevelArg {
 enum KindArg {
     Portal,
     Department,
+}
+
+/// A number argument, with a message in plain words ("expected a whole number") rather than
+/// the parser's ("invalid digit found in string").
+fn whole_number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number (0 or more), found `{s}`"))
 }
 
 /// A failure with its exit status.
