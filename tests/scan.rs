@@ -517,6 +517,9 @@ fn an_unusable_store_is_a_clear_error_with_status_3() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
+    // The message lists the configured sites.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("不存在") && err.contains("甲"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

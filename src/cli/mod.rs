@@ -684,10 +684,10 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
         println!("{why}");
     }
     if let Some((run, as_of)) = outcome.run {
-        print!(
-            "{}",
-            report::tables::scan_summary(run, as_of, &outcome.sites)
-        );
+        emit(
+            &report::tables::scan_summary(run, as_of, &outcome.sites),
+            None,
+        )?;
     }
     // Every other site was finished first; a site not inspected makes the run incomplete.
     let missed: Vec<&str> = outcome
@@ -708,7 +708,9 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
     let hit = outcome
         .sites
         .iter()
-        .any(|s| s.worst.zip(threshold).is_some_and(|(w, t)| w <= t));
+        .map(|s| s.worst)
+        .chain([outcome.earlier_worst])
+        .any(|w| w.zip(threshold).is_some_and(|(w, t)| w <= t));
     Ok(if hit { exit::FOUND } else { exit::OK })
 }
 
@@ -810,12 +812,9 @@ async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {
             })?),
             None => None,
         };
+    let configured: Vec<String> = config.sites.iter().map(|s| s.name.clone()).collect();
     for name in &a.sites {
-        if !config.sites.iter().any(|s| &s.name == name) {
-            return Err(Failure::usage(format!(
-                "no site named `{name}` in the configuration"
-            )));
-        }
+        known_name("site", name, &configured)?;
     }
     let sites: Vec<SiteConfig> = config
         .sites

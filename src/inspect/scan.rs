@@ -20,9 +20,9 @@ use crate::crawl::{
 use crate::extract::RawLink;
 use crate::finding::Verdict;
 pub use crate::report::tables::SiteSummary;
-use crate::rules::RuleSet;
+use crate::rules::{Kind, RuleSet};
 use crate::store::{
-    FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
+    Claim, FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
     HEARTBEAT_EVERY,
 };
 
@@ -320,6 +320,9 @@ pub struct ScanOutcome {
     pub nothing: Option<String>,
     /// One summary per site scanned.
     pub sites: Vec<SiteSummary>,
+    /// The most serious kind of finding of the sites a resumed run had finished before it
+    /// was resumed (not in `sites`).
+    pub earlier_worst: Option<Kind>,
     /// What the store writer did.
     pub writer: WriterStats,
 }
@@ -395,34 +398,38 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     } = req;
     for name in &wanted {
         if !config.sites.iter().any(|s| &s.name == name) {
+            let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
             return Err(InspectError::Usage(format!(
-                "no site named `{name}` in the configuration"
+                "no site named `{name}` in the configuration; the sites are: {}",
+                names.join(", ")
             )));
         }
     }
     let mut store = open_store(&config)?;
     // Which run, which sites, which as-of.
     let (run, as_of, sites): (RunId, DateTime<FixedOffset>, Vec<SiteConfig>) = if resume {
-        let Some(info) = store.unfinished_run()? else {
-            return Ok(ScanOutcome {
-                nothing: Some("nothing to resume: the last scan finished".into()),
-                ..ScanOutcome::default()
-            });
-        };
-        if info.owner_alive(crate::asof::now()) {
+        let info = match store.claim_unfinished_run()? {
+            None => {
+                return Ok(ScanOutcome {
+                    nothing: Some("nothing to resume: the last scan finished".into()),
+                    ..ScanOutcome::default()
+                })
+            }
             // Another live process (this morning's scan still running, or a second worker on
             // the same store) is writing it: taking it over would crawl its sites twice.
-            return Ok(ScanOutcome {
-                nothing: Some(format!(
-                    "nothing to resume: run {} is still being written by {}",
-                    info.id,
-                    info.owner_text()
-                )),
-                ..ScanOutcome::default()
-            });
-        }
-        // Ours now.
-        store.heartbeat(info.id)?;
+            Some(Claim::Owned(info)) => {
+                return Ok(ScanOutcome {
+                    nothing: Some(format!(
+                        "nothing to resume: run {} is still being written by {}",
+                        info.id,
+                        info.owner_text()
+                    )),
+                    ..ScanOutcome::default()
+                })
+            }
+            // Ours now.
+            Some(Claim::Claimed(info)) => info,
+        };
         let sites = config
             .sites
             .iter()
@@ -455,11 +462,17 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         (run, as_of, sites)
     };
     // Site runs: skip the sites a resumed run already finished; seed the others.
-    let done: HashMap<String, SiteRunStatus> = store
-        .site_runs(run)?
-        .into_iter()
-        .map(|s| (s.site, s.status))
+    let site_runs = store.site_runs(run)?;
+    let done: HashMap<String, SiteRunStatus> = site_runs
+        .iter()
+        .map(|s| (s.site.clone(), s.status))
         .collect();
+    // The sites a resumed run had already finished count for its exit status too.
+    let mut earlier_worst: Option<Kind> = None;
+    for sr in site_runs.iter().filter(|s| s.status == SiteRunStatus::Done) {
+        let worst = store.site_findings(sr.id)?.iter().map(|f| f.kind).min();
+        earlier_worst = earlier_worst.into_iter().chain(worst).min();
+    }
     // A second connection reads while the writer writes (WAL): earlier copies of pages for
     // conditional requests, and the probes for the availability rules.
     let reader: Option<Arc<StorePrevious>> = match Store::open_read_only(&config.store.path) {
@@ -659,6 +672,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         run: Some((run, as_of)),
         nothing: None,
         sites: summaries,
+        earlier_worst,
         writer,
     })
 }

@@ -393,3 +393,81 @@ pub fn fmt_points(p: f64) -> String {
         format!("{p:.1}")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::ipv6::{HomeFetch, Ipv6Detail};
+    use crate::crawl::LinkStatus;
+
+    fn site(url: &str, home_v6: Option<LinkStatus>) -> SiteReport {
+        SiteReport {
+            name: "甲".into(),
+            url: url.into(),
+            level: SiteLevel::County,
+            kind: SiteKind::Portal,
+            score: Some(95.0),
+            verdict: Verdict::Pass,
+            score_detail: None,
+            stats: CrawlStats::default(),
+            robots: "ok".into(),
+            error: None,
+            ipv6: Some(Ipv6Detail {
+                host: "www.example.gov.cn".into(),
+                aaaa: vec!["2001:db8::1".into()],
+                home_v6: home_v6.map(|status| HomeFetch {
+                    status,
+                    address: Some("[2001:db8::1]:80".into()),
+                    latency_ms: 0,
+                    final_url: url.into(),
+                    title: None,
+                }),
+                ..Ipv6Detail::default()
+            }),
+            findings: vec![Finding {
+                rule: "ipv6.unsupported".into(),
+                kind: Kind::Deduct,
+                points: 5.0,
+                url: url.into(),
+                page: None,
+                evidence: serde_json::Value::Null,
+                message: "首页不支持IPv6访问".into(),
+            }],
+        }
+    }
+
+    fn report(s: SiteReport) -> String {
+        let rules = RuleSet::embedded().expect("rules");
+        let as_of =
+            DateTime::parse_from_rfc3339("2026-11-30T09:15:42.123456789+08:00").expect("time");
+        text(&Document::new(as_of, vec![s]), &rules)
+    }
+
+    #[test]
+    fn ipv6_findings_from_a_host_without_ipv6_say_so() {
+        let unreachable = LinkStatus::Connection {
+            message: "error trying to connect: Network is unreachable (os error 101)".into(),
+        };
+        let t = report(site("https://www.example.gov.cn/", Some(unreachable)));
+        assert!(
+            t.contains("※ 本项只来自检查所在环境") && t.contains("没有 IPv6 连通性"),
+            "{t}"
+        );
+        // The as-of time to the second.
+        assert!(t.contains("监测时间点 2026-11-30 09:15:42 +08:00"), "{t}");
+        assert!(!t.contains("123456789"), "{t}");
+    }
+
+    #[test]
+    fn ipv6_findings_measured_over_working_ipv6_have_no_such_note() {
+        let t = report(site(
+            "https://www.example.gov.cn/",
+            Some(LinkStatus::Timeout),
+        ));
+        assert!(!t.contains('※'), "{t}");
+        let t = report(site("https://www.example.gov.cn/", None));
+        assert!(!t.contains('※'), "{t}");
+        let t = report(site("http://[::1]:8080/", None));
+        assert!(t.contains("本机回环地址（::1）"), "{t}");
+    }
+}

@@ -77,6 +77,15 @@ fn process_running(pid: u32) -> bool {
     !matches!(state, Some('Z' | 'X' | 'x'))
 }
 
+/// What [`Store::claim_unfinished_run`] found.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// The run is now this process's.
+    Claimed(RunInfo),
+    /// Another live process still owns it.
+    Owned(RunInfo),
+}
+
 fn run_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
     Ok(RunInfo {
         id: RunId(row.get(0)?),
@@ -195,6 +204,35 @@ impl Store {
             let id = RunId(tx.last_insert_rowid());
             tx.commit()?;
             Ok(Ok(id))
+        })()
+        .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        Ok(result)
+    }
+
+    /// Take over the latest unfinished run for `--resume`, unless another live process still
+    /// owns it (checked and recorded in one write transaction, so two resumes started together
+    /// cannot both take it). `Ok(None)`: nothing to resume.
+    pub fn claim_unfinished_run(&mut self) -> Result<Option<Claim>> {
+        const ACTION: &str = "take over the unfinished run in";
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        let result = (|| -> rusqlite::Result<Option<Claim>> {
+            let sql = format!(
+                "SELECT {RUN_COLUMNS} FROM runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1"
+            );
+            let Some(info) = tx.prepare_cached(&sql)?.query_row([], run_row).optional()? else {
+                return Ok(None);
+            };
+            let at = now();
+            if info.owner_alive(at) {
+                return Ok(Some(Claim::Owned(info)));
+            }
+            tx.prepare_cached("UPDATE runs SET owner = ?2, heartbeat = ?3 WHERE id = ?1")?
+                .execute(params![info.id.0, this_process(), time_text(&at)])?;
+            tx.commit()?;
+            Ok(Some(Claim::Claimed(info)))
         })()
         .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
         Ok(result)
