@@ -681,7 +681,7 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
     bars.finish();
     let outcome = outcome?;
     if let Some(why) = &outcome.nothing {
-        println!("{why}");
+        emit(&format!("{why}\n"), None)?;
     }
     if let Some((run, as_of)) = outcome.run {
         emit(
@@ -829,7 +829,8 @@ async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {
     }
     let mut store = scan::open_store(&config).map_err(Failure::failed)?;
     let print = |r: &probe::ProbeRound| {
-        print!("{}", r.summary());
+        // A closed standard output must not stop the probes (nor panic).
+        let _ = emit(&r.summary(), None);
     };
     match every {
         None => {
@@ -944,7 +945,7 @@ fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {
     };
     let rules = load_rules(dir.as_deref())?;
     if list {
-        print!("{}", crate::rules::list_text(&rules));
+        emit(&crate::rules::list_text(&rules), None)?;
     } else {
         println!(
             "rules OK: {} rules in {}",
