@@ -193,6 +193,7 @@ async fn scan_once(
         sites: Vec::new(),
         as_of: None,
         resume: false,
+        wait: None,
         progress: std::sync::Arc::new(govscan::crawl::NoObserver),
     };
     let outcome = match govscan::inspect::scan::scan(req).await {

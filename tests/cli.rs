@@ -317,3 +317,214 @@ fn the_demo_runs_offline_and_finds_the_planted_defects() {
     );
     assert!(!broken.iter().any(|u| u.contains("/admin/")));
 }
+
+/// `govscan` with its log filter from the test (the helper above silences the log).
+fn govscan_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_govscan"));
+    c.args(args)
+        .env_remove("GOVSCAN_LOG")
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_TARGET_TMPDIR"));
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("run the govscan binary")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_text_reads_well_and_goes_to_a_file_with_output() {
+    let s = serve(fixture()).await;
+    let cfg = write_temp("config.toml", TEST_CONFIG);
+    let report = write_temp("report.txt", "");
+    let out = govscan_async(vec![
+        "check".into(),
+        s.url("/"),
+        "--config".into(),
+        cfg.to_string_lossy().to_string(),
+        "--as-of".into(),
+        "2026-11-30".into(),
+        "--fail-on".into(),
+        "never".into(),
+        "--output".into(),
+        report.to_string_lossy().to_string(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "the report went to the file");
+    let text = std::fs::read_to_string(&report).expect("report file");
+    // The as-of time to the second, with its offset; no RFC 3339 'T' or fractions.
+    assert!(
+        text.contains("监测时间点 2026-11-30 23:59:59 +08:00"),
+        "{text}"
+    );
+    assert!(!text.contains("T23:59:59"), "{text}");
+    // The IPv6 finding on a loopback site says it only reflects where govscan runs.
+    assert!(text.contains("[ipv6.unsupported]"), "{text}");
+    assert!(
+        text.contains("※ 本项只来自检查所在环境") && text.contains("本机回环地址"),
+        "{text}"
+    );
+    // Each rule's source once, in the notes at the end; never under every rule.
+    assert!(!text.contains("本规则含未经核实的默认值"), "{text}");
+    let notes = text.split("── 注（规则依据）").nth(1).expect("the notes");
+    let body = text.split("── 注（规则依据）").next().unwrap_or_default();
+    for rule in ["link.broken.home", "link.broken", "ipv6.unsupported"] {
+        let marker = format!("[{rule}]（未核实）：");
+        assert_eq!(notes.matches(&marker).count(), 1, "{rule}: {text}");
+        assert!(!body.contains(&marker), "{text}");
+    }
+    assert_eq!(
+        notes.matches("标“未核实”的规则含未经核实的默认值").count(),
+        1,
+        "{text}"
+    );
+    assert!(text.contains("〔注1〕"), "{text}");
+    s.shutdown().await;
+}
+
+#[test]
+fn check_suggests_a_scheme_for_a_bare_host() {
+    for bare in ["www.example.gov.cn", "www.example.gov.cn:8080/index.html"] {
+        let out = govscan(&["check", bare]);
+        assert_eq!(out.status.code(), Some(2), "{bare}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("did you mean `http://{bare}")),
+            "{err}"
+        );
+    }
+    let out = govscan(&["check", "ftp://www.example.gov.cn/"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an http(s) URL"));
+}
+
+#[test]
+fn messages_use_plain_words_not_rust_types() {
+    let cfg = write_temp("plain.toml", "[crawl]\nburst = \"lots\"\n");
+    let out = govscan(&[
+        "check",
+        "http://127.0.0.1:9/",
+        "--config",
+        &cfg.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("plain.toml:2") && err.contains("expected a whole number"),
+        "{err}"
+    );
+    assert!(!err.contains("u32"), "{err}");
+    let out = govscan(&["check", "http://127.0.0.1:9/", "--max-pages", "lots"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("expected a whole number"), "{err}");
+    assert!(!err.contains("invalid digit"), "{err}");
+}
+
+#[test]
+fn help_mentions_the_log_variable_and_completions_are_generated() {
+    let out = govscan(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        help.contains("GOVSCAN_LOG") && help.contains("--quiet") && help.contains("--verbose"),
+        "{help}"
+    );
+    for shell in ["bash", "zsh", "fish"] {
+        let out = govscan(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("govscan") && script.contains("bulletin"),
+            "{shell}: {script}"
+        );
+    }
+    assert_eq!(govscan(&["completions", "cmd.exe"]).status.code(), Some(2));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_off_a_terminal_have_no_colours_and_local_times_with_offset() {
+    let s = serve(fixture()).await;
+    let cfg = write_temp("config.toml", TEST_CONFIG);
+    let (url, cfg) = (s.url("/"), cfg.to_string_lossy().to_string());
+    let (u, c) = (url.clone(), cfg.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        govscan_env(
+            &["check", &u, "--config", &c, "--fail-on", "never"],
+            &[("GOVSCAN_LOG", "debug")],
+        )
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.status.code(), Some(0));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!log.is_empty(), "debug logging shows something");
+    assert!(!log.contains('\u{1b}'), "no ANSI escape codes: {log:?}");
+    let stamp = regex::Regex::new(r"(?m)^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d ")
+        .expect("regex");
+    assert!(stamp.is_match(&log), "local time with offset: {log}");
+    // -q overrides GOVSCAN_LOG: only errors.
+    let (u, c) = (url.clone(), cfg.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        govscan_env(
+            &["-q", "check", &u, "--config", &c, "--fail-on", "never"],
+            &[("GOVSCAN_LOG", "debug")],
+        )
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.status.code(), Some(0));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!log.contains("DEBUG") && !log.contains("INFO"), "{log}");
+    // -v without GOVSCAN_LOG logs progress.
+    let (u, c) = (url.clone(), cfg.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        govscan_env(
+            &["check", &u, "--config", &c, "--fail-on", "never", "-v"],
+            &[],
+        )
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.status.code(), Some(0));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(!log.contains("DEBUG"), "{log}");
+    // -vv: debugging.
+    let (u, c) = (url.clone(), cfg.clone());
+    let out = tokio::task::spawn_blocking(move || {
+        govscan_env(
+            &["check", &u, "--config", &c, "--fail-on", "never", "-vv"],
+            &[],
+        )
+    })
+    .await
+    .expect("join");
+    assert_eq!(out.status.code(), Some(0));
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("DEBUG") && !log.contains('\u{1b}'), "{log}");
+    s.shutdown().await;
+}
+
+#[test]
+fn the_demo_writes_its_report_to_a_file_with_output() {
+    let file = write_temp("demo.json", "");
+    let out = govscan(&[
+        "demo",
+        "--format",
+        "json",
+        "--as-of",
+        "2026-11-30",
+        "--output",
+        &file.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("file")).expect("JSON");
+    assert_eq!(doc["tool"], "govscan");
+}

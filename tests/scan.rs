@@ -97,6 +97,8 @@ async fn rescans_report_new_persisting_and_fixed_findings() {
     let cfg = write_config(&dir, &[("示范站", s.url("/"))], "");
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         cfg.clone(),
         "--as-of".into(),
@@ -115,6 +117,8 @@ async fn rescans_report_new_persisting_and_fixed_findings() {
     day2.store(true, Ordering::SeqCst);
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         cfg.clone(),
         "--as-of".into(),
@@ -159,6 +163,8 @@ async fn rescans_report_new_persisting_and_fixed_findings() {
         "fixed".into(),
         "--format".into(),
         "csv".into(),
+        // For scripts: no byte order mark (the default CSV has one, for Excel).
+        "--no-bom".into(),
     ])
     .await;
     assert_eq!(out.status.code(), Some(0));
@@ -208,7 +214,15 @@ fn slow_site(pages: usize) -> Router {
 /// received `pages` page requests.
 async fn start_scan(cfg: &str, s: &Running, pages: usize) -> std::process::Child {
     let child = bin()
-        .args(["scan", "--config", cfg, "--as-of", "2026-11-30"])
+        .args([
+            "scan",
+            "--config",
+            cfg,
+            "--as-of",
+            "2026-11-30",
+            "--fail-on",
+            "never",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -267,6 +281,8 @@ async fn a_killed_scan_resumes_without_losing_or_refetching_anything() {
     );
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         rcfg,
         "--as-of".into(),
@@ -322,6 +338,8 @@ async fn a_killed_scan_resumes_without_losing_or_refetching_anything() {
     s.log.clear();
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         cfg.clone(),
         "--resume".into(),
@@ -395,6 +413,8 @@ async fn rescans_send_conditional_requests_and_reuse_stored_pages_on_304() {
     let cfg = write_config(&dir, &[("条件请求站", s.url("/"))], "");
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         cfg.clone(),
         "--as-of".into(),
@@ -410,6 +430,8 @@ async fn rescans_send_conditional_requests_and_reuse_stored_pages_on_304() {
     s.log.clear();
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         cfg.clone(),
         "--as-of".into(),
@@ -495,6 +517,9 @@ fn an_unusable_store_is_a_clear_error_with_status_3() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
+    // The message lists the configured sites.
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("不存在") && err.contains("甲"), "{err}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -527,7 +552,14 @@ async fn probe_stores_a_round_per_family_and_the_scan_judges_availability() {
         "the site answers over IPv4 only"
     );
     // Two probes are far from 20 a day: the scan says so rather than pass the site.
-    let out = run(vec!["scan".into(), "--config".into(), cfg.clone()]).await;
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--fail-on".into(),
+        "never".into(),
+    ])
+    .await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -587,6 +619,8 @@ async fn judge_rejudges_a_stored_scan_without_the_network() {
     let cfg = write_config(&dir, &[("示范县", demo.url("/"))], "");
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         cfg.clone(),
         "--as-of".into(),
@@ -705,6 +739,8 @@ async fn resume_leaves_alone_a_run_that_another_process_is_still_writing() {
     // The 06:30 `--resume` while the 02:30 scan is still running: nothing is taken over.
     let out = run(vec![
         "scan".into(),
+        "--fail-on".into(),
+        "never".into(),
         "--config".into(),
         cfg.clone(),
         "--resume".into(),
@@ -755,11 +791,11 @@ async fn bulletin_writes_the_month_from_the_store_with_notices_per_site() {
             day.into(),
         ])
         .await;
-        assert!(
-            out.status.code() == Some(0) || out.status.code() == Some(1),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        // 坏站 cannot be inspected: the run could not complete (exit 3), the others are
+        // scanned all the same.
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{err}");
+        assert!(err.contains("坏站"), "{err}");
     }
     let out_dir = dir.join("out");
     let out = run(vec![
@@ -1058,6 +1094,13 @@ async fn a_site_that_cannot_be_inspected_has_no_score_and_its_state() {
         "2026-11-30".into(),
     ])
     .await;
+    // The others were scanned; the run could not complete (exit 3) and says which sites.
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("乙") && err.contains("丙") && !err.contains("甲"),
+        "{err}"
+    );
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     let line = |name: &str| {
         text.lines()
@@ -1139,4 +1182,371 @@ async fn a_store_error_while_recording_findings_fails_the_scan() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("malformed"), "{err}");
     s.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scan_exit_status_follows_fail_on_and_the_summary_aligns_by_display_width() {
+    // Both sites have a veto (首页不更新: no dates) and deductions (a broken link).
+    let s = serve(
+        Router::new()
+            .route("/", get(|| async { ok(page("首页", &["/gone.html"])) }))
+            .route(
+                "/gone.html",
+                get(|| async { html(StatusCode::NOT_FOUND, "<title>404</title>") }),
+            ),
+    )
+    .await;
+    let dir = temp_dir("failon");
+    let cfg = write_config(
+        &dir,
+        &[("甲", s.url("/")), ("示范县人民政府门户网站", s.url("/?b"))],
+        "",
+    );
+    let scan = |fail_on: Option<&str>| {
+        let mut args: Vec<String> = vec![
+            "scan".into(),
+            "--config".into(),
+            cfg.clone(),
+            "--as-of".into(),
+            "2026-11-30".into(),
+        ];
+        if let Some(f) = fail_on {
+            args.extend(["--fail-on".into(), f.into()]);
+        }
+        run(args)
+    };
+    for (fail_on, status) in [
+        (None, 1),
+        (Some("veto"), 1),
+        (Some("deduct"), 1),
+        (Some("never"), 0),
+    ] {
+        let out = scan(fail_on).await;
+        assert_eq!(
+            out.status.code(),
+            Some(status),
+            "--fail-on {fail_on:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // The summary's columns line up on the terminal: every line of the table has the same
+    // display width (a Chinese character is two columns).
+    let out = scan(Some("never")).await;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let table: Vec<&str> = text.lines().skip(1).collect();
+    assert_eq!(table.len(), 3, "{text}");
+    assert!(table[0].starts_with("站点"), "{text}");
+    let widths: Vec<usize> = table
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(*l))
+        .collect();
+    assert!(
+        widths.windows(2).all(|w| w[0] == w[1]),
+        "{widths:?}\n{text}"
+    );
+    // The 结论 column starts at the same display column on every line.
+    let col = |l: &str, word: &str| {
+        l.find(word)
+            .map(|i| unicode_width::UnicodeWidthStr::width(&l[..i]))
+    };
+    assert_eq!(col(table[1], "不合格"), col(table[2], "不合格"), "{text}");
+    assert_eq!(col(table[0], "结论"), col(table[1], "不合格"), "{text}");
+    // The as-of time to the second.
+    assert!(
+        text.lines()
+            .next()
+            .is_some_and(|l| l.contains("监测时间点 2026-11-30 23:59:59 +08:00")),
+        "{text}"
+    );
+    s.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_scan_refuses_while_another_owns_the_store_or_waits_for_it() {
+    const PAGES: usize = 60;
+    let s = serve(slow_site(PAGES)).await;
+    let dir = temp_dir("onewriter");
+    let cfg = write_config(&dir, &[("站点", s.url("/"))], "concurrency_per_site = 1");
+    let mut child = start_scan(&cfg, &s, 5).await;
+    let pid = child.id();
+    // A second scan (not --resume): refused at once, naming the owner and its heartbeat.
+    let started = Instant::now();
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--fail-on".into(),
+        "never".into(),
+    ])
+    .await;
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!(":{pid}")) && err.contains("heartbeat") && err.contains("--wait"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    // With --wait: it waits for the first scan, then scans.
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--fail-on".into(),
+        "never".into(),
+        "--wait".into(),
+        "60s".into(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .expect("join")
+        .expect("wait");
+    assert!(status.success());
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    assert!(store.unfinished_run().expect("read").is_none());
+    let hist = store.history("站点").expect("history");
+    assert_eq!(hist.len(), 2, "two runs, one after the other");
+    assert!(hist.iter().all(|h| h.pages == PAGES), "{hist:?}");
+    // The second did not start before the first finished.
+    let runs = store.runs(10).expect("runs");
+    assert_eq!(runs.len(), 2);
+    let (second, first) = (&runs[0], &runs[1]);
+    assert!(
+        first.finished.is_some_and(|f| second.started >= f),
+        "{runs:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_scan_is_resumable_at_once_while_its_process_is_a_zombie() {
+    const PAGES: usize = 60;
+    let s = serve(slow_site(PAGES)).await;
+    let dir = temp_dir("zombie");
+    let cfg = write_config(&dir, &[("站点", s.url("/"))], "concurrency_per_site = 1");
+    let mut child = start_scan(&cfg, &s, 5).await;
+    // SIGKILL, not reaped yet: the process is a zombie, /proc/PID still exists.
+    child.kill().expect("kill");
+    let pid = child.id();
+    let started = Instant::now();
+    loop {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        if stat
+            .rsplit_once(')')
+            .is_some_and(|(_, r)| r.trim_start().starts_with('Z'))
+        {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "not a zombie: {stat}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Its heartbeat is fresh, but its process is gone: --resume takes the run over at once.
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--resume".into(),
+        "--fail-on".into(),
+        "never".into(),
+    ])
+    .await;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("still being written"), "{text}");
+    assert!(text.contains("日扫描 #1"), "{text}");
+    let _ = child.wait();
+    let store = Store::open_read_only(&dir.join("govscan.db")).expect("store");
+    assert!(store.unfinished_run().expect("read").is_none());
+    let hist = store.history("站点").expect("history");
+    assert_eq!(hist.len(), 1);
+    assert_eq!(hist[0].pages, PAGES);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_and_history_select_what_was_fixed_since_a_day_and_refuse_unknown_names() {
+    // 11-10: /a.html and /b.html broken. 11-20: /a.html fixed. 11-25: /b.html fixed.
+    let day = Arc::new(std::sync::atomic::AtomicUsize::new(1));
+    let broken = |d: Arc<std::sync::atomic::AtomicUsize>, until: usize| {
+        move || {
+            let now = d.load(Ordering::SeqCst);
+            async move {
+                if now >= until {
+                    ok(page("好了", &[]))
+                } else {
+                    html(StatusCode::NOT_FOUND, "没有")
+                }
+            }
+        }
+    };
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async { ok(page("首页", &["/a.html", "/b.html"])) }),
+        )
+        .route("/a.html", get(broken(day.clone(), 2)))
+        .route("/b.html", get(broken(day.clone(), 3)));
+    let s = serve(app).await;
+    let dir = temp_dir("fixedsince");
+    let cfg = write_config(&dir, &[("示范站", s.url("/"))], "");
+    for (n, as_of) in [(1, "2026-11-10"), (2, "2026-11-20"), (3, "2026-11-25")] {
+        day.store(n, Ordering::SeqCst);
+        let out = run(vec![
+            "scan".into(),
+            "--config".into(),
+            cfg.clone(),
+            "--as-of".into(),
+            as_of.into(),
+            "--fail-on".into(),
+            "never".into(),
+        ])
+        .await;
+        assert_eq!(out.status.code(), Some(0));
+    }
+    let findings = |extra: &[&str]| {
+        let mut args: Vec<String> = vec!["findings".into(), "--config".into(), cfg.clone()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        run(args)
+    };
+    let fixed_since = |d: &'static str| {
+        let f = findings(&["--status", "fixed", "--since", d, "--format", "json"]);
+        async move {
+            let out = f.await;
+            assert_eq!(out.status.code(), Some(0));
+            let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+            let mut urls: Vec<String> = v
+                .as_array()
+                .expect("array")
+                .iter()
+                .filter(|f| {
+                    f["finding"]["rule"]
+                        .as_str()
+                        .is_some_and(|r| r.starts_with("link.broken"))
+                })
+                .map(|f| {
+                    let u = f["finding"]["url"].as_str().unwrap_or("");
+                    u.rsplit('/').next().unwrap_or("").to_string()
+                })
+                .collect();
+            urls.sort();
+            urls
+        }
+    };
+    // /a.html was last seen 11-10 and fixed 11-20; /b.html last seen 11-20, fixed 11-25.
+    assert_eq!(fixed_since("2026-11-15").await, vec!["a.html", "b.html"]);
+    assert_eq!(fixed_since("2026-11-21").await, vec!["b.html"]);
+    assert_eq!(fixed_since("2026-11-26").await, Vec::<String>::new());
+
+    // The text says when a finding was fixed.
+    let out = findings(&["--status", "fixed"]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("整改于 2026-11-20") && text.contains("整改于 2026-11-25"),
+        "{text}"
+    );
+
+    // CSV opens in Excel: a byte order mark by default, none with --no-bom.
+    let out = findings(&["--format", "csv"]).await;
+    assert!(out
+        .stdout
+        .starts_with("\u{feff}site,status,rule".as_bytes()));
+    let out = findings(&["--format", "csv", "--no-bom"]).await;
+    assert!(out.stdout.starts_with(b"site,status,rule"));
+    // --output writes the file, not standard output.
+    let file = dir.join("findings.csv");
+    let out = findings(&["--format", "csv", "--output", &file.to_string_lossy()]).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let written = std::fs::read(&file).expect("file");
+    assert!(written.starts_with("\u{feff}site,".as_bytes()));
+
+    // Unknown names are errors listing the valid ones, not an empty table.
+    let out = findings(&["--site", "不存在站"]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("不存在站") && err.contains("示范站"), "{err}");
+    let out = findings(&["--rule", "link.brokn"]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("link.brokn") && err.contains("link.broken.home"),
+        "{err}"
+    );
+    let out = findings(&["--site", "示范站", "--rule", "link.broken"]).await;
+    assert_eq!(out.status.code(), Some(0));
+    let history = |extra: &[&str]| {
+        let mut args: Vec<String> = vec!["history".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args.extend(["--config".into(), cfg.clone()]);
+        run(args)
+    };
+    let out = history(&["不存在站"]).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("示范站"), "{err}");
+
+    // History in the user's language.
+    let out = history(&["示范站"]).await;
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("完成").count(), 3, "{text}");
+    assert!(!text.contains("done") && !text.contains("failed"), "{text}");
+    let file = dir.join("history.txt");
+    let out = history(&["示范站", "--output", &file.to_string_lossy()]).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_to_string(&file)
+        .expect("file")
+        .contains("2026-11-25"));
+
+    // judge --output.
+    let file = dir.join("judged.json");
+    let out = run(vec![
+        "judge".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--format".into(),
+        "json".into(),
+        "--fail-on".into(),
+        "never".into(),
+        "--output".into(),
+        file.to_string_lossy().to_string(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("file")).expect("JSON");
+    assert_eq!(doc["sites"][0]["name"], "示范站");
+    s.shutdown().await;
+}
+
+#[test]
+fn probe_with_nothing_to_store_fails() {
+    let dir = temp_dir("probenothing");
+    let cfg = write_config(&dir, &[], "");
+    let out = bin()
+        .args(["probe", "--config", &cfg])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("nothing to probe"), "{err}");
 }

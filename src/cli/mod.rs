@@ -34,9 +34,21 @@ pub mod exit {
 #[command(
     name = "govscan",
     version,
-    about = "Inspect Chinese government websites against the national inspection indicators"
+    about = "Inspect Chinese government websites against the national inspection indicators",
+    after_help = "Logging: messages go to standard error. GOVSCAN_LOG sets what is logged, as a \
+                  tracing filter (error, warn, info, debug, e.g. GOVSCAN_LOG=debug); -q and -v \
+                  override it. Colours only on a terminal (NO_COLOR turns them off).\n\
+                  Exit statuses: 0 nothing at or above --fail-on; 1 something at or above it; \
+                  2 usage, configuration or rule-file error; 3 the run could not complete (a \
+                  site could not be inspected, the store is busy or unusable)."
 )]
 struct Cli {
+    /// Log only errors (overrides GOVSCAN_LOG).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Log more: -v progress (info), -vv debugging (overrides GOVSCAN_LOG).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -66,6 +78,12 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Print a shell completion script (e.g. `govscan completions bash > /etc/bash_completion.d/govscan`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +98,9 @@ struct CommonArgs {
     /// 2026-11-30, "2026-11-30 09:00" or RFC 3339.
     #[arg(long, value_name = "TIME")]
     as_of: Option<String>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -98,10 +119,10 @@ struct CheckArgs {
     #[arg(long, value_enum)]
     kind: Option<KindArg>,
     /// Pages to crawl (overrides the configuration).
-    #[arg(long)]
+    #[arg(long, value_name = "N", value_parser = whole_number::<usize>)]
     max_pages: Option<usize>,
     /// Link depth (overrides the configuration).
-    #[arg(long)]
+    #[arg(long, value_name = "N", value_parser = whole_number::<u32>)]
     max_depth: Option<u32>,
 }
 
@@ -113,6 +134,9 @@ struct DemoArgs {
     /// Judge the demo as of this time (default now).
     #[arg(long, value_name = "TIME")]
     as_of: Option<String>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +153,13 @@ struct ScanArgs {
     /// Finish the last unfinished scan without fetching again what it already has.
     #[arg(long)]
     resume: bool,
+    /// Exit with status 1 when a site has a finding of this kind or above.
+    #[arg(long, value_enum, default_value_t = FailOn::Veto)]
+    fail_on: FailOn,
+    /// When another scan is writing the store, wait for it to finish (at most this long,
+    /// default 6h) instead of refusing.
+    #[arg(long, value_name = "MAX", num_args = 0..=1, default_missing_value = "6h")]
+    wait: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -137,7 +168,7 @@ struct JudgeArgs {
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// The scan run to judge (default: the latest finished one).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = whole_number::<i64>)]
     run: Option<i64>,
     /// Judge only this site (by name); repeat for more.
     #[arg(long = "site", value_name = "NAME")]
@@ -154,6 +185,9 @@ struct JudgeArgs {
     /// Exit with status 1 when a finding of this kind or above is found.
     #[arg(long, value_enum, default_value_t = FailOn::Veto)]
     fail_on: FailOn,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -187,7 +221,7 @@ struct BulletinArgs {
     #[arg(long)]
     addressees: Option<String>,
     /// Working days given for rectification.
-    #[arg(long, value_name = "DAYS", default_value_t = 10)]
+    #[arg(long, value_name = "DAYS", default_value_t = 10, value_parser = whole_number::<u32>)]
     deadline_days: u32,
     /// Date printed on the bulletin and the notices (default: today).
     #[arg(long, value_name = "DATE")]
@@ -225,12 +259,19 @@ struct FindingsArgs {
     /// new, persisting or fixed (relative to each site's latest finished scan).
     #[arg(long)]
     status: Option<String>,
-    /// Only findings last seen on or after this day (YYYY-MM-DD).
+    /// Only findings standing on or after this day (YYYY-MM-DD): new and persisting ones last
+    /// seen on or after it, fixed ones fixed on or after it.
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Text)]
     format: TableFormat,
+    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
+    #[arg(long)]
+    no_bom: bool,
+    /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +284,9 @@ struct HistoryArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -298,6 +342,14 @@ enum KindArg {
     Department,
 }
 
+/// A number argument, with a message in plain words ("expected a whole number") rather than
+/// the parser's ("invalid digit found in string").
+fn whole_number<T: std::str::FromStr>(s: &str) -> Result<T, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number (0 or more), found `{s}`"))
+}
+
 /// A failure with its exit status.
 #[derive(Debug)]
 pub struct Failure {
@@ -346,7 +398,11 @@ pub fn main() -> i32 {
     };
     // The scheduled scan logs its progress when nobody watches a progress bar.
     let scheduled = matches!(cli.command, Command::Scan(_)) && !std::io::stderr().is_terminal();
-    init_logging(if scheduled { "info" } else { "warn" });
+    init_logging(
+        if scheduled { "info" } else { "warn" },
+        cli.quiet,
+        cli.verbose,
+    );
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -368,6 +424,12 @@ pub fn main() -> i32 {
             Command::Findings(a) => cmd_findings(a),
             Command::History(a) => cmd_history(a),
             Command::Rules { command } => cmd_rules(command),
+            Command::Completions { shell } => {
+                use clap::CommandFactory;
+                let mut out = std::io::stdout();
+                clap_complete::generate(shell, &mut Cli::command(), "govscan", &mut out);
+                Ok(exit::OK)
+            }
         }
     });
     match result {
@@ -379,14 +441,101 @@ pub fn main() -> i32 {
     }
 }
 
-fn init_logging(default: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GOVSCAN_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+/// Logs on standard error: what `-q`/`-v` ask, else what `GOVSCAN_LOG` asks, else
+/// `default`; colours only on a terminal and without `NO_COLOR`; times in local time with
+/// their offset.
+fn init_logging(default: &str, quiet: bool, verbose: u8) {
+    let level = match (quiet, verbose) {
+        (true, _) => Some("error"),
+        (false, 0) => None,
+        (false, 1) => Some("info"),
+        (false, _) => Some("debug"),
+    };
+    let filter = match level {
+        Some(l) => tracing_subscriber::EnvFilter::new(l),
+        None => tracing_subscriber::EnvFilter::try_from_env("GOVSCAN_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default)),
+    };
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
+        .with_timer(LocalTime)
         .with_target(false)
         .try_init();
+}
+
+/// Log times in local time with the offset: `2026-11-30T02:30:00.123+08:00`.
+struct LocalTime;
+
+impl tracing_subscriber::fmt::time::FormatTime for LocalTime {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        write!(
+            w,
+            "{}",
+            chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f%:z")
+        )
+    }
+}
+
+/// Write a report to `output`, or to standard output.
+fn emit(text: &str, output: Option<&Path>) -> Result<(), Failure> {
+    match output {
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| Failure::failed(format!("cannot write {}: {e}", p.display()))),
+        None => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| Failure::failed(format!("cannot write the report: {e}")))
+        }
+    }
+}
+
+/// A name given on the command line must be one of `valid`: else a usage error listing them.
+fn known_name(what: &str, name: &str, valid: &[String]) -> Result<(), Failure> {
+    if valid.iter().any(|v| v == name) {
+        return Ok(());
+    }
+    let list = if valid.is_empty() {
+        "there are none yet".to_string()
+    } else {
+        format!("the {what}s are: {}", valid.join(", "))
+    };
+    Err(Failure::usage(format!("no {what} named `{name}`; {list}")))
+}
+
+/// The URL to check: an http(s) URL, else a usage error (suggesting `http://` when the scheme
+/// was left out).
+fn parse_check_url(raw: &str) -> Result<Url, Failure> {
+    let raw = raw.trim();
+    let suggest = || {
+        Url::parse(&format!("http://{raw}"))
+            .ok()
+            .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()))
+            .map(|u| {
+                Failure::usage(format!(
+                    "`{raw}` has no scheme; did you mean `{u}`? (give the site as http://… or https://…)"
+                ))
+            })
+    };
+    match Url::parse(raw) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+        // `www.gov.cn:8080` parses with the scheme `www.gov.cn`.
+        Ok(u) if !raw.contains("://") => {
+            Err(suggest().unwrap_or_else(|| Failure::usage(format!("`{u}` is not an http(s) URL"))))
+        }
+        Ok(u) => Err(Failure::usage(format!("`{u}` is not an http(s) URL"))),
+        Err(url::ParseError::RelativeUrlWithoutBase) => Err(suggest().unwrap_or_else(|| {
+            Failure::usage(format!(
+                "`{raw}` is not a URL (give it as http://… or https://…)"
+            ))
+        })),
+        Err(e) => Err(Failure::usage(format!("`{raw}` is not a URL: {e}"))),
+    }
 }
 
 fn parse_as_of(s: Option<&str>) -> Result<DateTime<FixedOffset>, Failure> {
@@ -428,11 +577,7 @@ pub fn load_rules(dir: Option<&Path>) -> Result<RuleSet, Failure> {
 async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     let as_of = parse_as_of(a.common.as_of.as_deref())?;
     let mut config = load_config(a.common.config.as_deref())?;
-    let url = Url::parse(a.url.trim())
-        .map_err(|e| Failure::usage(format!("`{}` is not a URL: {e}", a.url)))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(Failure::usage(format!("`{url}` is not an http(s) URL")));
-    }
+    let url = parse_check_url(&a.url)?;
     let mut site = config
         .find_site(url.as_str())
         .cloned()
@@ -475,7 +620,7 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     bar.finish();
     let reports = reports?;
     let doc = Document::new(as_of, reports);
-    print_doc(&doc, &rules, a.common.format);
+    print_doc(&doc, &rules, a.common.format, a.common.output.as_deref())?;
     if let Some(err) = doc.sites.iter().find_map(|s| s.error.as_ref()) {
         // The report says what happened; the inspection itself could not be done.
         eprintln!("govscan: {err}");
@@ -516,14 +661,21 @@ async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {
     .await;
     bar.finish();
     let doc = Document::new(as_of, reports?);
-    print_doc(&doc, &rules, a.format);
+    let printed = print_doc(&doc, &rules, a.format, a.output.as_deref());
     running.shutdown().await;
+    printed?;
     Ok(exit::OK)
 }
 
 async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
     let as_of = match a.as_of.as_deref() {
         Some(s) => Some(crate::asof::parse(s).map_err(Failure::usage)?),
+        None => None,
+    };
+    let wait = match a.wait.as_deref() {
+        Some(w) => Some(humantime::parse_duration(w.trim()).map_err(|err| {
+            Failure::usage(format!("`{w}` is not a duration like 30m or 6h: {err}"))
+        })?),
         None => None,
     };
     let config = load_config(a.config.as_deref())?;
@@ -535,21 +687,44 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
         sites: a.sites,
         as_of,
         resume: a.resume,
+        wait,
         progress: bars.observer(),
     };
     let outcome = scan::scan(req).await;
     bars.finish();
     let outcome = outcome?;
     if let Some(why) = &outcome.nothing {
-        println!("{why}");
+        emit(&format!("{why}\n"), None)?;
     }
     if let Some((run, as_of)) = outcome.run {
-        print!(
-            "{}",
-            report::tables::scan_summary(run, as_of, &outcome.sites)
-        );
+        emit(
+            &report::tables::scan_summary(run, as_of, &outcome.sites),
+            None,
+        )?;
     }
-    Ok(exit::OK)
+    // Every other site was finished first; a site not inspected makes the run incomplete.
+    let missed: Vec<&str> = outcome
+        .sites
+        .iter()
+        .filter(|s| !s.verdict.inspected())
+        .map(|s| s.site.as_str())
+        .collect();
+    if !missed.is_empty() {
+        eprintln!(
+            "govscan: {} site(s) could not be inspected: {}",
+            missed.len(),
+            missed.join(", ")
+        );
+        return Ok(exit::FAILED);
+    }
+    let threshold = fail_threshold(a.fail_on);
+    let hit = outcome
+        .sites
+        .iter()
+        .map(|s| s.worst)
+        .chain([outcome.earlier_worst])
+        .any(|w| w.zip(threshold).is_some_and(|(w, t)| w <= t));
+    Ok(if hit { exit::FOUND } else { exit::OK })
 }
 
 fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
@@ -618,7 +793,7 @@ fn cmd_judge(a: JudgeArgs) -> Result<i32, Failure> {
         sites: a.sites,
         as_of,
     })?;
-    print_doc(&doc, &rules, a.format);
+    print_doc(&doc, &rules, a.format, a.output.as_deref())?;
     Ok(fail_status(&doc, a.fail_on))
 }
 
@@ -632,12 +807,9 @@ async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {
             })?),
             None => None,
         };
+    let configured: Vec<String> = config.sites.iter().map(|s| s.name.clone()).collect();
     for name in &a.sites {
-        if !config.sites.iter().any(|s| &s.name == name) {
-            return Err(Failure::usage(format!(
-                "no site named `{name}` in the configuration"
-            )));
-        }
+        known_name("site", name, &configured)?;
     }
     let sites: Vec<SiteConfig> = config
         .sites
@@ -645,9 +817,15 @@ async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {
         .filter(|s| a.sites.is_empty() || a.sites.contains(&s.name))
         .cloned()
         .collect();
+    if sites.is_empty() {
+        return Err(Failure::failed(
+            "nothing to probe: the configuration has no site, so nothing was stored",
+        ));
+    }
     let mut store = scan::open_store(&config).map_err(Failure::failed)?;
     let print = |r: &probe::ProbeRound| {
-        print!("{}", r.summary());
+        // A closed standard output must not stop the probes (nor panic).
+        let _ = emit(&r.summary(), None);
     };
     match every {
         None => {
@@ -681,20 +859,35 @@ fn cmd_findings(a: FindingsArgs) -> Result<i32, Failure> {
             })
         })
         .transpose()?;
+    let format = match a.format {
+        TableFormat::Text => Table::Text,
+        TableFormat::Json => Table::Json,
+        TableFormat::Csv if a.no_bom => Table::Csv,
+        TableFormat::Csv => Table::CsvExcel,
+    };
+    let store = open_existing_store(&config)?;
+    if let Some(site) = &a.site {
+        known_name("site", site, &site_names(&config, &store)?)?;
+    }
+    if let Some(rule) = &a.rule {
+        let rules = load_rules(config.rules_dir.as_deref())?;
+        let mut ids: Vec<String> = rules.rules().iter().map(|r| r.id.clone()).collect();
+        ids.extend(store.rule_ids().map_err(Failure::failed)?);
+        ids.sort();
+        ids.dedup();
+        known_name("rule", rule, &ids)?;
+    }
     let filter = crate::store::FindingFilter {
         site: a.site,
         rule: a.rule,
         status,
         since,
     };
-    let format = match a.format {
-        TableFormat::Text => Table::Text,
-        TableFormat::Json => Table::Json,
-        TableFormat::Csv => Table::Csv,
-    };
-    let store = open_existing_store(&config)?;
     let rows = store.findings(&filter).map_err(Failure::failed)?;
-    print!("{}", report::tables::findings(&rows, format));
+    emit(
+        &report::tables::findings(&rows, format),
+        a.output.as_deref(),
+    )?;
     Ok(exit::OK)
 }
 
@@ -706,9 +899,22 @@ fn cmd_history(a: HistoryArgs) -> Result<i32, Failure> {
         Table::Text
     };
     let store = open_existing_store(&config)?;
+    known_name("site", &a.site, &site_names(&config, &store)?)?;
     let rows = store.history(&a.site).map_err(Failure::failed)?;
-    print!("{}", report::tables::history(&a.site, &rows, format));
+    emit(
+        &report::tables::history(&a.site, &rows, format),
+        a.output.as_deref(),
+    )?;
     Ok(exit::OK)
+}
+
+/// The sites a reading command may name: the configured ones and those the store has scans of.
+fn site_names(config: &Config, store: &crate::store::Store) -> Result<Vec<String>, Failure> {
+    let mut names: Vec<String> = config.sites.iter().map(|s| s.name.clone()).collect();
+    names.extend(store.site_names().map_err(Failure::failed)?);
+    names.sort();
+    names.dedup();
+    Ok(names)
 }
 
 /// The configured store, read-only; it must exist.
@@ -734,7 +940,7 @@ fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {
     };
     let rules = load_rules(dir.as_deref())?;
     if list {
-        print!("{}", crate::rules::list_text(&rules));
+        emit(&crate::rules::list_text(&rules), None)?;
     } else {
         println!(
             "rules OK: {} rules in {}",
@@ -746,19 +952,32 @@ fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {
     Ok(exit::OK)
 }
 
-fn print_doc(doc: &Document, rules: &RuleSet, format: Format) {
-    match format {
-        Format::Text => print!("{}", report::text(doc, rules)),
-        Format::Json => println!("{}", doc.to_json()),
+fn print_doc(
+    doc: &Document,
+    rules: &RuleSet,
+    format: Format,
+    output: Option<&Path>,
+) -> Result<(), Failure> {
+    let text = match format {
+        Format::Text => report::text(doc, rules),
+        Format::Json => doc.to_json() + "\n",
+    };
+    emit(&text, output)
+}
+
+/// The least serious kind of finding that fails the run (`None`: nothing does).
+fn fail_threshold(fail_on: FailOn) -> Option<Kind> {
+    match fail_on {
+        FailOn::Never => None,
+        FailOn::Veto => Some(Kind::Veto),
+        FailOn::Deduct => Some(Kind::Deduct),
+        FailOn::Notice => Some(Kind::Notice),
     }
 }
 
 fn fail_status(doc: &Document, fail_on: FailOn) -> i32 {
-    let threshold = match fail_on {
-        FailOn::Never => return exit::OK,
-        FailOn::Veto => Kind::Veto,
-        FailOn::Deduct => Kind::Deduct,
-        FailOn::Notice => Kind::Notice,
+    let Some(threshold) = fail_threshold(fail_on) else {
+        return exit::OK;
     };
     // Kind orders Veto < Deduct < Notice: "at or above" the threshold means <= it.
     let hit = doc

@@ -34,13 +34,51 @@ impl fmt::Display for ConfigError {
                 if !field.is_empty() {
                     write!(f, ": field `{field}`")?;
                 }
-                write!(f, ": {message}")
+                write!(f, ": {}", plain_words(message))
             }
         }
     }
 }
 
 impl std::error::Error for ConfigError {}
+
+/// Rewrite the Rust and serde type names that deserialisation errors carry ("expected u32",
+/// "invalid type: sequence", "struct SiteConfig") into words the person who wrote the file
+/// knows ("expected a whole number", "a list", "a table"). Text without them is unchanged.
+pub fn plain_words(message: &str) -> String {
+    use regex::Regex;
+    use std::sync::LazyLock;
+    static WORDS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+        [
+            (
+                r"\b(?:u8|u16|u32|u64|u128|usize)\b",
+                "a whole number (0 or more)",
+            ),
+            (r"\b(?:i8|i16|i32|i64|i128|isize)\b", "a whole number"),
+            (r"\b(?:f32|f64)\b", "a number"),
+            (r"\bfloating point `([^`]*)`", "the number $1"),
+            (r"\binteger `([^`]*)`", "the whole number $1"),
+            (r"\bboolean `([^`]*)`", "$1"),
+            (r#"\bstring "([^"]*)""#, "the text \"$1\""),
+            (r"\ba (?:borrowed )?string\b", "text in quotes"),
+            (r"\ba boolean\b", "true or false"),
+            (r"\b(?:a )?(?:newtype )?struct \w+", "a table"),
+            (
+                r"\b(?:a )?(?:unit )?variant of enum \w+|\benum \w+",
+                "one of the allowed values",
+            ),
+            (r"\b(?:a )?sequence\b", "a list"),
+            (r"\b(?:a )?map\b", "a table"),
+            (r"\bchar\b", "a single character"),
+        ]
+        .into_iter()
+        .filter_map(|(re, to)| Regex::new(re).ok().map(|re| (re, to)))
+        .collect()
+    });
+    WORDS.iter().fold(message.to_string(), |m, (re, to)| {
+        re.replace_all(&m, *to).into_owned()
+    })
+}
 
 impl ConfigError {
     /// Build an error from a TOML deserialisation error, with the serde path as the field.
@@ -193,6 +231,35 @@ fn matching_depth(segs: &[(String, Option<usize>)], here: &[String]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_type_names_become_plain_words() {
+        assert_eq!(
+            plain_words("invalid type: string \"lots\", expected u32"),
+            "invalid type: the text \"lots\", expected a whole number (0 or more)"
+        );
+        assert_eq!(
+            plain_words("invalid type: floating point `1.5`, expected i64"),
+            "invalid type: the number 1.5, expected a whole number"
+        );
+        assert_eq!(
+            plain_words("invalid type: integer `3`, expected a sequence"),
+            "invalid type: the whole number 3, expected a list"
+        );
+        assert_eq!(
+            plain_words("invalid type: string \"x\", expected struct SiteConfig"),
+            "invalid type: the text \"x\", expected a table"
+        );
+        assert_eq!(plain_words("expected f64"), "expected a number");
+        assert_eq!(plain_words("expected a boolean"), "expected true or false");
+        // Messages without type names are left alone.
+        let m = "unknown key; expected one of: name, url";
+        assert_eq!(plain_words(m), m);
+        assert_eq!(
+            plain_words("expected a string, found integer"),
+            "expected text in quotes, found integer"
+        );
+    }
 
     #[test]
     fn locates_nested_fields() {

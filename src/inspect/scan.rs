@@ -20,9 +20,9 @@ use crate::crawl::{
 use crate::extract::RawLink;
 use crate::finding::Verdict;
 pub use crate::report::tables::SiteSummary;
-use crate::rules::RuleSet;
+use crate::rules::{Kind, RuleSet};
 use crate::store::{
-    FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
+    Claim, FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
     HEARTBEAT_EVERY,
 };
 
@@ -34,6 +34,9 @@ pub struct ScanRequest {
     pub sites: Vec<String>,
     pub as_of: Option<DateTime<FixedOffset>>,
     pub resume: bool,
+    /// When another live process owns an unfinished run of the store: wait up to this long
+    /// for it to finish (polling), instead of refusing at once.
+    pub wait: Option<Duration>,
     /// Sees the crawl's progress (the command line's progress bars); `NoObserver` for none.
     pub progress: Arc<dyn Observer>,
 }
@@ -317,8 +320,69 @@ pub struct ScanOutcome {
     pub nothing: Option<String>,
     /// One summary per site scanned.
     pub sites: Vec<SiteSummary>,
+    /// The most serious kind of finding of the sites a resumed run had finished before it
+    /// was resumed (not in `sites`).
+    pub earlier_worst: Option<Kind>,
     /// What the store writer did.
     pub writer: WriterStats,
+}
+
+/// How often a scan waiting for another one looks again.
+const WAIT_POLL: Duration = Duration::from_secs(1);
+
+/// Begin a new run, unless another live process owns an unfinished run of the store (one
+/// writer per store): then refuse, naming the owner, or with `wait` poll until it is gone
+/// (finished, exited or killed) or the wait is over.
+async fn begin_owned_run(
+    store: &mut Store,
+    as_of: DateTime<FixedOffset>,
+    config_fingerprint: &str,
+    rules_fingerprint: &str,
+    names: &[String],
+    wait: Option<Duration>,
+) -> Result<RunId, InspectError> {
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        let owned = match store.begin_run_unless_owned(
+            as_of,
+            config_fingerprint,
+            rules_fingerprint,
+            names,
+        )? {
+            Ok(run) => return Ok(run),
+            Err(owned) => owned,
+        };
+        let waited = started.elapsed();
+        match wait {
+            Some(limit) if waited < limit => {
+                if !said {
+                    tracing::warn!(
+                        run = %owned.id, owner = %owned.owner_text(),
+                        "another scan is writing this store; waiting for it"
+                    );
+                    said = true;
+                }
+                tokio::time::sleep(WAIT_POLL.min(limit - waited)).await;
+            }
+            Some(limit) => {
+                return Err(InspectError::Failed(format!(
+                    "another scan is still writing this store after waiting {}: run {} by {}",
+                    humantime::format_duration(Duration::from_secs(limit.as_secs())),
+                    owned.id,
+                    owned.owner_text()
+                )))
+            }
+            None => {
+                return Err(InspectError::Failed(format!(
+                    "another scan is writing this store: run {} by {}; not starting a second \
+                     one (use --wait to wait for it)",
+                    owned.id,
+                    owned.owner_text()
+                )))
+            }
+        }
+    }
 }
 
 /// Run the daily scan.
@@ -329,41 +393,43 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         sites: wanted,
         as_of,
         resume,
+        wait,
         progress,
     } = req;
     for name in &wanted {
         if !config.sites.iter().any(|s| &s.name == name) {
+            let names: Vec<&str> = config.sites.iter().map(|s| s.name.as_str()).collect();
             return Err(InspectError::Usage(format!(
-                "no site named `{name}` in the configuration"
+                "no site named `{name}` in the configuration; the sites are: {}",
+                names.join(", ")
             )));
         }
     }
     let mut store = open_store(&config)?;
     // Which run, which sites, which as-of.
     let (run, as_of, sites): (RunId, DateTime<FixedOffset>, Vec<SiteConfig>) = if resume {
-        let Some(info) = store.unfinished_run()? else {
-            return Ok(ScanOutcome {
-                nothing: Some("nothing to resume: the last scan finished".into()),
-                ..ScanOutcome::default()
-            });
-        };
-        if info.owner_alive(crate::asof::now()) {
+        let info = match store.claim_unfinished_run()? {
+            None => {
+                return Ok(ScanOutcome {
+                    nothing: Some("nothing to resume: the last scan finished".into()),
+                    ..ScanOutcome::default()
+                })
+            }
             // Another live process (this morning's scan still running, or a second worker on
             // the same store) is writing it: taking it over would crawl its sites twice.
-            return Ok(ScanOutcome {
-                nothing: Some(format!(
-                    "nothing to resume: run {} is still being written by {} (last heartbeat {})",
-                    info.id,
-                    info.owner.as_deref().unwrap_or("another process"),
-                    info.heartbeat
-                        .map(|h| h.to_rfc3339())
-                        .unwrap_or_else(|| "unknown".into())
-                )),
-                ..ScanOutcome::default()
-            });
-        }
-        // Ours now.
-        store.heartbeat(info.id)?;
+            Some(Claim::Owned(info)) => {
+                return Ok(ScanOutcome {
+                    nothing: Some(format!(
+                        "nothing to resume: run {} is still being written by {}",
+                        info.id,
+                        info.owner_text()
+                    )),
+                    ..ScanOutcome::default()
+                })
+            }
+            // Ours now.
+            Some(Claim::Claimed(info)) => info,
+        };
         let sites = config
             .sites
             .iter()
@@ -384,20 +450,29 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 .collect()
         };
         let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
-        let run = store.begin_run(
+        let run = begin_owned_run(
+            &mut store,
             as_of,
             &fingerprint_config(&config),
             rules.fingerprint(),
             &names,
-        )?;
+            wait,
+        )
+        .await?;
         (run, as_of, sites)
     };
     // Site runs: skip the sites a resumed run already finished; seed the others.
-    let done: HashMap<String, SiteRunStatus> = store
-        .site_runs(run)?
-        .into_iter()
-        .map(|s| (s.site, s.status))
+    let site_runs = store.site_runs(run)?;
+    let done: HashMap<String, SiteRunStatus> = site_runs
+        .iter()
+        .map(|s| (s.site.clone(), s.status))
         .collect();
+    // The sites a resumed run had already finished count for its exit status too.
+    let mut earlier_worst: Option<Kind> = None;
+    for sr in site_runs.iter().filter(|s| s.status == SiteRunStatus::Done) {
+        let worst = store.site_findings(sr.id)?.iter().map(|f| f.kind).min();
+        earlier_worst = earlier_worst.into_iter().chain(worst).min();
+    }
     // A second connection reads while the writer writes (WAL): earlier copies of pages for
     // conditional requests, and the probes for the availability rules.
     let reader: Option<Arc<StorePrevious>> = match Store::open_read_only(&config.store.path) {
@@ -508,6 +583,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 stats: facts.stats.clone(),
                 score: inspection.score.as_ref().map(|s| s.score),
                 verdict: inspection.verdict,
+                worst: inspection.findings.iter().map(|f| f.kind).min(),
                 error: facts.error.clone(),
                 new: 0,
                 persisting: 0,
@@ -596,6 +672,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         run: Some((run, as_of)),
         nothing: None,
         sites: summaries,
+        earlier_worst,
         writer,
     })
 }

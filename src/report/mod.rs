@@ -98,9 +98,60 @@ impl Document {
     }
 }
 
-/// The terminal report.
+/// Why a site's IPv6 findings say more about where govscan runs than about the site, if they
+/// do: the site is on a loopback address (the demo, a test), or the IPv6 fetch of its home
+/// page failed for want of an IPv6 route on this host.
+fn local_ipv6_reason(site: &SiteReport) -> Option<String> {
+    let host = url::Url::parse(&site.url)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()));
+    if let Some(h) = host {
+        let loopback = h.eq_ignore_ascii_case("localhost")
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        if loopback {
+            return Some(format!(
+                "站点位于本机回环地址（{h}），IPv6 各项只反映运行 govscan 的环境（演示或测试），不代表网站在互联网上的情况"
+            ));
+        }
+    }
+    let home_v6 = site.ipv6.as_ref()?.home_v6.as_ref()?;
+    let text = serde_json::to_string(&home_v6.status).unwrap_or_default();
+    const NO_ROUTE: [&str; 6] = [
+        "os error 101",
+        "Network is unreachable",
+        "os error 99",
+        "Cannot assign requested address",
+        "os error 97",
+        "Address family not supported",
+    ];
+    NO_ROUTE.iter().any(|m| text.contains(m)).then(|| {
+        "运行 govscan 的主机没有 IPv6 连通性，首页的 IPv6 访问在本机即告失败：IPv6 各项只反映检查所在的网络，不代表网站本身；请在有 IPv6 的网络中复核".to_string()
+    })
+}
+
+/// Whether a rule's findings are measured over IPv6.
+fn is_ipv6_rule(rule_id: &str, rules: &RuleSet) -> bool {
+    rule_id.starts_with("ipv6.")
+        || rules
+            .get(rule_id)
+            .is_some_and(|r| r.indicator.as_deref() == Some("ipv6"))
+}
+
+/// The as-of time as people read it (to the second); the text as given when it is not RFC
+/// 3339.
+fn as_of_text(as_of: &str) -> String {
+    DateTime::parse_from_rfc3339(as_of)
+        .map(|t| tables::fmt_time(&t))
+        .unwrap_or_else(|_| as_of.to_string())
+}
+
+/// The terminal report: per site, the findings grouped by rule; at the end, once, the source
+/// of every rule reported (and which rules hold unconfirmed defaults, 未核实) as numbered notes.
 pub fn text(doc: &Document, rules: &RuleSet) -> String {
     let mut o = String::new();
+    // Rule ids in the order their notes are numbered.
+    let mut notes: Vec<String> = Vec::new();
     for site in &doc.sites {
         let _ = writeln!(o, "══ {}  {}", site.name, site.url);
         let _ = writeln!(
@@ -108,8 +159,9 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             "   {} · {} · 监测时间点 {}",
             site.level.zh(),
             site.kind.zh(),
-            doc.as_of
+            as_of_text(&doc.as_of)
         );
+        let local_ipv6 = local_ipv6_reason(site);
         if let Some(e) = &site.error {
             let _ = writeln!(o, "   ！{e}");
         }
@@ -135,14 +187,27 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             } else {
                 String::new()
             };
+            let note = match rule {
+                Some(_) => {
+                    let n = match notes.iter().position(|id| id == rule_id) {
+                        Some(i) => i + 1,
+                        None => {
+                            notes.push(rule_id.to_string());
+                            notes.len()
+                        }
+                    };
+                    format!("〔注{n}〕")
+                }
+                None => String::new(),
+            };
             let _ = writeln!(
                 o,
-                "\n── {title} [{rule_id}] {}：{} 项{pts}",
+                "\n── {title} [{rule_id}] {}：{} 项{pts}{note}",
                 kind.zh(),
                 findings.len()
             );
-            if let Some(r) = rule.filter(|r| r.unconfirmed) {
-                let _ = writeln!(o, "   （本规则含未经核实的默认值，来源：{}）", r.source);
+            if let Some(why) = local_ipv6.as_ref().filter(|_| is_ipv6_rule(rule_id, rules)) {
+                let _ = writeln!(o, "   ※ 本项只来自检查所在环境：{why}。");
             }
             for f in findings {
                 let _ = writeln!(o, "  • {}", f.message);
@@ -167,6 +232,9 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
         let _ = writeln!(o, "   robots.txt：{}", site.robots);
         if let Some(v6) = &site.ipv6 {
             let _ = writeln!(o, "   IPv6：{}", ipv6_line(v6));
+            if let Some(why) = &local_ipv6 {
+                let _ = writeln!(o, "   ※ {why}。");
+            }
         }
         match site.score {
             Some(score) => {
@@ -194,6 +262,33 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
                 d.name,
                 fmt_points(d.points),
                 fmt_points(d.cap)
+            );
+        }
+        let _ = writeln!(o);
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(o, "── 注（规则依据）");
+        let mut unconfirmed = false;
+        for (i, id) in notes.iter().enumerate() {
+            let Some(r) = rules.get(id) else { continue };
+            let flag = if r.unconfirmed {
+                unconfirmed = true;
+                "（未核实）"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                o,
+                "   〔注{}〕{} [{id}]{flag}：{}",
+                i + 1,
+                r.title,
+                r.source
+            );
+        }
+        if unconfirmed {
+            let _ = writeln!(
+                o,
+                "   标“未核实”的规则含未经核实的默认值（阈值、时限等），以来源文件为准。"
             );
         }
         let _ = writeln!(o);
@@ -298,5 +393,83 @@ pub fn fmt_points(p: f64) -> String {
         format!("{}", p.round() as i64)
     } else {
         format!("{p:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::ipv6::{HomeFetch, Ipv6Detail};
+    use crate::crawl::LinkStatus;
+
+    fn site(url: &str, home_v6: Option<LinkStatus>) -> SiteReport {
+        SiteReport {
+            name: "甲".into(),
+            url: url.into(),
+            level: SiteLevel::County,
+            kind: SiteKind::Portal,
+            score: Some(95.0),
+            verdict: Verdict::Pass,
+            score_detail: None,
+            stats: CrawlStats::default(),
+            robots: "ok".into(),
+            error: None,
+            ipv6: Some(Ipv6Detail {
+                host: "www.example.gov.cn".into(),
+                aaaa: vec!["2001:db8::1".into()],
+                home_v6: home_v6.map(|status| HomeFetch {
+                    status,
+                    address: Some("[2001:db8::1]:80".into()),
+                    latency_ms: 0,
+                    final_url: url.into(),
+                    title: None,
+                }),
+                ..Ipv6Detail::default()
+            }),
+            findings: vec![Finding {
+                rule: "ipv6.unsupported".into(),
+                kind: Kind::Deduct,
+                points: 5.0,
+                url: url.into(),
+                page: None,
+                evidence: serde_json::Value::Null,
+                message: "首页不支持IPv6访问".into(),
+            }],
+        }
+    }
+
+    fn report(s: SiteReport) -> String {
+        let rules = RuleSet::embedded().expect("rules");
+        let as_of =
+            DateTime::parse_from_rfc3339("2026-11-30T09:15:42.123456789+08:00").expect("time");
+        text(&Document::new(as_of, vec![s]), &rules)
+    }
+
+    #[test]
+    fn ipv6_findings_from_a_host_without_ipv6_say_so() {
+        let unreachable = LinkStatus::Connection {
+            message: "error trying to connect: Network is unreachable (os error 101)".into(),
+        };
+        let t = report(site("https://www.example.gov.cn/", Some(unreachable)));
+        assert!(
+            t.contains("※ 本项只来自检查所在环境") && t.contains("没有 IPv6 连通性"),
+            "{t}"
+        );
+        // The as-of time to the second.
+        assert!(t.contains("监测时间点 2026-11-30 09:15:42 +08:00"), "{t}");
+        assert!(!t.contains("123456789"), "{t}");
+    }
+
+    #[test]
+    fn ipv6_findings_measured_over_working_ipv6_have_no_such_note() {
+        let t = report(site(
+            "https://www.example.gov.cn/",
+            Some(LinkStatus::Timeout),
+        ));
+        assert!(!t.contains('※'), "{t}");
+        let t = report(site("https://www.example.gov.cn/", None));
+        assert!(!t.contains('※'), "{t}");
+        let t = report(site("http://[::1]:8080/", None));
+        assert!(t.contains("本机回环地址（::1）"), "{t}");
     }
 }

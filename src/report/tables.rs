@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
+use unicode_width::UnicodeWidthStr;
 
 use super::fmt_points;
 use crate::crawl::CrawlStats;
 use crate::finding::Verdict;
 use crate::rules::Kind;
-use crate::store::{HistoryRow, RunId, StoredFinding};
+use crate::store::{HistoryRow, RunId, SiteRunStatus, StoredFinding};
 
 /// One site's line in the daily scan's summary.
 #[derive(Debug, Clone)]
@@ -20,6 +21,8 @@ pub struct SiteSummary {
     /// `None` when the site could not be inspected.
     pub score: Option<f64>,
     pub verdict: Verdict,
+    /// The most serious kind of finding the site has (`None`: no finding, or not inspected).
+    pub worst: Option<Kind>,
     pub error: Option<String>,
     /// Findings new, persisting and fixed since the site's previous finished scan.
     pub new: usize,
@@ -33,33 +36,103 @@ pub struct SiteSummary {
 pub enum TableFormat {
     Text,
     Json,
+    /// CSV for scripts: no byte order mark.
     Csv,
+    /// CSV that Excel opens as UTF-8: starts with a byte order mark.
+    CsvExcel,
 }
 
-/// The daily scan's summary: one line per site.
+/// The UTF-8 byte order mark, which tells Excel (as set up in China) that a CSV is UTF-8.
+pub const BOM: char = '\u{feff}';
+
+/// Pad `s` with spaces to `width` terminal columns (a Chinese character takes two).
+fn pad_left(s: &str, width: usize) -> String {
+    format!("{s}{}", " ".repeat(width.saturating_sub(s.width())))
+}
+
+/// Right-align `s` in `width` terminal columns.
+fn pad_right(s: &str, width: usize) -> String {
+    format!("{}{s}", " ".repeat(width.saturating_sub(s.width())))
+}
+
+/// A site run's status in words: 完成, 失败 or 未完成 (still running, or killed).
+pub fn status_zh(s: SiteRunStatus) -> &'static str {
+    match s {
+        SiteRunStatus::Done => "完成",
+        SiteRunStatus::Failed => "失败",
+        SiteRunStatus::Running => "未完成",
+    }
+}
+
+/// A time as people read it: to the second, with its offset.
+pub fn fmt_time(t: &DateTime<FixedOffset>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+/// The daily scan's summary: one line per site, the columns aligned by display width (a
+/// Chinese character is two columns wide).
 pub fn scan_summary(run: RunId, as_of: DateTime<FixedOffset>, s: &[SiteSummary]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "日扫描 #{run} · 监测时间点 {}", as_of.to_rfc3339());
-    let _ = writeln!(
-        out,
-        "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>8}",
-        "站点", "页面", "链接", "不可用", "被拦截", "新增", "持续", "整改", "得分", "结论", "用时"
-    );
-    for x in s {
+    let _ = writeln!(out, "日扫描 #{run} · 监测时间点 {}", fmt_time(&as_of));
+    let header = [
+        "站点",
+        "页面",
+        "链接",
+        "不可用",
+        "被拦截",
+        "新增",
+        "持续",
+        "整改",
+        "得分",
+        "结论",
+        "用时",
+    ];
+    let rows: Vec<[String; 11]> = s
+        .iter()
+        .map(|x| {
+            [
+                x.site.clone(),
+                x.stats.pages.to_string(),
+                x.stats.links.to_string(),
+                x.stats.broken.to_string(),
+                x.stats.blocked.to_string(),
+                x.new.to_string(),
+                x.persisting.to_string(),
+                x.fixed.to_string(),
+                x.score.map(fmt_points).unwrap_or_else(|| "-".into()),
+                x.verdict.zh().to_string(),
+                format!("{:.1}s", x.duration.as_secs_f64()),
+            ]
+        })
+        .collect();
+    let mut widths: [usize; 11] = header.map(|h| h.width());
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |cells: &[&str]| -> String {
+        let mut l = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            // The site and the verdict are text (left-aligned); the rest are figures.
+            if i == 0 || i == 9 {
+                l.push_str(&pad_left(c, w));
+            } else {
+                l.push_str(&pad_right(c, w));
+            }
+        }
+        l.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(&header));
+    for (x, r) in s.iter().zip(&rows) {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
         let _ = writeln!(
             out,
-            "{:<24} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {:>6} {:>7.1}s{}",
-            x.site,
-            x.stats.pages,
-            x.stats.links,
-            x.stats.broken,
-            x.stats.blocked,
-            x.new,
-            x.persisting,
-            x.fixed,
-            x.score.map(fmt_points).unwrap_or_else(|| "-".into()),
-            x.verdict.zh(),
-            x.duration.as_secs_f64(),
+            "{}{}",
+            line(&cells),
             x.error
                 .as_ref()
                 .map(|e| format!("  ！{e}"))
@@ -81,7 +154,7 @@ fn kind_str(k: Kind) -> &'static str {
 pub fn findings(rows: &[StoredFinding], format: TableFormat) -> String {
     match format {
         TableFormat::Json => serde_json::to_string_pretty(rows).unwrap_or_default() + "\n",
-        TableFormat::Csv => {
+        TableFormat::Csv | TableFormat::CsvExcel => {
             let mut w = csv::Writer::from_writer(Vec::new());
             let _ = w.write_record([
                 "site",
@@ -94,6 +167,7 @@ pub fn findings(rows: &[StoredFinding], format: TableFormat) -> String {
                 "message",
                 "first_seen",
                 "last_seen",
+                "fixed_on",
             ]);
             for r in rows {
                 let _ = w.write_record([
@@ -107,10 +181,16 @@ pub fn findings(rows: &[StoredFinding], format: TableFormat) -> String {
                     r.finding.message.as_str(),
                     &r.first_seen_at.to_rfc3339(),
                     &r.last_seen_at.to_rfc3339(),
+                    &r.fixed_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
                 ]);
             }
             let bytes = w.into_inner().unwrap_or_default();
-            String::from_utf8_lossy(&bytes).into_owned()
+            let text = String::from_utf8_lossy(&bytes);
+            if format == TableFormat::CsvExcel {
+                format!("{BOM}{text}")
+            } else {
+                text.into_owned()
+            }
         }
         TableFormat::Text => {
             let mut out = String::new();
@@ -118,9 +198,13 @@ pub fn findings(rows: &[StoredFinding], format: TableFormat) -> String {
                 let _ = writeln!(out, "没有符合条件的问题。");
             }
             for r in rows {
+                let fixed = r
+                    .fixed_at
+                    .map(|t| format!("，整改于 {}", t.date_naive()))
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "[{}] {} {} {}：{}\n    {}（首次 {}，最近 {}）",
+                    "[{}] {} {} {}：{}\n    {}（首次 {}，最近 {}{fixed}）",
                     r.status.zh(),
                     r.site,
                     r.finding.rule,
@@ -145,26 +229,59 @@ pub fn history(site: &str, rows: &[HistoryRow], format: TableFormat) -> String {
     if rows.is_empty() {
         let _ = writeln!(out, "{site}：还没有扫描记录。");
     }
-    let _ = writeln!(
-        out,
-        "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} 结论",
-        "日期", "状态", "页面", "链接", "不可用", "否决", "扣分", "提示", "得分"
-    );
-    for r in rows {
-        let _ = writeln!(
-            out,
-            "{:<12} {:<6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>7} {}",
-            r.as_of.date_naive().to_string(),
-            r.status.as_str(),
-            r.pages,
-            r.links,
-            r.broken,
-            r.vetoes,
-            r.deductions,
-            r.notices,
-            r.score.map(fmt_points).unwrap_or_else(|| "-".into()),
-            r.verdict.map(|v| v.zh()).unwrap_or("-")
-        );
+    let header = [
+        "日期",
+        "状态",
+        "页面",
+        "链接",
+        "不可用",
+        "否决",
+        "扣分",
+        "提示",
+        "得分",
+        "结论",
+    ];
+    let cells: Vec<[String; 10]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.as_of.date_naive().to_string(),
+                status_zh(r.status).to_string(),
+                r.pages.to_string(),
+                r.links.to_string(),
+                r.broken.to_string(),
+                r.vetoes.to_string(),
+                r.deductions.to_string(),
+                r.notices.to_string(),
+                r.score.map(fmt_points).unwrap_or_else(|| "-".into()),
+                r.verdict.map(|v| v.zh()).unwrap_or("-").to_string(),
+            ]
+        })
+        .collect();
+    let mut widths: [usize; 10] = header.map(|h| h.width());
+    for r in &cells {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |row: &[&str]| -> String {
+        let mut l = String::new();
+        for (i, (c, w)) in row.iter().zip(widths).enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            if matches!(i, 0 | 1 | 9) {
+                l.push_str(&pad_left(c, w));
+            } else {
+                l.push_str(&pad_right(c, w));
+            }
+        }
+        l.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(&header));
+    for r in &cells {
+        let row: Vec<&str> = r.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&row));
     }
     out
 }

@@ -9,9 +9,9 @@ use std::collections::HashSet;
 use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::{
-    col_enum, col_json, col_json_opt, col_time, enum_text, now, time_text, to_json, FindingDiff,
-    FindingFilter, FindingStatus, HistoryRow, Result, RunId, SiteRunId, SiteRunStatus, Store,
-    StoreError, StoredFinding,
+    col_enum, col_json, col_json_opt, col_time, col_time_opt, enum_text, now, time_text, to_json,
+    FindingDiff, FindingFilter, FindingStatus, HistoryRow, Result, RunId, SiteRunId, SiteRunStatus,
+    Store, StoreError, StoredFinding,
 };
 use crate::crawl::CrawlStats;
 use crate::finding::{Finding, Kind, Verdict};
@@ -112,26 +112,28 @@ impl Store {
     /// finding is given as the last scan that saw it recorded it. Sorted by site, status,
     /// rule and target.
     pub fn findings(&self, filter: &FindingFilter) -> Result<Vec<StoredFinding>> {
-        let since = filter.since.map(|d| d.format("%Y-%m-%d").to_string());
         let sql = format!(
             "WITH latest AS (SELECT site, MAX(id) AS sr FROM site_runs \
                              WHERE status = 'done' GROUP BY site) \
              SELECT k.site, s.run_id, f.site_run, k.first_seen_site_run, l.sr, \
-                    k.first_seen_at, k.last_seen_at, {FINDING_COLUMNS} \
+                    k.first_seen_at, k.last_seen_at, \
+                    (SELECT r2.as_of FROM site_runs s2 JOIN runs r2 ON r2.id = s2.run_id \
+                     WHERE s2.site = k.site AND s2.status = 'done' AND s2.id > f.site_run \
+                     ORDER BY s2.id LIMIT 1), \
+                    {FINDING_COLUMNS} \
              FROM latest l \
              JOIN finding_keys k ON k.site = l.site \
              JOIN findings f ON f.finding_key = k.id AND f.site_run = \
                   (CASE WHEN k.last_seen_site_run >= l.sr THEN l.sr ELSE k.last_seen_site_run END) \
              JOIN site_runs s ON s.id = f.site_run \
              WHERE (?1 IS NULL OR k.site = ?1) AND (?2 IS NULL OR k.rule = ?2) \
-               AND (?3 IS NULL OR substr(k.last_seen_at, 1, 10) >= ?3) \
              ORDER BY k.site, f.rule, f.url, f.id"
         );
         let rows = self
             .conn
             .prepare_cached(&sql)
             .and_then(|mut st| {
-                st.query_map(params![filter.site, filter.rule, since], |row| {
+                st.query_map(params![filter.site, filter.rule], |row| {
                     let site_run: i64 = row.get(2)?;
                     let first_seen: i64 = row.get(3)?;
                     let latest: i64 = row.get(4)?;
@@ -149,7 +151,12 @@ impl Store {
                         site_run: SiteRunId(site_run),
                         first_seen_at: col_time(row, 5)?,
                         last_seen_at: col_time(row, 6)?,
-                        finding: finding_row(row, 7)?,
+                        fixed_at: if status == FindingStatus::Fixed {
+                            col_time_opt(row, 7)?
+                        } else {
+                            None
+                        },
+                        finding: finding_row(row, 8)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()
@@ -158,6 +165,17 @@ impl Store {
         let mut rows: Vec<StoredFinding> = rows
             .into_iter()
             .filter(|f| filter.status.is_none_or(|s| s == f.status))
+            .filter(|f| {
+                // Since a day: a fixed finding by the day it was fixed (the first scan that no
+                // longer had it), the others by the day they were last seen.
+                filter.since.is_none_or(|d| {
+                    let day = match f.status {
+                        FindingStatus::Fixed => f.fixed_at.unwrap_or(f.last_seen_at),
+                        _ => f.last_seen_at,
+                    };
+                    day.date_naive() >= d
+                })
+            })
             .collect();
         rows.sort_by_key(|f| {
             (
@@ -170,6 +188,28 @@ impl Store {
             )
         });
         Ok(rows)
+    }
+
+    /// The names of every site the store has a scan of, sorted.
+    pub fn site_names(&self) -> Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT DISTINCT site FROM site_runs ORDER BY site")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .map_err(|e| self.err("read the site names from", e))
+    }
+
+    /// The rule ids of every finding the store has, sorted.
+    pub fn rule_ids(&self) -> Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT DISTINCT rule FROM finding_keys ORDER BY rule")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            })
+            .map_err(|e| self.err("read the rule ids from", e))
     }
 
     /// Every scan of a site, oldest first: counts, findings by kind, score and verdict.

@@ -58,7 +58,7 @@ mod tests;
 
 pub use error::StoreError;
 pub use pages::{Batch, LinkRow, PageRow};
-pub use runs::{this_process, HEARTBEAT_EVERY};
+pub use runs::{this_process, Claim, HEARTBEAT_EVERY};
 pub use schema::SCHEMA_VERSION;
 pub use types::{
     Edge, Fact, FindingDiff, FindingFilter, FindingStatus, HistoryRow, IpFamily, Ipv6Summary,

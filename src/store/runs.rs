@@ -45,13 +45,45 @@ impl RunInfo {
         let (my_host, _) = me.rsplit_once(':').unwrap_or((&me, ""));
         match owner.rsplit_once(':') {
             Some((host, pid)) if host == my_host && std::path::Path::new("/proc/self").exists() => {
-                pid.parse::<u32>().is_ok_and(|p| {
-                    p == std::process::id() || std::path::Path::new(&format!("/proc/{p}")).exists()
-                })
+                pid.parse::<u32>()
+                    .is_ok_and(|p| p == std::process::id() || process_running(p))
             }
             _ => true,
         }
     }
+
+    /// The owner and its last heartbeat, for a message: `host:pid (last heartbeat …)`.
+    pub fn owner_text(&self) -> String {
+        format!(
+            "{} (last heartbeat {})",
+            self.owner.as_deref().unwrap_or("another process"),
+            self.heartbeat
+                .map(|h| h.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+                .unwrap_or_else(|| "unknown".into())
+        )
+    }
+}
+
+/// Whether process `pid` on this host is running: it exists in `/proc` and is neither a
+/// zombie (exited, not yet reaped by its parent) nor dead (`/proc/PID/stat` state `Z`/`X`).
+fn process_running(pid: u32) -> bool {
+    let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    // "PID (comm) S ...": the state follows the last ')' (comm may hold spaces and parens).
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.trim_start().chars().next());
+    !matches!(state, Some('Z' | 'X' | 'x'))
+}
+
+/// What [`Store::claim_unfinished_run`] found.
+#[derive(Debug, Clone)]
+pub enum Claim {
+    /// The run is now this process's.
+    Claimed(RunInfo),
+    /// Another live process still owns it.
+    Owned(RunInfo),
 }
 
 fn run_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
@@ -128,6 +160,82 @@ impl Store {
             })
             .map_err(|e| self.err(ACTION, e))?;
         Ok(RunId(self.conn.last_insert_rowid()))
+    }
+
+    /// Record the start of a scan run, as [`Store::begin_run`] does, unless another live
+    /// process owns an unfinished run (checked and recorded in one write transaction, so two
+    /// scans started together cannot both begin). Returns the run that is in the way instead.
+    pub fn begin_run_unless_owned(
+        &mut self,
+        as_of: DateTime<FixedOffset>,
+        config_fingerprint: &str,
+        rules_fingerprint: &str,
+        sites: &[String],
+    ) -> Result<std::result::Result<RunId, RunInfo>> {
+        const ACTION: &str = "record a new run in";
+        let sites = to_json(sites).map_err(|e| self.err(ACTION, e))?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        let result = (|| -> rusqlite::Result<std::result::Result<RunId, RunInfo>> {
+            let sql =
+                format!("SELECT {RUN_COLUMNS} FROM runs WHERE finished IS NULL ORDER BY id DESC");
+            let unfinished = tx
+                .prepare_cached(&sql)?
+                .query_map([], run_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let at = now();
+            if let Some(owned) = unfinished.into_iter().find(|r| r.owner_alive(at)) {
+                return Ok(Err(owned));
+            }
+            tx.prepare_cached(
+                "INSERT INTO runs (started, as_of, config_fingerprint, rules_fingerprint, sites, \
+                 owner, heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)",
+            )?
+            .execute(params![
+                time_text(&at),
+                time_text(&as_of),
+                config_fingerprint,
+                rules_fingerprint,
+                sites,
+                this_process(),
+            ])?;
+            let id = RunId(tx.last_insert_rowid());
+            tx.commit()?;
+            Ok(Ok(id))
+        })()
+        .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        Ok(result)
+    }
+
+    /// Take over the latest unfinished run for `--resume`, unless another live process still
+    /// owns it (checked and recorded in one write transaction, so two resumes started together
+    /// cannot both take it). `Ok(None)`: nothing to resume.
+    pub fn claim_unfinished_run(&mut self) -> Result<Option<Claim>> {
+        const ACTION: &str = "take over the unfinished run in";
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        let result = (|| -> rusqlite::Result<Option<Claim>> {
+            let sql = format!(
+                "SELECT {RUN_COLUMNS} FROM runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1"
+            );
+            let Some(info) = tx.prepare_cached(&sql)?.query_row([], run_row).optional()? else {
+                return Ok(None);
+            };
+            let at = now();
+            if info.owner_alive(at) {
+                return Ok(Some(Claim::Owned(info)));
+            }
+            tx.prepare_cached("UPDATE runs SET owner = ?2, heartbeat = ?3 WHERE id = ?1")?
+                .execute(params![info.id.0, this_process(), time_text(&at)])?;
+            tx.commit()?;
+            Ok(Some(Claim::Claimed(info)))
+        })()
+        .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        Ok(result)
     }
 
     /// Record that this process is (still, or now) writing a run: its owner and heartbeat.

@@ -684,16 +684,34 @@ fn new_persisting_and_fixed_over_three_runs() -> TestResult {
         ]
     );
 
-    // Since: only what was seen on or after the day (b was last seen on the 2nd).
-    let since = store.findings(&FindingFilter {
-        site: Some("xian".into()),
-        since: NaiveDate::from_ymd_opt(2026, 11, 2),
-        ..FindingFilter::default()
-    })?;
-    assert_eq!(since.len(), 3);
-    assert!(since
+    // Since: what stands on or after the day — new and persisting ones by the day they were
+    // last seen, fixed ones by the day they were fixed (the first scan without them): a was
+    // fixed on the 2nd, b on the 3rd.
+    let since = |d| {
+        store.findings(&FindingFilter {
+            site: Some("xian".into()),
+            since: NaiveDate::from_ymd_opt(2026, 11, d),
+            ..FindingFilter::default()
+        })
+    };
+    let on_3rd = since(3)?;
+    assert_eq!(on_3rd.len(), 3);
+    assert!(on_3rd
         .iter()
         .all(|f| f.finding.url != "https://xian.gov.cn/a"));
+    assert_eq!(since(2)?.len(), 4);
+    let fixed_since_3rd = store.findings(&FindingFilter {
+        site: Some("xian".into()),
+        status: Some(FindingStatus::Fixed),
+        since: NaiveDate::from_ymd_opt(2026, 11, 3),
+        ..FindingFilter::default()
+    })?;
+    assert_eq!(fixed_since_3rd.len(), 1);
+    assert_eq!(fixed_since_3rd[0].finding.url, "https://xian.gov.cn/b");
+    assert_eq!(
+        fixed_since_3rd[0].fixed_at,
+        Some(at("2026-11-03T09:00:00+08:00"))
+    );
 
     // History: three finished scans and the failed one, oldest first.
     let h = store.history("xian")?;

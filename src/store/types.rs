@@ -217,8 +217,9 @@ pub struct FindingFilter {
     /// Rule id.
     pub rule: Option<String>,
     pub status: Option<FindingStatus>,
-    /// Only findings last seen on or after this day (the as-of date of the scan that saw them;
-    /// for fixed findings this selects those fixed since that day).
+    /// Only findings that stand on or after this day: new and persisting ones last seen on
+    /// or after it, fixed ones fixed on or after it (the as-of date of the first scan that no
+    /// longer had them).
     pub since: Option<NaiveDate>,
 }
 
@@ -234,6 +235,8 @@ pub struct StoredFinding {
     /// As-of times of the first and the last scans that saw it.
     pub first_seen_at: DateTime<FixedOffset>,
     pub last_seen_at: DateTime<FixedOffset>,
+    /// For a fixed finding, the as-of time of the first scan that no longer had it.
+    pub fixed_at: Option<DateTime<FixedOffset>>,
     pub finding: Finding,
 }
 
