@@ -33,7 +33,14 @@ pub struct SiteReport {
     /// and L3 link rates, delegation).
     pub ipv6: Option<crate::crawl::ipv6::Ipv6Detail>,
     pub findings: Vec<Finding>,
+    /// Notes on how the site was inspected (e.g. that no configured site matched the URL).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
+
+/// The note of `govscan check URL` when no configured site matched the URL.
+pub const NOTE_NO_SITE_MATCHED: &str =
+    "配置文件中没有与该网址匹配的网站（按协议、主机、端口和路径前缀匹配），按默认设置检查";
 
 impl SiteReport {
     /// Build a site's report from its facts, findings and score.
@@ -51,6 +58,7 @@ impl SiteReport {
             error: facts.error.clone(),
             ipv6: None,
             findings,
+            notes: Vec::new(),
         }
     }
 }
@@ -96,6 +104,9 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             site.kind.zh(),
             doc.as_of
         );
+        for n in &site.notes {
+            let _ = writeln!(o, "   注：{n}");
+        }
         if let Some(e) = &site.error {
             let _ = writeln!(o, "   ！{e}");
         }
