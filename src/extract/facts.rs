@@ -156,9 +156,9 @@ pub struct FooterFacts {
     pub region: FooterRegion,
     /// Visible text of the footer (the last [`MAX_FOOTER_BYTES`]).
     pub text: String,
-    /// Attribute strings (`href=…`, `src=…`, `alt=…`, `title=…`, `sitecode=…`) of the
-    /// footer's links, images and scripts, and of any element of the page that refers to the
-    /// conac mark or the 找错 entry.
+    /// Attribute strings, each with its element (`a href=…`, `img src=…`, `img alt=…`,
+    /// `script src=…`, `script sitecode=…`), of the footer's links, images and scripts, and of
+    /// any element of the page that refers to the conac mark or the 找错 entry.
     pub marks: Vec<String>,
     /// `<meta name="SiteIDCode">`.
     pub meta_site_id: Option<String>,
@@ -381,7 +381,16 @@ const SKIP_TOKENS: &[&str] = &[
 /// id/class fragments of footer regions.
 const FOOTER_TOKENS: &[&str] = &["foot", "bottom", "copyright", "banquan"];
 /// Attribute values that mark the conac mark or the 找错 entry wherever they are.
-const MARK_TOKENS: &[&str] = &["conac", "jiucuo", "zfwzgl", "党政机关", "找错"];
+const MARK_TOKENS: &[&str] = &[
+    "conac",
+    "jiucuo",
+    "zfwzgl",
+    "党政机关",
+    "找错",
+    "dzjg",
+    "red.png",
+    "sitename",
+];
 
 #[derive(Default)]
 struct Walk {
@@ -538,7 +547,8 @@ fn walk(doc: &Html, url: &Url, want_items: bool, want_footer: bool) -> Walk {
                                     || attr.eq_ignore_ascii_case("sitecode");
                                 let marked = MARK_TOKENS.iter().any(|t| value.contains(t));
                                 if w.marks.len() < MAX_MARKS && wanted && (in_footer || marked) {
-                                    w.marks.push(format!("{attr}={}", cut_chars(value, 200)));
+                                    w.marks
+                                        .push(format!("{name} {attr}={}", cut_chars(value, 200)));
                                 }
                             }
                         }

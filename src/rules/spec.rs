@@ -482,7 +482,32 @@ pub static RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "footer.missing_id.conac",
-        params: &[NAME_PATTERNS],
+        params: &[
+            opt(
+                "patterns",
+                T::Regexes,
+                "[]",
+                "regexes of the footer's visible text that show the mark",
+            ),
+            opt(
+                "link_patterns",
+                T::Regexes,
+                "[]",
+                "regexes of a link (`a href=URL`) to the mark's registration page",
+            ),
+            opt(
+                "script_patterns",
+                T::Regexes,
+                "[]",
+                "regexes of the mark's script (`script src=URL`)",
+            ),
+            opt(
+                "image_patterns",
+                T::Regexes,
+                "[]",
+                "regexes of the mark's image (`img src=URL`, `img alt=…`, `img title=…`)",
+            ),
+        ],
     },
     RuleSpec {
         id: "footer.missing.sponsor_contact",
