@@ -386,12 +386,27 @@ pub static RULES: &[RuleSpec] = &[
                 "the four first-level entries of the 专栏, each [name, alias...]",
             ),
             opt(
-                "require_on_home",
-                T::Bool,
-                "true",
-                "the 专栏 must be linked from the home page",
+                "uniform_names",
+                T::Strs,
+                "[]",
+                "further names that count as the uniform name (政府信息公开专栏...)",
+            ),
+            opt(
+                "max_link_levels",
+                T::Int,
+                "2",
+                "the 专栏 is looked for on pages up to this many links from the home page",
             ),
         ],
+    },
+    RuleSpec {
+        id: "column.xxgk.entrance",
+        params: &[opt(
+            "require_on_home",
+            T::Bool,
+            "true",
+            "the home page must link the 专栏 directly, not only through another page",
+        )],
     },
     RuleSpec {
         id: "column.missing.art20",
