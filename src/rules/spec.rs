@@ -576,6 +576,30 @@ pub static RULES: &[RuleSpec] = &[
                 "4",
                 "official names shorter than this are not searched for near misses",
             ),
+            opt(
+                "min_drop_chars",
+                T::Int,
+                "5",
+                "official names shorter than this are not searched for a dropped character",
+            ),
+            opt(
+                "never_substituted",
+                T::Strs,
+                "[]",
+                "characters never taken as a homophone typo of a name's character (function words)",
+            ),
+            opt(
+                "separators",
+                T::Str,
+                "\"·\"",
+                "characters besides white space that count as punctuation inside a name",
+            ),
+            opt(
+                "max_separated_gaps",
+                T::Int,
+                "2",
+                "a name with separators in more gaps than this (中 华 人 民) is spaced on purpose",
+            ),
         ],
     },
     // ── normative documents ────────────────────────────────────────────────
