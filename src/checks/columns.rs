@@ -7,9 +7,11 @@
 //!
 //! A column is a crawled page (not the home page, not an article — article pages carry
 //! `PubDate`/`ArticleTitle`) that lists items or says it lists nothing (暂无信息...), or a page
-//! named in the site's configuration. Its name is, in order of preference, the configured
-//! name, `<meta name="ColumnName">`, the anchor texts of links to it, and the first part of
-//! its `<title>`; the first of these that matches a class's name patterns classifies it.
+//! named in the site's configuration — wherever it is linked from (the home page, a section's
+//! side navigation with relative hrefs...). Its name is, in order of preference, the
+//! configured name, `<meta name="ColumnName">`, the anchor texts of links to it, the heading
+//! the page shows over its list (or its breadcrumb's last part), and the first part of its
+//! `<title>`; the first of these that matches a class's name patterns classifies it.
 //! Pages of the same name are one column (its pagination, or the same list under two URLs):
 //! the newest item of any of them counts. A page whose items are all undated links to other
 //! list pages is a channel page (栏目导航), judged through its sub-columns.
@@ -248,6 +250,7 @@ pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
         for u in [p.url.as_str(), p.final_url.as_str()] {
             names.extend(anchors.get(u).into_iter().flatten().cloned());
         }
+        names.extend(f.heading.as_deref().and_then(usable_name));
         names.extend(p.title.as_deref().and_then(title_name));
         let classified = names.iter().find_map(|n| {
             classes

@@ -224,6 +224,11 @@ pub struct PageFacts {
     /// `<meta name="ColumnName">`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_name: Option<String>,
+    /// The heading of a list page as shown on it: the first `h1`–`h3` or heading-like element
+    /// (class or id `title`, `lmmc`, `column`...), or the last part of its breadcrumb
+    /// (当前位置：首页 > 新闻中心 > 工作动态), outside headers and navigation bars.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
     /// The first list items (at most [`MAX_ITEMS`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ListItem>,
@@ -308,6 +313,9 @@ pub fn page_facts(
         if depth <= NAV_MAX_DEPTH {
             facts.nav = nav_links(page);
         }
+        if !home && facts.item_count() + u32::from(facts.empty_marker.is_some()) > 0 {
+            facts.heading = column_heading(doc, page.title.as_deref());
+        }
     }
     if home {
         let (region, text) = if walk.footer_text.trim().is_empty() {
@@ -333,6 +341,74 @@ pub fn page_facts(
         facts.wording = w.find(&page.text, MAX_WORDING_HITS);
     }
     facts
+}
+
+/// id/class fragments of a column heading.
+const HEADING_TOKENS: &[&str] = &[
+    "title", "lmmc", "lanmu", "column", "lmname", "lm_name", "colname", "cur",
+];
+/// id/class fragments of a breadcrumb.
+const CRUMB_TOKENS: &[&str] = &["position", "location", "crumb", "dqwz", "weizhi"];
+/// id/class fragments of regions whose headings are not the column's (the site's banner).
+const NOT_HEADING_TOKENS: &[&str] = &["header", "top", "logo", "banner", "nav", "menu", "foot"];
+
+/// The column heading of a list page (see [`PageFacts::heading`]).
+fn column_heading(doc: &Html, title: Option<&str>) -> Option<String> {
+    let segments: Vec<&str> = title
+        .unwrap_or_default()
+        .split(['_', '|', '｜', '—', '-', '–'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    // The site's own name: the title's last part, or the whole title when it has one part.
+    let site_name = segments.last().copied().unwrap_or_default();
+    for node in doc.root_element().descendants() {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        let name = el.name();
+        let crumb = class_tokens_match(el, CRUMB_TOKENS);
+        let heading = matches!(name, "h1" | "h2" | "h3") || class_tokens_match(el, HEADING_TOKENS);
+        if !crumb && !heading {
+            continue;
+        }
+        let excluded = node.ancestors().any(|a| {
+            a.value().as_element().is_some_and(|e| {
+                matches!(e.name(), "header" | "nav" | "footer" | "li" | "a")
+                    || class_tokens_match(e, NOT_HEADING_TOKENS)
+            })
+        });
+        if excluded || class_tokens_match(el, NOT_HEADING_TOKENS) {
+            continue;
+        }
+        let Some(er) = scraper::ElementRef::wrap(node) else {
+            continue;
+        };
+        let text: String = er.text().collect::<Vec<_>>().join(" ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = if crumb || text.starts_with("当前位置") || text.starts_with("您的位置")
+        {
+            match text
+                .rsplit(['>', '»', '＞', '›', '/'])
+                .map(str::trim)
+                .find(|s| !s.is_empty())
+            {
+                Some(last) => last.trim_start_matches(['：', ':']).to_string(),
+                None => continue,
+            }
+        } else {
+            text
+        };
+        let clean: String = text
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, '“' | '”' | '、'))
+            .collect();
+        let n = clean.chars().count();
+        if (2..=12).contains(&n) && clean != site_name && !clean.contains("更多") {
+            return Some(clean);
+        }
+    }
+    None
 }
 
 fn nav_links(page: &ExtractedPage) -> Vec<NavLink> {
@@ -1039,6 +1115,7 @@ impl WordingMatcher {
             return Vec::new();
         };
         let mut out: Vec<WordingHit> = Vec::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
         for m in finder.find_iter(text) {
             if out.len() >= max {
                 break;
@@ -1061,6 +1138,7 @@ impl WordingMatcher {
             if out.iter().any(|h| h.wrong == wrong) {
                 continue;
             }
+            spans.push((m.start(), m.end()));
             out.push(WordingHit {
                 wrong: wrong.to_string(),
                 right,
@@ -1068,17 +1146,28 @@ impl WordingMatcher {
                 snippet: snippet(text, m.start(), m.end()),
             });
         }
-        self.find_near(text, max, &mut out);
+        self.find_near(text, max, &mut out, &mut spans);
         out
     }
 
-    /// Dropped/swapped characters, homophones and separators inside names.
-    fn find_near(&self, text: &str, max: usize, out: &mut Vec<WordingHit>) {
-        let push = |out: &mut Vec<WordingHit>, s: usize, e: usize, right: &str, kind| {
+    /// Dropped/swapped characters, homophones and separators inside names; a candidate that
+    /// overlaps an earlier hit (a shorter name inside a listed wrong form) is the same error.
+    fn find_near(
+        &self,
+        text: &str,
+        max: usize,
+        out: &mut Vec<WordingHit>,
+        spans: &mut Vec<(usize, usize)>,
+    ) {
+        let mut push = |out: &mut Vec<WordingHit>, s: usize, e: usize, right: &str, kind| {
             let wrong = &text[s..e];
-            if out.len() >= max || out.iter().any(|h| h.wrong == wrong) {
+            if out.len() >= max
+                || out.iter().any(|h| h.wrong == wrong)
+                || spans.iter().any(|(a, b)| s < *b && *a < e)
+            {
                 return;
             }
+            spans.push((s, e));
             out.push(WordingHit {
                 wrong: wrong.to_string(),
                 right: right.to_string(),

@@ -469,3 +469,30 @@ fn wording_correct_and_other_real_names_are_not_near_misses() {
         assert!(hits(s).is_empty(), "{s}: {:?}", hits(s));
     }
 }
+
+#[test]
+fn column_heading_of_list_pages() {
+    let list = "<ul><li><a href=\"/a/1.html\">关于开展冬季安全生产检查的通知</a><span>2026-11-20</span></li></ul>";
+    for (html, want) in [
+        (
+            format!("<html><head><title>示范市人民政府</title></head><body><div class=\"header\"><h1>示范市人民政府</h1></div>\
+             <div class=\"position\">当前位置：<a href=\"/\">首页</a> &gt; <a href=\"/xw/\">新闻中心</a> &gt; 乡镇动态</div>{list}</body></html>"),
+            Some("乡镇动态"),
+        ),
+        (
+            format!("<HTML><HEAD><TITLE>工作动态--示范市</TITLE></HEAD><BODY><TABLE><TR><TD CLASS=menu><H2>导航</H2><TR><TD CLASS=lmmc>工作动态<TR><TD>{list}</TABLE></BODY></HTML>"),
+            Some("工作动态"),
+        ),
+        (
+            format!("<html><head><title>通知公告_示范区</title></head><body><div class=\"main\"><h2>通知公告</h2>{list}</div></body></html>"),
+            Some("通知公告"),
+        ),
+        (
+            format!("<html><head><title>示范区</title></head><body><div class=\"top\"><h1>示范区</h1></div>{list}</body></html>"),
+            None,
+        ),
+    ] {
+        let f = facts_at(&html, "http://x.gov.cn/col/col1/index.html", 2);
+        assert_eq!(f.heading.as_deref(), want, "{html}");
+    }
+}
