@@ -563,12 +563,12 @@ pub static RULES: &[RuleSpec] = &[
             req(
                 "official_names",
                 T::Strs,
-                "official names; a near miss (one look-alike character swapped) is reported",
+                "official names; a near miss (look-alike or homophone character, separator inside, dropped or swapped characters) is reported",
             ),
             req(
                 "confusables",
                 T::Pairs,
-                "look-alike or homophone characters [a, b] used for near misses",
+                "look-alike characters [a, b] used for near misses (homophones come from the pinyin crate)",
             ),
             opt(
                 "min_name_chars",
