@@ -828,11 +828,10 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             continue;
         };
         match find_link(&navs, group) {
-            Some(l) => {
-                if canonical.contains("法定主动公开") || (fdzdgk.is_none() && i == 2) {
-                    fdzdgk = Some(l.url.clone());
-                }
+            Some(l) if canonical.contains("法定主动公开") || (fdzdgk.is_none() && i == 2) => {
+                fdzdgk = Some(l.url.clone());
             }
+            Some(_) => {}
             None if judged => {
                 let mut ev = entrance_evidence.clone();
                 ev["missing"] = json!(canonical);
