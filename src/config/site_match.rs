@@ -11,11 +11,17 @@ use url::Url;
 
 use super::{Config, SiteConfig};
 
-/// The home-page path as a directory prefix: `/bm/jyj/index.html` → `/bm/jyj/`.
-fn dir_prefix(path: &str) -> &str {
-    match path.rfind('/') {
-        Some(i) => &path[..=i],
-        None => "/",
+/// The home-page path as a directory prefix: `/bm/jyj/index.html` → `/bm/jyj/`; a last
+/// segment without a dot is a directory (`/bm/jyj` → `/bm/jyj/`).
+fn dir_prefix(path: &str) -> String {
+    let (dir, last) = match path.rfind('/') {
+        Some(i) => (&path[..=i], &path[i + 1..]),
+        None => ("/", path),
+    };
+    if last.is_empty() || last.contains('.') {
+        dir.to_string()
+    } else {
+        format!("{dir}{last}/")
     }
 }
 
@@ -32,7 +38,7 @@ fn prefix_len(site: &SiteConfig, url: &Url) -> Option<usize> {
     }
     let prefix = dir_prefix(site.url.path());
     let path = url.path();
-    let fits = path.starts_with(prefix) || format!("{path}/") == prefix;
+    let fits = path.starts_with(&prefix) || format!("{path}/") == prefix;
     fits.then_some(prefix.len())
 }
 
@@ -112,7 +118,24 @@ mod tests {
                 "教育局（旧）",
                 "http://www.example.gov.cn/bm/jyj/old/index.html",
             ),
+            site("卫健委", "http://www.example.gov.cn/bm/wjw"),
         ]);
+        assert_eq!(
+            name_of(&c, "http://www.example.gov.cn/bm/wjw/xxgk/").as_deref(),
+            Some("卫健委")
+        );
+        assert_eq!(
+            name_of(&c, "http://www.example.gov.cn/bm/wjw").as_deref(),
+            Some("卫健委")
+        );
+        assert_eq!(
+            name_of(&c, "http://www.example.gov.cn/bm/wjwx/").as_deref(),
+            Some("门户")
+        );
+        assert_eq!(
+            name_of(&c, "http://www.example.gov.cn/bm/other/").as_deref(),
+            Some("门户")
+        );
         assert_eq!(
             name_of(&c, "http://www.example.gov.cn/bm/jyj/").as_deref(),
             Some("教育局")
