@@ -1267,6 +1267,10 @@ impl WordingMatcher {
         }
         let chars: Vec<char> = wrong.chars().collect();
         for i in 1..chars.len().saturating_sub(1) {
+            // A function word inside is ordinary text (人民的政府), not a stray character.
+            if self.near.never.contains(&chars[i]) {
+                continue;
+            }
             let without: String = chars
                 .iter()
                 .enumerate()

@@ -586,7 +586,7 @@ pub static RULES: &[RuleSpec] = &[
                 "never_substituted",
                 T::Strs,
                 "[]",
-                "characters never taken as a homophone typo of a name's character (function words)",
+                "characters never taken as a homophone typo or a stray character inside a name (function words)",
             ),
             opt(
                 "separators",
