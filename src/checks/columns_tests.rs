@@ -528,3 +528,25 @@ fn xxgk_one_level_down_is_one_entrance_finding_and_its_subcolumns_are_judged() {
     let f = check_xxgk(&s, &r);
     assert!(f.is_empty(), "{f:#?}");
 }
+
+#[test]
+fn xxgk_found_by_its_heading_when_linked_by_an_image() {
+    let r = rules();
+    let mut items = all_items(&r, "column.missing.art20");
+    items.extend(all_items(&r, "column.missing.art21"));
+    let mut s = xxgk_one_level_down("政务公开", "", ENTRIES, &items);
+    for p in &mut s.pages {
+        if p.url == "http://x.gov.cn/zwgk/zfxxgkzl/" {
+            p.title = Some("政府信息公开专栏_示例县人民政府".into());
+        }
+    }
+    let f = check_xxgk(&s, &r);
+    assert_eq!(ids(&f), vec!["column.xxgk.entrance"], "{f:#?}");
+    assert_eq!(f[0].evidence["xxgk_url"], "http://x.gov.cn/zwgk/zfxxgkzl/");
+    assert_eq!(f[0].evidence["found_by"], "页面标题");
+    // Nothing named like the 专栏 anywhere: one "not found" finding, no entries.
+    let s = xxgk_one_level_down("政务动态", "专题专栏", ENTRIES, &items);
+    let f = check_xxgk(&s, &r);
+    assert_eq!(ids(&f), vec!["column.missing.xxgk"], "{f:#?}");
+    assert!(f[0].message.contains("未找到"), "{}", f[0].message);
+}
