@@ -434,7 +434,7 @@ async fn footer_xxgk_and_wording_defects() {
         rules_of(&content),
         vec![
             "wording.serious",
-            "column.missing.xxgk",
+            "column.xxgk.entrance",
             "footer.missing.jiucuo",
             "footer.missing_id.icp",
             "footer.missing_id.psb"

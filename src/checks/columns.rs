@@ -7,9 +7,11 @@
 //!
 //! A column is a crawled page (not the home page, not an article — article pages carry
 //! `PubDate`/`ArticleTitle`) that lists items or says it lists nothing (暂无信息...), or a page
-//! named in the site's configuration. Its name is, in order of preference, the configured
-//! name, `<meta name="ColumnName">`, the anchor texts of links to it, and the first part of
-//! its `<title>`; the first of these that matches a class's name patterns classifies it.
+//! named in the site's configuration — wherever it is linked from (the home page, a section's
+//! side navigation with relative hrefs...). Its name is, in order of preference, the
+//! configured name, `<meta name="ColumnName">`, the anchor texts of links to it, the heading
+//! the page shows over its list (or its breadcrumb's last part), and the first part of its
+//! `<title>`; the first of these that matches a class's name patterns classifies it.
 //! Pages of the same name are one column (its pagination, or the same list under two URLs):
 //! the newest item of any of them counts. A page whose items are all undated links to other
 //! list pages is a channel page (栏目导航), judged through its sub-columns.
@@ -248,6 +250,7 @@ pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
         for u in [p.url.as_str(), p.final_url.as_str()] {
             names.extend(anchors.get(u).into_iter().flatten().cloned());
         }
+        names.extend(f.heading.as_deref().and_then(usable_name));
         names.extend(p.title.as_deref().and_then(title_name));
         let classified = names.iter().find_map(|n| {
             classes
@@ -558,13 +561,52 @@ fn find_link<'n>(navs: &[&'n [NavLink]], group: &[String]) -> Option<&'n NavLink
         .find(|l| name_fits(&l.text, group))
 }
 
-/// The 专栏 entrance: (URL, name as written, uniform name used, found on the home page).
+/// The page judged as the 专栏 and how it was reached.
 struct Entrance {
     url: String,
+    /// Its name as linked (or its heading).
     text: String,
+    /// Named with the uniform name.
     uniform: bool,
-    on_home: bool,
+    /// Links from the home page (0: configured).
+    level: u32,
+    /// The home-page link it was reached through, when not linked from the home page
+    /// (text, URL).
+    via: Option<(String, String)>,
+    /// How the home page itself links it, when it does (text).
+    home_text: Option<String>,
+    /// Link text or page heading.
+    how: &'static str,
     configured: bool,
+    /// How many of the four entries its page shows.
+    entries_found: usize,
+}
+
+/// How a name relates to the 专栏: Some(true) uniform, Some(false) an alias.
+fn xxgk_name(rule: &Rule, text: &str) -> Option<bool> {
+    let n = normalize_name(text);
+    if n.is_empty() {
+        return None;
+    }
+    let uniform = std::iter::once(rule.param_str("entry_name"))
+        .chain(rule.param_strs("uniform_names").iter().map(String::as_str));
+    let mut uniform = uniform.map(normalize_name);
+    if uniform.any(|u| u == n) {
+        return Some(true);
+    }
+    rule.param_strs("entry_aliases")
+        .iter()
+        .any(|a| normalize_name(a) == n)
+        .then_some(false)
+}
+
+fn entries_on(page: Option<&PageRecord>, entries: &[Vec<String>]) -> usize {
+    let Some(p) = page else { return 0 };
+    let navs = [p.facts.nav.as_slice()];
+    entries
+        .iter()
+        .filter(|g| find_link(&navs, g).is_some())
+        .count()
 }
 
 fn find_entrance(facts: &SiteFacts, rule: &Rule) -> Option<Entrance> {
@@ -574,45 +616,118 @@ fn find_entrance(facts: &SiteFacts, rule: &Rule) -> Option<Entrance> {
     let is_alias = |t: &str| aliases.iter().any(|a| normalize_name(a) == t);
     for (name, url) in &facts.configured_columns {
         let n = normalize_name(name);
-        if n == uniform || is_alias(&n) {
+        if n == uniform || is_alias(&n) || xxgk_name(rule, name).is_some() {
             return Some(Entrance {
                 url: url.clone(),
                 text: name.clone(),
-                uniform: n == uniform,
-                on_home: true,
+                uniform: xxgk_name(rule, name) == Some(true),
+                level: 0,
+                via: None,
+                home_text: Some(name.clone()),
+                how: "配置",
                 configured: true,
+                entries_found: 0,
             });
         }
     }
-    let pick = |nav: &[NavLink], on_home: bool| {
-        let exact = nav
+    let home = facts.home.as_ref()?;
+    let index = page_index(facts);
+    let entries = rule.param_groups("entries");
+    let max_levels = rule.param_i64("max_link_levels").max(1);
+    let home_text_of = |url: &str| {
+        home.facts
+            .nav
             .iter()
-            .find(|l| normalize_name(&l.text) == uniform)
-            .map(|l| (l, true));
-        let alias = || {
-            nav.iter()
-                .find(|l| is_alias(&normalize_name(&l.text)))
-                .map(|l| (l, false))
-        };
-        exact.or_else(alias).map(|(l, uniform)| Entrance {
-            url: l.url.clone(),
-            text: l.text.clone(),
-            uniform,
-            on_home,
-            configured: false,
-        })
+            .find(|l| l.url == url)
+            .map(|l| l.text.clone())
     };
-    if let Some(home) = &facts.home {
-        if let Some(e) = pick(&home.facts.nav, true) {
-            return Some(e);
+    let mut candidates: Vec<Entrance> = Vec::new();
+    let mut push = |url: &str, text: &str, how: &'static str, via: Option<(String, String)>| {
+        let Some(uniform) = xxgk_name(rule, text) else {
+            return;
+        };
+        let home_text = home_text_of(url);
+        let level = if home_text.is_some() { 1 } else { 2 };
+        candidates.push(Entrance {
+            url: url.to_string(),
+            text: text.trim().to_string(),
+            uniform,
+            level,
+            via: if home_text.is_some() { None } else { via },
+            home_text,
+            how,
+            configured: false,
+            entries_found: entries_on(index.get(url).copied(), entries),
+        });
+    };
+    // Level 1: the home page's links.
+    for l in &home.facts.nav {
+        push(&l.url, &l.text, "链接文字", None);
+    }
+    // Level 2: the links of the pages the home page links.
+    if max_levels >= 2 {
+        for hl in &home.facts.nav {
+            let Some(p) = index.get(hl.url.as_str()) else {
+                continue;
+            };
+            if std::ptr::eq(*p, home) {
+                continue;
+            }
+            for l in &p.facts.nav {
+                push(
+                    &l.url,
+                    &l.text,
+                    "链接文字",
+                    Some((hl.text.clone(), hl.url.clone())),
+                );
+            }
         }
     }
-    let mut pages: Vec<&PageRecord> = facts.pages.iter().filter(|p| p.depth > 0).collect();
-    pages.sort_by_key(|p| p.depth);
-    pages.into_iter().find_map(|p| pick(&p.facts.nav, false))
+    // Page headings (`ColumnName`, the title's first part) of pages near the home page.
+    for p in facts
+        .pages
+        .iter()
+        .filter(|p| p.status.is_ok() && p.depth >= 1 && i64::from(p.depth) <= max_levels)
+    {
+        let heading = p
+            .facts
+            .column_name
+            .clone()
+            .or_else(|| p.title.as_deref().and_then(title_name));
+        let Some(h) = heading else { continue };
+        let via = facts.links.get(&p.url).and_then(|l| {
+            l.referrers
+                .iter()
+                .find(|r| r.page != home.url)
+                .map(|r| (r.text.clone(), r.page.clone()))
+        });
+        push(&p.url, &h, "页面标题", via);
+    }
+    // The 专栏 is the candidate that shows the most entries; then the uniform name, then the
+    // one nearest the home page.
+    candidates
+        .into_iter()
+        .enumerate()
+        .max_by(|(i, a), (j, b)| {
+            (
+                a.entries_found,
+                a.uniform,
+                std::cmp::Reverse(a.level),
+                std::cmp::Reverse(*i),
+            )
+                .cmp(&(
+                    b.entries_found,
+                    b.uniform,
+                    std::cmp::Reverse(b.level),
+                    std::cmp::Reverse(*j),
+                ))
+        })
+        .map(|(_, e)| e)
 }
 
-/// The 政府信息公开 专栏 findings.
+/// The 政府信息公开 专栏 findings: `column.missing.xxgk` (no 专栏, or an entry missing on
+/// it), `column.xxgk.entrance` (how the home page leads to it) and the sub-columns of its
+/// 法定主动公开内容 (`column.missing.art20`, `.art21`).
 pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
     let Some(rule) = rules.enabled_for("column.missing.xxgk", facts.level, facts.kind) else {
@@ -628,35 +743,62 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             &facts.url,
             Some(&home.url),
             json!({"looked_for": entry_name, "aliases": rule.param_strs("entry_aliases"),
-                   "where": "首页及已抓取页面的导航链接"}),
-            format!("未找到「{entry_name}」专栏：首页及已抓取页面均无名为「{entry_name}」（或其常见别名）的栏目链接"),
+                   "where": "首页及其链接页面的链接文字和已抓取页面的标题",
+                   "max_link_levels": rule.param_i64("max_link_levels")}),
+            format!("未找到「{entry_name}」专栏：首页及其链接的页面中均无名为「{entry_name}」（或其常见别名）的栏目链接或页面"),
         ));
         return out;
     };
-    if !entrance.uniform {
-        out.push(finding(
-            rule,
-            &entrance.url,
-            Some(&home.url),
-            json!({"found_name": entrance.text, "uniform_name": entry_name, "url": entrance.url,
-                   "configured": entrance.configured}),
-            format!(
-                "政府信息公开专栏名称为「{}」，未使用统一名称「{entry_name}」",
-                entrance.text
-            ),
-        ));
-    }
-    if !entrance.on_home && rule.param_bool("require_on_home") {
-        out.push(finding(
-            rule,
-            &entrance.url,
-            Some(&home.url),
-            json!({"found_name": entrance.text, "url": entrance.url, "where": "首页"}),
-            format!(
-                "首页未设置「{entry_name}」专栏入口（专栏「{}」仅在其他页面链接）",
-                entrance.text
-            ),
-        ));
+    let reached = match (&entrance.via, entrance.configured) {
+        (_, true) => "网站配置指定".to_string(),
+        (Some((t, u)), _) => format!("首页 →「{}」（{u}）→「{}」", t.trim(), entrance.text),
+        (None, _) => format!("首页 →「{}」", entrance.text),
+    };
+    let entrance_evidence = json!({
+        "xxgk_url": entrance.url,
+        "xxgk_name": entrance.text,
+        "found_by": entrance.how,
+        "reached": reached,
+        "via": entrance.via.as_ref().map(|(t, u)| json!({"text": t, "url": u})),
+        "home_link_text": entrance.home_text,
+        "link_levels": entrance.level,
+        "entries_found": entrance.entries_found,
+        "configured": entrance.configured,
+    });
+    if let Some(er) = rules.enabled_for("column.xxgk.entrance", facts.level, facts.kind) {
+        let mut problems: Vec<String> = Vec::new();
+        if entrance.level > 1 && er.param_bool("require_on_home") {
+            let via = entrance
+                .via
+                .as_ref()
+                .map(|(t, _)| format!("，需经「{}」页面进入", t.trim()))
+                .unwrap_or_default();
+            problems.push(format!("首页未直接链接政府信息公开专栏{via}"));
+        }
+        let shown = entrance.home_text.as_deref().unwrap_or(&entrance.text);
+        let shown_uniform = xxgk_name(rule, shown) == Some(true);
+        if !shown_uniform {
+            problems.push(format!(
+                "专栏入口名称为「{}」，未使用统一名称「{entry_name}」",
+                shown.trim()
+            ));
+        }
+        if !problems.is_empty() {
+            let mut ev = entrance_evidence.clone();
+            ev["problems"] = json!(problems);
+            ev["uniform_name"] = json!(entry_name);
+            out.push(finding(
+                er,
+                &entrance.url,
+                Some(&home.url),
+                ev,
+                format!(
+                    "政府信息公开专栏入口不规范：{}（专栏页面 {}，{reached}）",
+                    problems.join("；"),
+                    entrance.url
+                ),
+            ));
+        }
     }
     let index = page_index(facts);
     let xxgk_page = index.get(entrance.url.as_str()).copied();
@@ -670,31 +812,44 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         .collect();
     let mut navs: Vec<&[NavLink]> = vec![configured_nav.as_slice()];
     navs.extend(xxgk_page.map(|p| p.facts.nav.as_slice()));
-    navs.push(home.facts.nav.as_slice());
-    let where_looked: Vec<&str> = [Some(entrance.url.as_str()), Some(home.url.as_str())]
-        .into_iter()
-        .flatten()
-        .collect();
+    if entrance.level <= 1 {
+        navs.push(home.facts.nav.as_slice());
+    }
+    let mut where_looked: Vec<&str> = vec![entrance.url.as_str()];
+    if entrance.level <= 1 {
+        where_looked.push(home.url.as_str());
+    }
     let entries = rule.param_groups("entries");
     let mut fdzdgk: Option<String> = None;
+    // Entries can only be missing from a 专栏 page that was read (or configured entries).
+    let judged = xxgk_page.is_some() || !configured_nav.is_empty();
     for (i, group) in entries.iter().enumerate() {
         let Some(canonical) = group.first() else {
             continue;
         };
         match find_link(&navs, group) {
-            Some(l) => {
-                if canonical.contains("法定主动公开") || (fdzdgk.is_none() && i == 2) {
-                    fdzdgk = Some(l.url.clone());
-                }
+            Some(l) if canonical.contains("法定主动公开") || (fdzdgk.is_none() && i == 2) => {
+                fdzdgk = Some(l.url.clone());
             }
-            None => out.push(finding(
-                rule,
-                &entrance.url,
-                Some(&entrance.url),
-                json!({"missing": canonical, "aliases": group, "looked_in": where_looked,
-                       "xxgk_url": entrance.url, "xxgk_page_crawled": xxgk_page.is_some()}),
-                format!("政府信息公开专栏缺少「{canonical}」栏目"),
-            )),
+            Some(_) => {}
+            None if judged => {
+                let mut ev = entrance_evidence.clone();
+                ev["missing"] = json!(canonical);
+                ev["aliases"] = json!(group);
+                ev["looked_in"] = json!(where_looked);
+                ev["xxgk_page_crawled"] = json!(xxgk_page.is_some());
+                out.push(finding(
+                    rule,
+                    &entrance.url,
+                    Some(&entrance.url),
+                    ev,
+                    format!(
+                        "政府信息公开专栏（{}）缺少「{canonical}」栏目",
+                        entrance.url
+                    ),
+                ));
+            }
+            None => {}
         }
     }
     // Sub-columns of 法定主动公开内容.

@@ -359,9 +359,11 @@ fn xxgk_renamed_missing_and_incomplete() {
     let mut items = all_items(&r, "column.missing.art20");
     items.extend(all_items(&r, "column.missing.art21"));
     // Renamed.
+    // Renamed on the home page: one entrance finding, the entries are judged on the page.
     let f = check_xxgk(&xxgk_site("政务公开", ENTRIES, &items), &r);
-    assert_eq!(ids(&f), vec!["column.missing.xxgk"]);
+    assert_eq!(ids(&f), vec!["column.xxgk.entrance"]);
     assert!(f[0].message.contains("「政务公开」"), "{}", f[0].message);
+    assert_eq!(f[0].evidence["xxgk_url"], "http://x.gov.cn/zfxxgk/");
     // Absent.
     let f = check_xxgk(&xxgk_site("新闻中心", ENTRIES, &items), &r);
     assert_eq!(ids(&f), vec!["column.missing.xxgk"]);
@@ -414,4 +416,137 @@ fn a_single_blank_column_is_listed() {
     assert_eq!(ids(&f), vec!["column.blank.warn"]);
     assert_eq!(f[0].kind, crate::rules::Kind::Notice);
     assert!(f[0].message.contains("工作动态"));
+}
+
+/// home → 政务公开 (/zwgk/) → 政府信息公开专栏 (/zwgk/zfxxgkzl/) with its entries and the
+/// 法定主动公开内容 page.
+fn xxgk_one_level_down(
+    home_name: &str,
+    zl_name: &str,
+    entries: &[&str],
+    items: &[String],
+) -> SiteFacts {
+    let mut home = page("http://x.gov.cn/", 0);
+    home.facts.nav.push(nav(home_name, "http://x.gov.cn/zwgk/"));
+    home.facts
+        .nav
+        .push(nav("新闻中心", "http://x.gov.cn/xwzx/"));
+    let mut zwgk = page("http://x.gov.cn/zwgk/", 1);
+    zwgk.facts.nav.push(nav("首页", "http://x.gov.cn/"));
+    zwgk.facts.nav.push(nav(home_name, "http://x.gov.cn/zwgk/"));
+    zwgk.facts
+        .nav
+        .push(nav(zl_name, "http://x.gov.cn/zwgk/zfxxgkzl/"));
+    zwgk.facts
+        .nav
+        .push(nav("政策解读", "http://x.gov.cn/zwgk/zcjd/"));
+    let mut zl = page("http://x.gov.cn/zwgk/zfxxgkzl/", 2);
+    for (i, e) in entries.iter().enumerate() {
+        let url = if *e == "法定主动公开内容" {
+            "http://x.gov.cn/zwgk/zfxxgkzl/fdzdgknr/".to_string()
+        } else {
+            format!("http://x.gov.cn/zwgk/zfxxgkzl/e{i}/")
+        };
+        zl.facts.nav.push(nav(e, &url));
+    }
+    let mut fd = page("http://x.gov.cn/zwgk/zfxxgkzl/fdzdgknr/", 3);
+    for (i, it) in items.iter().enumerate() {
+        fd.facts.nav.push(nav(
+            it,
+            &format!("./i{i}/").replace("./", "http://x.gov.cn/zwgk/zfxxgkzl/fdzdgknr/"),
+        ));
+    }
+    site(vec![home, zwgk, zl, fd])
+}
+
+#[test]
+fn xxgk_one_level_down_is_one_entrance_finding_and_its_subcolumns_are_judged() {
+    let r = rules();
+    let mut items = all_items(&r, "column.missing.art20");
+    items.extend(all_items(&r, "column.missing.art21"));
+    let f = check_xxgk(
+        &xxgk_one_level_down("政务公开", "政府信息公开专栏", ENTRIES, &items),
+        &r,
+    );
+    assert_eq!(ids(&f), vec!["column.xxgk.entrance"], "{f:#?}");
+    assert!(f[0].message.contains("首页未直接链接"), "{}", f[0].message);
+    assert!(f[0].message.contains("「政务公开」"), "{}", f[0].message);
+    assert_eq!(f[0].evidence["xxgk_url"], "http://x.gov.cn/zwgk/zfxxgkzl/");
+    assert_eq!(f[0].evidence["via"]["url"], "http://x.gov.cn/zwgk/");
+    assert_eq!(f[0].evidence["link_levels"], 2);
+    assert_eq!(f[0].evidence["problems"].as_array().map(Vec::len), Some(1));
+    // True missing sub-columns are found on the 专栏's 法定主动公开内容 page.
+    let without: Vec<String> = items
+        .iter()
+        .filter(|i| *i != "政府采购" && *i != "土地征收")
+        .cloned()
+        .collect();
+    let f = check_xxgk(
+        &xxgk_one_level_down("政务公开", "政府信息公开", ENTRIES, &without),
+        &r,
+    );
+    assert_eq!(
+        ids(&f),
+        vec![
+            "column.xxgk.entrance",
+            "column.missing.art20",
+            "column.missing.art21"
+        ],
+        "{f:#?}"
+    );
+    assert!(f[1].message.contains("政府采购"));
+    assert!(f[2].message.contains("土地征收"));
+    assert_eq!(f[1].url, "http://x.gov.cn/zwgk/zfxxgkzl/fdzdgknr/");
+    // A true missing entry is found on the 专栏 page, not four of them.
+    let f = check_xxgk(
+        &xxgk_one_level_down("政务公开", "政府信息公开", &ENTRIES[1..], &items),
+        &r,
+    );
+    assert_eq!(
+        ids(&f),
+        vec!["column.xxgk.entrance", "column.missing.xxgk"],
+        "{f:#?}"
+    );
+    assert_eq!(f[1].evidence["missing"], "政府信息公开指南");
+    assert_eq!(f[1].evidence["xxgk_url"], "http://x.gov.cn/zwgk/zfxxgkzl/");
+    // Reached one level down and renamed there: still one entrance finding, naming both.
+    let f = check_xxgk(
+        &xxgk_one_level_down("政务公开", "信息公开目录", ENTRIES, &items),
+        &r,
+    );
+    assert_eq!(ids(&f), vec!["column.xxgk.entrance"], "{f:#?}");
+    assert_eq!(f[0].evidence["problems"].as_array().map(Vec::len), Some(2));
+    // The home page links the 专栏 directly under its uniform name: nothing to report.
+    let mut s = xxgk_one_level_down("政务公开", "政府信息公开", ENTRIES, &items);
+    s.home
+        .as_mut()
+        .expect("home")
+        .facts
+        .nav
+        .push(nav("政府信息公开", "http://x.gov.cn/zwgk/zfxxgkzl/"));
+    s.pages[0] = s.home.clone().expect("home");
+    let f = check_xxgk(&s, &r);
+    assert!(f.is_empty(), "{f:#?}");
+}
+
+#[test]
+fn xxgk_found_by_its_heading_when_linked_by_an_image() {
+    let r = rules();
+    let mut items = all_items(&r, "column.missing.art20");
+    items.extend(all_items(&r, "column.missing.art21"));
+    let mut s = xxgk_one_level_down("政务公开", "", ENTRIES, &items);
+    for p in &mut s.pages {
+        if p.url == "http://x.gov.cn/zwgk/zfxxgkzl/" {
+            p.title = Some("政府信息公开专栏_示例县人民政府".into());
+        }
+    }
+    let f = check_xxgk(&s, &r);
+    assert_eq!(ids(&f), vec!["column.xxgk.entrance"], "{f:#?}");
+    assert_eq!(f[0].evidence["xxgk_url"], "http://x.gov.cn/zwgk/zfxxgkzl/");
+    assert_eq!(f[0].evidence["found_by"], "页面标题");
+    // Nothing named like the 专栏 anywhere: one "not found" finding, no entries.
+    let s = xxgk_one_level_down("政务动态", "专题专栏", ENTRIES, &items);
+    let f = check_xxgk(&s, &r);
+    assert_eq!(ids(&f), vec!["column.missing.xxgk"], "{f:#?}");
+    assert!(f[0].message.contains("未找到"), "{}", f[0].message);
 }

@@ -130,10 +130,12 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         }
     }
 
+    if let Some(r) = rule("footer.missing_id.conac") {
+        out.extend(conac(r, facts, footer, region, &excerpt));
+    }
     for (id, name) in [
         ("footer.missing_id.icp", "ICP备案编号"),
         ("footer.missing_id.psb", "公安机关备案标识"),
-        ("footer.missing_id.conac", "党政机关网站标识"),
     ] {
         let Some(r) = rule(id) else { continue };
         if first_match(r.param_regexes("patterns"), &hay).is_none() {
@@ -195,6 +197,66 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
                 }),
                 message,
             ));
+        }
+    }
+    out
+}
+
+/// The forms of the 党政机关网站标识, in the order they are looked for: (parameter, where
+/// its patterns are matched, description for the evidence).
+const CONAC_FORMS: &[(&str, bool, &str)] = &[
+    ("link_patterns", true, "链接至党政机关网站标识注册页面"),
+    ("script_patterns", true, "党政机关网站标识脚本"),
+    ("image_patterns", true, "党政机关网站标识图片"),
+    ("patterns", false, "页面底部文字"),
+];
+
+/// `footer.missing_id.conac`: missing only when none of its forms is there.
+fn conac(
+    r: &Rule,
+    facts: &SiteFacts,
+    footer: &FooterFacts,
+    region: &str,
+    excerpt: &str,
+) -> Option<Finding> {
+    if !conac_forms(r, footer).is_empty() {
+        return None;
+    }
+    let looked_for: Vec<&str> = CONAC_FORMS
+        .iter()
+        .filter(|(param, _, _)| !r.param_regexes(param).is_empty())
+        .map(|(_, _, form)| *form)
+        .collect();
+    Some(finding(
+        r,
+        facts,
+        json!({"identifier": "党政机关网站标识", "where": region, "looked_for": looked_for,
+               "footer_excerpt": excerpt,
+               "marks": footer.marks.iter().take(10).collect::<Vec<_>>()}),
+        format!(
+            "首页{region}缺少党政机关网站标识（未发现{}）",
+            looked_for.join("、")
+        ),
+    ))
+}
+
+/// Which forms of the 党政机关网站标识 the footer shows, each with what matched (the mark
+/// `tag attribute=value`, or the footer text).
+pub fn conac_forms(r: &Rule, footer: &FooterFacts) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for (param, on_marks, form) in CONAC_FORMS {
+        let patterns = r.param_regexes(param);
+        let found = if *on_marks {
+            footer
+                .marks
+                .iter()
+                .find(|m| patterns.iter().any(|p| p.is_match(m)))
+                .map(String::as_str)
+        } else {
+            first_match(patterns, &footer.text)
+        };
+        if let Some(m) = found {
+            out.push((*form, m.to_string()));
         }
     }
     out

@@ -9,8 +9,8 @@ fn complete() -> FooterFacts {
                网站标识码：5000000099 示ICP备05000099号-1 示公网安备99000002000099号"
             .into(),
         marks: vec![
-            "src=https://dcs.conac.cn/image/red.png".into(),
-            "href=https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=5000000099".into(),
+            "img src=https://dcs.conac.cn/image/red.png".into(),
+            "a href=https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=5000000099".into(),
         ],
         meta_site_id: Some("5000000099".into()),
         jiucuo_site_code: Some("5000000099".into()),
@@ -115,4 +115,64 @@ fn site_id_code_must_agree_everywhere() {
     let found = run_with(f, None);
     assert_eq!(ids(&found), vec!["footer.missing.jiucuo"]);
     assert!(found[0].message.contains("1234567890"));
+}
+
+#[test]
+fn every_form_of_the_conac_mark_is_recognised_and_named() {
+    let rules = RuleSet::embedded().expect("rules");
+    let rule = rules.get("footer.missing_id.conac").expect("rule");
+    for (marks, text, form) in [
+        (
+            vec!["a href=https://bszs.conac.cn/sitename?method=show&id=5A1B"],
+            "",
+            "链接至党政机关网站标识注册页面",
+        ),
+        (
+            vec!["a href=/conac/sitename?method=show&id=5A1B"],
+            "",
+            "链接至党政机关网站标识注册页面",
+        ),
+        (
+            vec!["script src=https://dcs.conac.cn/js/33/000/0000/60429971/CA330000000604299710000.js"],
+            "",
+            "党政机关网站标识脚本",
+        ),
+        (vec!["img alt=党政机关"], "", "党政机关网站标识图片"),
+        (vec!["img title=党政机关网站标识"], "", "党政机关网站标识图片"),
+        (vec!["img src=/images/red.png"], "", "党政机关网站标识图片"),
+        (vec!["img src=../static/img/dzjg.gif"], "", "党政机关网站标识图片"),
+        (vec![], "党政机关网站标识 网站标识码", "页面底部文字"),
+    ] {
+        let mut f = complete();
+        f.marks = marks.iter().map(|m| m.to_string()).collect();
+        f.marks
+            .push("a href=https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=5000000099".into());
+        f.text = format!("{} {text}", f.text);
+        let forms = crate::checks::footer::conac_forms(rule, &f);
+        assert_eq!(forms.first().map(|x| x.0), Some(form), "{marks:?} {text}");
+        assert!(
+            !ids(&run_with(f, None)).contains(&"footer.missing_id.conac"),
+            "{marks:?}"
+        );
+    }
+    // Look-alikes that are not the mark.
+    for mark in [
+        "img src=/images/logo.png",
+        "a href=/sitemap.html",
+        "img alt=网站地图",
+        "script src=/js/jquery.js",
+        "img src=/images/credit.png",
+    ] {
+        let mut f = complete();
+        f.marks = vec![
+            mark.to_string(),
+            "a href=https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=5000000099".into(),
+        ];
+        let found = run_with(f, None);
+        assert_eq!(ids(&found), vec!["footer.missing_id.conac"], "{mark}");
+        assert!(found[0].message.contains("未发现"), "{}", found[0].message);
+        assert!(found[0].evidence["looked_for"]
+            .as_array()
+            .is_some_and(|a| a.len() == 4));
+    }
 }

@@ -25,7 +25,10 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             let how = match h.kind {
                 WordingKind::Listed => "错误表述",
                 WordingKind::Substitution => "疑似错别字",
-                WordingKind::Insertion => "疑似多字或多余空格",
+                WordingKind::Insertion => "疑似多字或名称中有多余空格、标点",
+                WordingKind::Homophone => "疑似同音错别字",
+                WordingKind::Deletion => "疑似漏字",
+                WordingKind::Transposition => "疑似字序颠倒",
             };
             out.push(Finding {
                 rule: rule.id.clone(),

@@ -578,10 +578,9 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     let as_of = parse_as_of(a.common.as_of.as_deref())?;
     let mut config = load_config(a.common.config.as_deref())?;
     let url = parse_check_url(&a.url)?;
-    let mut site = config
-        .find_site(url.as_str())
-        .cloned()
-        .unwrap_or_else(|| SiteConfig::adhoc(url.clone()));
+    let matched = config.site_for_url(&url).cloned();
+    let no_match = matched.is_none();
+    let mut site = matched.unwrap_or_else(|| SiteConfig::adhoc(url.clone()));
     site.url = url;
     if let Some(l) = a.level {
         site.level = match l {
@@ -618,7 +617,12 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
     )
     .await;
     bar.finish();
-    let reports = reports?;
+    let mut reports = reports?;
+    if no_match {
+        for r in &mut reports {
+            r.notes.push(crate::report::NOTE_NO_SITE_MATCHED.into());
+        }
+    }
     let doc = Document::new(as_of, reports);
     print_doc(&doc, &rules, a.common.format, a.common.output.as_deref())?;
     if let Some(err) = doc.sites.iter().find_map(|s| s.error.as_ref()) {

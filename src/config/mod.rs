@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 mod error;
+mod site_match;
 pub use error::ConfigError;
 
 /// The example configuration shipped at the top of the repository, embedded so that the
@@ -408,14 +409,12 @@ impl Config {
         self.crawl.with_overrides(&site.crawl)
     }
 
-    /// Find a configured site by name or by home-page URL/host.
+    /// Find a configured site by name, or the site a URL belongs to
+    /// ([`Config::site_for_url`]: scheme, host, port and the longest path prefix).
     pub fn find_site(&self, key: &str) -> Option<&SiteConfig> {
         self.sites.iter().find(|s| s.name == key).or_else(|| {
             let u = Url::parse(key).ok()?;
-            let host = u.host_str()?.to_ascii_lowercase();
-            self.sites
-                .iter()
-                .find(|s| s.url == u || s.all_hosts().contains(&host))
+            self.site_for_url(&u)
         })
     }
 

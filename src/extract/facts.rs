@@ -68,17 +68,21 @@ pub struct FactRules {
     pub site_id_meta: String,
 }
 
+/// The parameters of the embedded rules, built once (the wording matcher takes a while).
+static EMBEDDED: std::sync::LazyLock<FactRules> =
+    std::sync::LazyLock::new(|| match crate::rules::RuleSet::embedded() {
+        Ok(rules) => FactRules::from_rules(&rules),
+        Err(_) => FactRules {
+            empty_markers: Vec::new(),
+            wording: None,
+            site_id_meta: "siteidcode".into(),
+        },
+    });
+
 impl Default for FactRules {
     /// The parameters of the embedded rules.
     fn default() -> Self {
-        match crate::rules::RuleSet::embedded() {
-            Ok(rules) => FactRules::from_rules(&rules),
-            Err(_) => FactRules {
-                empty_markers: Vec::new(),
-                wording: None,
-                site_id_meta: "siteidcode".into(),
-            },
-        }
+        EMBEDDED.clone()
     }
 }
 
@@ -90,12 +94,22 @@ impl FactRules {
             .map(|r| r.param_strs("empty_markers").to_vec())
             .unwrap_or_default();
         let wording = rules.get("wording.serious").map(|r| {
-            Arc::new(WordingMatcher::new(
-                r.param_pairs("corrections"),
-                r.param_strs("official_names"),
-                r.param_pairs("confusables"),
-                usize::try_from(r.param_i64("min_name_chars")).unwrap_or(4),
-            ))
+            Arc::new(
+                WordingMatcher::new(
+                    r.param_pairs("corrections"),
+                    r.param_strs("official_names"),
+                    r.param_pairs("confusables"),
+                    usize::try_from(r.param_i64("min_name_chars")).unwrap_or(usize::MAX),
+                )
+                .with_near_misses(&NearMissParams {
+                    min_drop_chars: usize::try_from(r.param_i64("min_drop_chars"))
+                        .unwrap_or(usize::MAX),
+                    never_substituted: r.param_strs("never_substituted"),
+                    separators: r.param_str("separators"),
+                    max_separated_gaps: usize::try_from(r.param_i64("max_separated_gaps"))
+                        .unwrap_or(0),
+                }),
+            )
         });
         let site_id_meta = rules
             .get("footer.missing_id.siteidcode")
@@ -156,9 +170,9 @@ pub struct FooterFacts {
     pub region: FooterRegion,
     /// Visible text of the footer (the last [`MAX_FOOTER_BYTES`]).
     pub text: String,
-    /// Attribute strings (`href=…`, `src=…`, `alt=…`, `title=…`, `sitecode=…`) of the
-    /// footer's links, images and scripts, and of any element of the page that refers to the
-    /// conac mark or the 找错 entry.
+    /// Attribute strings, each with its element (`a href=…`, `img src=…`, `img alt=…`,
+    /// `script src=…`, `script sitecode=…`), of the footer's links, images and scripts, and of
+    /// any element of the page that refers to the conac mark or the 找错 entry.
     pub marks: Vec<String>,
     /// `<meta name="SiteIDCode">`.
     pub meta_site_id: Option<String>,
@@ -175,8 +189,15 @@ pub enum WordingKind {
     Listed,
     /// An official name with one character replaced by a look-alike or homophone.
     Substitution,
-    /// An official name with a stray space or character inside.
+    /// An official name with a stray space, punctuation or character inside.
     Insertion,
+    /// An official name with one character replaced by another of the same pinyin (tone
+    /// ignored).
+    Homophone,
+    /// An official name with one character dropped.
+    Deletion,
+    /// An official name with two neighbouring characters swapped.
+    Transposition,
 }
 
 /// A serious wording error candidate.
@@ -203,6 +224,11 @@ pub struct PageFacts {
     /// `<meta name="ColumnName">`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column_name: Option<String>,
+    /// The heading of a list page as shown on it: the first `h1`–`h3` or heading-like element
+    /// (class or id `title`, `lmmc`, `column`...), or the last part of its breadcrumb
+    /// (当前位置：首页 > 新闻中心 > 工作动态), outside headers and navigation bars.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
     /// The first list items (at most [`MAX_ITEMS`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<ListItem>,
@@ -287,6 +313,9 @@ pub fn page_facts(
         if depth <= NAV_MAX_DEPTH {
             facts.nav = nav_links(page);
         }
+        if !home && facts.item_count() + u32::from(facts.empty_marker.is_some()) > 0 {
+            facts.heading = column_heading(doc, page.title.as_deref());
+        }
     }
     if home {
         let (region, text) = if walk.footer_text.trim().is_empty() {
@@ -312,6 +341,74 @@ pub fn page_facts(
         facts.wording = w.find(&page.text, MAX_WORDING_HITS);
     }
     facts
+}
+
+/// id/class fragments of a column heading.
+const HEADING_TOKENS: &[&str] = &[
+    "title", "lmmc", "lanmu", "column", "lmname", "lm_name", "colname", "cur",
+];
+/// id/class fragments of a breadcrumb.
+const CRUMB_TOKENS: &[&str] = &["position", "location", "crumb", "dqwz", "weizhi"];
+/// id/class fragments of regions whose headings are not the column's (the site's banner).
+const NOT_HEADING_TOKENS: &[&str] = &["header", "top", "logo", "banner", "nav", "menu", "foot"];
+
+/// The column heading of a list page (see [`PageFacts::heading`]).
+fn column_heading(doc: &Html, title: Option<&str>) -> Option<String> {
+    let segments: Vec<&str> = title
+        .unwrap_or_default()
+        .split(['_', '|', '｜', '—', '-', '–'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    // The site's own name: the title's last part, or the whole title when it has one part.
+    let site_name = segments.last().copied().unwrap_or_default();
+    for node in doc.root_element().descendants() {
+        let Some(el) = node.value().as_element() else {
+            continue;
+        };
+        let name = el.name();
+        let crumb = class_tokens_match(el, CRUMB_TOKENS);
+        let heading = matches!(name, "h1" | "h2" | "h3") || class_tokens_match(el, HEADING_TOKENS);
+        if !crumb && !heading {
+            continue;
+        }
+        let excluded = node.ancestors().any(|a| {
+            a.value().as_element().is_some_and(|e| {
+                matches!(e.name(), "header" | "nav" | "footer" | "li" | "a")
+                    || class_tokens_match(e, NOT_HEADING_TOKENS)
+            })
+        });
+        if excluded || class_tokens_match(el, NOT_HEADING_TOKENS) {
+            continue;
+        }
+        let Some(er) = scraper::ElementRef::wrap(node) else {
+            continue;
+        };
+        let text: String = er.text().collect::<Vec<_>>().join(" ");
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = if crumb || text.starts_with("当前位置") || text.starts_with("您的位置")
+        {
+            match text
+                .rsplit(['>', '»', '＞', '›', '/'])
+                .map(str::trim)
+                .find(|s| !s.is_empty())
+            {
+                Some(last) => last.trim_start_matches(['：', ':']).to_string(),
+                None => continue,
+            }
+        } else {
+            text
+        };
+        let clean: String = text
+            .chars()
+            .filter(|c| c.is_alphanumeric() || matches!(c, '“' | '”' | '、'))
+            .collect();
+        let n = clean.chars().count();
+        if (2..=12).contains(&n) && clean != site_name && !clean.contains("更多") {
+            return Some(clean);
+        }
+    }
+    None
 }
 
 fn nav_links(page: &ExtractedPage) -> Vec<NavLink> {
@@ -381,7 +478,16 @@ const SKIP_TOKENS: &[&str] = &[
 /// id/class fragments of footer regions.
 const FOOTER_TOKENS: &[&str] = &["foot", "bottom", "copyright", "banquan"];
 /// Attribute values that mark the conac mark or the 找错 entry wherever they are.
-const MARK_TOKENS: &[&str] = &["conac", "jiucuo", "zfwzgl", "党政机关", "找错"];
+const MARK_TOKENS: &[&str] = &[
+    "conac",
+    "jiucuo",
+    "zfwzgl",
+    "党政机关",
+    "找错",
+    "dzjg",
+    "red.png",
+    "sitename",
+];
 
 #[derive(Default)]
 struct Walk {
@@ -538,7 +644,8 @@ fn walk(doc: &Html, url: &Url, want_items: bool, want_footer: bool) -> Walk {
                                     || attr.eq_ignore_ascii_case("sitecode");
                                 let marked = MARK_TOKENS.iter().any(|t| value.contains(t));
                                 if w.marks.len() < MAX_MARKS && wanted && (in_footer || marked) {
-                                    w.marks.push(format!("{attr}={}", cut_chars(value, 200)));
+                                    w.marks
+                                        .push(format!("{name} {attr}={}", cut_chars(value, 200)));
                                 }
                             }
                         }
@@ -779,7 +886,46 @@ pub struct WordingMatcher {
     /// Official names searched for insertions.
     names: HashSet<String>,
     correct: Option<Regex>,
+    /// Every correct form (official names and listed correct forms).
+    correct_set: HashSet<String>,
+    /// Dropped-character and swapped-character near misses.
+    near: NearMisses,
 }
+
+/// Parameters of the near-miss search beyond one look-alike character.
+#[derive(Debug, Clone, Default)]
+pub struct NearMissParams<'a> {
+    /// Names shorter than this are not searched for a dropped character.
+    pub min_drop_chars: usize,
+    /// Characters never taken as a homophone typo (function words: 不, 的...).
+    pub never_substituted: &'a [String],
+    /// Characters, besides white space, that count as punctuation inside a name.
+    pub separators: &'a str,
+    /// A name written with separators in more gaps than this is letter-spaced on purpose.
+    pub max_separated_gaps: usize,
+}
+
+/// The near-miss machinery: a literal finder of dropped/swapped variants, and the pinyin
+/// skeleton of every official name.
+#[derive(Debug, Default)]
+struct NearMisses {
+    /// Literal variants (dropped or swapped characters).
+    finder: Option<Regex>,
+    /// Variant → (official name, kind).
+    variants: HashMap<String, (String, WordingKind)>,
+    /// Toneless pinyin → the key character that stands for it in skeletons.
+    keys: HashMap<&'static str, char>,
+    /// Finder of name skeletons in a text skeleton.
+    skeleton_finder: Option<Regex>,
+    /// Skeleton → the official names that have it.
+    by_skeleton: HashMap<String, Vec<Vec<char>>>,
+    never: HashSet<char>,
+    separators: HashSet<char>,
+    max_gaps: usize,
+}
+
+/// The first key character (a private-use code point) of pinyin skeletons.
+const SKELETON_BASE: u32 = 0xE000;
 
 impl WordingMatcher {
     /// Build the matcher from the rule's parameters.
@@ -866,7 +1012,101 @@ impl WordingMatcher {
             substituted,
             names,
             correct: correct_re,
+            correct_set: correct.into_iter().collect(),
+            near: NearMisses::default(),
         }
+    }
+
+    /// Also find homophone substitutions (same pinyin, tone ignored, from the `pinyin`
+    /// crate), spaces or punctuation inside a name, a dropped character and two swapped
+    /// neighbouring characters, for the official names of at least `min_name_chars`.
+    pub fn with_near_misses(mut self, p: &NearMissParams<'_>) -> WordingMatcher {
+        use pinyin::ToPinyin;
+        let mut near = NearMisses {
+            never: p
+                .never_substituted
+                .iter()
+                .filter_map(|c| single_char(c))
+                .collect(),
+            separators: p.separators.chars().collect(),
+            max_gaps: p.max_separated_gaps,
+            ..NearMisses::default()
+        };
+        let names: Vec<&String> = {
+            let mut v: Vec<&String> = self.names.iter().collect();
+            v.sort();
+            v
+        };
+        // Pinyin keys of the names' characters.
+        for name in &names {
+            for c in name.chars() {
+                if let Some(py) = c.to_pinyin() {
+                    let next = u32::try_from(near.keys.len()).unwrap_or(0);
+                    if let Some(k) = char::from_u32(SKELETON_BASE + next) {
+                        near.keys.entry(py.plain()).or_insert(k);
+                    }
+                }
+            }
+        }
+        let mut skeletons: Vec<String> = Vec::new();
+        let mut variants: Vec<String> = Vec::new();
+        let is_name_plus_one = |v: &[char]| {
+            v.len() >= 2
+                && (self.names.contains(&v[1..].iter().collect::<String>())
+                    || self
+                        .names
+                        .contains(&v[..v.len() - 1].iter().collect::<String>()))
+        };
+        for name in &names {
+            let chars: Vec<char> = name.chars().collect();
+            let sk = near.skeleton_of_chars(&chars);
+            if !near.by_skeleton.contains_key(&sk) {
+                skeletons.push(sk.clone());
+            }
+            near.by_skeleton.entry(sk).or_default().push(chars.clone());
+            // A dropped character (not the first or the last).
+            if chars.len() >= p.min_drop_chars.max(3) {
+                for i in 1..chars.len() - 1 {
+                    let mut v = chars.clone();
+                    v.remove(i);
+                    if is_name_plus_one(&v) {
+                        continue;
+                    }
+                    let v: String = v.into_iter().collect();
+                    if self.is_correct_form(&v) || self.listed.contains_key(&v) {
+                        continue;
+                    }
+                    near.variants
+                        .entry(v.clone())
+                        .or_insert_with(|| ((*name).clone(), WordingKind::Deletion));
+                    variants.push(v);
+                }
+            }
+            // Two neighbouring characters swapped.
+            for i in 0..chars.len().saturating_sub(1) {
+                if chars[i] == chars[i + 1] {
+                    continue;
+                }
+                let mut v = chars.clone();
+                v.swap(i, i + 1);
+                let v: String = v.into_iter().collect();
+                if self.is_correct_form(&v) || self.listed.contains_key(&v) {
+                    continue;
+                }
+                near.variants
+                    .entry(v.clone())
+                    .or_insert_with(|| ((*name).clone(), WordingKind::Transposition));
+                variants.push(v);
+            }
+        }
+        near.finder = literal_finder(variants);
+        near.skeleton_finder = literal_finder(skeletons);
+        self.near = near;
+        self
+    }
+
+    fn is_correct_form(&self, v: &str) -> bool {
+        self.correct_set.iter().any(|c| c.contains(v))
     }
 
     /// Wrong forms in `text` (visible text), each wrong form once, at most `max`.
@@ -875,6 +1115,7 @@ impl WordingMatcher {
             return Vec::new();
         };
         let mut out: Vec<WordingHit> = Vec::new();
+        let mut spans: Vec<(usize, usize)> = Vec::new();
         for m in finder.find_iter(text) {
             if out.len() >= max {
                 break;
@@ -897,6 +1138,7 @@ impl WordingMatcher {
             if out.iter().any(|h| h.wrong == wrong) {
                 continue;
             }
+            spans.push((m.start(), m.end()));
             out.push(WordingHit {
                 wrong: wrong.to_string(),
                 right,
@@ -904,7 +1146,115 @@ impl WordingMatcher {
                 snippet: snippet(text, m.start(), m.end()),
             });
         }
+        self.find_near(text, max, &mut out, &mut spans);
         out
+    }
+
+    /// Dropped/swapped characters, homophones and separators inside names; a candidate that
+    /// overlaps an earlier hit (a shorter name inside a listed wrong form) is the same error.
+    fn find_near(
+        &self,
+        text: &str,
+        max: usize,
+        out: &mut Vec<WordingHit>,
+        spans: &mut Vec<(usize, usize)>,
+    ) {
+        let mut push = |out: &mut Vec<WordingHit>, s: usize, e: usize, right: &str, kind| {
+            let wrong = &text[s..e];
+            if out.len() >= max
+                || out.iter().any(|h| h.wrong == wrong)
+                || spans.iter().any(|(a, b)| s < *b && *a < e)
+            {
+                return;
+            }
+            spans.push((s, e));
+            out.push(WordingHit {
+                wrong: wrong.to_string(),
+                right: right.to_string(),
+                kind,
+                snippet: snippet(text, s, e),
+            });
+        };
+        if let Some(finder) = &self.near.finder {
+            for m in finder.find_iter(text) {
+                let Some((right, kind)) = self.near.variants.get(m.as_str()) else {
+                    continue;
+                };
+                if self.covered_by_correct(text, m.start(), m.end()) {
+                    continue;
+                }
+                push(out, m.start(), m.end(), right, *kind);
+            }
+        }
+        let Some(finder) = &self.near.skeleton_finder else {
+            return;
+        };
+        // The text's skeleton: one key per character, separators left out; `at[i]` is the
+        // byte range in `text` of the skeleton's i-th character.
+        let mut skeleton = String::with_capacity(text.len());
+        let mut starts: Vec<usize> = Vec::new();
+        let mut at: Vec<(usize, usize)> = Vec::new();
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() || self.near.separators.contains(&c) {
+                continue;
+            }
+            starts.push(skeleton.len());
+            skeleton.push(self.near.key(c));
+            at.push((i, i + c.len_utf8()));
+        }
+        for m in finder.find_iter(&skeleton) {
+            let index = |byte: usize| {
+                if byte == skeleton.len() {
+                    Some(starts.len())
+                } else {
+                    starts.binary_search(&byte).ok()
+                }
+            };
+            let (Some(a), Some(b)) = (index(m.start()), index(m.end())) else {
+                continue;
+            };
+            if b == 0 || a >= b {
+                continue;
+            }
+            let (s, e) = (at[a].0, at[b - 1].1);
+            let written: Vec<char> = at[a..b]
+                .iter()
+                .filter_map(|(x, _)| text[*x..].chars().next())
+                .collect();
+            let Some(names) = self.near.by_skeleton.get(m.as_str()) else {
+                continue;
+            };
+            // Separators inside the name.
+            let gaps = at[a..b].windows(2).filter(|w| w[0].1 != w[1].0).count();
+            if let Some(name) = names.iter().find(|n| **n == written) {
+                if gaps >= 1 && gaps <= self.near.max_gaps && gaps < written.len() - 1 {
+                    let right: String = name.iter().collect();
+                    push(out, s, e, &right, WordingKind::Insertion);
+                }
+                continue;
+            }
+            if gaps > 0 {
+                continue;
+            }
+            // One character replaced by a homophone.
+            let Some((name, i)) = names.iter().find_map(|n| {
+                let diff: Vec<usize> = (0..n.len()).filter(|&j| n[j] != written[j]).collect();
+                (diff.len() == 1).then(|| (n, diff[0]))
+            }) else {
+                continue;
+            };
+            if self.near.never.contains(&written[i]) {
+                continue;
+            }
+            let (es, ee) = at[a + i];
+            if self.covered_by_correct_within(text, es, ee, Some((s, e)))
+                || self.is_correct_form(&text[s..e])
+            {
+                continue;
+            }
+            let right: String = name.iter().collect();
+            push(out, s, e, &right, WordingKind::Homophone);
+        }
     }
 
     /// What a candidate is: (correct form, kind, char index of the error if one character).
@@ -917,6 +1267,10 @@ impl WordingMatcher {
         }
         let chars: Vec<char> = wrong.chars().collect();
         for i in 1..chars.len().saturating_sub(1) {
+            // A function word inside is ordinary text (人民的政府), not a stray character.
+            if self.near.never.contains(&chars[i]) {
+                continue;
+            }
             let without: String = chars
                 .iter()
                 .enumerate()
@@ -932,6 +1286,18 @@ impl WordingMatcher {
 
     /// Whether a correct form occurs in `text` over the bytes `es..ee`.
     fn covered_by_correct(&self, text: &str, es: usize, ee: usize) -> bool {
+        self.covered_by_correct_within(text, es, ee, None)
+    }
+
+    /// Like [`Self::covered_by_correct`], but a correct form lying strictly inside the
+    /// candidate `span` does not count (纪律检察委员会 is wrong although 检察委员会 is a name).
+    fn covered_by_correct_within(
+        &self,
+        text: &str,
+        es: usize,
+        ee: usize,
+        span: Option<(usize, usize)>,
+    ) -> bool {
         let Some(re) = &self.correct else {
             return false;
         };
@@ -955,7 +1321,8 @@ impl WordingMatcher {
             if s > es {
                 break;
             }
-            if s <= es && ee <= e {
+            let inside = span.is_some_and(|(ss, se)| ss <= s && e <= se && (ss, se) != (s, e));
+            if s <= es && ee <= e && !inside {
                 return true;
             }
             // Next character after this match's start.
@@ -963,6 +1330,35 @@ impl WordingMatcher {
         }
         false
     }
+}
+
+impl NearMisses {
+    /// The skeleton key of a character: its pinyin's key, or the character itself.
+    fn key(&self, c: char) -> char {
+        use pinyin::ToPinyin;
+        c.to_pinyin()
+            .and_then(|p| self.keys.get(p.plain()).copied())
+            .unwrap_or(c)
+    }
+
+    fn skeleton_of_chars(&self, chars: &[char]) -> String {
+        chars.iter().map(|c| self.key(*c)).collect()
+    }
+}
+
+/// One regex of literal alternatives, the longest first.
+fn literal_finder(mut alternatives: Vec<String>) -> Option<Regex> {
+    alternatives.sort_by_key(|a| std::cmp::Reverse(a.chars().count()));
+    alternatives.dedup();
+    if alternatives.is_empty() {
+        return None;
+    }
+    let alt: Vec<String> = alternatives.iter().map(|a| regex::escape(a)).collect();
+    regex::RegexBuilder::new(&alt.join("|"))
+        .size_limit(64 << 20)
+        .dfa_size_limit(16 << 20)
+        .build()
+        .ok()
 }
 
 fn single_char(s: &str) -> Option<char> {

@@ -41,7 +41,14 @@ pub struct SiteReport {
     /// and L3 link rates, delegation).
     pub ipv6: Option<crate::crawl::ipv6::Ipv6Detail>,
     pub findings: Vec<Finding>,
+    /// Notes on how the site was inspected (e.g. that no configured site matched the URL).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
+
+/// The note of `govscan check URL` when no configured site matched the URL.
+pub const NOTE_NO_SITE_MATCHED: &str =
+    "配置文件中没有与该网址匹配的网站（按协议、主机、端口和路径前缀匹配），按默认设置检查";
 
 impl SiteReport {
     /// Build a site's report from its facts, its findings, its score (none when it could not
@@ -65,6 +72,7 @@ impl SiteReport {
             error: facts.error.clone(),
             ipv6: None,
             findings,
+            notes: Vec::new(),
         }
     }
 }
@@ -162,6 +170,9 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             as_of_text(&doc.as_of)
         );
         let local_ipv6 = local_ipv6_reason(site);
+        for n in &site.notes {
+            let _ = writeln!(o, "   注：{n}");
+        }
         if let Some(e) = &site.error {
             let _ = writeln!(o, "   ！{e}");
         }
@@ -414,6 +425,7 @@ mod tests {
             stats: CrawlStats::default(),
             robots: "ok".into(),
             error: None,
+            notes: Vec::new(),
             ipv6: Some(Ipv6Detail {
                 host: "www.example.gov.cn".into(),
                 aaaa: vec!["2001:db8::1".into()],

@@ -386,12 +386,27 @@ pub static RULES: &[RuleSpec] = &[
                 "the four first-level entries of the 专栏, each [name, alias...]",
             ),
             opt(
-                "require_on_home",
-                T::Bool,
-                "true",
-                "the 专栏 must be linked from the home page",
+                "uniform_names",
+                T::Strs,
+                "[]",
+                "further names that count as the uniform name (政府信息公开专栏...)",
+            ),
+            opt(
+                "max_link_levels",
+                T::Int,
+                "2",
+                "the 专栏 is looked for on pages up to this many links from the home page",
             ),
         ],
+    },
+    RuleSpec {
+        id: "column.xxgk.entrance",
+        params: &[opt(
+            "require_on_home",
+            T::Bool,
+            "true",
+            "the home page must link the 专栏 directly, not only through another page",
+        )],
     },
     RuleSpec {
         id: "column.missing.art20",
@@ -482,7 +497,32 @@ pub static RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "footer.missing_id.conac",
-        params: &[NAME_PATTERNS],
+        params: &[
+            opt(
+                "patterns",
+                T::Regexes,
+                "[]",
+                "regexes of the footer's visible text that show the mark",
+            ),
+            opt(
+                "link_patterns",
+                T::Regexes,
+                "[]",
+                "regexes of a link (`a href=URL`) to the mark's registration page",
+            ),
+            opt(
+                "script_patterns",
+                T::Regexes,
+                "[]",
+                "regexes of the mark's script (`script src=URL`)",
+            ),
+            opt(
+                "image_patterns",
+                T::Regexes,
+                "[]",
+                "regexes of the mark's image (`img src=URL`, `img alt=…`, `img title=…`)",
+            ),
+        ],
     },
     RuleSpec {
         id: "footer.missing.sponsor_contact",
@@ -523,18 +563,42 @@ pub static RULES: &[RuleSpec] = &[
             req(
                 "official_names",
                 T::Strs,
-                "official names; a near miss (one look-alike character swapped) is reported",
+                "official names; a near miss (look-alike or homophone character, separator inside, dropped or swapped characters) is reported",
             ),
             req(
                 "confusables",
                 T::Pairs,
-                "look-alike or homophone characters [a, b] used for near misses",
+                "look-alike characters [a, b] used for near misses (homophones come from the pinyin crate)",
             ),
             opt(
                 "min_name_chars",
                 T::Int,
                 "4",
                 "official names shorter than this are not searched for near misses",
+            ),
+            opt(
+                "min_drop_chars",
+                T::Int,
+                "5",
+                "official names shorter than this are not searched for a dropped character",
+            ),
+            opt(
+                "never_substituted",
+                T::Strs,
+                "[]",
+                "characters never taken as a homophone typo or a stray character inside a name (function words)",
+            ),
+            opt(
+                "separators",
+                T::Str,
+                "\"·\"",
+                "characters besides white space that count as punctuation inside a name",
+            ),
+            opt(
+                "max_separated_gaps",
+                T::Int,
+                "2",
+                "a name with separators in more gaps than this (中 华 人 民) is spaced on purpose",
             ),
         ],
     },

@@ -229,10 +229,10 @@ fn wording_near_misses() {
         wrongs("根据中央军事季员会的命令"),
         vec![("中央军事季员会".into(), "中央军事委员会".into())]
     );
+    // 查 is no look-alike of 察, but has the same pinyin (cha): a homophone.
     assert_eq!(
         wrongs("最高人民检查院发布"),
-        Vec::<(String, String)>::new(),
-        "查 is not in the confusables list"
+        vec![("最高人民检查院".into(), "最高人民检察院".into())]
     );
     // A stray space or character inside a name.
     assert_eq!(
@@ -337,4 +337,164 @@ fn timing_against_link_extraction() {
     let hits: usize = extracted.iter().map(|p| m.find(&p.text, 10).len()).sum();
     let wording = t.elapsed();
     println!("links {links:?} facts {facts:?} (wording {wording:?}, {hits} hits) items {items}");
+}
+
+#[test]
+#[ignore = "timing, run by hand"]
+fn timing_matcher_build() {
+    let t = std::time::Instant::now();
+    let _ = rules();
+    println!("build {:?}", t.elapsed());
+}
+
+fn hits(text: &str) -> Vec<(String, String, WordingKind)> {
+    matcher()
+        .find(text, 100)
+        .into_iter()
+        .map(|h| (h.wrong, h.right, h.kind))
+        .collect()
+}
+
+#[test]
+fn wording_near_miss_kinds() {
+    use WordingKind::*;
+    for (text, wrong, right, kind) in [
+        (
+            "示范县人民政俯召开常务会议",
+            "人民政俯",
+            "人民政府",
+            Homophone,
+        ),
+        (
+            "国务院办公听印发通知",
+            "国务院办公听",
+            "国务院办公厅",
+            Homophone,
+        ),
+        (
+            "县纪律检察委员会通报",
+            "纪律检察委员会",
+            "纪律检查委员会",
+            Homophone,
+        ),
+        (
+            "根据个人信息保户法的规定",
+            "个人信息保户法",
+            "个人信息保护法",
+            Homophone,
+        ),
+        (
+            "国务院 办公厅关于",
+            "国务院 办公厅",
+            "国务院办公厅",
+            Insertion,
+        ),
+        (
+            "国务院  办公厅关于",
+            "国务院  办公厅",
+            "国务院办公厅",
+            Insertion,
+        ),
+        (
+            "国务院·办公厅关于",
+            "国务院·办公厅",
+            "国务院办公厅",
+            Insertion,
+        ),
+        (
+            "中华人民共国成立以来",
+            "中华人民共国",
+            "中华人民共和国",
+            Deletion,
+        ),
+        (
+            "国家发展和改委员会",
+            "国家发展和改委员会",
+            "国家发展和改革委员会",
+            Deletion,
+        ),
+        (
+            "全国人民代表大会常务员会",
+            "全国人民代表大会常务员会",
+            "全国人民代表大会常务委员会",
+            Deletion,
+        ),
+        (
+            "国务院公办厅印发",
+            "国务院公办厅",
+            "国务院办公厅",
+            Transposition,
+        ),
+        (
+            "最高人民察检院工作报告",
+            "最高人民察检院",
+            "最高人民检察院",
+            Transposition,
+        ),
+    ] {
+        let found = hits(text);
+        assert!(
+            found
+                .iter()
+                .any(|h| h.0 == wrong && h.1 == right && h.2 == kind),
+            "{text}: {found:?}"
+        );
+        let h = matcher().find(text, 10);
+        let h = h.iter().find(|h| h.wrong == wrong).expect("hit");
+        assert!(h.snippet.contains(&format!("【{wrong}】")), "{}", h.snippet);
+    }
+}
+
+#[test]
+fn wording_correct_and_other_real_names_are_not_near_misses() {
+    for s in [
+        // Names that differ from another by a character but are real names themselves.
+        "市人民政协召开会议，市人民政府办公室、省人民政府办公厅参加",
+        "人民政协报报道",
+        "最高人民检察院检察委员会审议；国家监察委员会、县监察委员会",
+        "县纪律检查委员会、县监察委员会联合发文",
+        "国家发展改革委、市发展改革委员会",
+        "市住房城乡建设局、文化旅游局、省人力资源社会保障厅、住房城乡建设部",
+        // Ordinary text around names.
+        "国家安全不容忽视，应急管理不到位的问题，自然资源不可再生",
+        "遵守中华人民共和国法律法规",
+        "个人政府信息公开申请",
+        "中 华 人 民 共 和 国",
+        "国 务 院 办 公 厅",
+        "中共中央 国务院关于实施乡村振兴战略的意见",
+        "国务院办公厅关于印发政府网站发展指引的通知",
+        "人民法院、人民检察院依法独立行使职权",
+        "科学发展观，全面依法治国",
+        "人民的政府为人民，人民和政府同心",
+        "坚持科学发展关键在于落实",
+    ] {
+        assert!(hits(s).is_empty(), "{s}: {:?}", hits(s));
+    }
+}
+
+#[test]
+fn column_heading_of_list_pages() {
+    let list = "<ul><li><a href=\"/a/1.html\">关于开展冬季安全生产检查的通知</a><span>2026-11-20</span></li></ul>";
+    for (html, want) in [
+        (
+            format!("<html><head><title>示范市人民政府</title></head><body><div class=\"header\"><h1>示范市人民政府</h1></div>\
+             <div class=\"position\">当前位置：<a href=\"/\">首页</a> &gt; <a href=\"/xw/\">新闻中心</a> &gt; 乡镇动态</div>{list}</body></html>"),
+            Some("乡镇动态"),
+        ),
+        (
+            format!("<HTML><HEAD><TITLE>工作动态--示范市</TITLE></HEAD><BODY><TABLE><TR><TD CLASS=menu><H2>导航</H2><TR><TD CLASS=lmmc>工作动态<TR><TD>{list}</TABLE></BODY></HTML>"),
+            Some("工作动态"),
+        ),
+        (
+            format!("<html><head><title>通知公告_示范区</title></head><body><div class=\"main\"><h2>通知公告</h2>{list}</div></body></html>"),
+            Some("通知公告"),
+        ),
+        (
+            format!("<html><head><title>示范区</title></head><body><div class=\"top\"><h1>示范区</h1></div>{list}</body></html>"),
+            None,
+        ),
+    ] {
+        let f = facts_at(&html, "http://x.gov.cn/col/col1/index.html", 2);
+        assert_eq!(f.heading.as_deref(), want, "{html}");
+    }
 }
