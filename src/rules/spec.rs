@@ -58,6 +58,23 @@ impl ParamType {
     }
 }
 
+/// Largest integer parameter (counts, thresholds, years, seconds): larger values make no
+/// sense for a website inspection and would overflow date arithmetic.
+pub const INT_MAX: i64 = 100_000;
+/// Largest day window (`window_days`): ten years.
+pub const WINDOW_DAYS_MAX: i64 = 3660;
+/// Largest non-rate number parameter.
+pub const FLOAT_MAX: f64 = 1_000_000.0;
+
+/// The accepted range of an integer parameter (or list element) named `name`.
+pub fn int_range(name: &str) -> (i64, i64) {
+    if name.ends_with("window_days") {
+        (1, WINDOW_DAYS_MAX)
+    } else {
+        (0, INT_MAX)
+    }
+}
+
 /// One parameter a rule id accepts.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
