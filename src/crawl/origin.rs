@@ -103,12 +103,21 @@ impl Origin {
     }
 }
 
+/// The longest period between two requests to an origin (one a day).
+const MAX_PERIOD: Duration = Duration::from_secs(86_400);
+
 fn build_limiter(
     rate: Rate,
     crawl_delay: Option<Duration>,
 ) -> Option<Arc<DefaultDirectRateLimiter>> {
+    // Checked: a rate so small that its period does not fit a Duration (the validator refuses
+    // it) turns into the longest period rather than a panic.
     let mut period = if rate.per_second > 0.0 {
-        Some(Duration::from_secs_f64(1.0 / rate.per_second))
+        Some(
+            Duration::try_from_secs_f64(1.0 / rate.per_second)
+                .unwrap_or(MAX_PERIOD)
+                .min(MAX_PERIOD),
+        )
     } else {
         None
     };
@@ -245,7 +254,9 @@ impl Origins {
             .clone();
         if let Robots::Parsed(r) = robots.as_ref() {
             if let Some(d) = r.delay.filter(|d| *d > 0.0 && d.is_finite()) {
-                let d = Duration::from_secs_f64(f64::from(d)).min(max_delay);
+                let d = Duration::try_from_secs_f64(f64::from(d))
+                    .unwrap_or(max_delay)
+                    .min(max_delay);
                 // Applied once: rebuilding the limiter on every call would reset its state.
                 if !origin.delay_applied.swap(true, Ordering::Relaxed) {
                     origin.set_crawl_delay(d);
