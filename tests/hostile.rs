@@ -1,0 +1,194 @@
+//! Hostile servers on loopback (issue 11): waiting to be polite is not a timeout, memory and
+//! parse time are bounded whatever a page contains, challenge pages served with 200 make the
+//! site blocked, and values that would break the run are refused.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use common::*;
+use govscan::crawl::LinkStatus;
+
+fn ok(body: String) -> Response {
+    ([("content-type", "text/html; charset=utf-8")], body).into_response()
+}
+
+/// A page titled after its path (a catch-all answering one page everywhere would be a soft 404).
+async fn named_page(axum::extract::Path(p): axum::extract::Path<String>) -> Response {
+    if p.starts_with("govscan-not-found") {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    ok(page(&format!("页面 {p}"), &[]))
+}
+
+fn assert_nothing_broken(facts: &govscan::crawl::SiteFacts) {
+    let broken: Vec<_> = facts
+        .links
+        .values()
+        .filter(|l| l.outcome.status.is_broken())
+        .map(|l| (l.url.clone(), l.outcome.status.short()))
+        .collect();
+    assert!(broken.is_empty(), "false broken links: {broken:?}");
+}
+
+/// Crawl-delay far longer than the request timeout: every link waits its turn, none is
+/// reported as a timeout (4 workers queue behind one limiter: the last waits 4 delays).
+#[tokio::test]
+async fn crawl_delay_longer_than_the_timeout_is_not_a_timeout() {
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async {
+                ok(page(
+                    "首页",
+                    &["/a.html", "/b.html", "/gzdt/c.html", "./d.html"],
+                ))
+            }),
+        )
+        .route(
+            "/robots.txt",
+            get(|| async {
+                (
+                    [("content-type", "text/plain")],
+                    "User-agent: *\nCrawl-delay: 0.4\n",
+                )
+                    .into_response()
+            }),
+        )
+        .route("/gzdt/{p}", get(named_page))
+        .route("/{p}", get(named_page));
+    let s = serve(app).await;
+    let mut cfg = fast_config();
+    cfg.crawl.rate_per_origin = 100.0;
+    cfg.crawl.total_timeout = Duration::from_millis(150);
+    cfg.crawl.max_crawl_delay = Duration::from_secs(1);
+    let started = Instant::now();
+    let facts = crawl(cfg, site_for(&s)).await;
+    assert_nothing_broken(&facts);
+    assert_eq!(facts.stats.pages, 5, "{:?}", facts.links.keys());
+    // The waits did happen (politeness kept): 6 requests at 0.4 s apart.
+    assert!(started.elapsed() >= Duration::from_millis(1500));
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+/// A slow per-origin rate (one request per 0.3 s, far above the 100 ms timeout) on eight
+/// links: none is a timeout.
+#[tokio::test]
+async fn slow_rate_per_origin_is_not_a_timeout() {
+    let links: Vec<String> = (0..8).map(|i| format!("/p{i}.html")).collect();
+    let app = Router::new()
+        .route(
+            "/",
+            get(move || {
+                let links = links.clone();
+                async move {
+                    let l: Vec<&str> = links.iter().map(String::as_str).collect();
+                    ok(page("首页", &l))
+                }
+            }),
+        )
+        .route("/{p}", get(named_page));
+    let s = serve(app).await;
+    let mut cfg = fast_config();
+    cfg.crawl.rate_per_origin = 3.3;
+    cfg.crawl.burst = 1;
+    cfg.crawl.robots = false;
+    cfg.crawl.total_timeout = Duration::from_millis(100);
+    let facts = crawl(cfg, site_for(&s)).await;
+    assert_nothing_broken(&facts);
+    assert_eq!(facts.stats.pages, 9);
+}
+
+/// A 429 whose Retry-After is within the cap is waited for (not counted as the server's time)
+/// and retried; one beyond the cap makes the target blocked with the header's value, never a
+/// timeout or broken. Both forms: delta-seconds and HTTP-date.
+#[tokio::test]
+async fn retry_after_is_waited_for_or_makes_the_target_blocked() {
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let h = hits.clone();
+    let far = httpdate::fmt_http_date(std::time::SystemTime::now() + Duration::from_secs(7200));
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async { ok(page("首页", &["/later.html", "/never.html", "/date.html"])) }),
+        )
+        .route(
+            "/later.html",
+            get(move || {
+                let n = h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "slow down")
+                            .into_response()
+                    } else {
+                        ok(page("稍后", &[]))
+                    }
+                }
+            }),
+        )
+        .route(
+            "/never.html",
+            get(|| async {
+                (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "3600")], "go away")
+                    .into_response()
+            }),
+        )
+        .route(
+            "/date.html",
+            get(move || {
+                let far = far.clone();
+                async move {
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        [("retry-after", far)],
+                        "maintenance",
+                    )
+                        .into_response()
+                }
+            }),
+        );
+    let s = serve(app).await;
+    let mut cfg = fast_config();
+    cfg.crawl.robots = false;
+    cfg.crawl.total_timeout = Duration::from_millis(300);
+    cfg.crawl.max_retry_after = Duration::from_secs(2);
+    let facts = crawl(cfg, site_for(&s)).await;
+    assert_nothing_broken(&facts);
+    assert!(status_of(&facts, &s, "/later.html").is_ok());
+    match status_of(&facts, &s, "/never.html") {
+        LinkStatus::Blocked { reason, status } => {
+            assert_eq!(*status, Some(429));
+            assert!(reason.contains("Retry-After: 3600"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    match status_of(&facts, &s, "/date.html") {
+        LinkStatus::Blocked { reason, .. } => assert!(reason.contains("GMT"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The home page itself answers 429 with Retry-After: 3600: the site is blocked, not
+/// unreachable by timeout.
+#[tokio::test]
+async fn home_page_with_long_retry_after_is_blocked_not_a_timeout() {
+    let app = Router::new().route(
+        "/",
+        get(|| async {
+            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "3600")], "busy").into_response()
+        }),
+    );
+    let s = serve(app).await;
+    let mut cfg = fast_config();
+    cfg.crawl.robots = false;
+    let started = Instant::now();
+    let facts = crawl(cfg, site_for(&s)).await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let home = facts.home.as_ref().expect("home record");
+    assert!(home.status.is_blocked(), "{:?}", home.status);
+    assert!(home.status.zh().contains("3600"));
+}
