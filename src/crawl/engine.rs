@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use tokio::sync::{Notify, OnceCell};
+use tokio::sync::{Notify, OnceCell, Semaphore};
 use url::Url;
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -172,6 +172,8 @@ pub struct Crawler {
     roots: Mutex<HashMap<String, Arc<OnceCell<Option<u16>>>>>,
     /// Latest year that is not a far-future calendar page.
     max_year: i32,
+    /// Pages parsed at once across the process (`parse_concurrency`).
+    parsing: Arc<Semaphore>,
 }
 
 /// The crawler could not be built.
@@ -213,6 +215,7 @@ impl Crawler {
             resolver,
             rules.stop_after_blocked,
         ));
+        let parsing = Arc::new(Semaphore::new(c.parse_concurrency.max(1)));
         Ok(Crawler {
             client,
             origins,
@@ -222,6 +225,7 @@ impl Crawler {
             external: Mutex::new(HashMap::new()),
             roots: Mutex::new(HashMap::new()),
             max_year: as_of_year + 1,
+            parsing,
         })
     }
 
@@ -465,6 +469,13 @@ impl SiteRun {
         host_ok && port_ok
     }
 
+    fn parse_settings(&self) -> ParseSettings {
+        ParseSettings {
+            session_params: self.settings.session_params.clone(),
+            max_links_per_page: self.settings.max_links_per_page,
+        }
+    }
+
     async fn work(self: Arc<Self>) {
         loop {
             let notified = self.notify.notified();
@@ -584,9 +595,11 @@ impl SiteRun {
                 f.final_url,
                 1,
                 self.crawler.rules.clone(),
-                self.settings.session_params.clone(),
+                self.parse_settings(),
+                self.crawler.parsing.clone(),
             )
             .await
+            .filter(|p| !p.binary)
             .map(|p| (p.page.title, fingerprint(&p.page.text))),
             _ => None,
         };
@@ -781,7 +794,8 @@ impl SiteRun {
             f.final_url.clone(),
             task.depth,
             c.rules.clone(),
-            self.settings.session_params.clone(),
+            self.parse_settings(),
+            c.parsing.clone(),
         )
         .await
         else {
@@ -799,7 +813,7 @@ impl SiteRun {
             &c.rules.soft404_patterns,
         ) {
             outcome.status = LinkStatus::Soft404 { reason };
-        } else if let Some(Some((title, nf))) = self.not_found.get() {
+        } else if let (Some(Some((title, nf))), false) = (self.not_found.get(), parsed.binary) {
             // Compared only on sites that answer 200 to a path that cannot exist, and titles
             // first: the fingerprint walks the whole text.
             if *title == page.title && task.depth > 0 && *nf == fingerprint(&page.text) {
@@ -821,7 +835,7 @@ impl SiteRun {
             fetched_at: chrono::Utc::now().to_rfc3339(),
             elapsed_ms: f.outcome.elapsed_ms,
             bytes: f.bytes,
-            truncated: f.truncated,
+            truncated: f.truncated || parsed.limited,
             links_found: page.links.len(),
             facts: page_facts,
         };
@@ -1242,33 +1256,103 @@ struct Parsed {
     page: extract::ExtractedPage,
     facts: extract::PageFacts,
     text_hash: u64,
+    /// The page was read only in part (see [`extract::PageFacts::parse_limit`]).
+    limited: bool,
+    /// Binary content: not parsed at all.
+    binary: bool,
 }
 
-/// Decode and extract a page on the blocking pool: parsing is CPU work (and html5ever is slow
-/// on pathological nesting), so it must not stall the async workers. A parser panic on a
-/// malformed page is contained here and gives None.
+/// Decode and extract a page on the blocking pool: parsing is CPU work, so it must not stall
+/// the async workers. At most `parse_concurrency` pages are parsed at once (the permit), and
+/// each costs a bounded multiple of its body (see [`extract::bounded`]): binary content is not
+/// parsed (None), a page too deep or too large for a DOM is scanned for links by the
+/// tokenizer, and links beyond `max_links_per_page` are counted, not kept. A parser panic on
+/// a malformed page is contained here and gives None.
 async fn parse_page(
     body: Vec<u8>,
     content_type: Option<String>,
     url: Url,
     depth: u32,
     rules: Arc<CrawlRules>,
-    session_params: Vec<String>,
+    settings: ParseSettings,
+    parsing: Arc<Semaphore>,
 ) -> Option<Parsed> {
+    if extract::looks_binary(&body) {
+        // Recorded as a page with nothing in it: binary content has no text or links.
+        let facts = extract::PageFacts {
+            parse_limit: Some("binary content (control characters): not parsed".into()),
+            ..Default::default()
+        };
+        return Some(Parsed {
+            encoding: "binary",
+            page: extract::ExtractedPage::default(),
+            facts,
+            text_hash: xxh3_64(&body),
+            limited: true,
+            binary: true,
+        });
+    }
+    let _permit = parsing.acquire_owned().await.ok()?;
     tokio::task::spawn_blocking(move || {
         let d = extract::decode(&body, content_type.as_deref());
-        let doc = scraper::Html::parse_document(&d.text);
-        let page = extract::extract_document(&doc, &url, d.encoding, &session_params);
-        let facts = extract::page_facts(&doc, &page, &url, depth, &rules.facts);
+        drop(body);
+        let limits = extract::ParseLimits::with_max_links(settings.max_links_per_page);
+        let shape = extract::bounded::shape(&d.text);
+        let (page, found, mut facts, mut limit) = match shape.exceeds(&limits) {
+            Some(why) => {
+                let (page, found) = extract::bounded::scan_links(
+                    &d.text,
+                    &url,
+                    d.encoding,
+                    &settings.session_params,
+                    limits.max_links,
+                );
+                (page, found, extract::PageFacts::default(), Some(why))
+            }
+            None => {
+                let doc = scraper::Html::parse_document(&d.text);
+                let (page, found) = extract::extract_document_capped(
+                    &doc,
+                    &url,
+                    d.encoding,
+                    &settings.session_params,
+                    limits.max_links,
+                );
+                let facts = extract::page_facts(&doc, &page, &url, depth, &rules.facts);
+                (page, found, facts, None)
+            }
+        };
+        if found > page.links.len() {
+            let capped = format!(
+                "links capped: {} of {} kept (max_links_per_page)",
+                page.links.len(),
+                found
+            );
+            limit = Some(match limit {
+                Some(l) => format!("{l}; {capped}"),
+                None => capped,
+            });
+        }
+        let limited = limit.is_some();
+        facts.parse_limit = limit;
         Parsed {
             encoding: d.encoding.name(),
             page,
             facts,
             text_hash: xxh3_64(d.text.as_bytes()),
+            limited,
+            binary: false,
         }
     })
     .await
     .ok()
+}
+
+/// The crawl settings that page parsing needs.
+#[derive(Clone)]
+struct ParseSettings {
+    session_params: Vec<String>,
+    max_links_per_page: usize,
 }
 
 /// A 304 Not Modified answer: the stored copy of the page stands, with its facts and links.

@@ -312,8 +312,18 @@ fn page_text(body: &[u8], content_type: Option<&str>, url: &Url) -> (Option<Stri
     if body.is_empty() {
         return (None, String::new());
     }
+    use crate::extract::bounded;
+    if bounded::looks_binary(body) {
+        return (None, String::new());
+    }
     let decoded = crate::extract::decode(body, content_type);
-    let page = crate::extract::extract_page(&decoded.text, url, decoded.encoding, &[]);
+    // Bounded like the crawl's parse: a page too deep or too large is only scanned.
+    let limits = bounded::ParseLimits::with_max_links(1);
+    let page = if bounded::shape(&decoded.text).exceeds(&limits).is_some() {
+        bounded::scan_links(&decoded.text, url, decoded.encoding, &[], 1).0
+    } else {
+        crate::extract::extract_page(&decoded.text, url, decoded.encoding, &[])
+    };
     (page.title, page.text)
 }
 
