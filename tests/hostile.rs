@@ -192,3 +192,90 @@ async fn home_page_with_long_retry_after_is_blocked_not_a_timeout() {
     assert!(home.status.is_blocked(), "{:?}", home.status);
     assert!(home.status.zh().contains("3600"));
 }
+
+/// A 瑞数-style challenge stub served with 200 for every path (home, inner pages and the
+/// not-found probe): the site is blocked, no page counts as working, none as broken, and no
+/// soft 404 comes from comparing challenge pages with each other.
+#[tokio::test]
+async fn challenge_pages_served_with_200_make_the_site_blocked() {
+    const CHALLENGE: &str = "<html><head><meta charset=\"utf-8\"><title></title>\
+        <script>var $_ts=window['$_ts'];if(!$_ts)$_ts=window['$_ts']={};$_ts.nsd=12345;</script>\
+        </head><body><script src=\"/FSSBBIl1UgzbN7N/abc.js\"></script></body></html>";
+    let app = Router::new().fallback(get(|| async { ok(CHALLENGE.to_string()) }));
+    let s = serve(app).await;
+    let mut site = site_for(&s);
+    site.columns.insert(
+        "工作动态".into(),
+        url::Url::parse(&s.url("/zwgk/gzdt/")).unwrap(),
+    );
+    let facts = crawl(fast_config(), site).await;
+    let home = facts.home.as_ref().expect("home record");
+    assert!(home.status.is_blocked(), "{:?}", home.status);
+    assert!(facts.blocked().is_some_and(|r| r.contains("首页被拦截")));
+    assert_nothing_broken(&facts);
+    assert!(
+        facts.pages.iter().all(|p| !p.status.is_ok()),
+        "challenge pages counted as working: {:?}",
+        facts.pages.iter().map(|p| (&p.url, &p.status)).collect::<Vec<_>>()
+    );
+    assert_eq!(facts.stats.pages, 0);
+    // Nothing is judged from the challenge page: no veto or deduction of the home page,
+    // its columns or its links.
+    let rules = govscan::rules::RuleSet::embedded().unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2026-06-30T12:00:00+08:00").unwrap();
+    let findings = govscan::checks::evaluate(&facts, &rules, as_of);
+    let judged: Vec<_> = findings
+        .iter()
+        .filter(|f| f.rule.starts_with("home.") || f.rule.starts_with("link.broken"))
+        .map(|f| f.rule.clone())
+        .collect();
+    assert!(judged.is_empty(), "judged from a challenge page: {judged:?}");
+}
+
+/// Only inner pages are challenged (the home page is served): they are blocked, not working
+/// and not broken; the home page is judged normally. A real page that mentions a WAF vendor
+/// in its text (larger than a challenge stub) is not a challenge.
+#[tokio::test]
+async fn challenged_inner_pages_are_neither_working_nor_broken() {
+    let big_mention = format!(
+        "<html><head><meta charset=\"utf-8\"><title>网络安全工作</title></head><body>\
+         <p>本单位部署了网站防火墙（safedog）。</p>{}</body></html>",
+        "<p>政务公开工作持续推进，信息发布及时准确。</p>".repeat(2000)
+    );
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async {
+                ok(page(
+                    "首页",
+                    &["/zwgk/a.html", "./zwgk/b.html", "/aqgz/index.html"],
+                ))
+            }),
+        )
+        .route(
+            "/aqgz/index.html",
+            get(move || {
+                let b = big_mention.clone();
+                async move { ok(b) }
+            }),
+        )
+        .route(
+            "/zwgk/{p}",
+            get(|| async {
+                ok("<html><title>Just a moment...</title><body>Checking your browser</body></html>"
+                    .to_string())
+            }),
+        )
+        .fallback(get(|| async { (StatusCode::NOT_FOUND, "nf").into_response() }));
+    let s = serve(app).await;
+    let mut cfg = fast_config();
+    cfg.crawl.robots = false;
+    let facts = crawl(cfg, site_for(&s)).await;
+    assert_nothing_broken(&facts);
+    assert!(facts.home.as_ref().unwrap().status.is_ok());
+    assert!(status_of(&facts, &s, "/zwgk/a.html").is_blocked());
+    assert!(status_of(&facts, &s, "/zwgk/b.html").is_blocked());
+    assert!(status_of(&facts, &s, "/aqgz/index.html").is_ok());
+    assert_eq!(facts.stats.pages, 2, "home and the real page only");
+    assert!(facts.blocked().is_none());
+}

@@ -418,7 +418,13 @@ pub async fn judge_site(
     store: Option<&std::sync::Mutex<crate::store::Store>>,
 ) -> (Vec<checks::Finding>, Option<crate::store::Ipv6Summary>) {
     let ipv6 = if facts.error.is_none() {
-        match crate::crawl::ipv6::ipv6_support(crawler, site, facts, rules).await {
+        match crate::crawl::ipv6::ipv6_support(
+            crawler,
+            site,
+            facts,
+            &crate::crawl::ipv6::Ipv6Settings::from_rules(rules),
+        )
+        .await {
             Ok(summary) => Some(summary),
             Err(e) => {
                 tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");

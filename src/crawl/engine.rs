@@ -23,7 +23,8 @@ use crate::extract::{self, LinkTarget, RawLink};
 /// Referrers kept per link target (all are counted).
 const MAX_REFERRERS: usize = 20;
 
-/// Parameters of the crawl that come from the rules (`rules/links.toml`).
+/// Parameters of the crawl that come from the rules (`rules/links.toml`). Built from a rule
+/// set on the rules' side (`CrawlRules::from_rules`); the default is the embedded rules'.
 #[derive(Debug, Clone)]
 pub struct CrawlRules {
     /// Phrases that make an HTTP 200 page a soft 404.
@@ -36,70 +37,11 @@ pub struct CrawlRules {
     pub blanket_403_min: usize,
     /// Blocked answers after which an origin is no longer asked.
     pub stop_after_blocked: usize,
+    /// Largest 2xx body in which a challenge marker makes the answer a challenge page (a
+    /// real page may mention a WAF vendor; a challenge page is small).
+    pub challenge_max_bytes: usize,
     /// Parameters of the page facts for the content rules.
     pub facts: extract::FactRules,
-}
-
-impl Default for CrawlRules {
-    fn default() -> Self {
-        CrawlRules {
-            soft404_patterns: [
-                "页面不存在",
-                "您访问的页面不存在",
-                "您所访问的页面不存在",
-                "页面未找到",
-                "找不到页面",
-                "404",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-            challenge_markers: [
-                "Just a moment...",
-                "cf-browser-verification",
-                "_cf_chl",
-                "Attention Required! | Cloudflare",
-                "safedog",
-                "yunsuo",
-                "创宇盾",
-                "360网站卫士",
-                "aliyun_waf",
-                "waf.tencent-cloud",
-                "您的访问被阻断",
-                "请开启JavaScript并刷新该页",
-            ]
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-            blocked_statuses: vec![429, 412],
-            blanket_403_min: 3,
-            stop_after_blocked: 5,
-            facts: extract::FactRules::default(),
-        }
-    }
-}
-
-impl CrawlRules {
-    /// The crawl parameters of the link rules (defaults where a rule is absent).
-    pub fn from_rules(rules: &crate::rules::RuleSet) -> CrawlRules {
-        let mut c = CrawlRules {
-            facts: extract::FactRules::from_rules(rules),
-            ..CrawlRules::default()
-        };
-        if let Some(r) = rules.get("link.broken") {
-            c.soft404_patterns = r.param_strs("soft404_patterns").to_vec();
-        }
-        if let Some(r) = rules.get("link.blocked") {
-            c.challenge_markers = r.param_strs("challenge_markers").to_vec();
-            c.blocked_statuses = r
-                .param_i64s("blocked_statuses")
-                .iter()
-                .filter_map(|s| u16::try_from(*s).ok())
-                .collect();
-            c.blanket_403_min = usize::try_from(r.param_i64("blanket_403_min")).unwrap_or(3);
-        }
-        c
-    }
 }
 
 /// Progress of one site's crawl, for progress bars.
@@ -578,7 +520,7 @@ impl SiteRun {
             let _ = self.not_found.set(None);
             return;
         }
-        let f = fetch(
+        let mut f = fetch(
             &self.crawler.client,
             &self.crawler.origins,
             &u,
@@ -588,6 +530,9 @@ impl SiteRun {
             None,
         )
         .await;
+        // A challenge page is not the site's answer to a missing page: comparing pages with
+        // it would make every challenged page a soft 404.
+        self.classify_block(&u, &mut f);
         let sig = match f.outcome.status {
             LinkStatus::Ok { status: 200 } if f.is_html() => parse_page(
                 f.body,
@@ -679,6 +624,9 @@ impl SiteRun {
         let retry_with_get = match &head.outcome.status {
             LinkStatus::HttpError { status } => *status != 429,
             LinkStatus::Connection { .. } => true,
+            // An origin that has served challenge pages may serve one to HEAD with a 200 and
+            // no body: look at the body before counting the link as working.
+            LinkStatus::Ok { .. } => c.origins.blocked_count(&head.final_url) > 0,
             _ => false,
         };
         let mut f = if retry_with_get {
@@ -719,14 +667,19 @@ impl SiteRun {
             } else {
                 format!("防护系统拦截（HTTP {status}）")
             });
-        } else if !(200..300).contains(&status) && !f.body.is_empty() {
-            let head = String::from_utf8_lossy(&f.body[..f.body.len().min(64 * 1024)]);
-            if let Some(m) = rules
-                .challenge_markers
-                .iter()
-                .find(|m| head.contains(m.as_str()))
-            {
-                reason = Some(format!("防护系统验证页（{m}）"));
+        } else if !f.body.is_empty() {
+            // A challenge page served with 200 is recognised by its content too, when it is
+            // small enough to be one (a real page may mention a WAF vendor in passing).
+            let success = (200..300).contains(&status);
+            if !success || (f.body.len() <= rules.challenge_max_bytes && !f.truncated) {
+                let head = String::from_utf8_lossy(&f.body[..f.body.len().min(64 * 1024)]);
+                if let Some(m) = rules
+                    .challenge_markers
+                    .iter()
+                    .find(|m| head.contains(m.as_str()))
+                {
+                    reason = Some(format!("防护系统验证页（{m}）"));
+                }
             }
         }
         if let Some(reason) = reason {

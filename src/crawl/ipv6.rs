@@ -29,7 +29,6 @@ use super::engine::Crawler;
 use super::probe::{ProbeError, Prober, DEFAULT_PROBE_TIMEOUT};
 use super::types::{LinkStatus, SiteFacts};
 use crate::config::SiteConfig;
-use crate::rules::RuleSet;
 use crate::store::{IpFamily, Ipv6Summary};
 
 /// The note recorded instead of the delegation chain for pinned hosts and IP literals.
@@ -59,21 +58,6 @@ impl Default for Ipv6Settings {
             sample_per_level: 100,
             concurrency: 4,
         }
-    }
-}
-
-impl Ipv6Settings {
-    /// The settings of the rules (defaults where a rule is absent).
-    pub fn from_rules(rules: &RuleSet) -> Ipv6Settings {
-        let mut s = Ipv6Settings::default();
-        if let Some(r) = rules.get("ipv6.unsupported") {
-            s.timeout =
-                Duration::from_secs(u64::try_from(r.param_i64("timeout_secs")).unwrap_or(15));
-        }
-        if let Some(r) = rules.get("ipv6.coverage") {
-            s.sample_per_level = usize::try_from(r.param_i64("sample_per_level")).unwrap_or(100);
-        }
-        s
     }
 }
 
@@ -333,10 +317,10 @@ pub async fn ipv6_support(
     crawler: &Crawler,
     site: &SiteConfig,
     facts: &SiteFacts,
-    rules: &RuleSet,
+    settings: &Ipv6Settings,
 ) -> Result<Ipv6Summary, ProbeError> {
     let prober = Prober::for_crawler(crawler)?;
-    let mut settings = Ipv6Settings::from_rules(rules);
+    let mut settings = settings.clone();
     settings.concurrency = crawler.config().crawl_for(site).concurrency_per_site.max(1);
     Ok(measure(&prober, site, facts, &settings).await)
 }
@@ -717,14 +701,6 @@ mod tests {
         let b = "一二三四五甲乙丙丁戊";
         let s = similarity(a, b);
         assert!(s > 0.3 && s < 0.6, "{s}");
-    }
-
-    #[test]
-    fn settings_follow_the_rules() {
-        let rules = RuleSet::embedded().expect("embedded rules");
-        let s = Ipv6Settings::from_rules(&rules);
-        assert_eq!(s.timeout, Duration::from_secs(15));
-        assert_eq!(s.sample_per_level, 100);
     }
 
     #[test]

@@ -229,6 +229,11 @@ impl Origins {
         None
     }
 
+    /// Blocked answers an origin has given so far.
+    pub fn blocked_count(&self, url: &Url) -> usize {
+        self.get(url).blocked.load(Ordering::Relaxed)
+    }
+
     /// Record that an origin answered with a block (429, challenge page).
     pub fn note_blocked(&self, url: &Url) {
         self.get(url).blocked.fetch_add(1, Ordering::Relaxed);

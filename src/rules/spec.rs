@@ -241,6 +241,18 @@ pub static RULES: &[RuleSpec] = &[
                 "3",
                 "a host answering 403 to this many different URLs is treated as blocking",
             ),
+            opt(
+                "stop_after_blocked",
+                T::Int,
+                "5",
+                "blocked answers after which an origin is no longer asked",
+            ),
+            opt(
+                "challenge_max_bytes",
+                T::Int,
+                "65536",
+                "largest 2xx body in which a challenge marker makes a challenge page",
+            ),
         ],
     },
     // ── availability ───────────────────────────────────────────────────────
