@@ -122,7 +122,11 @@ async fn retry_after_is_waited_for_or_makes_the_target_blocked() {
                 let n = h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 async move {
                     if n == 0 {
-                        (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "1")], "slow down")
+                        (
+                            StatusCode::TOO_MANY_REQUESTS,
+                            [("retry-after", "1")],
+                            "slow down",
+                        )
                             .into_response()
                     } else {
                         ok(page("稍后", &[]))
@@ -133,7 +137,11 @@ async fn retry_after_is_waited_for_or_makes_the_target_blocked() {
         .route(
             "/never.html",
             get(|| async {
-                (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "3600")], "go away")
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", "3600")],
+                    "go away",
+                )
                     .into_response()
             }),
         )
@@ -179,7 +187,12 @@ async fn home_page_with_long_retry_after_is_blocked_not_a_timeout() {
     let app = Router::new().route(
         "/",
         get(|| async {
-            (StatusCode::TOO_MANY_REQUESTS, [("retry-after", "3600")], "busy").into_response()
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                [("retry-after", "3600")],
+                "busy",
+            )
+                .into_response()
         }),
     );
     let s = serve(app).await;
@@ -216,7 +229,11 @@ async fn challenge_pages_served_with_200_make_the_site_blocked() {
     assert!(
         facts.pages.iter().all(|p| !p.status.is_ok()),
         "challenge pages counted as working: {:?}",
-        facts.pages.iter().map(|p| (&p.url, &p.status)).collect::<Vec<_>>()
+        facts
+            .pages
+            .iter()
+            .map(|p| (&p.url, &p.status))
+            .collect::<Vec<_>>()
     );
     assert_eq!(facts.stats.pages, 0);
     // Nothing is judged from the challenge page: no veto or deduction of the home page,
@@ -229,7 +246,10 @@ async fn challenge_pages_served_with_200_make_the_site_blocked() {
         .filter(|f| f.rule.starts_with("home.") || f.rule.starts_with("link.broken"))
         .map(|f| f.rule.clone())
         .collect();
-    assert!(judged.is_empty(), "judged from a challenge page: {judged:?}");
+    assert!(
+        judged.is_empty(),
+        "judged from a challenge page: {judged:?}"
+    );
 }
 
 /// Only inner pages are challenged (the home page is served): they are blocked, not working
@@ -266,7 +286,9 @@ async fn challenged_inner_pages_are_neither_working_nor_broken() {
                     .to_string())
             }),
         )
-        .fallback(get(|| async { (StatusCode::NOT_FOUND, "nf").into_response() }));
+        .fallback(get(|| async {
+            (StatusCode::NOT_FOUND, "nf").into_response()
+        }));
     let s = serve(app).await;
     let mut cfg = fast_config();
     cfg.crawl.robots = false;
@@ -278,4 +300,76 @@ async fn challenged_inner_pages_are_neither_working_nor_broken() {
     assert!(status_of(&facts, &s, "/aqgz/index.html").is_ok());
     assert_eq!(facts.stats.pages, 2, "home and the real page only");
     assert!(facts.blocked().is_none());
+}
+
+fn govscan_bin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_govscan"))
+        .args(args)
+        .env("GOVSCAN_LOG", "error")
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        .output()
+        .expect("run the govscan binary")
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("hostile-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Values that used to panic (exit 101) or fail without a location (exit 3) are refused at
+/// load with exit 2 and file:line:field, before any request.
+#[test]
+fn values_that_would_break_the_run_exit_2_with_their_location() {
+    let dir = temp_dir("config");
+    let cases = [
+        ("rate.toml", "[crawl]\nburst = 2\nrate_per_origin = 1e-300\n", "rate.toml:3", "crawl.rate_per_origin"),
+        ("ua.toml", "[crawl]\nuser_agent = \"govscan\\r\\nX: 1\"\n", "ua.toml:2", "crawl.user_agent"),
+        ("retries.toml", "[crawl]\nretries = 4294967295\n", "retries.toml:2", "crawl.retries"),
+        ("connect.toml", "[crawl]\ntotal_timeout = \"30s\"\nconnect_timeout = \"0s\"\n", "connect.toml:3", "crawl.connect_timeout"),
+        ("dup.toml", "[[site]]\nname = \"甲\"\nurl = \"http://a.gov.cn/\"\n[[site]]\nname = \"乙\"\nurl = \"http://a.gov.cn/\"\n", "dup.toml:6", "site[1].url"),
+    ];
+    for (file, text, at, field) in cases {
+        let p = dir.join(file);
+        std::fs::write(&p, text).unwrap();
+        let out = govscan_bin(&[
+            "check",
+            "http://127.0.0.1:9/",
+            "--config",
+            &p.to_string_lossy(),
+        ]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(err.contains(at) && err.contains(field), "{file}: {err}");
+    }
+}
+
+/// A day window that overflows date arithmetic is a located rule error (exit 2), not a panic.
+#[test]
+fn an_overflowing_window_is_a_located_rule_error() {
+    let dir = temp_dir("rules");
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    let path = dir.join("availability.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("window_days"))
+        .unwrap()
+        + 1;
+    std::fs::write(
+        &path,
+        text.replacen("window_days = 7", "window_days = 9223372036854775807", 1),
+    )
+    .unwrap();
+    let out = govscan_bin(&["rules", "check", "--rules", &dir.to_string_lossy()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("availability.toml:{line}")) && err.contains("window_days"),
+        "{err}"
+    );
 }

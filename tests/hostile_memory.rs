@@ -141,10 +141,28 @@ async fn memory_and_parse_time_are_bounded_by_the_body_cap() {
                 ))
             }),
         )
-        .route("/nul.html", get(move || { let b = nul2.clone(); async move { html(b) } }))
+        .route(
+            "/nul.html",
+            get(move || {
+                let b = nul2.clone();
+                async move { html(b) }
+            }),
+        )
         .route("/bomb.html", get(|| async { gzip_bomb(50 * MIB) }))
-        .route("/links.html", get(move || { let b = links2.clone(); async move { html(b) } }))
-        .route("/nested.html", get(move || { let b = nested2.clone(); async move { html(b) } }))
+        .route(
+            "/links.html",
+            get(move || {
+                let b = links2.clone();
+                async move { html(b) }
+            }),
+        )
+        .route(
+            "/nested.html",
+            get(move || {
+                let b = nested2.clone();
+                async move { html(b) }
+            }),
+        )
         .route("/{p}", get(|| async { html(page("其他", &[])) }))
         .route("/x/{p}", get(|| async { html(page("其他", &[])) }));
     let s = serve(app).await;
@@ -155,7 +173,10 @@ async fn memory_and_parse_time_are_bounded_by_the_body_cap() {
     let (facts, peak) = peak_during(crawl_all(cfg, &[&s])).await;
     let took = started.elapsed();
     let f = &facts[0];
-    eprintln!("one site with four hostile pages: peak heap {} MiB, {took:?}", peak / MIB);
+    eprintln!(
+        "one site with four hostile pages: peak heap {} MiB, {took:?}",
+        peak / MIB
+    );
     // The nested page: bounded time (it took minutes), the record says it was only scanned,
     // and its link was still found.
     assert!(took < Duration::from_secs(60), "took {took:?}");
@@ -168,24 +189,45 @@ async fn memory_and_parse_time_are_bounded_by_the_body_cap() {
     for p in ["/nul.html", "/bomb.html"] {
         let r = page_of(f, p);
         assert!(r.status.is_ok());
-        assert!(r.facts.parse_limit.as_deref().unwrap_or_default().contains("binary"));
+        assert!(r
+            .facts
+            .parse_limit
+            .as_deref()
+            .unwrap_or_default()
+            .contains("binary"));
         assert_eq!(r.links_found, 0);
     }
     // The links page: capped, and the record says so.
     let l = page_of(f, "/links.html");
     assert_eq!(l.links_found, 1000);
-    assert!(l.facts.parse_limit.as_deref().unwrap_or_default().contains("capped"));
+    assert!(l
+        .facts
+        .parse_limit
+        .as_deref()
+        .unwrap_or_default()
+        .contains("capped"));
     assert!(l.truncated);
     // Memory: a small multiple of the cap per page parsed at once (parse_concurrency = 2),
     // plus the DOM allowance of the element limit.
     let budget = 2 * 8 * CAP + 64 * MIB;
-    assert!(peak < budget, "peak {} MiB > {} MiB", peak / MIB, budget / MIB);
+    assert!(
+        peak < budget,
+        "peak {} MiB > {} MiB",
+        peak / MIB,
+        budget / MIB
+    );
 
     // Eight pages of NUL bytes crawled at once: bodies only, never parsed.
     let mut servers = Vec::new();
     for _ in 0..8 {
         let b = nul.clone();
-        let app = Router::new().route("/", get(move || { let b = b.clone(); async move { html(b) } }));
+        let app = Router::new().route(
+            "/",
+            get(move || {
+                let b = b.clone();
+                async move { html(b) }
+            }),
+        );
         servers.push(serve(app).await);
     }
     let refs: Vec<_> = servers.iter().collect();
@@ -196,5 +238,10 @@ async fn memory_and_parse_time_are_bounded_by_the_body_cap() {
         assert!(f.home.as_ref().is_some_and(|h| h.status.is_ok()));
     }
     let budget = 8 * 3 * CAP + 16 * MIB;
-    assert!(peak < budget, "peak {} MiB > {} MiB", peak / MIB, budget / MIB);
+    assert!(
+        peak < budget,
+        "peak {} MiB > {} MiB",
+        peak / MIB,
+        budget / MIB
+    );
 }

@@ -424,7 +424,8 @@ pub async fn judge_site(
             facts,
             &crate::crawl::ipv6::Ipv6Settings::from_rules(rules),
         )
-        .await {
+        .await
+        {
             Ok(summary) => Some(summary),
             Err(e) => {
                 tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");

@@ -537,22 +537,26 @@ fn validate_settings(
     use ranges::*;
     let f = |name: &str| format!("{prefix}.{name}");
     if s.rate_per_origin != 0.0 {
-        check_range(bad, &f("rate_per_origin"), s.rate_per_origin, RATE_PER_ORIGIN).map_err(
-            |e| match e {
-                ConfigError::Invalid {
-                    file,
-                    line,
-                    field,
-                    message,
-                } => ConfigError::Invalid {
-                    file,
-                    line,
-                    field,
-                    message: format!("{message} (or 0 for unlimited)"),
-                },
-                e => e,
+        check_range(
+            bad,
+            &f("rate_per_origin"),
+            s.rate_per_origin,
+            RATE_PER_ORIGIN,
+        )
+        .map_err(|e| match e {
+            ConfigError::Invalid {
+                file,
+                line,
+                field,
+                message,
+            } => ConfigError::Invalid {
+                file,
+                line,
+                field,
+                message: format!("{message} (or 0 for unlimited)"),
             },
-        )?;
+            e => e,
+        })?;
     }
     check_range(bad, &f("burst"), s.burst, BURST)?;
     check_range(bad, &f("max_in_flight"), s.max_in_flight, MAX_IN_FLIGHT)?;
@@ -568,7 +572,12 @@ fn validate_settings(
     check_range(bad, &f("max_depth"), s.max_depth, MAX_DEPTH)?;
     check_range(bad, &f("max_links"), s.max_links, MAX_LINKS)?;
     check_range(bad, &f("max_redirects"), s.max_redirects, MAX_REDIRECTS)?;
-    check_range(bad, &f("max_crawl_delay"), s.max_crawl_delay, MAX_CRAWL_DELAY)?;
+    check_range(
+        bad,
+        &f("max_crawl_delay"),
+        s.max_crawl_delay,
+        MAX_CRAWL_DELAY,
+    )?;
     check_range(
         bad,
         &f("max_query_variants"),
@@ -578,7 +587,12 @@ fn validate_settings(
     check_range(bad, &f("max_url_length"), s.max_url_length, MAX_URL_LENGTH)?;
     check_range(bad, &f("retries"), s.retries, RETRIES)?;
     check_range(bad, &f("retry_backoff"), s.retry_backoff, RETRY_BACKOFF)?;
-    check_range(bad, &f("max_retry_after"), s.max_retry_after, MAX_RETRY_AFTER)?;
+    check_range(
+        bad,
+        &f("max_retry_after"),
+        s.max_retry_after,
+        MAX_RETRY_AFTER,
+    )?;
     check_range(
         bad,
         &f("max_links_per_page"),

@@ -28,9 +28,18 @@ fn never_ending_and_zero_values_are_refused_at_their_line() {
         ("rate_per_origin = 1e-300", "crawl.rate_per_origin"),
         ("rate_per_origin = nan", "crawl.rate_per_origin"),
         ("retries = 4294967295", "crawl.retries"),
-        ("retry_backoff = \"100000000000000s\"", "crawl.retry_backoff"),
-        ("max_retry_after = \"18446744073709551615s\"", "crawl.max_retry_after"),
-        ("total_timeout = \"18446744073709551615s\"", "crawl.total_timeout"),
+        (
+            "retry_backoff = \"100000000000000s\"",
+            "crawl.retry_backoff",
+        ),
+        (
+            "max_retry_after = \"18446744073709551615s\"",
+            "crawl.max_retry_after",
+        ),
+        (
+            "total_timeout = \"18446744073709551615s\"",
+            "crawl.total_timeout",
+        ),
         ("connect_timeout = \"0s\"", "crawl.connect_timeout"),
         ("max_url_length = 0", "crawl.max_url_length"),
         ("max_pages = 0", "crawl.max_pages"),
@@ -53,7 +62,11 @@ fn never_ending_and_zero_values_are_refused_at_their_line() {
 
 #[test]
 fn dns_timeout_zero_is_refused() {
-    assert_located("[crawl]\nburst = 2\n[dns]\ntimeout = \"0s\"\n", "dns.timeout", 4);
+    assert_located(
+        "[crawl]\nburst = 2\n[dns]\ntimeout = \"0s\"\n",
+        "dns.timeout",
+        4,
+    );
 }
 
 #[test]

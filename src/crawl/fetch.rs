@@ -9,9 +9,7 @@
 use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{
-    HeaderValue, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER,
-};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -219,7 +217,10 @@ impl std::fmt::Debug for Request<'_> {
 /// What one hop brought back, read within the time allowed.
 enum Hop {
     /// A redirect with its Location.
-    Redirect { status: StatusCode, location: String },
+    Redirect {
+        status: StatusCode,
+        location: String,
+    },
     /// A 429 or 503 worth retrying, with the Retry-After header's value if any.
     Retry {
         status: StatusCode,
@@ -268,11 +269,9 @@ pub async fn request(
             None
         };
         let retryable = attempt < limits.retries;
-        let hop = tokio::time::timeout(
-            remaining,
-            hop(client, &current, req, validators, retryable),
-        )
-        .await;
+        let hop =
+            tokio::time::timeout(remaining, hop(client, &current, req, validators, retryable))
+                .await;
         network += started.elapsed();
         drop(permit);
         let hop = match hop {

@@ -82,15 +82,29 @@ pub struct Shape {
 
 /// Elements that never have content.
 const VOID: &[&[u8]] = &[
-    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
-    b"param", b"source", b"track", b"wbr", b"frame", b"keygen",
+    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"param",
+    b"source", b"track", b"wbr", b"frame", b"keygen",
 ];
 
 /// Elements whose end tag is commonly left out (tag soup: `<td>` without `</td>`): they do not
 /// count as nesting, so unclosed cells and paragraphs do not look deep.
 const IMPLIED_END: &[&[u8]] = &[
-    b"p", b"li", b"td", b"th", b"tr", b"dt", b"dd", b"option", b"tbody", b"thead", b"tfoot",
-    b"colgroup", b"optgroup", b"rb", b"rt", b"rp",
+    b"p",
+    b"li",
+    b"td",
+    b"th",
+    b"tr",
+    b"dt",
+    b"dd",
+    b"option",
+    b"tbody",
+    b"thead",
+    b"tfoot",
+    b"colgroup",
+    b"optgroup",
+    b"rb",
+    b"rt",
+    b"rp",
 ];
 
 /// Measure a page's shape in one linear pass over its bytes. An estimate: it does not know
@@ -413,7 +427,9 @@ mod tests {
     #[test]
     fn control_characters_make_binary_content() {
         assert!(looks_binary(&vec![0u8; 4096]));
-        let mut page = "<html><body>正常页面</body></html>".repeat(100).into_bytes();
+        let mut page = "<html><body>正常页面</body></html>"
+            .repeat(100)
+            .into_bytes();
         assert!(!looks_binary(&page));
         let (gbk, _, _) = encoding_rs::GBK.encode("政府网站 \t\r\n 内容");
         assert!(!looks_binary(&gbk));
@@ -439,9 +455,8 @@ mod tests {
     #[test]
     fn tokenizer_scan_finds_links_title_and_caps_them() {
         let url = Url::parse("http://www.example.gov.cn/zwgk/").unwrap();
-        let mut html = String::from(
-            "<html><head><title>政务公开</title><base href=\"/base/\"></head><body>",
-        );
+        let mut html =
+            String::from("<html><head><title>政务公开</title><base href=\"/base/\"></head><body>");
         for i in 0..100 {
             html.push_str(&format!("<div><a href=\"../gzdt/{i}.html\">动态{i}</a>"));
         }

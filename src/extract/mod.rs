@@ -16,9 +16,11 @@ pub mod links;
 pub mod soft404;
 pub mod urls;
 
+pub use bounded::{looks_binary, ParseLimits};
 pub use charset::{decode, CharsetSource, Decoded};
 pub use dates::ItemDate;
 pub use facts::{page_facts, FactRules, PageFacts};
-pub use bounded::{looks_binary, ParseLimits};
-pub use links::{extract_document, extract_document_capped, extract_page, ExtractedPage, LinkElement, RawLink};
+pub use links::{
+    extract_document, extract_document_capped, extract_page, ExtractedPage, LinkElement, RawLink,
+};
 pub use urls::{canonicalize, resolve_href, LinkTarget};
