@@ -51,23 +51,26 @@ fn page_extraction_never_panics() {
     let url = Url::parse("http://www.example.gov.cn/zwgk/index.html").unwrap();
     let rules = FactRules::default();
     runner(200)
-        .run(&(htmlish(), proptest::collection::vec(any::<u8>(), 0..64)), |(html, noise)| {
-            let mut body = html.into_bytes();
-            body.extend(noise);
-            let _ = bounded::looks_binary(&body);
-            let d = extract::decode(&body, Some("text/html"));
-            let shape = bounded::shape(&d.text);
-            let (scanned, found) = bounded::scan_links(&d.text, &url, d.encoding, &[], 20);
-            prop_assert!(scanned.links.len() <= 20);
-            prop_assert!(found >= scanned.links.len());
-            let doc = scraper::Html::parse_document(&d.text);
-            let (page, found) =
-                extract::extract_document_capped(&doc, &url, d.encoding, &[], 20);
-            prop_assert!(page.links.len() <= 20 && found >= page.links.len());
-            let _ = extract::page_facts(&doc, &page, &url, 1, &rules);
-            let _ = shape;
-            Ok(())
-        })
+        .run(
+            &(htmlish(), proptest::collection::vec(any::<u8>(), 0..64)),
+            |(html, noise)| {
+                let mut body = html.into_bytes();
+                body.extend(noise);
+                let _ = bounded::looks_binary(&body);
+                let d = extract::decode(&body, Some("text/html"));
+                let shape = bounded::shape(&d.text);
+                let (scanned, found) = bounded::scan_links(&d.text, &url, d.encoding, &[], 20);
+                prop_assert!(scanned.links.len() <= 20);
+                prop_assert!(found >= scanned.links.len());
+                let doc = scraper::Html::parse_document(&d.text);
+                let (page, found) =
+                    extract::extract_document_capped(&doc, &url, d.encoding, &[], 20);
+                prop_assert!(page.links.len() <= 20 && found >= page.links.len());
+                let _ = extract::page_facts(&doc, &page, &url, 1, &rules);
+                let _ = shape;
+                Ok(())
+            },
+        )
         .unwrap();
 }
 

@@ -8,14 +8,18 @@
 //! availability probes ([`probe`], with DNS by record type in [`dns`]) and the IPv6 support
 //! degree of a crawled site ([`ipv6`]). It records facts ([`SiteFacts`]); it judges nothing.
 
+mod check;
 pub mod dns;
 pub mod engine;
 pub mod fetch;
+mod finish;
 pub mod frontier;
 pub mod ipv6;
 pub mod origin;
+mod page;
 pub mod probe;
 pub mod resolve;
+mod site;
 mod types;
 
 pub use engine::{

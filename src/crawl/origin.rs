@@ -14,6 +14,7 @@ use url::Url;
 
 use super::resolve::{ResolveError, Resolver};
 use super::types::LinkStatus;
+use crate::config::{Config, CrawlSettings, SiteConfig};
 
 /// The origin of a URL: `scheme://host:port`.
 pub fn origin_key(url: &Url) -> String {
@@ -161,11 +162,51 @@ impl Origins {
         }
     }
 
+    /// The registry of a configuration: unconfigured origins at the global rate, every
+    /// configured site's origins at the site's (see [`Origins::configure_site`]).
+    pub fn for_config(config: &Config, resolver: Resolver, block_after: usize) -> Origins {
+        let c = &config.crawl;
+        let origins = Origins::new(
+            Rate {
+                per_second: c.rate_per_origin,
+                burst: c.burst,
+            },
+            c.max_in_flight,
+            resolver,
+            block_after,
+        );
+        for site in &config.sites {
+            origins.configure_site(site, &config.crawl_for(site));
+        }
+        origins
+    }
+
     /// Set the rate of an origin (a site's own origins get the site's settings).
     pub fn configure(&self, url: &Url, rate: Rate) {
         let key = origin_key(url);
         if let Ok(mut m) = self.map.lock() {
             m.entry(key).or_insert_with(|| Arc::new(Origin::new(rate)));
+        }
+    }
+
+    /// Set the rate of every origin of a site (each of its hosts, over http and https, the
+    /// home page's own port kept) from the site's settings. The one place the crawl and the
+    /// probes configure a site's limiters.
+    pub fn configure_site(&self, site: &SiteConfig, settings: &CrawlSettings) {
+        let rate = Rate {
+            per_second: settings.rate_per_origin,
+            burst: settings.burst,
+        };
+        self.configure(&site.url, rate);
+        for h in site.all_hosts() {
+            for scheme in ["http", "https"] {
+                if let Ok(mut u) = Url::parse(&format!("{scheme}://{h}/")) {
+                    if u.host_str() == site.url.host_str() && scheme == site.url.scheme() {
+                        let _ = u.set_port(site.url.port());
+                    }
+                    self.configure(&u, rate);
+                }
+            }
         }
     }
 

@@ -22,7 +22,7 @@ use url::Url;
 use super::dns::Dns;
 use super::engine::Crawler;
 use super::fetch::{request, FetchLimits, Request};
-use super::origin::{Origins, Rate};
+use super::origin::Origins;
 use super::resolve::{ResolveError, Resolver};
 use super::types::LinkStatus;
 use crate::config::{Config, SiteConfig};
@@ -230,27 +230,8 @@ impl Prober {
     /// A standalone prober for `govscan probe`: its own origins, each configured site's
     /// origin at the site's rate, DNS as configured in `[dns]`.
     pub fn from_config(config: &Config) -> Result<Prober, ProbeError> {
-        let c = &config.crawl;
         let resolver = crawl_resolver(config);
-        let origins = Arc::new(Origins::new(
-            Rate {
-                per_second: c.rate_per_origin,
-                burst: c.burst,
-            },
-            c.max_in_flight,
-            resolver.clone(),
-            usize::MAX,
-        ));
-        for site in &config.sites {
-            let s = config.crawl_for(site);
-            origins.configure(
-                &site.url,
-                Rate {
-                    per_second: s.rate_per_origin,
-                    burst: s.burst,
-                },
-            );
-        }
+        let origins = Arc::new(Origins::for_config(config, resolver.clone(), usize::MAX));
         Prober::new(
             config,
             origins,
