@@ -373,3 +373,18 @@ fn an_overflowing_window_is_a_located_rule_error() {
         "{err}"
     );
 }
+
+/// The availability window arithmetic is checked: a window far beyond the validated range
+/// neither panics nor allocates a day per value.
+#[test]
+fn availability_window_arithmetic_is_checked() {
+    let as_of = chrono::DateTime::parse_from_rfc3339("2026-11-30T09:00:00+08:00").unwrap();
+    let a = govscan::checks::availability::availability(
+        &[],
+        govscan::store::IpFamily::V4,
+        u32::MAX,
+        1,
+        as_of,
+    );
+    assert_eq!(a.total, 0);
+}
