@@ -66,10 +66,15 @@ pub const WINDOW_DAYS_MAX: i64 = 3660;
 /// Largest non-rate number parameter.
 pub const FLOAT_MAX: f64 = 1_000_000.0;
 
+/// Longest time a request may be given (`timeout_secs`): one hour.
+pub const TIMEOUT_SECS_MAX: i64 = 3600;
+
 /// The accepted range of an integer parameter (or list element) named `name`.
 pub fn int_range(name: &str) -> (i64, i64) {
     if name.ends_with("window_days") {
         (1, WINDOW_DAYS_MAX)
+    } else if name.ends_with("timeout_secs") {
+        (1, TIMEOUT_SECS_MAX)
     } else {
         (0, INT_MAX)
     }
