@@ -8,11 +8,11 @@ use reqwest::Method;
 use tokio::sync::OnceCell;
 use url::Url;
 
-use super::engine::*;
+use super::engine::Crawler;
 use super::fetch::{fetch, BodyMode, FetchLimits, Fetched};
 use super::frontier::Task;
 use super::origin::origin_key;
-use super::site::*;
+use super::site::{SiteRun, TaskResult};
 use super::types::*;
 
 impl Crawler {

@@ -15,7 +15,7 @@ use super::fetch::FetchLimits;
 use super::frontier::{Task, TaskKind};
 use super::origin::Origins;
 use super::probe::crawl_resolver;
-use super::site::*;
+use super::site::{SiteRun, SiteState};
 use super::types::*;
 use crate::config::{Config, CrawlSettings, SiteConfig};
 use crate::extract::{self, RawLink};

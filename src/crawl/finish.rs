@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use super::site::*;
+use super::site::SiteRun;
 use super::types::*;
 use crate::config::SiteConfig;
 use crate::extract::{self};

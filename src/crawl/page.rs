@@ -9,11 +9,11 @@ use tokio::sync::Semaphore;
 use url::Url;
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::engine::*;
+use super::engine::{CrawlRules, PreviousPage};
 use super::fetch::{fetch, BodyMode, Fetched, Validators};
 use super::frontier::Task;
 use super::origin::origin_key;
-use super::site::*;
+use super::site::{SiteRun, TaskResult};
 use super::types::*;
 use crate::extract::{self};
 

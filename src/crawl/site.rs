@@ -10,11 +10,11 @@ use reqwest::Method;
 use tokio::sync::{Notify, OnceCell};
 use url::Url;
 
-use super::engine::*;
+use super::engine::{Crawler, PreviousPages, Progress, SiteSeed, MAX_REFERRERS};
 use super::fetch::{fetch, BodyMode, FetchLimits, Fetched};
 use super::frontier::{Frontier, Task, TaskKind};
 use super::origin::{origin_key, Robots};
-use super::page::*;
+use super::page::ParseSettings;
 use super::types::*;
 use crate::config::CrawlSettings;
 use crate::extract::{LinkTarget, RawLink};
