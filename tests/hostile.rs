@@ -178,6 +178,20 @@ async fn retry_after_is_waited_for_or_makes_the_target_blocked() {
         LinkStatus::Blocked { reason, .. } => assert!(reason.contains("GMT"), "{reason}"),
         other => panic!("{other:?}"),
     }
+    // Reported as link.blocked with the header's value in the evidence, never link.broken.
+    let rules = govscan::rules::RuleSet::embedded().unwrap();
+    let as_of = chrono::DateTime::parse_from_rfc3339("2026-06-30T12:00:00+08:00").unwrap();
+    let findings = govscan::checks::evaluate(&facts, &rules, as_of);
+    assert!(!findings.iter().any(|f| f.rule.starts_with("link.broken")));
+    let blocked = findings
+        .iter()
+        .find(|f| f.rule == "link.blocked")
+        .expect("a link.blocked finding");
+    assert!(
+        blocked.evidence.to_string().contains("Retry-After: 3600"),
+        "{}",
+        blocked.evidence
+    );
 }
 
 /// The home page itself answers 429 with Retry-After: 3600: the site is blocked, not
