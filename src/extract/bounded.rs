@@ -86,9 +86,11 @@ const VOID: &[&[u8]] = &[
     b"source", b"track", b"wbr", b"frame", b"keygen",
 ];
 
-/// Elements whose end tag is commonly left out (tag soup: `<td>` without `</td>`): they do not
-/// count as nesting, so unclosed cells and paragraphs do not look deep.
+/// Elements whose end tag is commonly left out (tag soup: `<td>` without `</td>`), or that the
+/// parser closes when the next one starts (`<a>`): they do not count as nesting, so unclosed
+/// cells, paragraphs and anchors do not look deep.
 const IMPLIED_END: &[&[u8]] = &[
+    b"a",
     b"p",
     b"li",
     b"td",
@@ -107,6 +109,9 @@ const IMPLIED_END: &[&[u8]] = &[
     b"rp",
 ];
 
+/// Elements whose content is text, not markup.
+const RAW_TEXT: &[&[u8]] = &[b"script", b"style", b"textarea", b"title", b"xmp"];
+
 /// Measure a page's shape in one linear pass over its bytes. An estimate: it does not know
 /// the parser's rules, only tags, comments and the content of `<script>`/`<style>`.
 pub fn shape(html: &str) -> Shape {
@@ -114,7 +119,7 @@ pub fn shape(html: &str) -> Shape {
     let mut s = Shape::default();
     let mut depth = 0usize;
     let mut i = 0usize;
-    let lower = |x: &[u8]| x.to_ascii_lowercase();
+    let is = |list: &[&[u8]], name: &[u8]| list.iter().any(|v| v.eq_ignore_ascii_case(name));
     while let Some(off) = memchr_lt(&b[i..]) {
         i += off + 1;
         if b[i..].starts_with(b"!--") {
@@ -130,16 +135,14 @@ pub fn shape(html: &str) -> Shape {
         if name_end == start || !b[start].is_ascii_alphabetic() {
             continue;
         }
-        let name = lower(&b[start..name_end]);
+        let name = &b[start..name_end];
         let tag_end = b[name_end..]
             .iter()
             .position(|&c| c == b'>')
             .map_or(b.len(), |p| name_end + p);
         let self_closing = tag_end > 0 && b.get(tag_end - 1) == Some(&b'/');
         i = tag_end.min(b.len());
-        let nests = !VOID.contains(&name.as_slice())
-            && !IMPLIED_END.contains(&name.as_slice())
-            && !self_closing;
+        let nests = !is(VOID, name) && !is(IMPLIED_END, name) && !self_closing;
         if end_tag {
             if nests {
                 depth = depth.saturating_sub(1);
@@ -152,12 +155,9 @@ pub fn shape(html: &str) -> Shape {
             s.depth = s.depth.max(depth);
         }
         // Raw text: skip to the matching end tag.
-        if matches!(
-            name.as_slice(),
-            b"script" | b"style" | b"textarea" | b"title" | b"xmp"
-        ) {
+        if is(RAW_TEXT, name) {
             let mut close = b"</".to_vec();
-            close.extend_from_slice(&name);
+            close.extend_from_slice(name);
             match find_ci(b, i, &close) {
                 Some(e) => i = e,
                 None => break,
@@ -444,7 +444,7 @@ mod tests {
         assert_eq!(s.depth, 10_000);
         assert!(s.exceeds(&ParseLimits::with_max_links(10)).is_some());
         // Unclosed cells and paragraphs, void elements, comments and scripts do not nest.
-        let soup = "<TABLE><TR><TD>a<TD>b<TR><TD><P>x<P>y<BR><IMG SRC=a.gif>\
+        let soup = "<TABLE><TR><TD>a<TD>b<TR><TD><P>x<P>y<BR><IMG SRC=a.gif><A HREF=/x>x\
                     <!-- <div><div> --><script>if (a<b) {'<div>'}</script></TABLE>"
             .repeat(2000);
         let s = shape(&soup);
