@@ -402,3 +402,36 @@ fn availability_window_arithmetic_is_checked() {
     );
     assert_eq!(a.total, 0);
 }
+
+/// A small real page that carries a WAF vendor's badge (safedog) and links to the rest of the
+/// site is the site's content, not a challenge page.
+#[tokio::test]
+async fn a_small_page_with_a_waf_badge_is_not_a_challenge() {
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async {
+                let mut p = page(
+                    "首页",
+                    &["/gzdt/", "/tzgg/", "./zwgk/index.html", "../xxgk/"],
+                );
+                p = p.replace(
+                    "</body>",
+                    "<script src=\"http://www.safedog.cn/safedogsite/logo.js\"></script></body>",
+                );
+                ok(p)
+            }),
+        )
+        .route("/{p}/", get(named_page))
+        .route(
+            "/zwgk/index.html",
+            get(|| async { ok(page("政务公开", &[])) }),
+        );
+    let s = serve(app).await;
+    let mut cfg = fast_config();
+    cfg.crawl.robots = false;
+    let facts = crawl(cfg, site_for(&s)).await;
+    assert!(facts.home.as_ref().unwrap().status.is_ok());
+    assert!(facts.blocked().is_none());
+    assert!(facts.stats.pages >= 4, "{:?}", facts.stats);
+}

@@ -145,7 +145,11 @@ impl SiteRun {
             // A challenge page served with 200 is recognised by its content too, when it is
             // small enough to be one (a real page may mention a WAF vendor in passing).
             let success = (200..300).contains(&status);
-            if !success || (f.body.len() <= rules.challenge_max_bytes && !f.truncated) {
+            if !success
+                || (f.body.len() <= rules.challenge_max_bytes
+                    && !f.truncated
+                    && anchors(&f.body) <= rules.challenge_max_links)
+            {
                 let head = String::from_utf8_lossy(&f.body[..f.body.len().min(64 * 1024)]);
                 if let Some(m) = rules
                     .challenge_markers
@@ -164,4 +168,11 @@ impl SiteRun {
             self.crawler.origins.note_blocked(url);
         }
     }
+}
+
+/// Anchors (`<a ` start tags, any case) in a body.
+fn anchors(body: &[u8]) -> usize {
+    body.windows(3)
+        .filter(|w| w[0] == b'<' && w[1].eq_ignore_ascii_case(&b'a') && w[2].is_ascii_whitespace())
+        .count()
 }

@@ -40,6 +40,9 @@ pub struct CrawlRules {
     /// Largest 2xx body in which a challenge marker makes the answer a challenge page (a
     /// real page may mention a WAF vendor; a challenge page is small).
     pub challenge_max_bytes: usize,
+    /// Most links a 2xx challenge page may carry (a real page links to others; a challenge
+    /// stub does not, even when it mentions a WAF vendor in a badge).
+    pub challenge_max_links: usize,
     /// Parameters of the page facts for the content rules.
     pub facts: extract::FactRules,
 }

@@ -42,6 +42,9 @@ impl CrawlRules {
             challenge_max_bytes: blocked
                 .map(|r| usize::try_from(r.param_i64("challenge_max_bytes")).unwrap_or(0))
                 .unwrap_or(0),
+            challenge_max_links: blocked
+                .map(|r| usize::try_from(r.param_i64("challenge_max_links")).unwrap_or(0))
+                .unwrap_or(0),
             facts: FactRules::from_rules(rules),
         }
     }
@@ -60,6 +63,7 @@ impl Default for CrawlRules {
                 blanket_403_min: usize::MAX,
                 stop_after_blocked: usize::MAX,
                 challenge_max_bytes: 0,
+                challenge_max_links: 0,
                 facts: FactRules::default(),
             },
         }

@@ -258,6 +258,12 @@ pub static RULES: &[RuleSpec] = &[
                 "65536",
                 "largest 2xx body in which a challenge marker makes a challenge page",
             ),
+            opt(
+                "challenge_max_links",
+                T::Int,
+                "3",
+                "most links (<a>) a 2xx challenge page may have; a real page has more",
+            ),
         ],
     },
     // ── availability ───────────────────────────────────────────────────────
