@@ -17,7 +17,7 @@ use axum::Router;
 use common::*;
 use govscan::checks;
 use govscan::config::{Config, SiteConfig, SiteKind, SiteLevel};
-use govscan::crawl::ipv6::{ipv6_support, Ipv6Detail, DELEGATION_PINNED_NOTE};
+use govscan::crawl::ipv6::{ipv6_support, Ipv6Detail, Ipv6Settings, DELEGATION_PINNED_NOTE};
 use govscan::crawl::probe::Prober;
 use govscan::crawl::{CrawlRules, Crawler, LinkStatus, NoObserver};
 use govscan::demo::server::{drip, html, slow, spawn, Running};
@@ -333,7 +333,7 @@ async fn ipv6_support_of_a_site_whose_pages_are_partly_ipv4_only() {
     assert!(facts.error.is_none(), "{:?}", facts.error);
     assert_eq!(facts.stats.broken, 0);
     let rules = rules();
-    let summary = ipv6_support(&crawler, &s, &facts, &rules)
+    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules))
         .await
         .expect("IPv6 measurement");
     let d = Ipv6Detail::of(&summary);
@@ -414,7 +414,7 @@ async fn different_content_over_ipv6_is_reported() {
     config.sites.push(s.clone());
     let crawler = crawler_for(config).await;
     let facts = crawler.crawl_site(&s).await;
-    let summary = ipv6_support(&crawler, &s, &facts, &rules())
+    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules()))
         .await
         .expect("IPv6 measurement");
     let d = Ipv6Detail::of(&summary);
@@ -443,7 +443,7 @@ async fn an_ipv4_only_site_is_unsupported() {
     config.sites.push(s.clone());
     let crawler = crawler_for(config).await;
     let facts = crawler.crawl_site(&s).await;
-    let summary = ipv6_support(&crawler, &s, &facts, &rules())
+    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules()))
         .await
         .expect("IPv6 measurement");
     assert!(!summary.has_aaaa && !summary.home_reachable);

@@ -69,8 +69,13 @@ pub fn availability(
     min_per_day: usize,
     as_of: DateTime<FixedOffset>,
 ) -> Availability {
-    let window_days = window_days.max(1);
-    let from = as_of - Duration::days(i64::from(window_days));
+    // Checked: the validator bounds `window_days`; a larger value must not overflow the date
+    // arithmetic (a panic) or allocate a day per value.
+    let max_days = u32::try_from(crate::rules::spec::WINDOW_DAYS_MAX).unwrap_or(u32::MAX);
+    let window_days = window_days.clamp(1, max_days);
+    let from = Duration::try_days(i64::from(window_days))
+        .and_then(|d| as_of.checked_sub_signed(d))
+        .unwrap_or(as_of);
     let mut series: Vec<&Probe> = probes
         .iter()
         .filter(|p| p.family == family && p.at >= from && p.at < as_of)

@@ -122,6 +122,11 @@ pub struct CrawlSettings {
     pub allow_private_addresses: bool,
     /// Check links to other sites (HEAD, falling back to GET).
     pub check_external: bool,
+    /// Links taken from one page; the rest of a page's links are counted, not followed.
+    pub max_links_per_page: usize,
+    /// Pages parsed at once across the whole process (each costs a small multiple of
+    /// `max_body_bytes` while it is parsed).
+    pub parse_concurrency: usize,
 }
 
 impl Default for CrawlSettings {
@@ -164,6 +169,8 @@ impl Default for CrawlSettings {
             .collect(),
             allow_private_addresses: false,
             check_external: true,
+            max_links_per_page: 5000,
+            parse_concurrency: 2,
         }
     }
 }
@@ -186,6 +193,7 @@ pub struct CrawlOverrides {
     pub robots: Option<bool>,
     pub max_query_variants: Option<usize>,
     pub check_external: Option<bool>,
+    pub max_links_per_page: Option<usize>,
 }
 
 impl CrawlSettings {
@@ -207,7 +215,8 @@ impl CrawlSettings {
             max_redirects,
             robots,
             max_query_variants,
-            check_external
+            check_external,
+            max_links_per_page
         );
         s
     }
@@ -421,28 +430,23 @@ impl Config {
     fn validate(&self, origin: &str, text: &str) -> Result<(), ConfigError> {
         let bad = |field: &str, message: String| ConfigError::locate(origin, text, field, message);
         let c = &self.crawl;
-        if !(c.rate_per_origin >= 0.0 && c.rate_per_origin.is_finite()) {
-            return Err(bad("crawl.rate_per_origin", "must be a number ≥ 0".into()));
-        }
-        if c.burst == 0 {
-            return Err(bad("crawl.burst", "must be at least 1".into()));
-        }
-        if c.max_in_flight == 0 {
-            return Err(bad("crawl.max_in_flight", "must be at least 1".into()));
-        }
-        if c.concurrency_per_site == 0 {
+        validate_settings(c, "crawl", &bad)?;
+        let ua = &c.user_agent;
+        if ua.trim().is_empty() || ua.len() > 512 || ua.chars().any(|ch| ch.is_control()) {
             return Err(bad(
-                "crawl.concurrency_per_site",
-                "must be at least 1".into(),
+                "crawl.user_agent",
+                "must be 1 to 512 characters with no control characters (CR, LF, tab)".into(),
             ));
         }
-        if c.total_timeout.is_zero() || c.connect_timeout.is_zero() {
-            return Err(bad(
-                "crawl.total_timeout",
-                "timeouts must be longer than 0".into(),
-            ));
-        }
+        check_range(
+            &bad,
+            "crawl.connect_timeout",
+            c.connect_timeout,
+            ranges::CONNECT_TIMEOUT,
+        )?;
+        check_range(&bad, "dns.timeout", self.dns.timeout, ranges::DNS_TIMEOUT)?;
         let mut names = std::collections::HashSet::new();
+        let mut urls = std::collections::HashSet::new();
         for (i, s) in self.sites.iter().enumerate() {
             if !matches!(s.url.scheme(), "http" | "https") || s.url.host_str().is_none() {
                 return Err(bad(
@@ -459,23 +463,166 @@ impl Config {
                     format!("duplicate site name `{}`", s.name),
                 ));
             }
-            if let Some(r) = s.crawl.rate_per_origin {
-                if !(r >= 0.0 && r.is_finite()) {
-                    return Err(bad(
-                        &format!("site[{i}].crawl.rate_per_origin"),
-                        "must be a number ≥ 0".into(),
-                    ));
-                }
-            }
-            if s.crawl.burst == Some(0) {
+            if !urls.insert(s.url.as_str()) {
                 return Err(bad(
-                    &format!("site[{i}].crawl.burst"),
-                    "must be at least 1".into(),
+                    &format!("site[{i}].url"),
+                    format!("`{}` is already the URL of another site", s.url),
                 ));
             }
+            let effective = c.with_overrides(&s.crawl);
+            validate_settings(&effective, &format!("site[{i}].crawl"), &bad)?;
         }
         Ok(())
     }
+}
+
+/// The accepted range of every numeric crawl setting (documented in the README's
+/// configuration table). Values outside them either make no sense (0 pages, a timeout of 0)
+/// or never end (a retry backoff of centuries), so the validator refuses them.
+pub mod ranges {
+    use std::time::Duration;
+
+    /// Requests per second per origin; 0 (unlimited) is also accepted.
+    pub const RATE_PER_ORIGIN: (f64, f64) = (0.001, 1000.0);
+    pub const BURST: (u32, u32) = (1, 1000);
+    pub const MAX_IN_FLIGHT: (usize, usize) = (1, 10_000);
+    pub const CONCURRENCY_PER_SITE: (usize, usize) = (1, 256);
+    pub const CONNECT_TIMEOUT: (Duration, Duration) =
+        (Duration::from_millis(10), Duration::from_secs(300));
+    pub const TOTAL_TIMEOUT: (Duration, Duration) =
+        (Duration::from_millis(10), Duration::from_secs(3600));
+    pub const MAX_BODY_BYTES: (u64, u64) = (1024, 256 * 1024 * 1024);
+    pub const MAX_PAGES: (usize, usize) = (1, 1_000_000);
+    pub const MAX_DEPTH: (u32, u32) = (0, 100);
+    pub const MAX_LINKS: (usize, usize) = (0, 10_000_000);
+    pub const MAX_REDIRECTS: (usize, usize) = (0, 50);
+    pub const MAX_CRAWL_DELAY: (Duration, Duration) = (Duration::ZERO, Duration::from_secs(600));
+    pub const MAX_QUERY_VARIANTS: (usize, usize) = (1, 1_000_000);
+    pub const MAX_URL_LENGTH: (usize, usize) = (16, 65_536);
+    pub const RETRIES: (u32, u32) = (0, 10);
+    pub const RETRY_BACKOFF: (Duration, Duration) = (Duration::ZERO, Duration::from_secs(60));
+    pub const MAX_RETRY_AFTER: (Duration, Duration) = (Duration::ZERO, Duration::from_secs(3600));
+    pub const MAX_LINKS_PER_PAGE: (usize, usize) = (1, 100_000);
+    pub const PARSE_CONCURRENCY: (usize, usize) = (1, 64);
+    pub const DNS_TIMEOUT: (Duration, Duration) =
+        (Duration::from_millis(10), Duration::from_secs(60));
+}
+
+/// A value and how to show it in an error message.
+trait Shown: PartialOrd + Copy {
+    fn shown(self) -> String;
+}
+macro_rules! shown_display {
+    ($($t:ty),*) => { $( impl Shown for $t { fn shown(self) -> String { self.to_string() } } )* };
+}
+shown_display!(u32, u64, usize, f64);
+impl Shown for Duration {
+    fn shown(self) -> String {
+        format!("\"{}\"", humantime::format_duration(self))
+    }
+}
+
+fn check_range<T: Shown>(
+    bad: &dyn Fn(&str, String) -> ConfigError,
+    field: &str,
+    value: T,
+    (lo, hi): (T, T),
+) -> Result<(), ConfigError> {
+    // Written so that NaN fails too.
+    if value >= lo && value <= hi {
+        Ok(())
+    } else {
+        Err(bad(
+            field,
+            format!(
+                "{} is out of range: must be between {} and {}",
+                value.shown(),
+                lo.shown(),
+                hi.shown()
+            ),
+        ))
+    }
+}
+
+/// Check every numeric setting of `s` (the global `[crawl]` or a site's effective settings,
+/// named by `prefix`) against [`ranges`].
+fn validate_settings(
+    s: &CrawlSettings,
+    prefix: &str,
+    bad: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    use ranges::*;
+    let f = |name: &str| format!("{prefix}.{name}");
+    if s.rate_per_origin != 0.0 {
+        check_range(
+            bad,
+            &f("rate_per_origin"),
+            s.rate_per_origin,
+            RATE_PER_ORIGIN,
+        )
+        .map_err(|e| match e {
+            ConfigError::Invalid {
+                file,
+                line,
+                field,
+                message,
+            } => ConfigError::Invalid {
+                file,
+                line,
+                field,
+                message: format!("{message} (or 0 for unlimited)"),
+            },
+            e => e,
+        })?;
+    }
+    check_range(bad, &f("burst"), s.burst, BURST)?;
+    check_range(bad, &f("max_in_flight"), s.max_in_flight, MAX_IN_FLIGHT)?;
+    check_range(
+        bad,
+        &f("concurrency_per_site"),
+        s.concurrency_per_site,
+        CONCURRENCY_PER_SITE,
+    )?;
+    check_range(bad, &f("total_timeout"), s.total_timeout, TOTAL_TIMEOUT)?;
+    check_range(bad, &f("max_body_bytes"), s.max_body_bytes, MAX_BODY_BYTES)?;
+    check_range(bad, &f("max_pages"), s.max_pages, MAX_PAGES)?;
+    check_range(bad, &f("max_depth"), s.max_depth, MAX_DEPTH)?;
+    check_range(bad, &f("max_links"), s.max_links, MAX_LINKS)?;
+    check_range(bad, &f("max_redirects"), s.max_redirects, MAX_REDIRECTS)?;
+    check_range(
+        bad,
+        &f("max_crawl_delay"),
+        s.max_crawl_delay,
+        MAX_CRAWL_DELAY,
+    )?;
+    check_range(
+        bad,
+        &f("max_query_variants"),
+        s.max_query_variants,
+        MAX_QUERY_VARIANTS,
+    )?;
+    check_range(bad, &f("max_url_length"), s.max_url_length, MAX_URL_LENGTH)?;
+    check_range(bad, &f("retries"), s.retries, RETRIES)?;
+    check_range(bad, &f("retry_backoff"), s.retry_backoff, RETRY_BACKOFF)?;
+    check_range(
+        bad,
+        &f("max_retry_after"),
+        s.max_retry_after,
+        MAX_RETRY_AFTER,
+    )?;
+    check_range(
+        bad,
+        &f("max_links_per_page"),
+        s.max_links_per_page,
+        MAX_LINKS_PER_PAGE,
+    )?;
+    check_range(
+        bad,
+        &f("parse_concurrency"),
+        s.parse_concurrency,
+        PARSE_CONCURRENCY,
+    )?;
+    Ok(())
 }
 
 /// serde adapters for durations written as "10s", "500ms", "15m".
@@ -509,3 +656,6 @@ pub mod humantime_serde_compat {
         }
     }
 }
+
+#[cfg(test)]
+mod range_tests;

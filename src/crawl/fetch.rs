@@ -1,15 +1,15 @@
-//! One URL requested the careful way: redirects followed by hand (each hop rate-limited, its
-//! chain recorded, loops detected), retries with backoff on 429/503 and connection resets
-//! (Retry-After honoured up to a cap), the body streamed up to a cap counted after
-//! decompression, and the whole request bounded by a total timeout so a dripping server is
-//! cut off.
+//! The one request primitive ([`request`]) of the crawl, the link check, the probes and the
+//! IPv6 check: redirects followed by hand (each hop through the private-address guard and its
+//! origin's rate limiter, its chain recorded, loops detected), retries with backoff on 429/503
+//! and connection resets (Retry-After in both forms honoured up to a cap, beyond which the
+//! target is blocked), the body streamed up to a cap counted after decompression, and the
+//! network time of the request (connect, headers, body; never the waits for the limiter,
+//! Crawl-delay or Retry-After) bounded by a total timeout so a dripping server is cut off.
 
 use std::error::Error as StdError;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{
-    HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER,
-};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, ETAG, LAST_MODIFIED, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -45,6 +45,8 @@ pub struct Fetched {
     pub outcome: FetchOutcome,
     /// The final URL, parsed.
     pub final_url: Url,
+    /// The address of the server that gave the final answer, if one answered.
+    pub address: Option<std::net::IpAddr>,
     pub content_type: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
@@ -64,7 +66,7 @@ impl Fetched {
         url: &Url,
         status: LinkStatus,
         redirects: Vec<Redirect>,
-        started: Instant,
+        network: Duration,
         requests: usize,
     ) -> Fetched {
         Fetched {
@@ -72,9 +74,10 @@ impl Fetched {
                 status,
                 redirects,
                 final_url: url.to_string(),
-                elapsed_ms: started.elapsed().as_millis() as u64,
+                elapsed_ms: millis(network),
             },
             final_url: url.clone(),
+            address: None,
             content_type: None,
             etag: None,
             last_modified: None,
@@ -84,6 +87,12 @@ impl Fetched {
             truncated: false,
             requests,
         }
+    }
+
+    fn redirects_into(&mut self, redirects: Vec<Redirect>, network: Duration, requests: usize) {
+        self.outcome.redirects = redirects;
+        self.outcome.elapsed_ms = millis(network);
+        self.requests = requests;
     }
 
     /// The HTTP status of the final answer, if any.
@@ -124,6 +133,10 @@ impl Fetched {
     }
 }
 
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Conditional-request validators from a previous scan.
 #[derive(Debug, Clone, Default)]
 pub struct Validators {
@@ -142,168 +155,287 @@ pub async fn fetch(
     limits: &FetchLimits,
     validators: Option<&Validators>,
 ) -> Fetched {
-    let started = Instant::now();
-    let total = limits.total_timeout;
-    match tokio::time::timeout(
-        total,
-        fetch_inner(
-            client, origins, url, method, body_mode, limits, validators, started,
-        ),
+    let body_cap = match body_mode {
+        BodyMode::Full => limits.max_body_bytes,
+        BodyMode::Peek => limits.max_body_bytes.min(PEEK_BYTES),
+        BodyMode::None => 0,
+    };
+    request(
+        client,
+        origins,
+        url,
+        &Request {
+            method,
+            body_cap,
+            page: body_mode == BodyMode::Full,
+            whole_body: false,
+            limits,
+            validators,
+            hop_check: None,
+        },
     )
     .await
-    {
-        Ok(f) => f,
-        Err(_) => Fetched::failed(url, LinkStatus::Timeout, Vec::new(), started, 1),
+}
+
+/// Bytes read of a body in [`BodyMode::Peek`]: enough to recognise a challenge page.
+pub const PEEK_BYTES: u64 = 64 * 1024;
+
+/// One request as the crawl, the link check, the probes and the IPv6 check make it.
+#[derive(Clone)]
+pub struct Request<'a> {
+    /// GET or HEAD (kept across redirects).
+    pub method: Method,
+    /// Body bytes read of the final answer (0: none), counted after decompression.
+    pub body_cap: u64,
+    /// A page to parse: a body cut off by the peer before any byte arrived is a failure.
+    pub page: bool,
+    /// A body cut off by the peer is a failure even when part of it arrived (the probes:
+    /// a page not fully received is a failure).
+    pub whole_body: bool,
+    /// Time, redirects, retries.
+    pub limits: &'a FetchLimits,
+    /// Conditional-request validators for the first hop.
+    pub validators: Option<&'a Validators>,
+    /// A further check of every hop's URL before it is requested (the probes refuse an IP
+    /// literal of the other address family).
+    pub hop_check: Option<&'a HopCheck>,
+}
+
+/// See [`Request::hop_check`].
+pub type HopCheck = dyn Fn(&Url) -> Option<LinkStatus> + Send + Sync;
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("body_cap", &self.body_cap)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn fetch_inner(
+/// What one hop brought back, read within the time allowed.
+enum Hop {
+    /// A redirect with its Location.
+    Redirect {
+        status: StatusCode,
+        location: String,
+    },
+    /// A 429 or 503 worth retrying, with the Retry-After header's value if any.
+    Retry {
+        status: StatusCode,
+        retry_after: Option<String>,
+    },
+    /// The final answer, body read.
+    Final(Box<Fetched>),
+    /// The request failed.
+    Failed(LinkStatus),
+}
+
+/// The one request primitive: every hop first passes the private-address and blocked-origin
+/// guard, then waits for its origin's rate limiter and a global slot (waiting is never
+/// counted as the server's time), then gets `limits.total_timeout` of network time (connect,
+/// headers and body, summed over hops and retries). 429 and 503 answers and connection
+/// resets are retried with backoff; a Retry-After (delta-seconds or HTTP-date) longer than
+/// `limits.max_retry_after` makes the target blocked, with the header's value as evidence.
+pub async fn request(
     client: &reqwest::Client,
     origins: &Origins,
     url: &Url,
-    method: Method,
-    body_mode: BodyMode,
-    limits: &FetchLimits,
-    validators: Option<&Validators>,
-    started: Instant,
+    req: &Request<'_>,
 ) -> Fetched {
+    let limits = req.limits;
+    let mut network = Duration::ZERO;
     let mut current = url.clone();
     let mut redirects: Vec<Redirect> = Vec::new();
     let mut seen: Vec<String> = vec![current.to_string()];
     let mut requests = 0usize;
+    let mut attempt = 0u32;
     loop {
-        if let Some(status) = origins.guard(&current) {
-            return Fetched::failed(&current, status, redirects, started, requests);
+        let refused = req
+            .hop_check
+            .and_then(|check| check(&current))
+            .or_else(|| origins.guard(&current));
+        if let Some(status) = refused {
+            return Fetched::failed(&current, status, redirects, network, requests);
         }
-        let mut attempt = 0u32;
-        let response = loop {
-            let _permit = origins.acquire(&current).await;
-            requests += 1;
-            let mut req = client.request(method.clone(), current.clone());
-            if redirects.is_empty() {
-                if let Some(v) = validators {
-                    if let Some(e) = &v.etag {
-                        req = req.header(reqwest::header::IF_NONE_MATCH, e);
-                    }
-                    if let Some(lm) = &v.last_modified {
-                        req = req.header(reqwest::header::IF_MODIFIED_SINCE, lm);
-                    }
-                }
-            }
-            match req.send().await {
-                Ok(resp) => {
-                    let s = resp.status();
-                    if (s == StatusCode::TOO_MANY_REQUESTS || s == StatusCode::SERVICE_UNAVAILABLE)
-                        && attempt < limits.retries
-                    {
-                        let wait = retry_wait(resp.headers(), limits, attempt);
-                        drop(resp);
-                        drop(_permit);
-                        tokio::time::sleep(wait).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    break resp;
-                }
-                Err(e) => {
-                    let status = classify_error(&e);
-                    let retryable = matches!(&status, LinkStatus::Connection { .. });
-                    if retryable && attempt < limits.retries {
-                        drop(_permit);
-                        tokio::time::sleep(limits.retry_backoff * 2u32.pow(attempt)).await;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Fetched::failed(&current, status, redirects, started, requests);
-                }
-            }
+        let permit = origins.acquire(&current).await;
+        requests += 1;
+        let remaining = limits.total_timeout.saturating_sub(network);
+        let started = Instant::now();
+        let validators = if redirects.is_empty() {
+            req.validators
+        } else {
+            None
         };
-        let status = response.status();
-        if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
-            let location = response
-                .headers()
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            let Some(location) = location else {
-                // A 3xx without Location is an answer in itself.
-                return finish(
-                    response, current, redirects, body_mode, limits, started, requests,
-                )
+        let retryable = attempt < limits.retries;
+        let hop =
+            tokio::time::timeout(remaining, hop(client, &current, req, validators, retryable))
                 .await;
-            };
-            let next = match current.join(location.trim()) {
-                Ok(n) => n,
-                Err(e) => {
-                    return Fetched::failed(
-                        &current,
-                        LinkStatus::InvalidUrl {
-                            message: format!("redirect to `{location}`: {e}"),
-                        },
-                        redirects,
-                        started,
-                        requests,
-                    )
+        network += started.elapsed();
+        drop(permit);
+        let hop = match hop {
+            Ok(h) => h,
+            Err(_) => Hop::Failed(LinkStatus::Timeout),
+        };
+        match hop {
+            Hop::Final(mut f) => {
+                f.redirects_into(redirects, network, requests);
+                return *f;
+            }
+            Hop::Failed(status) => {
+                let transient = matches!(&status, LinkStatus::Connection { .. });
+                if transient && retryable {
+                    tokio::time::sleep(backoff(limits, attempt)).await;
+                    attempt += 1;
+                    continue;
                 }
-            };
-            redirects.push(Redirect {
-                url: current.to_string(),
-                status: status.as_u16(),
-                location: next.to_string(),
-            });
-            let mut next_key = next.clone();
-            next_key.set_fragment(None);
-            if seen.contains(&next_key.to_string()) {
-                return Fetched::failed(
-                    &next,
-                    LinkStatus::RedirectLoop,
-                    redirects,
-                    started,
-                    requests,
-                );
+                return Fetched::failed(&current, status, redirects, network, requests);
             }
-            if redirects.len() > limits.max_redirects {
-                return Fetched::failed(
-                    &next,
-                    LinkStatus::TooManyRedirects,
-                    redirects,
-                    started,
-                    requests,
-                );
+            Hop::Retry {
+                status,
+                retry_after,
+            } => {
+                let asked = retry_after.as_deref().and_then(parse_retry_after);
+                if let (Some(raw), Some(wait)) = (&retry_after, asked) {
+                    if wait > limits.max_retry_after {
+                        let status = LinkStatus::Blocked {
+                            status: Some(status.as_u16()),
+                            reason: format!(
+                                "Retry-After: {}，超过等待上限 {}",
+                                raw.trim(),
+                                humantime::format_duration(limits.max_retry_after)
+                            ),
+                        };
+                        origins.note_blocked(&current);
+                        return Fetched::failed(&current, status, redirects, network, requests);
+                    }
+                }
+                tokio::time::sleep(asked.unwrap_or_else(|| backoff(limits, attempt))).await;
+                attempt += 1;
+                continue;
             }
-            if !matches!(next.scheme(), "http" | "https") {
-                return Fetched::failed(
-                    &next,
-                    LinkStatus::NotHttp {
+            Hop::Redirect { status, location } => {
+                let next = match current.join(location.trim()) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        let status = LinkStatus::InvalidUrl {
+                            message: format!("redirect to `{location}`: {e}"),
+                        };
+                        return Fetched::failed(&current, status, redirects, network, requests);
+                    }
+                };
+                redirects.push(Redirect {
+                    url: current.to_string(),
+                    status: status.as_u16(),
+                    location: next.to_string(),
+                });
+                let mut next_key = next.clone();
+                next_key.set_fragment(None);
+                let failure = if seen.contains(&next_key.to_string()) {
+                    Some(LinkStatus::RedirectLoop)
+                } else if redirects.len() > limits.max_redirects {
+                    Some(LinkStatus::TooManyRedirects)
+                } else if !matches!(next.scheme(), "http" | "https") {
+                    Some(LinkStatus::NotHttp {
                         scheme: next.scheme().to_string(),
-                    },
-                    redirects,
-                    started,
-                    requests,
-                );
+                    })
+                } else {
+                    None
+                };
+                if let Some(status) = failure {
+                    return Fetched::failed(&next, status, redirects, network, requests);
+                }
+                seen.push(next_key.to_string());
+                current = next;
+                attempt = 0;
             }
-            seen.push(next_key.to_string());
-            current = next;
-            continue;
         }
-        return finish(
-            response, current, redirects, body_mode, limits, started, requests,
-        )
-        .await;
     }
 }
 
-async fn finish(
-    mut response: reqwest::Response,
-    url: Url,
-    redirects: Vec<Redirect>,
-    body_mode: BodyMode,
-    limits: &FetchLimits,
-    started: Instant,
-    requests: usize,
-) -> Fetched {
+/// The delay before retry `attempt` (0-based): the backoff doubled each time, saturating.
+fn backoff(limits: &FetchLimits, attempt: u32) -> Duration {
+    let factor = 2u32.checked_pow(attempt).unwrap_or(u32::MAX);
+    limits
+        .retry_backoff
+        .checked_mul(factor)
+        .unwrap_or(limits.max_retry_after)
+        .min(limits.max_retry_after.max(limits.retry_backoff))
+}
+
+/// A Retry-After value (RFC 9110 §10.2.3): delta-seconds or an HTTP-date (a date in the past
+/// means now).
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Send one request and read its answer within the caller's timeout.
+async fn hop(
+    client: &reqwest::Client,
+    url: &Url,
+    req: &Request<'_>,
+    validators: Option<&Validators>,
+    retryable: bool,
+) -> Hop {
+    let mut r = client.request(req.method.clone(), url.clone());
+    if let Some(v) = validators {
+        if let Some(e) = &v.etag {
+            r = r.header(reqwest::header::IF_NONE_MATCH, e);
+        }
+        if let Some(lm) = &v.last_modified {
+            r = r.header(reqwest::header::IF_MODIFIED_SINCE, lm);
+        }
+    }
+    let response = match r.send().await {
+        Ok(resp) => resp,
+        Err(e) => return Hop::Failed(classify_error(&e)),
+    };
+    let s = response.status();
+    if s.is_redirection() && s != StatusCode::NOT_MODIFIED {
+        if let Some(location) = response
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+        {
+            return Hop::Redirect {
+                status: s,
+                location: location.to_string(),
+            };
+        }
+        // A 3xx without Location is an answer in itself.
+    }
+    if s == StatusCode::TOO_MANY_REQUESTS || s == StatusCode::SERVICE_UNAVAILABLE {
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let too_long = retry_after
+            .as_deref()
+            .and_then(parse_retry_after)
+            .is_some_and(|d| d > req.limits.max_retry_after);
+        if retryable || too_long {
+            return Hop::Retry {
+                status: s,
+                retry_after,
+            };
+        }
+    }
+    Hop::Final(Box::new(finish(response, url.clone(), req).await))
+}
+
+async fn finish(mut response: reqwest::Response, url: Url, req: &Request<'_>) -> Fetched {
     let status = response.status().as_u16();
+    let address = response.remote_addr().map(|a| a.ip());
     let h = response.headers();
     let text = |v: Option<&HeaderValue>| v.and_then(|v| v.to_str().ok()).map(str::to_string);
     let content_type = text(h.get(CONTENT_TYPE));
@@ -314,7 +446,13 @@ async fn finish(
         .filter(|(k, _)| {
             matches!(
                 k.as_str(),
-                "server" | "cf-mitigated" | "cf-ray" | "x-waf" | "set-cookie" | "content-length"
+                "server"
+                    | "cf-mitigated"
+                    | "cf-ray"
+                    | "x-waf"
+                    | "set-cookie"
+                    | "content-length"
+                    | "retry-after"
             )
         })
         .filter_map(|(k, v)| {
@@ -323,10 +461,10 @@ async fn finish(
                 .map(|v| (k.as_str().to_string(), v.to_string()))
         })
         .collect();
-    let cap = match body_mode {
-        BodyMode::Full => limits.max_body_bytes,
-        BodyMode::Peek => limits.max_body_bytes.min(64 * 1024),
-        BodyMode::None => 0,
+    let cap = if req.method == Method::HEAD {
+        0
+    } else {
+        req.body_cap
     };
     let mut body = Vec::new();
     let mut bytes = 0u64;
@@ -336,8 +474,8 @@ async fn finish(
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
-                    let room = cap.saturating_sub(bytes) as usize;
-                    bytes += chunk.len() as u64;
+                    let room = usize::try_from(cap.saturating_sub(bytes)).unwrap_or(usize::MAX);
+                    bytes = bytes.saturating_add(chunk.len() as u64);
                     if chunk.len() > room {
                         body.extend_from_slice(&chunk[..room]);
                         truncated = true;
@@ -355,37 +493,28 @@ async fn finish(
     }
     let link_status = match body_error {
         // A body cut off by the peer is a failure only when it matters: a page we read fully.
-        Some(s) if body_mode == BodyMode::Full && body.is_empty() => s,
+        Some(s) if req.whole_body || req.page && body.is_empty() => s,
         _ if (200..300).contains(&status) || status == 304 => LinkStatus::Ok { status },
         _ => LinkStatus::HttpError { status },
     };
     Fetched {
         outcome: FetchOutcome {
             status: link_status,
-            redirects,
+            redirects: Vec::new(),
             final_url: url.to_string(),
-            elapsed_ms: started.elapsed().as_millis() as u64,
+            elapsed_ms: 0,
         },
         final_url: url,
+        address,
         content_type,
         etag,
         last_modified,
         headers,
         body,
-        bytes: bytes.min(cap.max(bytes)),
+        bytes: bytes.min(cap),
         truncated,
-        requests,
+        requests: 0,
     }
-}
-
-fn retry_wait(headers: &HeaderMap, limits: &FetchLimits, attempt: u32) -> Duration {
-    let backoff = limits.retry_backoff * 2u32.pow(attempt);
-    let from_header = headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    from_header.unwrap_or(backoff).min(limits.max_retry_after)
 }
 
 /// Turn a reqwest error into what happened, looking through its chain of causes.

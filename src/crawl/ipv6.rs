@@ -30,7 +30,6 @@ use super::probe::{ProbeError, Prober, DEFAULT_PROBE_TIMEOUT};
 use super::types::{LinkStatus, SiteFacts};
 use crate::config::SiteConfig;
 use crate::facts::{IpFamily, Ipv6Summary};
-use crate::rules::RuleSet;
 
 /// The note recorded instead of the delegation chain for pinned hosts and IP literals.
 pub const DELEGATION_PINNED_NOTE: &str = "pinned/IP host: delegation not checked";
@@ -59,21 +58,6 @@ impl Default for Ipv6Settings {
             sample_per_level: 100,
             concurrency: 4,
         }
-    }
-}
-
-impl Ipv6Settings {
-    /// The settings of the rules (defaults where a rule is absent).
-    pub fn from_rules(rules: &RuleSet) -> Ipv6Settings {
-        let mut s = Ipv6Settings::default();
-        if let Some(r) = rules.get("ipv6.unsupported") {
-            s.timeout =
-                Duration::from_secs(u64::try_from(r.param_i64("timeout_secs")).unwrap_or(15));
-        }
-        if let Some(r) = rules.get("ipv6.coverage") {
-            s.sample_per_level = usize::try_from(r.param_i64("sample_per_level")).unwrap_or(100);
-        }
-        s
     }
 }
 
@@ -312,8 +296,18 @@ fn page_text(body: &[u8], content_type: Option<&str>, url: &Url) -> (Option<Stri
     if body.is_empty() {
         return (None, String::new());
     }
+    use crate::extract::bounded;
+    if bounded::looks_binary(body) {
+        return (None, String::new());
+    }
     let decoded = crate::extract::decode(body, content_type);
-    let page = crate::extract::extract_page(&decoded.text, url, decoded.encoding, &[]);
+    // Bounded like the crawl's parse: a page too deep or too large is only scanned.
+    let limits = bounded::ParseLimits::with_max_links(1);
+    let page = if bounded::shape(&decoded.text).exceeds(&limits).is_some() {
+        bounded::scan_links(&decoded.text, url, decoded.encoding, &[], 1).0
+    } else {
+        crate::extract::extract_page(&decoded.text, url, decoded.encoding, &[])
+    };
     (page.title, page.text)
 }
 
@@ -323,10 +317,10 @@ pub async fn ipv6_support(
     crawler: &Crawler,
     site: &SiteConfig,
     facts: &SiteFacts,
-    rules: &RuleSet,
+    settings: &Ipv6Settings,
 ) -> Result<Ipv6Summary, ProbeError> {
     let prober = Prober::for_crawler(crawler)?;
-    let mut settings = Ipv6Settings::from_rules(rules);
+    let mut settings = settings.clone();
     settings.concurrency = crawler.config().crawl_for(site).concurrency_per_site.max(1);
     Ok(measure(&prober, site, facts, &settings).await)
 }
@@ -707,14 +701,6 @@ mod tests {
         let b = "一二三四五甲乙丙丁戊";
         let s = similarity(a, b);
         assert!(s > 0.3 && s < 0.6, "{s}");
-    }
-
-    #[test]
-    fn settings_follow_the_rules() {
-        let rules = RuleSet::embedded().expect("embedded rules");
-        let s = Ipv6Settings::from_rules(&rules);
-        assert_eq!(s.timeout, Duration::from_secs(15));
-        assert_eq!(s.sample_per_level, 100);
     }
 
     #[test]

@@ -14,6 +14,7 @@ use url::Url;
 
 use super::resolve::{ResolveError, Resolver};
 use super::types::LinkStatus;
+use crate::config::{Config, CrawlSettings, SiteConfig};
 
 /// The origin of a URL: `scheme://host:port`.
 pub fn origin_key(url: &Url) -> String {
@@ -103,12 +104,21 @@ impl Origin {
     }
 }
 
+/// The longest period between two requests to an origin (one a day).
+const MAX_PERIOD: Duration = Duration::from_secs(86_400);
+
 fn build_limiter(
     rate: Rate,
     crawl_delay: Option<Duration>,
 ) -> Option<Arc<DefaultDirectRateLimiter>> {
+    // Checked: a rate so small that its period does not fit a Duration (the validator refuses
+    // it) turns into the longest period rather than a panic.
     let mut period = if rate.per_second > 0.0 {
-        Some(Duration::from_secs_f64(1.0 / rate.per_second))
+        Some(
+            Duration::try_from_secs_f64(1.0 / rate.per_second)
+                .unwrap_or(MAX_PERIOD)
+                .min(MAX_PERIOD),
+        )
     } else {
         None
     };
@@ -152,11 +162,51 @@ impl Origins {
         }
     }
 
+    /// The registry of a configuration: unconfigured origins at the global rate, every
+    /// configured site's origins at the site's (see [`Origins::configure_site`]).
+    pub fn for_config(config: &Config, resolver: Resolver, block_after: usize) -> Origins {
+        let c = &config.crawl;
+        let origins = Origins::new(
+            Rate {
+                per_second: c.rate_per_origin,
+                burst: c.burst,
+            },
+            c.max_in_flight,
+            resolver,
+            block_after,
+        );
+        for site in &config.sites {
+            origins.configure_site(site, &config.crawl_for(site));
+        }
+        origins
+    }
+
     /// Set the rate of an origin (a site's own origins get the site's settings).
     pub fn configure(&self, url: &Url, rate: Rate) {
         let key = origin_key(url);
         if let Ok(mut m) = self.map.lock() {
             m.entry(key).or_insert_with(|| Arc::new(Origin::new(rate)));
+        }
+    }
+
+    /// Set the rate of every origin of a site (each of its hosts, over http and https, the
+    /// home page's own port kept) from the site's settings. The one place the crawl and the
+    /// probes configure a site's limiters.
+    pub fn configure_site(&self, site: &SiteConfig, settings: &CrawlSettings) {
+        let rate = Rate {
+            per_second: settings.rate_per_origin,
+            burst: settings.burst,
+        };
+        self.configure(&site.url, rate);
+        for h in site.all_hosts() {
+            for scheme in ["http", "https"] {
+                if let Ok(mut u) = Url::parse(&format!("{scheme}://{h}/")) {
+                    if u.host_str() == site.url.host_str() && scheme == site.url.scheme() {
+                        let _ = u.set_port(site.url.port());
+                    }
+                    self.configure(&u, rate);
+                }
+            }
         }
     }
 
@@ -220,6 +270,11 @@ impl Origins {
         None
     }
 
+    /// Blocked answers an origin has given so far.
+    pub fn blocked_count(&self, url: &Url) -> usize {
+        self.get(url).blocked.load(Ordering::Relaxed)
+    }
+
     /// Record that an origin answered with a block (429, challenge page).
     pub fn note_blocked(&self, url: &Url) {
         self.get(url).blocked.fetch_add(1, Ordering::Relaxed);
@@ -245,7 +300,9 @@ impl Origins {
             .clone();
         if let Robots::Parsed(r) = robots.as_ref() {
             if let Some(d) = r.delay.filter(|d| *d > 0.0 && d.is_finite()) {
-                let d = Duration::from_secs_f64(f64::from(d)).min(max_delay);
+                let d = Duration::try_from_secs_f64(f64::from(d))
+                    .unwrap_or(max_delay)
+                    .min(max_delay);
                 // Applied once: rebuilding the limiter on every call would reset its state.
                 if !origin.delay_applied.swap(true, Ordering::Relaxed) {
                     origin.set_crawl_delay(d);

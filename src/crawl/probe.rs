@@ -12,18 +12,17 @@
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
-use reqwest::header::{CONTENT_TYPE, LOCATION};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use url::Url;
 
 use super::dns::Dns;
 use super::engine::Crawler;
-use super::fetch::classify_error;
-use super::origin::{Origins, Rate};
+use super::fetch::{request, FetchLimits, Request};
+use super::origin::Origins;
 use super::resolve::{ResolveError, Resolver};
 use super::types::LinkStatus;
 use crate::config::{Config, SiteConfig};
@@ -169,32 +168,6 @@ pub struct FamilyFetch {
     pub body: Vec<u8>,
 }
 
-impl FamilyFetch {
-    fn failed(url: &Url, status: LinkStatus, spent: Duration) -> FamilyFetch {
-        FamilyFetch {
-            status,
-            address: None,
-            final_url: url.clone(),
-            latency_ms: millis(spent),
-            content_type: None,
-            body: Vec::new(),
-        }
-    }
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
-/// One answer of one hop.
-struct Hop {
-    status: StatusCode,
-    location: Option<String>,
-    address: Option<IpAddr>,
-    content_type: Option<String>,
-    body: Vec<u8>,
-}
-
 /// Requests over one address family at a time, rate-limited with the crawl's origins.
 pub struct Prober {
     v4: reqwest::Client,
@@ -203,6 +176,7 @@ pub struct Prober {
     origins: Arc<Origins>,
     max_redirects: usize,
     max_body_bytes: u64,
+    max_retry_after: Duration,
 }
 
 /// The crawl's resolver for a configuration: the same pins, private-address policy and
@@ -249,33 +223,15 @@ impl Prober {
             origins,
             max_redirects: config.crawl.max_redirects,
             max_body_bytes: config.crawl.max_body_bytes,
+            max_retry_after: config.crawl.max_retry_after,
         })
     }
 
     /// A standalone prober for `govscan probe`: its own origins, each configured site's
     /// origin at the site's rate, DNS as configured in `[dns]`.
     pub fn from_config(config: &Config) -> Result<Prober, ProbeError> {
-        let c = &config.crawl;
         let resolver = crawl_resolver(config);
-        let origins = Arc::new(Origins::new(
-            Rate {
-                per_second: c.rate_per_origin,
-                burst: c.burst,
-            },
-            c.max_in_flight,
-            resolver.clone(),
-            usize::MAX,
-        ));
-        for site in &config.sites {
-            let s = config.crawl_for(site);
-            origins.configure(
-                &site.url,
-                Rate {
-                    per_second: s.rate_per_origin,
-                    burst: s.burst,
-                },
-            );
-        }
+        let origins = Arc::new(Origins::for_config(config, resolver.clone(), usize::MAX));
         Prober::new(
             config,
             origins,
@@ -314,83 +270,42 @@ impl Prober {
             IpFamily::V4 => &self.v4,
             IpFamily::V6 => &self.v6,
         };
-        let mut spent = Duration::ZERO;
-        let mut current = url.clone();
-        let mut seen: Vec<String> = vec![current.to_string()];
-        let mut hops = 0usize;
-        loop {
-            if let Some(ip) = current.host_str().and_then(literal) {
-                if family_of(ip) != family {
-                    let status = LinkStatus::Dns {
-                        message: format!("{} (IP literal {ip})", no_address(family)),
-                    };
-                    return FamilyFetch::failed(&current, status, spent);
-                }
-            }
-            if let Some(status) = self.origins.guard(&current) {
-                return FamilyFetch::failed(&current, status, spent);
-            }
-            let permit = self.origins.acquire(&current).await;
-            let started = Instant::now();
-            let remaining = timeout.saturating_sub(spent);
-            let answer =
-                tokio::time::timeout(remaining, hop(client, &current, method.clone(), body_cap))
-                    .await;
-            spent += started.elapsed();
-            drop(permit);
-            let hop = match answer {
-                Err(_) => return FamilyFetch::failed(&current, LinkStatus::Timeout, spent),
-                Ok(Err(status)) => return FamilyFetch::failed(&current, status, spent),
-                Ok(Ok(h)) => h,
-            };
-            let code = hop.status;
-            if code.is_redirection() && code != StatusCode::NOT_MODIFIED {
-                if let Some(location) = &hop.location {
-                    let next = match current.join(location.trim()) {
-                        Ok(n) => n,
-                        Err(e) => {
-                            let status = LinkStatus::InvalidUrl {
-                                message: format!("redirect to `{location}`: {e}"),
-                            };
-                            return FamilyFetch::failed(&current, status, spent);
-                        }
-                    };
-                    hops += 1;
-                    let mut key = next.clone();
-                    key.set_fragment(None);
-                    let status = if seen.contains(&key.to_string()) {
-                        Some(LinkStatus::RedirectLoop)
-                    } else if hops > self.max_redirects {
-                        Some(LinkStatus::TooManyRedirects)
-                    } else if !matches!(next.scheme(), "http" | "https") {
-                        Some(LinkStatus::NotHttp {
-                            scheme: next.scheme().to_string(),
-                        })
-                    } else {
-                        None
-                    };
-                    if let Some(status) = status {
-                        return FamilyFetch::failed(&next, status, spent);
-                    }
-                    seen.push(key.to_string());
-                    current = next;
-                    continue;
-                }
-            }
-            let s = code.as_u16();
-            let status = if code.is_success() || code == StatusCode::NOT_MODIFIED {
-                LinkStatus::Ok { status: s }
-            } else {
-                LinkStatus::HttpError { status: s }
-            };
-            return FamilyFetch {
-                status,
-                address: hop.address,
-                final_url: current,
-                latency_ms: millis(spent),
-                content_type: hop.content_type,
-                body: hop.body,
-            };
+        let limits = FetchLimits {
+            total_timeout: timeout,
+            max_body_bytes: body_cap,
+            max_redirects: self.max_redirects,
+            retries: 0,
+            retry_backoff: Duration::ZERO,
+            max_retry_after: self.max_retry_after,
+        };
+        let other_family = move |u: &Url| {
+            let ip = u.host_str().and_then(literal)?;
+            (family_of(ip) != family).then(|| LinkStatus::Dns {
+                message: format!("{} (IP literal {ip})", no_address(family)),
+            })
+        };
+        let f = request(
+            client,
+            &self.origins,
+            url,
+            &Request {
+                method,
+                body_cap,
+                page: false,
+                whole_body: true,
+                limits: &limits,
+                validators: None,
+                hop_check: Some(&other_family),
+            },
+        )
+        .await;
+        FamilyFetch {
+            status: f.outcome.status,
+            address: f.address,
+            final_url: f.final_url,
+            latency_ms: f.outcome.elapsed_ms,
+            content_type: f.content_type,
+            body: f.body,
         }
     }
 
@@ -450,59 +365,6 @@ impl Prober {
             error: (!ok).then(|| f.status.short()),
         }
     }
-}
-
-/// Send one request and read its answer (the body up to `body_cap`).
-async fn hop(
-    client: &reqwest::Client,
-    url: &Url,
-    method: Method,
-    body_cap: u64,
-) -> Result<Hop, LinkStatus> {
-    let is_head = method == Method::HEAD;
-    let mut response = client
-        .request(method, url.clone())
-        .send()
-        .await
-        .map_err(|e| classify_error(&e))?;
-    let status = response.status();
-    let text = |name| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let location = text(LOCATION);
-    let content_type = text(CONTENT_TYPE);
-    let address = response.remote_addr().map(|a| a.ip());
-    let mut body = Vec::new();
-    if !is_head && !status.is_redirection() && body_cap > 0 {
-        loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    let room = usize::try_from(body_cap.saturating_sub(body.len() as u64))
-                        .unwrap_or(usize::MAX);
-                    if chunk.len() >= room {
-                        // Enough of the page: the cap is the crawl's, a page that large is
-                        // being received.
-                        body.extend_from_slice(&chunk[..room]);
-                        break;
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => return Err(classify_error(&e)),
-            }
-        }
-    }
-    Ok(Hop {
-        status,
-        location,
-        address,
-        content_type,
-        body,
-    })
 }
 
 #[cfg(test)]

@@ -335,3 +335,19 @@ pub struct SiteFacts {
     #[serde(default)]
     pub site_id_code: Option<String>,
 }
+
+impl SiteFacts {
+    /// Why the site refused the scanner, if it did: its home page was blocked (a WAF challenge
+    /// page, even one served with 200; 412/429; a Retry-After beyond the cap; a blanket 403),
+    /// or most of what was requested was. Such a site is 被拦截: its findings cannot be
+    /// judged, and it is not scored as if it had been inspected.
+    pub fn blocked(&self) -> Option<String> {
+        if let Some(LinkStatus::Blocked { reason, .. }) = self.home.as_ref().map(|h| &h.status) {
+            return Some(format!("首页被拦截：{reason}"));
+        }
+        let requested = self.stats.checked;
+        let blocked = self.stats.blocked;
+        (blocked >= 3 && blocked.saturating_mul(2) > requested)
+            .then(|| format!("多数请求被拦截（{blocked}/{requested}）"))
+    }
+}

@@ -253,6 +253,10 @@ pub struct PageFacts {
     /// Serious wording error candidates in the visible text.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wording: Vec<WordingHit>,
+    /// Why the page was read only in part (links capped, too deep or too large to build:
+    /// links scanned by the tokenizer, no list or footer facts). None: read whole.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parse_limit: Option<String>,
 }
 
 fn is_zero(n: &u32) -> bool {

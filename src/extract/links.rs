@@ -194,6 +194,18 @@ pub fn extract_document(
     encoding: &'static Encoding,
     session_params: &[String],
 ) -> ExtractedPage {
+    extract_document_capped(doc, page_url, encoding, session_params, usize::MAX).0
+}
+
+/// [`extract_document`] taking at most `max_links` links; also returns how many distinct
+/// links the page has (kept or not).
+pub fn extract_document_capped(
+    doc: &Html,
+    page_url: &Url,
+    encoding: &'static Encoding,
+    session_params: &[String],
+    max_links: usize,
+) -> (ExtractedPage, usize) {
     let root = doc.tree.root();
 
     let base = find_base(root, page_url, encoding);
@@ -203,6 +215,8 @@ pub fn extract_document(
         session_params,
         seen: HashSet::new(),
         links: Vec::new(),
+        max_links,
+        found: 0,
     };
     let mut title = None;
     let mut meta = Vec::new();
@@ -335,12 +349,16 @@ pub fn extract_document(
         .map(|body| element_text(body, MAX_TEXT_BYTES))
         .unwrap_or_default();
 
-    ExtractedPage {
-        title,
-        meta,
-        text,
-        links: links.links,
-    }
+    let found = links.found;
+    (
+        ExtractedPage {
+            title,
+            meta,
+            text,
+            links: links.links,
+        },
+        found,
+    )
 }
 
 /// Resolves, canonicalises and de-duplicates the links of one page.
@@ -350,6 +368,10 @@ struct LinkCollector<'a> {
     session_params: &'a [String],
     seen: HashSet<(LinkTarget, LinkElement)>,
     links: Vec<RawLink>,
+    /// Links kept; beyond it links are only counted.
+    max_links: usize,
+    /// Distinct links found, kept or not.
+    found: usize,
 }
 
 impl LinkCollector<'_> {
@@ -358,7 +380,15 @@ impl LinkCollector<'_> {
         else {
             return;
         };
+        if self.links.len() >= self.max_links {
+            // Counted, not kept (the set of seen links stops growing too).
+            if !self.seen.contains(&(target, element)) {
+                self.found += 1;
+            }
+            return;
+        }
         if self.seen.insert((target.clone(), element)) {
+            self.found += 1;
             self.links.push(RawLink {
                 target,
                 element,
@@ -431,7 +461,7 @@ fn unescape_js(s: &str) -> String {
 }
 
 /// The URL of a refresh `content` value (`5;URL='/index.html'`), if there is one.
-fn refresh_target(content: &str) -> Option<String> {
+pub(crate) fn refresh_target(content: &str) -> Option<String> {
     let caps = REFRESH_RE.captures(content)?;
     let url = caps.get(1)?.as_str().trim();
     let url = url

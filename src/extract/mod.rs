@@ -4,8 +4,11 @@
 //! canonical form.
 //!
 //! Owns: charset decoding ([`charset`]), URL resolution and canonical form ([`urls`]), link
-//! and page extraction ([`links`]), and the soft-404 text heuristics ([`soft404`]).
+//! and page extraction ([`links`]), the bounds on what a page may cost to read (binary
+//! content, links per page, DOM size and nesting, with a tokenizer-level fallback:
+//! [`bounded`]), and the soft-404 text heuristics ([`soft404`]).
 
+pub mod bounded;
 pub mod charset;
 pub mod dates;
 pub mod facts;
@@ -13,8 +16,11 @@ pub mod links;
 pub mod soft404;
 pub mod urls;
 
+pub use bounded::{looks_binary, ParseLimits};
 pub use charset::{decode, CharsetSource, Decoded};
 pub use dates::ItemDate;
 pub use facts::{page_facts, FactRules, PageFacts};
-pub use links::{extract_document, extract_page, ExtractedPage, LinkElement, RawLink};
+pub use links::{
+    extract_document, extract_document_capped, extract_page, ExtractedPage, LinkElement, RawLink,
+};
 pub use urls::{canonicalize, resolve_href, LinkTarget};

@@ -52,6 +52,8 @@ pub struct Inspection {
     /// `None` when the site could not be inspected.
     pub score: Option<Score>,
     pub verdict: Verdict,
+    /// Why the site could not be inspected (无法检查 / 被拦截), when it could not.
+    pub reason: Option<String>,
 }
 
 /// The findings of a site's facts: the page rules, the IPv6 rules on `ipv6` (measured now, or
@@ -69,12 +71,13 @@ pub fn judge(
     ipv6: Option<&Ipv6Summary>,
     store: Option<&Store>,
 ) -> Vec<Finding> {
-    let mut findings = if facts.error.is_none() {
+    let inspected = crawl_state(facts).is_none();
+    let mut findings = if inspected {
         checks::evaluate(facts, rules, as_of)
     } else {
         Vec::new()
     };
-    if let (Some(summary), None) = (ipv6, &facts.error) {
+    if let (Some(summary), true) = (ipv6, inspected) {
         findings.extend(checks::ipv6::check(
             site.url.as_str(),
             site.level,
@@ -94,25 +97,28 @@ pub fn judge(
 }
 
 /// The state of a site's crawl: `None` when it was inspected, else the verdict that says why
-/// not (被拦截 when the home page's server refused the scanner, 无法检查 otherwise).
-pub fn crawl_state(facts: &SiteFacts) -> Option<Verdict> {
-    facts.error.as_ref()?;
-    let blocked = facts.home.as_ref().is_some_and(|h| h.status.is_blocked());
-    Some(if blocked {
-        Verdict::Blocked
-    } else {
-        Verdict::NotInspected
-    })
+/// not, with the reason: 被拦截 when the server refused the scanner (its home page blocked —
+/// a WAF challenge even with status 200, 412/429, a Retry-After beyond the cap, a blanket
+/// 403 — or most of what was requested), 无法检查 when the home page could not be fetched.
+pub fn crawl_state(facts: &SiteFacts) -> Option<(Verdict, String)> {
+    if let Some(why) = facts.blocked() {
+        return Some((Verdict::Blocked, why));
+    }
+    facts
+        .error
+        .as_ref()
+        .map(|e| (Verdict::NotInspected, e.clone()))
 }
 
 /// Score and verdict of a site's findings: 合格/不合格 with a score when the site was
 /// inspected; 无法检查/被拦截 and no score when it was not.
 pub fn assess(facts: &SiteFacts, findings: Vec<Finding>, rules: &RuleSet) -> Inspection {
     match crawl_state(facts) {
-        Some(state) => Inspection {
+        Some((state, why)) => Inspection {
             findings,
             score: None,
             verdict: state,
+            reason: Some(why),
         },
         None => {
             let score = checks::score::score(&findings, rules);
@@ -120,6 +126,7 @@ pub fn assess(facts: &SiteFacts, findings: Vec<Finding>, rules: &RuleSet) -> Ins
                 verdict: score.verdict,
                 score: Some(score),
                 findings,
+                reason: None,
             }
         }
     }
@@ -135,8 +142,9 @@ pub async fn inspect_crawled(
     as_of: DateTime<FixedOffset>,
     store: Option<&Mutex<Store>>,
 ) -> (Inspection, Option<Ipv6Summary>) {
-    let ipv6 = if facts.error.is_none() {
-        match crate::crawl::ipv6::ipv6_support(crawler, site, facts, rules).await {
+    let ipv6 = if crawl_state(facts).is_none() {
+        let settings = crate::crawl::ipv6::Ipv6Settings::from_rules(rules);
+        match crate::crawl::ipv6::ipv6_support(crawler, site, facts, &settings).await {
             Ok(summary) => Some(summary),
             Err(e) => {
                 tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");
@@ -165,6 +173,9 @@ pub fn site_report(
         inspection.score,
         inspection.verdict,
     );
+    if report.error.is_none() {
+        report.error = inspection.reason;
+    }
     report.ipv6 = ipv6.map(crate::crawl::ipv6::Ipv6Detail::of);
     report
 }

@@ -584,7 +584,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 score: inspection.score.as_ref().map(|s| s.score),
                 verdict: inspection.verdict,
                 worst: inspection.findings.iter().map(|f| f.kind).min(),
-                error: facts.error.clone(),
+                error: inspection.reason.clone(),
                 new: 0,
                 persisting: 0,
                 fixed: 0,
@@ -594,7 +594,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 // A site that could not be inspected is recorded as failed, with its state
                 // (无法检查 / 被拦截) and no score: its findings of today would make every
                 // earlier finding look fixed.
-                let why = facts.error.clone().unwrap_or_default();
+                let why = inspection.reason.clone().unwrap_or_default();
                 let _ = tx.send(Msg::Fail(sr, why.clone(), inspection.verdict));
                 tracing::warn!(site = %site.name, error = %why, "site not inspected");
                 return summary;

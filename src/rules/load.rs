@@ -608,9 +608,13 @@ fn convert(p: &ParamSpec, v: &toml::Value) -> Result<ParamValue, Bad> {
             })
             .collect()
     }
+    let (int_lo, int_hi) = super::spec::int_range(p.name);
     let int = |x: &V| match x {
-        V::Integer(i) if *i >= 0 => Ok(*i),
-        V::Integer(_) => Err("must not be negative".to_string()),
+        V::Integer(i) if (int_lo..=int_hi).contains(i) => Ok(*i),
+        V::Integer(i) if *i < 0 => Err("must not be negative".to_string()),
+        V::Integer(i) => Err(format!(
+            "{i} is out of range: must be between {int_lo} and {int_hi}"
+        )),
         other => Err(format!("expected an integer, found {}", other.type_str())),
     };
     let string = |x: &V| match x {
@@ -642,7 +646,7 @@ fn convert(p: &ParamSpec, v: &toml::Value) -> Result<ParamValue, Bad> {
             let max = if p.ty == ParamType::Rate {
                 1.0
             } else {
-                f64::MAX
+                super::spec::FLOAT_MAX
             };
             if !(f.is_finite() && (0.0..=max).contains(&f)) {
                 return Err(bad(format!("expected {}, found {f}", p.ty.describe())));

@@ -69,6 +69,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigError, SiteKind, SiteLevel};
 
+mod crawl_params;
 mod load;
 pub mod spec;
 #[cfg(test)]

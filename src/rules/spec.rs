@@ -58,6 +58,28 @@ impl ParamType {
     }
 }
 
+/// Largest integer parameter (counts, thresholds, years, seconds): larger values make no
+/// sense for a website inspection and would overflow date arithmetic.
+pub const INT_MAX: i64 = 100_000;
+/// Largest day window (`window_days`): ten years.
+pub const WINDOW_DAYS_MAX: i64 = 3660;
+/// Largest non-rate number parameter.
+pub const FLOAT_MAX: f64 = 1_000_000.0;
+
+/// Longest time a request may be given (`timeout_secs`): one hour.
+pub const TIMEOUT_SECS_MAX: i64 = 3600;
+
+/// The accepted range of an integer parameter (or list element) named `name`.
+pub fn int_range(name: &str) -> (i64, i64) {
+    if name.ends_with("window_days") {
+        (1, WINDOW_DAYS_MAX)
+    } else if name.ends_with("timeout_secs") {
+        (1, TIMEOUT_SECS_MAX)
+    } else {
+        (0, INT_MAX)
+    }
+}
+
 /// One parameter a rule id accepts.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
@@ -223,6 +245,24 @@ pub static RULES: &[RuleSpec] = &[
                 T::Int,
                 "3",
                 "a host answering 403 to this many different URLs is treated as blocking",
+            ),
+            opt(
+                "stop_after_blocked",
+                T::Int,
+                "5",
+                "blocked answers after which an origin is no longer asked",
+            ),
+            opt(
+                "challenge_max_bytes",
+                T::Int,
+                "65536",
+                "largest 2xx body in which a challenge marker makes a challenge page",
+            ),
+            opt(
+                "challenge_max_links",
+                T::Int,
+                "3",
+                "most links (<a>) a 2xx challenge page may have; a real page has more",
             ),
         ],
     },

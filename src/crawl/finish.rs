@@ -1,0 +1,139 @@
+//! The end of a site's crawl: the blanket-403 rule, the counts, and the site's facts.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::site::SiteRun;
+use super::types::*;
+use crate::config::SiteConfig;
+use crate::extract::{self};
+
+impl SiteRun {
+    pub(super) fn finish(
+        &self,
+        site: &SiteConfig,
+        started_at: String,
+        elapsed: Duration,
+        robots: String,
+    ) -> SiteFacts {
+        let mut st = self.lock();
+        let min = self.crawler.rules.blanket_403_min.max(1);
+        // Blanket 403: from some point on, an origin answered 403 to everything (at least
+        // `min` times): the scanner was shut out, the pages are not broken.
+        let mut by_origin: HashMap<&str, Vec<(&str, u16)>> = HashMap::new();
+        for (o, k, s) in &st.answers {
+            by_origin
+                .entry(o.as_str())
+                .or_default()
+                .push((k.as_str(), *s));
+        }
+        let mut relabel: Vec<String> = Vec::new();
+        for answers in by_origin.values() {
+            if let Some(first) = answers.iter().position(|(_, s)| *s == 403) {
+                let tail = &answers[first..];
+                if tail.len() >= min && tail.iter().all(|(_, s)| *s == 403) {
+                    relabel.extend(tail.iter().map(|(k, _)| k.to_string()));
+                }
+            }
+        }
+        for k in relabel {
+            if let Some(f) = st.links.get_mut(&k) {
+                if f.outcome.status == (LinkStatus::HttpError { status: 403 }) {
+                    f.outcome.status = LinkStatus::Blocked {
+                        status: Some(403),
+                        reason: "站点对扫描器全部返回403".into(),
+                    };
+                }
+            }
+            for p in st.pages.iter_mut().filter(|p| p.url == k) {
+                p.status = LinkStatus::Blocked {
+                    status: Some(403),
+                    reason: "站点对扫描器全部返回403".into(),
+                };
+            }
+        }
+        let mut stats = std::mem::take(&mut st.stats);
+        stats.links = st.links.len();
+        // Counted from the links rather than as tasks finish, so that a resumed crawl counts
+        // what it reused exactly once.
+        stats.checked = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status.was_requested())
+            .count();
+        stats.broken = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status.is_broken())
+            .count();
+        stats.blocked = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status.is_blocked())
+            .count();
+        stats.robots_disallowed = st
+            .links
+            .values()
+            .filter(|l| l.outcome.status == LinkStatus::RobotsDisallowed)
+            .count();
+        stats.duration_ms = elapsed.as_millis() as u64;
+        let home = st.home.clone().or_else(|| {
+            // The home page was not parsed (not HTML, failed): keep its outcome as a record.
+            st.links.get(&self.home_key).map(|l| PageRecord {
+                url: l.url.clone(),
+                final_url: l.outcome.final_url.clone(),
+                depth: 0,
+                status: l.outcome.status.clone(),
+                charset: None,
+                title: None,
+                content_hash: None,
+                etag: None,
+                last_modified: None,
+                fetched_at: chrono::Utc::now().to_rfc3339(),
+                elapsed_ms: l.outcome.elapsed_ms,
+                bytes: 0,
+                truncated: false,
+                links_found: 0,
+                facts: Default::default(),
+            })
+        });
+        let error = match &home {
+            Some(h) if h.status.is_ok() => None,
+            Some(h) => Some(format!("首页无法访问：{}", h.status.zh())),
+            None => Some("首页未能抓取".to_string()),
+        };
+        let error = if st.worker_failures > 0 {
+            Some(format!(
+                "{}；{} 个抓取任务异常中止",
+                error.unwrap_or_default(),
+                st.worker_failures
+            ))
+        } else {
+            error
+        };
+        SiteFacts {
+            name: site.name.clone(),
+            url: site.url.to_string(),
+            level: site.level,
+            kind: site.kind,
+            started_at,
+            finished_at: chrono::Utc::now().to_rfc3339(),
+            home,
+            pages: std::mem::take(&mut st.pages),
+            links: std::mem::take(&mut st.links),
+            not_found_probe: None,
+            robots,
+            stats,
+            error,
+            configured_columns: site
+                .columns
+                .iter()
+                .map(|(name, u)| {
+                    let u = extract::canonicalize(u, &self.settings.session_params);
+                    (name.clone(), u.to_string())
+                })
+                .collect(),
+            site_id_code: site.site_id_code.clone(),
+        }
+    }
+}

@@ -1,0 +1,472 @@
+//! The crawl loop of one site: workers take tasks from the site's frontier, fetch, extract,
+//! enqueue what they find, and stop when the queue is empty and nothing is in flight (counted
+//! explicitly, so termination is certain). The site's state (frontier, link facts, pages) and
+//! how a task's result is folded into it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use reqwest::Method;
+use tokio::sync::{Notify, OnceCell};
+use url::Url;
+
+use super::engine::{Crawler, PreviousPages, Progress, SiteSeed, MAX_REFERRERS};
+use super::fetch::{fetch, BodyMode, FetchLimits, Fetched};
+use super::frontier::{Frontier, Task, TaskKind};
+use super::origin::{origin_key, Robots};
+use super::page::ParseSettings;
+use super::types::*;
+use crate::config::CrawlSettings;
+use crate::extract::{LinkTarget, RawLink};
+
+#[derive(Default)]
+pub(super) struct SiteState {
+    pub(super) frontier: Frontier,
+    pub(super) in_flight: usize,
+    pub(super) links: BTreeMap<String, LinkFact>,
+    pub(super) pages: Vec<PageRecord>,
+    pub(super) home: Option<PageRecord>,
+    pub(super) home_keys: HashSet<String>,
+    /// (origin, link key, HTTP status) of every answer, in order, for the blanket-403 rule.
+    pub(super) answers: Vec<(String, String, u16)>,
+    pub(super) stats: CrawlStats,
+    pub(super) worker_failures: usize,
+}
+
+pub(super) struct SiteRun {
+    pub(super) crawler: Arc<Crawler>,
+    pub(super) site_name: String,
+    pub(super) hosts: HashSet<String>,
+    /// The site's explicit non-default port, if any.
+    pub(super) port: Option<u16>,
+    pub(super) settings: CrawlSettings,
+    pub(super) limits: FetchLimits,
+    pub(super) home_key: String,
+    pub(super) state: Mutex<SiteState>,
+    pub(super) notify: Notify,
+    /// How the site answers a path that cannot exist: status, title and text fingerprint.
+    pub(super) not_found: OnceCell<Option<(Option<String>, u64)>>,
+    /// Earlier copies of pages, for conditional requests.
+    pub(super) previous: Option<Arc<dyn PreviousPages>>,
+}
+
+pub(super) enum Next {
+    Task(Task),
+    Wait,
+    Done,
+}
+
+impl SiteRun {
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, SiteState> {
+        // A poisoned lock means a worker panicked mid-update; the data is still usable for
+        // the facts gathered so far.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Whether a URL belongs to the site: one of its hosts, on the site's own port (a site at
+    /// a default port owns the default ports of both schemes).
+    pub(super) fn in_scope(&self, url: &Url) -> bool {
+        let host_ok = url
+            .host_str()
+            .is_some_and(|h| self.hosts.contains(&h.to_ascii_lowercase()));
+        let port_ok = match self.port {
+            Some(p) => url.port_or_known_default() == Some(p),
+            None => url.port().is_none(),
+        };
+        host_ok && port_ok
+    }
+
+    pub(super) fn parse_settings(&self) -> ParseSettings {
+        ParseSettings {
+            session_params: self.settings.session_params.clone(),
+            max_links_per_page: self.settings.max_links_per_page,
+        }
+    }
+
+    pub(super) async fn work(self: Arc<Self>) {
+        loop {
+            let notified = self.notify.notified();
+            let next = {
+                let mut st = self.lock();
+                match st.frontier.pop() {
+                    Some(t) => {
+                        st.in_flight += 1;
+                        Next::Task(t)
+                    }
+                    None if st.in_flight == 0 => Next::Done,
+                    None => Next::Wait,
+                }
+            };
+            match next {
+                Next::Done => {
+                    self.notify.notify_waiters();
+                    return;
+                }
+                Next::Wait => notified.await,
+                Next::Task(task) => {
+                    let result = self.run(task).await;
+                    // Observed before the site's lock is taken: the store encodes the page
+                    // here, in parallel with the other workers.
+                    if let Some(page) = &result.page {
+                        self.crawler
+                            .observer
+                            .page(&self.site_name, page, &result.links);
+                    }
+                    let progress = {
+                        let mut st = self.lock();
+                        self.apply(&mut st, result);
+                        st.in_flight -= 1;
+                        Progress {
+                            pages: st.stats.pages,
+                            queued: st.frontier.len() + st.in_flight,
+                            checked: st.stats.checked,
+                            errors: st.stats.broken,
+                            done: false,
+                        }
+                    };
+                    self.notify.notify_waiters();
+                    self.crawler.observer.progress(&self.site_name, progress);
+                }
+            }
+        }
+    }
+
+    pub(super) async fn robots_for(&self, url: &Url) -> Arc<Robots> {
+        let client = self.crawler.client.clone();
+        let origins = self.crawler.origins.clone();
+        let limits = self.limits.clone();
+        self.crawler
+            .origins
+            .robots(
+                url,
+                self.settings.max_crawl_delay,
+                |robots_url| async move {
+                    let f = fetch(
+                        &client,
+                        &origins,
+                        &robots_url,
+                        Method::GET,
+                        BodyMode::Full,
+                        &limits,
+                        None,
+                    )
+                    .await;
+                    match &f.outcome.status {
+                        LinkStatus::Ok { .. } => {
+                            let agent = "govscan";
+                            match texting_robots::Robot::new(agent, &f.body) {
+                                Ok(r) => Robots::Parsed(Box::new(r)),
+                                Err(_) => Robots::AllowAll,
+                            }
+                        }
+                        LinkStatus::HttpError { status } if (400..500).contains(status) => {
+                            Robots::AllowAll
+                        }
+                        LinkStatus::Blocked { .. } => Robots::AllowAll,
+                        // RFC 9309: a server error means "assume complete disallow".
+                        LinkStatus::HttpError { status } => {
+                            Robots::DisallowAll(format!("HTTP {status}"))
+                        }
+                        // The origin cannot be reached at all: its pages cannot either, and saying
+                        // "disallowed" would hide that. Let the page request fail on its own.
+                        _ => Robots::AllowAll,
+                    }
+                },
+            )
+            .await
+    }
+
+    pub(super) async fn run(&self, task: Task) -> TaskResult {
+        if task.internal
+            && self.settings.robots
+            && !self.robots_for(&task.url).await.allowed(&task.url)
+        {
+            return TaskResult::status_only(task, LinkStatus::RobotsDisallowed);
+        }
+        if !task.internal {
+            return self.run_external(task).await;
+        }
+        match task.kind {
+            TaskKind::Page => self.run_page(task).await,
+            TaskKind::Check => {
+                let f = self.check(&task.url).await;
+                TaskResult::fetched(task, f, None)
+            }
+        }
+    }
+
+    /// Take in what the scan already has of the site: seen URLs are never fetched again, the
+    /// saved pages' links are followed as if just parsed, saved link outcomes are kept.
+    pub(super) fn apply_seed(&self, st: &mut SiteState, seed: SiteSeed) {
+        for (page, _) in &seed.pages {
+            st.frontier.mark(&page.url);
+            st.frontier.pages_enqueued += 1;
+        }
+        for l in &seed.links {
+            if st.frontier.mark(&l.url) {
+                st.frontier.checks_enqueued += 1;
+            }
+        }
+        for (page, links) in seed.pages {
+            let Ok(url) = Url::parse(&page.url) else {
+                continue;
+            };
+            let outcome = FetchOutcome {
+                status: page.status.clone(),
+                redirects: Vec::new(),
+                final_url: page.final_url.clone(),
+                elapsed_ms: page.elapsed_ms,
+            };
+            let task = Task {
+                key: page.url.clone(),
+                url,
+                depth: page.depth,
+                kind: TaskKind::Page,
+                internal: true,
+            };
+            let links = links.iter().map(PageLink::to_raw).collect();
+            let r = TaskResult {
+                task,
+                outcome,
+                page: Some(page),
+                links,
+                requests: 0,
+                answer: None,
+            };
+            self.apply_inner(st, r, false);
+        }
+        for l in seed.links {
+            if let Some(status) = l.outcome.status.http_status() {
+                if let Ok(u) = Url::parse(&l.outcome.final_url) {
+                    st.answers.push((origin_key(&u), l.url.clone(), status));
+                }
+            }
+            match st.links.get_mut(&l.url) {
+                Some(existing) => existing.outcome = l.outcome,
+                None => {
+                    st.links.insert(l.url.clone(), l);
+                }
+            }
+        }
+    }
+
+    /// Fold a task's result into the site state and enqueue what it found.
+    pub(super) fn apply(&self, st: &mut SiteState, r: TaskResult) {
+        self.apply_inner(st, r, true);
+    }
+
+    pub(super) fn apply_inner(&self, st: &mut SiteState, r: TaskResult, observe: bool) {
+        st.stats.requests += r.requests;
+        if !matches!(
+            r.outcome.status,
+            LinkStatus::RobotsDisallowed
+                | LinkStatus::NotHttp { .. }
+                | LinkStatus::NotChecked { .. }
+        ) {
+            st.stats.checked += 1;
+        }
+        if let Some((origin, status)) = r.answer.clone() {
+            st.answers.push((origin, r.task.key.clone(), status));
+        }
+        let is_home = r.task.depth == 0 && r.task.key == self.home_key;
+        let entry = st
+            .links
+            .entry(r.task.key.clone())
+            .or_insert_with(|| LinkFact {
+                url: r.task.key.clone(),
+                internal: r.task.internal,
+                on_home: false,
+                outcome: r.outcome.clone(),
+                referrers: Vec::new(),
+                referrer_count: 0,
+            });
+        entry.outcome = r.outcome.clone();
+        if observe {
+            self.crawler.observer.link(&self.site_name, entry);
+        }
+        let Some(page) = r.page else { return };
+        let page_url = page.url.clone();
+        if is_home {
+            st.home_keys.insert(page.url.clone());
+            st.home_keys.insert(page.final_url.clone());
+            st.home = Some(page.clone());
+        }
+        if page.status.is_ok() {
+            st.stats.pages += 1;
+        }
+        let on_home = is_home || st.home_keys.contains(&page_url);
+        st.pages.push(page);
+        for link in r.links {
+            self.add_link(st, &page_url, r.task.depth, on_home, link);
+        }
+    }
+
+    pub(super) fn add_link(
+        &self,
+        st: &mut SiteState,
+        page: &str,
+        depth: u32,
+        on_home: bool,
+        link: RawLink,
+    ) {
+        let (key, url) = match &link.target {
+            LinkTarget::Http(u) => (u.to_string(), Some(u.clone())),
+            LinkTarget::NotHttp { raw, .. } | LinkTarget::Invalid { raw, .. } => {
+                (raw.clone(), None)
+            }
+        };
+        let referrer = Referrer {
+            page: page.to_string(),
+            text: link.text.clone(),
+            element: link.element,
+        };
+        if let Some(fact) = st.links.get_mut(&key) {
+            if fact.referrers.last().map(|r| r.page.as_str()) != Some(page) {
+                fact.referrer_count += 1;
+                if fact.referrers.len() < MAX_REFERRERS {
+                    fact.referrers.push(referrer);
+                }
+            }
+            fact.on_home |= on_home;
+            return;
+        }
+        let pending = |status: LinkStatus, internal: bool| LinkFact {
+            url: key.clone(),
+            internal,
+            on_home,
+            outcome: FetchOutcome {
+                status,
+                redirects: Vec::new(),
+                final_url: key.clone(),
+                elapsed_ms: 0,
+            },
+            referrers: vec![referrer.clone()],
+            referrer_count: 1,
+        };
+        let Some(url) = url else {
+            let status = match &link.target {
+                LinkTarget::NotHttp { scheme, .. } => LinkStatus::NotHttp {
+                    scheme: scheme.clone(),
+                },
+                LinkTarget::Invalid { reason, .. } => LinkStatus::InvalidUrl {
+                    message: reason.clone(),
+                },
+                LinkTarget::Http(_) => LinkStatus::NotChecked {
+                    reason: "内部错误".into(),
+                },
+            };
+            st.links.insert(key.clone(), pending(status, false));
+            return;
+        };
+        let internal = self.in_scope(&url);
+        if st.frontier.seen(&key) {
+            // Seen (e.g. as a redirect target) but not yet a link: record the link.
+            st.links.insert(
+                key.clone(),
+                pending(
+                    LinkStatus::NotChecked {
+                        reason: "已在抓取中".into(),
+                    },
+                    internal,
+                ),
+            );
+            return;
+        }
+        st.frontier.mark(&key);
+        let s = &self.settings;
+        let mut fact = pending(
+            LinkStatus::NotChecked {
+                reason: "等待检查".into(),
+            },
+            internal,
+        );
+        let kind = if !internal {
+            if !s.check_external {
+                fact.outcome.status = LinkStatus::NotChecked {
+                    reason: "未启用外部链接检查".into(),
+                };
+                None
+            } else {
+                Some(TaskKind::Check)
+            }
+        } else if link.element.is_navigation() {
+            if let Some(trap) = st.frontier.trap(
+                &url,
+                s.max_url_length,
+                s.max_query_variants,
+                self.crawler.max_year,
+            ) {
+                st.stats.trap_skipped += 1;
+                fact.outcome.status = LinkStatus::NotChecked {
+                    reason: trap.zh().into(),
+                };
+                None
+            } else if depth < s.max_depth && st.frontier.pages_enqueued < s.max_pages {
+                Some(TaskKind::Page)
+            } else {
+                Some(TaskKind::Check)
+            }
+        } else {
+            Some(TaskKind::Check)
+        };
+        let kind = match kind {
+            Some(TaskKind::Check) if st.frontier.checks_enqueued >= s.max_links => {
+                fact.outcome.status = LinkStatus::NotChecked {
+                    reason: "超出每站检查链接数上限".into(),
+                };
+                None
+            }
+            k => k,
+        };
+        st.links.insert(key.clone(), fact);
+        if let Some(kind) = kind {
+            st.frontier.push(Task {
+                url,
+                key,
+                depth: depth + 1,
+                kind,
+                internal,
+            });
+        }
+    }
+}
+
+pub(super) struct TaskResult {
+    pub(super) task: Task,
+    pub(super) outcome: FetchOutcome,
+    pub(super) page: Option<PageRecord>,
+    pub(super) links: Vec<RawLink>,
+    pub(super) requests: usize,
+    pub(super) answer: Option<(String, u16)>,
+}
+
+impl TaskResult {
+    pub(super) fn status_only(task: Task, status: LinkStatus) -> TaskResult {
+        let final_url = task.key.clone();
+        TaskResult {
+            task,
+            outcome: FetchOutcome {
+                status,
+                redirects: Vec::new(),
+                final_url,
+                elapsed_ms: 0,
+            },
+            page: None,
+            links: Vec::new(),
+            requests: 0,
+            answer: None,
+        }
+    }
+
+    pub(super) fn fetched(task: Task, f: Fetched, page: Option<PageRecord>) -> TaskResult {
+        let answer = f.http_status().map(|s| (origin_key(&f.final_url), s));
+        TaskResult {
+            task,
+            requests: f.requests,
+            outcome: f.outcome,
+            page,
+            links: Vec::new(),
+            answer,
+        }
+    }
+}
