@@ -1550,3 +1550,137 @@ fn probe_with_nothing_to_store_fails() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("nothing to probe"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_quarterly_sample_is_stratified_reproducible_and_keeps_last_quarters_failures() {
+    let s = serve(Router::new().route("/", get(|| async { ok(page("首页", &[])) }))).await;
+    let dir = temp_dir("sample");
+    // One stratum of six county portals; only 甲 is ever scanned (and fails: its home page
+    // shows nothing dated, 首页不更新).
+    let mut sites = vec![("甲", s.url("/"))];
+    for (i, n) in ["乙", "丙", "丁", "戊", "己"].into_iter().enumerate() {
+        sites.push((n, format!("http://127.0.0.1:9/site{i}/")));
+    }
+    let cfg = write_config(&dir, &sites, "");
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--site".into(),
+        "甲".into(),
+        "--as-of".into(),
+        "2026-09-15".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let sample = |extra: &[&str]| {
+        let mut args: Vec<String> = vec![
+            "sample".into(),
+            "--quarter".into(),
+            "2026Q4".into(),
+            "--config".into(),
+            cfg.clone(),
+            "--format".into(),
+            "json".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let out = bin().args(&args).output().expect("run");
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("JSON")
+    };
+    // A tenth of six is one site: last quarter's failure takes it.
+    let a = sample(&["--ratio", "0.1"]);
+    assert_eq!(a["sites"].as_array().map(Vec::len), Some(1), "{a}");
+    assert_eq!(a["sites"][0]["name"], "甲");
+    assert_eq!(a["sites"][0]["reason"], "failed_last_quarter");
+    // Half: 甲 plus two drawn at random, the same every time; another seed may differ.
+    let b = sample(&["--ratio", "0.5"]);
+    let again = sample(&["--ratio", "0.5"]);
+    assert_eq!(b["sites"], again["sites"]);
+    assert_eq!(b["sites"].as_array().map(Vec::len), Some(3));
+    assert_eq!(b["strata"][0]["sites"], 6);
+    assert_eq!(b["strata"][0]["drawn"], 3);
+    let seeded = sample(&["--ratio", "0.5", "--seed", "5"]);
+    assert_eq!(seeded["seed"], 5);
+    assert!(seeded["sites"]
+        .as_array()
+        .expect("sites")
+        .iter()
+        .any(|x| x["name"] == "甲"));
+    // Text for a person.
+    let out = bin()
+        .args([
+            "sample",
+            "--quarter",
+            "2026Q4",
+            "--config",
+            &cfg,
+            "--ratio",
+            "0.1",
+        ])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("2026Q4 季度抽查名单") && text.contains("上季度不合格（必抽）"),
+        "{text}"
+    );
+    // Not a quarter: a usage error.
+    let out = bin()
+        .args(["sample", "--quarter", "2026-11", "--config", &cfg])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+
+    // The quarterly report over the sample, from a scan in the quarter.
+    let out = run(vec![
+        "scan".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--site".into(),
+        "甲".into(),
+        "--as-of".into(),
+        "2026-11-20".into(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let out_dir = dir.join("q");
+    let out = run(vec![
+        "bulletin".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--quarter".into(),
+        "2026Q4".into(),
+        "--ratio".into(),
+        "0.1".into(),
+        "--out".into(),
+        out_dir.to_string_lossy().to_string(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("季度抽查通报-2026Q4.json")).expect("json"),
+    )
+    .expect("json");
+    assert_eq!(json["title"], "2026年第四季度政府网站抽查情况通报");
+    assert_eq!(json["period"], "quarter");
+    assert_eq!(json["sites_total"], 1);
+    assert_eq!(json["inspected"], 1);
+    assert_eq!(
+        json["last_month"]["inspected"], 1,
+        "Q3 is the period before"
+    );
+    for ext in ["md", "html", "xlsx", "docx"] {
+        assert!(
+            out_dir.join(format!("季度抽查通报-2026Q4.{ext}")).is_file(),
+            "{ext}"
+        );
+    }
+    let md = std::fs::read_to_string(out_dir.join("季度抽查通报-2026Q4.md")).expect("md");
+    assert!(
+        md.contains("从纳入监管的政府网站中抽取 1 家开展了季度抽查"),
+        "{md}"
+    );
+    assert!(md.contains("上季度检查 1 家"), "{md}");
+    s.shutdown().await;
+}

@@ -69,6 +69,9 @@ enum Command {
     /// Write the monthly bulletin (月通报) and the rectification notices (整改通知) from the
     /// stored scans of a month.
     Bulletin(BulletinArgs),
+    /// Draw the quarterly spot check's sample (季抽查): stratified by level and kind, last
+    /// quarter's 不合格 sites always in it, reproducible from its seed.
+    Sample(SampleArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
     /// One line per stored scan of a site.
@@ -191,10 +194,21 @@ struct JudgeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("period").required(true).args(["month", "quarter"])))]
 struct BulletinArgs {
-    /// The month (YYYY-MM).
+    /// The month (YYYY-MM): the monthly bulletin over every configured site.
     #[arg(long, value_name = "YYYY-MM")]
-    month: String,
+    month: Option<String>,
+    /// The quarter (YYYYQn): the quarterly spot-check report over the quarter's sample (as
+    /// `govscan sample` draws it, with the same `--ratio` and `--seed`).
+    #[arg(long, value_name = "YYYYQn")]
+    quarter: Option<String>,
+    /// With `--quarter`: the share of each stratum drawn (default: `[sample] ratio`).
+    #[arg(long, requires = "quarter")]
+    ratio: Option<f64>,
+    /// With `--quarter`: the draw's seed (default: `[sample] seed`, else from the quarter).
+    #[arg(long, requires = "quarter")]
+    seed: Option<u64>,
     /// Configuration file (its `[store] path` and sites are read).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
@@ -270,6 +284,31 @@ struct FindingsArgs {
     #[arg(long)]
     no_bom: bool,
     /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct SampleArgs {
+    /// The quarter (YYYYQn, e.g. 2026Q4).
+    #[arg(long, value_name = "YYYYQn")]
+    quarter: String,
+    /// Share of each stratum drawn, above 0 and at most 1 (default: `[sample] ratio`, 0.3).
+    #[arg(long)]
+    ratio: Option<f64>,
+    /// The draw's seed (default: `[sample] seed`, else one derived from the quarter).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Configuration file (its sites, `[sample]` and `[store] path` are read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
+    #[arg(long)]
+    no_bom: bool,
+    /// Write the list to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -421,6 +460,7 @@ pub fn main() -> i32 {
             Command::Probe(a) => cmd_probe(a).await,
             Command::Judge(a) => cmd_judge(a),
             Command::Bulletin(a) => cmd_bulletin(a),
+            Command::Sample(a) => cmd_sample(a),
             Command::Findings(a) => cmd_findings(a),
             Command::History(a) => cmd_history(a),
             Command::Rules { command } => cmd_rules(command),
@@ -732,8 +772,14 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
 }
 
 fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
-    let month = chrono::NaiveDate::parse_from_str(&format!("{}-01", a.month.trim()), "%Y-%m-%d")
-        .map_err(|_| Failure::usage(format!("`{}` is not a month like 2026-11", a.month)))?;
+    let period = match (&a.month, &a.quarter) {
+        (Some(m), _) => match report::bulletin::Period::parse(m) {
+            Some(p @ report::bulletin::Period::Month(_)) => p,
+            _ => return Err(Failure::usage(format!("`{m}` is not a month like 2026-11"))),
+        },
+        (None, Some(q)) => parse_quarter(q)?,
+        (None, None) => return Err(Failure::usage("give --month or --quarter")),
+    };
     let issued_on = match a.issued_on.as_deref() {
         Some(d) => chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
             .map_err(|_| Failure::usage(format!("`{d}` is not a date like 2026-12-01")))?,
@@ -755,7 +801,7 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
         .or_else(|| settings.issuer.clone())
         .unwrap_or_else(|| "政府网站监管工作领导小组办公室".into());
     let opts = report::bulletin::BulletinOptions {
-        period: report::bulletin::Period::Month(month),
+        period,
         title: a.title,
         header: a
             .header
@@ -770,7 +816,25 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
         deadline_days: a.deadline_days,
         issued_on,
     };
-    let b = rejudge::bulletin(&store, config, &rules, &opts, a.rejudge)?;
+    let sites = match period {
+        report::bulletin::Period::Quarter { .. } => {
+            let req = crate::inspect::sample::SampleRequest {
+                quarter: period,
+                ratio: a.ratio,
+                seed: a.seed,
+            };
+            let sample = crate::inspect::sample::draw(&config, Some(&store), &req)?;
+            eprintln!(
+                "govscan: {} 抽查 {} 家（随机种子 {}）",
+                sample.quarter,
+                sample.sites.len(),
+                sample.seed
+            );
+            crate::inspect::sample::sites_of(&config, &sample)
+        }
+        report::bulletin::Period::Month(_) => config.sites.clone(),
+    };
+    let b = rejudge::bulletin(&store, config, &sites, &rules, &opts, a.rejudge)?;
     let written =
         report::bulletin::write_all(&b, &a.out).map_err(|e| Failure::failed(e.to_string()))?;
     println!(
@@ -840,6 +904,45 @@ async fn cmd_probe(a: ProbeArgs) -> Result<i32, Failure> {
             probe::probe_every(interval, &config, &sites, &mut store, &rules, print).await?;
         }
     }
+    Ok(exit::OK)
+}
+
+fn parse_quarter(q: &str) -> Result<report::bulletin::Period, Failure> {
+    match report::bulletin::Period::parse(q) {
+        Some(p @ report::bulletin::Period::Quarter { .. }) => Ok(p),
+        _ => Err(Failure::usage(format!(
+            "`{q}` is not a quarter like 2026Q4"
+        ))),
+    }
+}
+
+fn cmd_sample(a: SampleArgs) -> Result<i32, Failure> {
+    let config = load_config(a.config.as_deref())?;
+    let quarter = parse_quarter(&a.quarter)?;
+    // Last quarter's 不合格 sites come from the store, when there is one.
+    let store = if config.store.path.is_file() {
+        Some(crate::store::Store::open_read_only(&config.store.path).map_err(Failure::failed)?)
+    } else {
+        None
+    };
+    let req = crate::inspect::sample::SampleRequest {
+        quarter,
+        ratio: a.ratio,
+        seed: a.seed,
+    };
+    let sample = crate::inspect::sample::draw(&config, store.as_ref(), &req)?;
+    if store.is_none() {
+        eprintln!(
+            "govscan: no store at {}: last quarter's 不合格 sites are not known, so none is drawn for that",
+            config.store.path.display()
+        );
+    }
+    let text = match a.format {
+        TableFormat::Text => report::sample::text(&sample),
+        TableFormat::Json => report::sample::json(&sample),
+        TableFormat::Csv => report::sample::csv(&sample, !a.no_bom),
+    };
+    emit(&text, a.output.as_deref())?;
     Ok(exit::OK)
 }
 

@@ -343,6 +343,32 @@ pub struct BulletinSettings {
     pub addressees: Option<String>,
 }
 
+/// The rules of the quarterly spot check's draw (季抽查, `govscan sample`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SampleSettings {
+    /// Share of each stratum (level × kind) drawn, in (0, 1].
+    pub ratio: f64,
+    /// Sites drawn from every stratum at least (when it has that many).
+    pub min_per_stratum: usize,
+    /// The draw's seed; left out, one derived from the quarter, so a quarter's sample is the
+    /// same every time it is drawn.
+    pub seed: Option<u64>,
+    /// Last quarter's 不合格 sites are always in the sample.
+    pub include_failed: bool,
+}
+
+impl Default for SampleSettings {
+    fn default() -> Self {
+        SampleSettings {
+            ratio: 0.3,
+            min_per_stratum: 1,
+            seed: None,
+            include_failed: true,
+        }
+    }
+}
+
 /// The whole configuration file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 #[serde(deny_unknown_fields)]
@@ -368,6 +394,9 @@ pub struct Config {
     /// Who issues the bulletin (its 公文 header).
     #[serde(default)]
     pub bulletin: BulletinSettings,
+    /// The quarterly spot check's draw.
+    #[serde(default)]
+    pub sample: SampleSettings,
     /// Where the config was read from (not part of the file).
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -445,6 +474,19 @@ impl Config {
             ranges::CONNECT_TIMEOUT,
         )?;
         check_range(&bad, "dns.timeout", self.dns.timeout, ranges::DNS_TIMEOUT)?;
+        let r = self.sample.ratio;
+        if !(r > 0.0 && r <= 1.0) {
+            return Err(bad(
+                "sample.ratio",
+                format!("{r} is not a share of the sites: use a number above 0 and at most 1"),
+            ));
+        }
+        if self.sample.min_per_stratum > 1000 {
+            return Err(bad(
+                "sample.min_per_stratum",
+                "must be a whole number from 0 to 1000".into(),
+            ));
+        }
         let mut names = std::collections::HashSet::new();
         let mut urls = std::collections::HashSet::new();
         for (i, s) in self.sites.iter().enumerate() {

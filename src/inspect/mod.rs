@@ -14,6 +14,7 @@
 pub mod availability;
 pub mod probe;
 pub mod rejudge;
+pub mod sample;
 pub mod scan;
 
 use std::sync::{Arc, Mutex};

@@ -153,12 +153,12 @@ impl Rejudge {
 pub fn bulletin(
     store: &Store,
     config: Config,
+    sites: &[SiteConfig],
     rules: &RuleSet,
     opts: &crate::report::bulletin::BulletinOptions,
     rejudge: bool,
 ) -> Result<crate::report::bulletin::Bulletin, InspectError> {
     use crate::report::bulletin::{self, Judged};
-    let sites = config.sites.clone();
     let rejudger = if rejudge {
         Some(Rejudge::new(config, rules, crate::asof::now())?)
     } else {
@@ -188,7 +188,7 @@ pub fn bulletin(
         })
     };
     let hook: Option<bulletin::Rejudge<'_>> = if rejudge { Some(&judge_row) } else { None };
-    bulletin::build(store, &sites, rules, opts, hook).map_err(|e| match e {
+    bulletin::build(store, sites, rules, opts, hook).map_err(|e| match e {
         bulletin::BuildError::Store(e) => InspectError::Store(e),
         e => InspectError::Failed(e.to_string()),
     })
