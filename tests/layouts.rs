@@ -440,12 +440,17 @@ async fn every_form_of_the_conac_mark_and_its_absence() {
         ("", false),
     ] {
         let (facts, _running) = crawl(site_b(badge, "", &[])).await;
-        let findings = evaluate(&facts, &RuleSet::embedded().expect("rules"), as_of());
+        let rules = RuleSet::embedded().expect("rules");
+        let findings = evaluate(&facts, &rules, as_of());
         let conac: Vec<&Finding> = findings
             .iter()
             .filter(|f| f.rule == "footer.missing_id.conac")
             .collect();
         assert_eq!(conac.is_empty(), present, "{badge}: {conac:#?}");
+        // The report says which form was found (and nothing when none was).
+        let marks = govscan::checks::footer::identity_marks(&facts, &rules);
+        assert_eq!(!marks.is_empty(), present, "{badge}: {marks:?}");
+        assert!(marks.iter().all(|m| m.starts_with("党政机关网站标识：")), "{marks:?}");
     }
 }
 

@@ -240,6 +240,30 @@ fn conac(
     ))
 }
 
+/// What the home page shows of the identity marks the footer rules look for, for the report
+/// (an inspector sees what was found, not only what is missing): each form of the 党政机关网站
+/// 标识 found, with what matched.
+pub fn identity_marks(facts: &SiteFacts, rules: &RuleSet) -> Vec<String> {
+    let Some(footer) = facts
+        .home
+        .as_ref()
+        .filter(|h| h.status.is_ok())
+        .and_then(|h| h.facts.footer.as_ref())
+    else {
+        return Vec::new();
+    };
+    let Some(r) = rules.enabled_for("footer.missing_id.conac", facts.level, facts.kind) else {
+        return Vec::new();
+    };
+    conac_forms(r, footer)
+        .into_iter()
+        .map(|(form, matched)| {
+            let matched: String = matched.chars().take(120).collect();
+            format!("党政机关网站标识：{form}（{matched}）")
+        })
+        .collect()
+}
+
 /// Which forms of the 党政机关网站标识 the footer shows, each with what matched (the mark
 /// `tag attribute=value`, or the footer text).
 pub fn conac_forms(r: &Rule, footer: &FooterFacts) -> Vec<(&'static str, String)> {

@@ -55,6 +55,8 @@ pub struct Inspection {
     pub verdict: Verdict,
     /// Why the site could not be inspected (无法检查 / 被拦截), when it could not.
     pub reason: Option<String>,
+    /// The identity marks found (for the report: what was found, not only what is missing).
+    pub marks: Vec<String>,
 }
 
 /// The findings of a site's facts: the page rules, the IPv6 rules on `ipv6` (measured now, or
@@ -120,6 +122,7 @@ pub fn assess(facts: &SiteFacts, findings: Vec<Finding>, rules: &RuleSet) -> Ins
             score: None,
             verdict: state,
             reason: Some(why),
+            marks: Vec::new(),
         },
         None => {
             let score = checks::score::score(&findings, rules);
@@ -128,6 +131,7 @@ pub fn assess(facts: &SiteFacts, findings: Vec<Finding>, rules: &RuleSet) -> Ins
                 score: Some(score),
                 findings,
                 reason: None,
+                marks: checks::footer::identity_marks(facts, rules),
             }
         }
     }
@@ -177,6 +181,7 @@ pub fn site_report(
     if report.error.is_none() {
         report.error = inspection.reason;
     }
+    report.marks = inspection.marks;
     report.ipv6 = ipv6.map(crate::crawl::ipv6::Ipv6Detail::of);
     report
 }

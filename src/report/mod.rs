@@ -45,6 +45,10 @@ pub struct SiteReport {
     /// Notes on how the site was inspected (e.g. that no configured site matched the URL).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The identity marks found on the home page (each form of the 党政机关网站标识 with what
+    /// matched), so a report says what was found, not only what is missing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<String>,
 }
 
 /// The note of `govscan check URL` when no configured site matched the URL.
@@ -74,6 +78,7 @@ impl SiteReport {
             ipv6: None,
             findings,
             notes: Vec::new(),
+            marks: Vec::new(),
         }
     }
 }
@@ -242,6 +247,9 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             s.duration_ms as f64 / 1000.0
         );
         let _ = writeln!(o, "   robots.txt：{}", site.robots);
+        for m in &site.marks {
+            let _ = writeln!(o, "   {m}");
+        }
         if let Some(v6) = &site.ipv6 {
             let _ = writeln!(o, "   IPv6：{}", ipv6_line(v6));
             if let Some(why) = &local_ipv6 {
@@ -427,6 +435,7 @@ mod tests {
             robots: "ok".into(),
             error: None,
             notes: Vec::new(),
+            marks: Vec::new(),
             ipv6: Some(Ipv6Detail {
                 host: "www.example.gov.cn".into(),
                 aaaa: vec!["2001:db8::1".into()],
