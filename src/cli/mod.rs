@@ -281,12 +281,29 @@ struct HistoryArgs {
     /// Configuration file (its `[store] path` is read).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// One line per month for the last N months instead of one per scan (each month counted
+    /// by its latest finished scan, as the bulletin counts it; `—` for a month without one).
+    #[arg(long, value_name = "N", value_parser = month_count)]
+    months: Option<usize>,
+    /// With --months: the last month is the month of this time (default now).
+    #[arg(long, value_name = "TIME", requires = "months")]
+    as_of: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Write the table to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+/// `--months`: 1 to 240.
+fn month_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=240).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of months from 1 to 240, found `{s}`"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -905,10 +922,15 @@ fn cmd_history(a: HistoryArgs) -> Result<i32, Failure> {
     let store = open_existing_store(&config)?;
     known_name("site", &a.site, &site_names(&config, &store)?)?;
     let rows = store.history(&a.site).map_err(Failure::failed)?;
-    emit(
-        &report::tables::history(&a.site, &rows, format),
-        a.output.as_deref(),
-    )?;
+    let text = match a.months {
+        Some(n) => {
+            let last = parse_as_of(a.as_of.as_deref())?.date_naive();
+            let months = report::tables::monthly(&rows, last, n);
+            report::tables::history_months(&a.site, &months, format)
+        }
+        None => report::tables::history(&a.site, &rows, format),
+    };
+    emit(&text, a.output.as_deref())?;
     Ok(exit::OK)
 }
 
