@@ -71,8 +71,11 @@ enum Command {
     Bulletin(BulletinArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
-    /// One line per stored scan of a site.
+    /// One line per stored scan of a site (or per month with --months).
     History(HistoryArgs),
+    /// A read-only dashboard over the store in the browser (overview, sites, findings,
+    /// bulletins, and the same data as JSON under /api).
+    Serve(ServeArgs),
     /// Validate or list the rule files.
     Rules {
         #[command(subcommand)]
@@ -306,6 +309,16 @@ fn month_count(s: &str) -> Result<usize, String> {
     }
 }
 
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Configuration file (its `[store] path`, sites, rules and `[bulletin]` are read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on (loopback by default: the dashboard has no login).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    listen: String,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum TableFormat {
     Text,
@@ -440,6 +453,7 @@ pub fn main() -> i32 {
             Command::Bulletin(a) => cmd_bulletin(a),
             Command::Findings(a) => cmd_findings(a),
             Command::History(a) => cmd_history(a),
+            Command::Serve(a) => cmd_serve(a).await,
             Command::Rules { command } => cmd_rules(command),
             Command::Completions { shell } => {
                 use clap::CommandFactory;
@@ -931,6 +945,36 @@ fn cmd_history(a: HistoryArgs) -> Result<i32, Failure> {
         None => report::tables::history(&a.site, &rows, format),
     };
     emit(&text, a.output.as_deref())?;
+    Ok(exit::OK)
+}
+
+async fn cmd_serve(a: ServeArgs) -> Result<i32, Failure> {
+    let addr: std::net::SocketAddr = a.listen.trim().parse().map_err(|_| {
+        Failure::usage(format!(
+            "`{}` is not an address to listen on like 127.0.0.1:8080",
+            a.listen
+        ))
+    })?;
+    let config = load_config(a.config.as_deref())?;
+    let rules = load_rules(config.rules_dir.as_deref())?;
+    if !config.store.path.is_file() {
+        eprintln!(
+            "govscan serve: there is no store at {} yet: the pages say so until `govscan scan` has run",
+            config.store.path.display()
+        );
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    crate::serve::serve(
+        config,
+        rules,
+        addr,
+        |bound| eprintln!("govscan serve: dashboard at http://{bound}/ (Ctrl-C stops it)"),
+        shutdown,
+    )
+    .await
+    .map_err(Failure::failed)?;
     Ok(exit::OK)
 }
 
