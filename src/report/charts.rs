@@ -287,7 +287,7 @@ pub fn series_svg(labels: &[String], series: &[Vec<Option<f64>>]) -> Result<Stri
                 .x_labels(n.min(12))
                 .x_label_formatter(&|x| {
                     let i = x.round();
-                    if (x - i).abs() > 1e-6 || i < 0.0 || (i as usize) % step != 0 {
+                    if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(step) {
                         return String::new();
                     }
                     labels.get(i as usize).cloned().unwrap_or_default()

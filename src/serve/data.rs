@@ -566,3 +566,56 @@ pub fn bulletin_months(store: &Store) -> Result<Vec<BulletinMonth>, StoreError> 
     out.sort_by(|a, b| b.month.cmp(&a.month));
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, score: Option<f64>, verdict: Option<&str>) -> SiteRow {
+        SiteRow {
+            name: name.into(),
+            url: String::new(),
+            level: "县级".into(),
+            kind: "门户网站".into(),
+            configured: true,
+            scans: 1,
+            last_scan: None,
+            score,
+            verdict: verdict.map(str::to_string),
+            passed: verdict == Some("合格"),
+            vetoes: score.map(|_| 0),
+            deductions: score.map(|_| 1),
+            notices: None,
+        }
+    }
+
+    #[test]
+    fn sites_without_the_value_sort_last_either_way() {
+        let mut rows = vec![
+            row("c", None, Some("无法检查")),
+            row("a", Some(70.0), Some("合格")),
+            row("b", Some(90.0), Some("合格")),
+            row("d", Some(50.0), Some("不合格")),
+        ];
+        sort_sites(&mut rows, SortKey::Score, true);
+        let names = |r: &[SiteRow]| r.iter().map(|s| s.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&rows), ["b", "a", "d", "c"]);
+        sort_sites(&mut rows, SortKey::Score, false);
+        assert_eq!(names(&rows), ["d", "a", "b", "c"]);
+        sort_sites(&mut rows, SortKey::Verdict, false);
+        assert_eq!(names(&rows), ["d", "c", "a", "b"]);
+        assert_eq!(SortKey::parse("last_scan"), Some(SortKey::LastScan));
+        assert_eq!(SortKey::parse("password"), None);
+    }
+
+    #[test]
+    fn only_web_addresses_become_links() {
+        assert_eq!(
+            href("http://x.gov.cn/a?b=1").as_deref(),
+            Some("http://x.gov.cn/a?b=1")
+        );
+        assert_eq!(href("javascript:alert(1)"), None);
+        assert_eq!(href("data:text/html,<b>x</b>"), None);
+        assert_eq!(href("x.gov.cn"), None);
+    }
+}

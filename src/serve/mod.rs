@@ -530,7 +530,7 @@ async fn api_site_months(
     api_result(
         with_store(&app, move |store, app| {
             let known = app.config.sites.iter().any(|s| s.name == name)
-                || store.site_names()?.iter().any(|s| *s == name);
+                || store.site_names()?.contains(&name);
             if !known {
                 return Err(Failure::NotFound(format!("no site named `{name}`")));
             }
