@@ -322,6 +322,33 @@ async fn every_page_and_api_route_answers_from_the_store_read_only_and_escaped()
             );
         }
     }
+    // A month's page, and the rectification notice of each site that has one.
+    let (status, _, body) = get_text(&d.url("/bulletins/2026-11")).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("2026年11月政府网站检查情况通报"), "{body}");
+    let notice = format!("/bulletins/2026-11/notices/{}/docx", enc(SITE));
+    assert!(body.contains(&notice), "{body}");
+    assert!(body.contains("测试县&lt;b&gt;"), "{body}");
+    for (fmt, magic) in [("docx", &b"PK"[..]), ("html", b"<"), ("md", b"")] {
+        let r = client()
+            .get(d.url(&format!("/bulletins/2026-11/notices/{}/{fmt}", enc(SITE))))
+            .send()
+            .await
+            .expect("notice");
+        assert_eq!(r.status().as_u16(), 200, "{fmt}");
+        let bytes = r.bytes().await.expect("body");
+        assert!(bytes.trim_ascii_start().starts_with(magic), "{fmt}");
+        if fmt != "docx" {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(text.contains("整改"), "{text}");
+        }
+    }
+    let (status, _, body) =
+        get_text(&d.url(&format!("/bulletins/2026-11/notices/{}/docx", enc(DEAD)))).await;
+    assert_eq!(status, 404, "no notice for a site not inspected: {body}");
+    let (status, _, _) =
+        get_text(&d.url(&format!("/bulletins/2026-11/notices/{}/pdf", enc(SITE)))).await;
+    assert_eq!(status, 404);
     let (status, _, body) = get_text(&d.url("/bulletins/2025-01/html")).await;
     assert_eq!(
         status, 404,

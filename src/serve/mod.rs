@@ -42,6 +42,7 @@ const SITES: &str = include_str!("../../reports/serve/sites.html.j2");
 const SITE: &str = include_str!("../../reports/serve/site.html.j2");
 const BULLETINS: &str = include_str!("../../reports/serve/bulletins.html.j2");
 const ERROR: &str = include_str!("../../reports/serve/error.html.j2");
+const MONTH: &str = include_str!("../../reports/serve/month.html.j2");
 
 /// The dashboard could not start.
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +125,7 @@ pub fn router(config: Config, rules: RuleSet) -> Result<Router, ServeError> {
         ("site.html", SITE),
         ("bulletins.html", BULLETINS),
         ("error.html", ERROR),
+        ("month.html", MONTH),
     ] {
         env.add_template(name, source)
             .map_err(|e| ServeError::Template(format!("{name}: {e:#}")))?;
@@ -148,7 +150,12 @@ pub fn router(config: Config, rules: RuleSet) -> Result<Router, ServeError> {
         .route("/sites", get(page_sites))
         .route("/sites/{name}", get(page_site))
         .route("/bulletins", get(page_bulletins))
+        .route("/bulletins/{month}", get(page_bulletin_month))
         .route("/bulletins/{month}/{format}", get(download_bulletin))
+        .route(
+            "/bulletins/{month}/notices/{site}/{format}",
+            get(download_notice),
+        )
         .route("/api", get(api_index))
         .route("/api/overview", get(api_overview))
         .route("/api/runs", get(api_runs))
@@ -646,26 +653,137 @@ async fn download_bulletin(
             _ => serde_json::to_vec_pretty(&bulletin)
                 .map_err(|e| Failure::Internal(e.to_string()))?,
         };
-        let file = format!("{}.{ext}", bulletin.stem);
-        let encoded: String = url::form_urlencoded::byte_serialize(file.as_bytes())
-            .collect::<String>()
-            .replace('+', "%20");
-        // HTML opens in the browser; the other formats download under their file name.
-        let disposition = if ext == "html" {
-            "inline"
-        } else {
-            "attachment"
+        Ok(file_response(
+            body,
+            content_type,
+            &format!("bulletin-{}.{ext}", first.format("%Y-%m")),
+            &format!("{}.{ext}", bulletin.stem),
+        ))
+    })
+    .await;
+    page_result(&app, r)
+}
+
+/// A file's answer: its type, and its name for the browser (HTML is shown, the rest saved).
+fn file_response(body: Vec<u8>, content_type: &'static str, ascii: &str, name: &str) -> Response {
+    let ext = ascii.rsplit('.').next().unwrap_or_default();
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
+    let disposition = if ext == "html" {
+        "inline"
+    } else {
+        "attachment"
+    };
+    let mut r = Response::new(Body::from(body));
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+/// A month's page: its bulletin in every format and the rectification notice of each site
+/// that has one.
+async fn page_bulletin_month(State(app): State<Arc<App>>, Path(month): Path<String>) -> Response {
+    let first = match parse_month(&month) {
+        Ok(m) => m,
+        Err(f) => return html_failure(&app, f),
+    };
+    let r = with_store(&app, move |store, app| {
+        let b = build_bulletin(store, app, first)?;
+        let notices: Vec<minijinja::Value> = b
+            .sites
+            .iter()
+            .filter(|s| s.notice.is_some())
+            .map(|s| {
+                minijinja::context! {
+                    name => s.name.clone(),
+                    score => s.score,
+                    verdict => s.verdict.clone(),
+                    vetoes => s.vetoes.len(),
+                    deductions => s.deductions.len(),
+                }
+            })
+            .collect();
+        let formats: Vec<&str> = FORMATS.iter().map(|f| f.0).collect();
+        let ctx = minijinja::context! {
+            nav => "bulletins",
+            month => first.format("%Y-%m").to_string(),
+            title => b.title.clone(),
+            inspected => b.inspected,
+            passed => b.passed,
+            failed => b.failed,
+            pass_rate => b.pass_rate,
+            average_score => b.average_score,
+            not_inspected => b.not_inspected.len(),
+            formats => formats,
+            notices => notices,
+            notice_formats => NOTICE_FORMATS.map(|f| f.0).to_vec(),
         };
-        let mut r = Response::new(Body::from(body));
-        let h = r.headers_mut();
-        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-        if let Ok(v) = HeaderValue::from_str(&format!(
-            "{disposition}; filename=\"bulletin-{month}.{ext}\"; filename*=UTF-8''{encoded}",
-            month = first.format("%Y-%m")
-        )) {
-            h.insert(header::CONTENT_DISPOSITION, v);
-        }
-        Ok(r)
+        Ok(html_page(app, "month.html", ctx))
+    })
+    .await;
+    page_result(&app, r)
+}
+
+/// A notice's formats: (route name, content type).
+const NOTICE_FORMATS: [(&str, &str); 3] = [
+    ("html", "text/html; charset=utf-8"),
+    ("md", "text/markdown; charset=utf-8"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+];
+
+async fn download_notice(
+    State(app): State<Arc<App>>,
+    Path((month, site, format)): Path<(String, String, String)>,
+) -> Response {
+    let Some(&(ext, content_type)) = NOTICE_FORMATS.iter().find(|f| f.0 == format) else {
+        return html_failure(
+            &app,
+            Failure::NotFound(format!(
+                "整改通知没有 `{format}` 格式：可用 {}",
+                NOTICE_FORMATS.map(|f| f.0).join("、")
+            )),
+        );
+    };
+    let first = match parse_month(&month) {
+        Ok(m) => m,
+        Err(f) => return html_failure(&app, f),
+    };
+    let r = with_store(&app, move |store, app| {
+        use crate::report::bulletin as b;
+        let bulletin = build_bulletin(store, app, first)?;
+        let Some((s, stem)) = bulletin.sites.iter().find_map(|s| {
+            (s.name == site)
+                .then(|| s.notice.clone().map(|n| (s, n)))
+                .flatten()
+        }) else {
+            return Err(Failure::NotFound(format!(
+                "{}没有「{site}」的整改通知（该网站当月未检查，或没有需要整改的问题）",
+                first.format("%Y-%m")
+            )));
+        };
+        let render = |e: b::RenderError| Failure::Internal(e.to_string());
+        let body: Vec<u8> = match ext {
+            "html" => b::notice_html(&bulletin, s).map_err(render)?.into_bytes(),
+            "md" => b::notice_markdown(&bulletin, s)
+                .map_err(render)?
+                .into_bytes(),
+            _ => b::notice_docx(&bulletin, s).map_err(render)?,
+        };
+        Ok(file_response(
+            body,
+            content_type,
+            &format!("notice-{}.{ext}", first.format("%Y-%m")),
+            &format!("{stem}.{ext}"),
+        ))
     })
     .await;
     page_result(&app, r)
