@@ -685,3 +685,82 @@ async fn headless_chromium_renders_the_overview_and_a_site_page() {
     assert!(dom.contains("gone.html"), "{dom}");
     d.shutdown().await;
 }
+
+/// A measure, not a check (`cargo test --test serve -- --ignored --nocapture`): the time of
+/// each page over a store of 100 sites × 60 daily scans with 20 findings each, written
+/// through the store API.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore]
+async fn measure_pages_over_a_large_store() {
+    use govscan::config::SiteConfig;
+    use govscan::finding::{Finding, Kind, Verdict};
+    let dir = temp_dir("large");
+    let db = dir.join("govscan.db");
+    let sites: Vec<SiteConfig> = (0..100)
+        .map(|i| {
+            let mut s = SiteConfig::adhoc(
+                url::Url::parse(&format!("http://site{i}.example.gov.cn/")).expect("url"),
+            );
+            s.name = format!("站点{i:03}");
+            s
+        })
+        .collect();
+    let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+    let started = Instant::now();
+    let mut store = Store::open(&db).expect("store");
+    for day in 0..60 {
+        let as_of = govscan::asof::parse("2026-10-01").expect("day") + chrono::Duration::days(day);
+        let run = store.begin_run(as_of, "c", "r", &names).expect("run");
+        for (i, site) in sites.iter().enumerate() {
+            let sr = store.begin_site(run, site).expect("site");
+            let findings: Vec<Finding> = (0..20)
+                .map(|k| Finding {
+                    rule: "link.broken".into(),
+                    kind: Kind::Deduct,
+                    points: 0.1,
+                    url: format!("http://site{i}.example.gov.cn/p{}.html", (k + day) % 30),
+                    page: Some(format!("http://site{i}.example.gov.cn/")),
+                    evidence: serde_json::json!({ "status": 404 }),
+                    message: "页面链接「栏目」不可用：404".into(),
+                })
+                .collect();
+            let score = 60.0 + (i as f64 % 40.0);
+            store
+                .finish_site(
+                    sr,
+                    &Default::default(),
+                    &findings,
+                    score,
+                    if score >= 60.0 {
+                        Verdict::Pass
+                    } else {
+                        Verdict::Fail
+                    },
+                    &serde_json::json!({}),
+                )
+                .expect("finish");
+        }
+        store.finish_run(run).expect("finish run");
+    }
+    drop(store);
+    println!("filled in {:?}", started.elapsed());
+    let mut config = Config::default();
+    config.store.path = db;
+    config.sites = sites;
+    let d =
+        serve(govscan::serve::router(config, RuleSet::embedded().expect("rules")).expect("router"))
+            .await;
+    for path in [
+        "/",
+        "/sites?sort=score",
+        "/sites/%E7%AB%99%E7%82%B9001",
+        "/api/overview",
+        "/bulletins/2026-11",
+        "/bulletins/2026-11/docx",
+    ] {
+        let t = Instant::now();
+        let (status, _, body) = get_text(&d.url(path)).await;
+        println!("{path}: {status} {} bytes in {:?}", body.len(), t.elapsed());
+    }
+    d.shutdown().await;
+}

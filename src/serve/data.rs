@@ -112,51 +112,71 @@ fn latest_finished(rows: &[HistoryRow]) -> Option<&HistoryRow> {
 
 /// Every site, configured or in the store, with its latest finished scan.
 pub fn sites(store: &Store, config: &Config) -> Result<Vec<SiteRow>, StoreError> {
+    Ok(sites_with_history(store, config)?
+        .into_iter()
+        .map(|(row, _)| row)
+        .collect())
+}
+
+/// Every site with its row and its scans (read once for both).
+fn sites_with_history(
+    store: &Store,
+    config: &Config,
+) -> Result<Vec<(SiteRow, Vec<HistoryRow>)>, StoreError> {
     let mut names: BTreeSet<String> = config.sites.iter().map(|s| s.name.clone()).collect();
     names.extend(store.site_names()?);
-    let mut out = Vec::with_capacity(names.len());
-    for name in names {
-        let rows = store.history(&name)?;
-        let configured = config.sites.iter().find(|s| s.name == name);
-        let last = latest_finished(&rows);
-        let stored = match last {
-            Some(r) => store.site_run(r.site_run)?,
-            None => None,
-        };
-        let inspected = last.filter(|r| r.status == SiteRunStatus::Done);
-        out.push(SiteRow {
-            url: configured
-                .map(|s| s.url.to_string())
-                .or_else(|| stored.as_ref().map(|s| s.url.clone()))
-                .unwrap_or_default(),
-            level: configured
-                .map(|s| s.level)
-                .or_else(|| stored.as_ref().map(|s| s.level))
-                .map(|l| l.zh().to_string())
-                .unwrap_or_default(),
-            kind: configured
-                .map(|s| s.kind)
-                .or_else(|| stored.as_ref().map(|s| s.kind))
-                .map(|k| k.zh().to_string())
-                .unwrap_or_default(),
-            configured: configured.is_some(),
-            scans: rows
-                .iter()
-                .filter(|r| r.status != SiteRunStatus::Running)
-                .count(),
-            last_scan: last.map(|r| r.as_of),
-            score: inspected.and_then(|r| r.score),
-            verdict: last.and_then(|r| r.verdict).map(|v| v.zh().to_string()),
-            passed: inspected
-                .and_then(|r| r.verdict)
-                .is_some_and(Verdict::passed),
-            vetoes: inspected.map(|r| r.vetoes),
-            deductions: inspected.map(|r| r.deductions),
-            notices: inspected.map(|r| r.notices),
-            name,
-        });
-    }
-    Ok(out)
+    names
+        .into_iter()
+        .map(|name| site_row(store, config, name))
+        .collect()
+}
+
+/// One site's row and its scans.
+fn site_row(
+    store: &Store,
+    config: &Config,
+    name: String,
+) -> Result<(SiteRow, Vec<HistoryRow>), StoreError> {
+    let rows = store.history(&name)?;
+    let configured = config.sites.iter().find(|s| s.name == name);
+    let last = latest_finished(&rows);
+    let stored = match last {
+        Some(r) => store.site_run(r.site_run)?,
+        None => None,
+    };
+    let inspected = last.filter(|r| r.status == SiteRunStatus::Done);
+    let row = SiteRow {
+        url: configured
+            .map(|s| s.url.to_string())
+            .or_else(|| stored.as_ref().map(|s| s.url.clone()))
+            .unwrap_or_default(),
+        level: configured
+            .map(|s| s.level)
+            .or_else(|| stored.as_ref().map(|s| s.level))
+            .map(|l| l.zh().to_string())
+            .unwrap_or_default(),
+        kind: configured
+            .map(|s| s.kind)
+            .or_else(|| stored.as_ref().map(|s| s.kind))
+            .map(|k| k.zh().to_string())
+            .unwrap_or_default(),
+        configured: configured.is_some(),
+        scans: rows
+            .iter()
+            .filter(|r| r.status != SiteRunStatus::Running)
+            .count(),
+        last_scan: last.map(|r| r.as_of),
+        score: inspected.and_then(|r| r.score),
+        verdict: last.and_then(|r| r.verdict).map(|v| v.zh().to_string()),
+        passed: inspected
+            .and_then(|r| r.verdict)
+            .is_some_and(Verdict::passed),
+        vetoes: inspected.map(|r| r.vetoes),
+        deductions: inspected.map(|r| r.deductions),
+        notices: inspected.map(|r| r.notices),
+        name,
+    };
+    Ok((row, rows))
 }
 
 /// A column the table of sites sorts by.
@@ -275,14 +295,15 @@ pub fn overview(store: &Store, config: &Config) -> Result<Overview, StoreError> 
         finished.push(run_summary(store, r)?);
     }
     finished.reverse();
-    let sites = sites(store, config)?;
+    let sites = sites_with_history(store, config)?;
     let last_month = finished
         .last()
         .map(|r| r.as_of.date_naive())
         .unwrap_or_else(|| crate::asof::now().date_naive());
-    let months = months(store, &sites, last_month)?;
+    let months = months(&sites, last_month);
     let failing = sites
         .iter()
+        .map(|(s, _)| s)
         .filter(|s| s.verdict.is_some() && !s.passed)
         .cloned()
         .collect();
@@ -299,14 +320,12 @@ pub fn overview(store: &Store, config: &Config) -> Result<Overview, StoreError> 
 /// The pass rate and average score per month over every site, counted as the bulletin
 /// counts them.
 fn months(
-    store: &Store,
-    sites: &[SiteRow],
+    sites: &[(SiteRow, Vec<HistoryRow>)],
     last: NaiveDate,
-) -> Result<Vec<crate::report::bulletin::TrendMonth>, StoreError> {
+) -> Vec<crate::report::bulletin::TrendMonth> {
     let mut acc: Vec<(String, usize, usize, f64)> = Vec::new();
-    for site in sites {
-        let rows = store.history(&site.name)?;
-        for (i, m) in tables::monthly(&rows, last, MONTHS).into_iter().enumerate() {
+    for (_, rows) in sites {
+        for (i, m) in tables::monthly(rows, last, MONTHS).into_iter().enumerate() {
             if acc.len() <= i {
                 acc.push((m.month.clone(), 0, 0, 0.0));
             }
@@ -323,8 +342,7 @@ fn months(
             .map(|m| (m.month, 0, 0, 0.0))
             .collect();
     }
-    Ok(acc
-        .into_iter()
+    acc.into_iter()
         .map(
             |(month, inspected, passed, sum)| crate::report::bulletin::TrendMonth {
                 month,
@@ -335,7 +353,7 @@ fn months(
                 average_score: (inspected > 0).then(|| round1(sum / inspected as f64)),
             },
         )
-        .collect())
+        .collect()
 }
 
 /// A finding as the site page shows it.
@@ -425,11 +443,7 @@ pub fn site_page(
     if !known {
         return Ok(None);
     }
-    let history = store.history(name)?;
-    let mut rows = sites_one(store, config, name)?;
-    let Some(site) = rows.pop() else {
-        return Ok(None);
-    };
+    let (site, history) = site_row(store, config, name.to_string())?;
     let last = history
         .iter()
         .filter(|r| r.status == SiteRunStatus::Done)
@@ -532,16 +546,6 @@ fn family_name(f: IpFamily) -> String {
         IpFamily::V4 => "IPv4".into(),
         IpFamily::V6 => "IPv6".into(),
     }
-}
-
-/// The table row of one site.
-fn sites_one(store: &Store, config: &Config, name: &str) -> Result<Vec<SiteRow>, StoreError> {
-    let mut one = config.clone();
-    one.sites.retain(|s| s.name == name);
-    Ok(sites(store, &one)?
-        .into_iter()
-        .filter(|r| r.name == name)
-        .collect())
 }
 
 /// A month a bulletin can be generated for: it has finished scans.
