@@ -76,4 +76,5 @@ pub mod finding;
 pub mod inspect;
 pub mod report;
 pub mod rules;
+pub mod serve;
 pub mod store;

@@ -74,8 +74,11 @@ enum Command {
     Sample(SampleArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
-    /// One line per stored scan of a site.
+    /// One line per stored scan of a site (or per month with --months).
     History(HistoryArgs),
+    /// A read-only dashboard over the store in the browser (overview, sites, findings,
+    /// bulletins, and the same data as JSON under /api).
+    Serve(ServeArgs),
     /// Validate or list the rule files.
     Rules {
         #[command(subcommand)]
@@ -320,12 +323,39 @@ struct HistoryArgs {
     /// Configuration file (its `[store] path` is read).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// One line per month for the last N months instead of one per scan (each month counted
+    /// by its latest finished scan, as the bulletin counts it; `—` for a month without one).
+    #[arg(long, value_name = "N", value_parser = month_count)]
+    months: Option<usize>,
+    /// With --months: the last month is the month of this time (default now).
+    #[arg(long, value_name = "TIME", requires = "months")]
+    as_of: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Write the table to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+/// `--months`: 1 to 240.
+fn month_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=240).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of months from 1 to 240, found `{s}`"
+        )),
+    }
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Configuration file (its `[store] path`, sites, rules and `[bulletin]` are read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on (loopback by default: the dashboard has no login).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    listen: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -463,6 +493,7 @@ pub fn main() -> i32 {
             Command::Sample(a) => cmd_sample(a),
             Command::Findings(a) => cmd_findings(a),
             Command::History(a) => cmd_history(a),
+            Command::Serve(a) => cmd_serve(a).await,
             Command::Rules { command } => cmd_rules(command),
             Command::Completions { shell } => {
                 use clap::CommandFactory;
@@ -799,7 +830,7 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
     let issuer = a
         .issuer
         .or_else(|| settings.issuer.clone())
-        .unwrap_or_else(|| "政府网站监管工作领导小组办公室".into());
+        .unwrap_or_else(|| crate::config::BulletinSettings::DEFAULT_ISSUER.into());
     let opts = report::bulletin::BulletinOptions {
         period,
         title: a.title,
@@ -811,7 +842,7 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
         addressees: a
             .addressees
             .or_else(|| settings.addressees.clone())
-            .unwrap_or_else(|| "各有关单位：".into()),
+            .unwrap_or_else(|| crate::config::BulletinSettings::DEFAULT_ADDRESSEES.into()),
         issuer,
         deadline_days: a.deadline_days,
         issued_on,
@@ -1008,10 +1039,45 @@ fn cmd_history(a: HistoryArgs) -> Result<i32, Failure> {
     let store = open_existing_store(&config)?;
     known_name("site", &a.site, &site_names(&config, &store)?)?;
     let rows = store.history(&a.site).map_err(Failure::failed)?;
-    emit(
-        &report::tables::history(&a.site, &rows, format),
-        a.output.as_deref(),
-    )?;
+    let text = match a.months {
+        Some(n) => {
+            let last = parse_as_of(a.as_of.as_deref())?.date_naive();
+            let months = report::tables::monthly(&rows, last, n);
+            report::tables::history_months(&a.site, &months, format)
+        }
+        None => report::tables::history(&a.site, &rows, format),
+    };
+    emit(&text, a.output.as_deref())?;
+    Ok(exit::OK)
+}
+
+async fn cmd_serve(a: ServeArgs) -> Result<i32, Failure> {
+    let addr: std::net::SocketAddr = a.listen.trim().parse().map_err(|_| {
+        Failure::usage(format!(
+            "`{}` is not an address to listen on like 127.0.0.1:8080",
+            a.listen
+        ))
+    })?;
+    let config = load_config(a.config.as_deref())?;
+    let rules = load_rules(config.rules_dir.as_deref())?;
+    if !config.store.path.is_file() {
+        eprintln!(
+            "govscan serve: there is no store at {} yet: the pages say so until `govscan scan` has run",
+            config.store.path.display()
+        );
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    crate::serve::serve(
+        config,
+        rules,
+        addr,
+        |bound| eprintln!("govscan serve: dashboard at http://{bound}/ (Ctrl-C stops it)"),
+        shutdown,
+    )
+    .await
+    .map_err(Failure::failed)?;
     Ok(exit::OK)
 }
 

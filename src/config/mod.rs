@@ -343,6 +343,13 @@ pub struct BulletinSettings {
     pub addressees: Option<String>,
 }
 
+impl BulletinSettings {
+    /// The issuer when neither the command line nor the configuration names one.
+    pub const DEFAULT_ISSUER: &'static str = "政府网站监管工作领导小组办公室";
+    /// The addressees when neither the command line nor the configuration names them.
+    pub const DEFAULT_ADDRESSEES: &'static str = "各有关单位：";
+}
+
 /// The rules of the quarterly spot check's draw (季抽查, `govscan sample`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]

@@ -260,6 +260,69 @@ pub fn problems(problems: &[ProblemCount]) -> Result<Chart, ChartError> {
     })
 }
 
+/// A time series on a 0–100 scale, as SVG only (the dashboard of `govscan serve`): one line
+/// per series (the first blue, the second red, then green), over `labels` on the x axis
+/// (thinned to at most 12 shown); a `None` is a gap in its line, never drawn as zero.
+pub fn series_svg(labels: &[String], series: &[Vec<Option<f64>>]) -> Result<String, ChartError> {
+    register_font();
+    const GREEN: RGBColor = RGBColor(0x20, 0x90, 0x40);
+    let fail = |e: &dyn std::fmt::Display| ChartError {
+        chart: "series".to_string(),
+        message: e.to_string(),
+    };
+    let n = labels.len().max(1);
+    let step = n.div_ceil(12).max(1);
+    let mut svg = String::new();
+    {
+        let area = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        let r: DrawResult = (|| {
+            area.fill(&WHITE)?;
+            let mut chart = ChartBuilder::on(&area)
+                .margin(16)
+                .x_label_area_size(36)
+                .y_label_area_size(44)
+                .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..100f64)?;
+            chart
+                .configure_mesh()
+                .x_labels(n.min(12))
+                .x_label_formatter(&|x| {
+                    let i = x.round();
+                    if (x - i).abs() > 1e-6 || i < 0.0 || !(i as usize).is_multiple_of(step) {
+                        return String::new();
+                    }
+                    labels.get(i as usize).cloned().unwrap_or_default()
+                })
+                .y_labels(6)
+                .label_style((FONT, 13))
+                .draw()?;
+            for (values, color) in series.iter().zip([BLUE, RED, GREEN].into_iter().cycle()) {
+                let mut run: Vec<(f64, f64)> = Vec::new();
+                let mut runs = Vec::new();
+                for (i, v) in values.iter().enumerate() {
+                    match v {
+                        Some(v) => run.push((i as f64, v.clamp(0.0, 100.0))),
+                        None if !run.is_empty() => runs.push(std::mem::take(&mut run)),
+                        None => {}
+                    }
+                }
+                if !run.is_empty() {
+                    runs.push(run);
+                }
+                for r in runs {
+                    chart.draw_series(LineSeries::new(r, color.stroke_width(2)))?;
+                }
+                chart.draw_series(values.iter().enumerate().filter_map(|(i, v)| {
+                    v.map(|v| Circle::new((i as f64, v.clamp(0.0, 100.0)), 3, color.filled()))
+                }))?;
+            }
+            Ok(())
+        })();
+        r.map_err(|e| fail(&e))?;
+        area.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +365,17 @@ mod tests {
             std::fs::write(format!("{dir}/trend.png"), &c.png).unwrap();
             std::fs::write(format!("{dir}/problems.png"), &p.png).unwrap();
         }
+    }
+
+    #[test]
+    fn a_series_draws_as_svg_with_gaps() {
+        let labels: Vec<String> = (1..=30).map(|d| format!("11-{d:02}")).collect();
+        let a: Vec<Option<f64>> = (0..30)
+            .map(|i| (i != 5).then_some(i as f64 * 3.0))
+            .collect();
+        let svg = series_svg(&labels, &[a, vec![Some(120.0); 30]]).unwrap();
+        assert!(svg.starts_with("<svg") && svg.contains("11-01"), "{svg}");
+        assert!(series_svg(&[], &[]).unwrap().starts_with("<svg"));
     }
 
     #[test]

@@ -1,17 +1,19 @@
 //! Tables read from the store, as a person or a script reads them: the daily scan's summary,
-//! `govscan findings` (text, JSON, CSV) and `govscan history` (text, JSON).
+//! `govscan findings` (text, JSON, CSV) and `govscan history` (text, JSON; per scan, or per
+//! month with `--months`).
 
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use super::fmt_points;
 use crate::crawl::CrawlStats;
 use crate::finding::Verdict;
 use crate::rules::Kind;
-use crate::store::{HistoryRow, RunId, SiteRunStatus, StoredFinding};
+use crate::store::{HistoryRow, RunId, SiteRunId, SiteRunStatus, StoredFinding};
 
 /// One site's line in the daily scan's summary.
 #[derive(Debug, Clone)]
@@ -284,4 +286,275 @@ pub fn history(site: &str, rows: &[HistoryRow], format: TableFormat) -> String {
         let _ = writeln!(out, "{}", line(&row));
     }
     out
+}
+
+/// One month of a site's history, as the bulletin counts it: the month's latest finished
+/// (inspected) scan gives its score, verdict and findings. A month without an inspected scan
+/// has none of them (never a month of passes).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MonthSummary {
+    /// `2026-11`.
+    pub month: String,
+    /// Finished (inspected) scans whose as-of date falls in the month.
+    pub scans: usize,
+    /// Scans in the month that could not inspect the site (无法检查 / 被拦截).
+    pub not_inspected: usize,
+    /// The scan the month is counted by: its site run and as-of time.
+    pub site_run: Option<SiteRunId>,
+    pub as_of: Option<DateTime<FixedOffset>>,
+    pub score: Option<f64>,
+    pub verdict: Option<Verdict>,
+    pub vetoes: Option<usize>,
+    pub deductions: Option<usize>,
+    pub notices: Option<usize>,
+    /// For a month without an inspected scan: the state of its latest scan (无法检查 /
+    /// 被拦截), if there was one.
+    pub state: Option<Verdict>,
+}
+
+/// The first day of the month before `first`.
+fn month_before(first: NaiveDate) -> NaiveDate {
+    let (y, m) = if first.month() == 1 {
+        (first.year() - 1, 12)
+    } else {
+        (first.year(), first.month() - 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(first)
+}
+
+/// The first day of the month after `first`.
+fn month_after(first: NaiveDate) -> NaiveDate {
+    let (y, m) = if first.month() == 12 {
+        (first.year() + 1, 1)
+    } else {
+        (first.year(), first.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(first)
+}
+
+/// The `n` months ending with the month of `last` (oldest first), each summarised from a
+/// site's scans (`Store::history`).
+pub fn monthly(rows: &[HistoryRow], last: NaiveDate, n: usize) -> Vec<MonthSummary> {
+    let mut first = NaiveDate::from_ymd_opt(last.year(), last.month(), 1).unwrap_or(last);
+    let mut months = Vec::with_capacity(n);
+    for _ in 0..n {
+        months.push(first);
+        first = month_before(first);
+    }
+    months.reverse();
+    months
+        .into_iter()
+        .map(|from| {
+            let to = month_after(from);
+            let in_month = |r: &&HistoryRow| {
+                let d = r.as_of.date_naive();
+                d >= from && d < to
+            };
+            let inspected: Vec<&HistoryRow> = rows
+                .iter()
+                .filter(in_month)
+                .filter(|r| r.status == SiteRunStatus::Done && r.score.is_some())
+                .collect();
+            let failed: Vec<&HistoryRow> = rows
+                .iter()
+                .filter(in_month)
+                .filter(|r| r.status == SiteRunStatus::Failed)
+                .collect();
+            let latest = inspected.iter().max_by_key(|r| (r.as_of, r.run)).copied();
+            let state = match latest {
+                Some(_) => None,
+                None => failed
+                    .iter()
+                    .max_by_key(|r| (r.as_of, r.run))
+                    .map(|r| r.verdict.unwrap_or(Verdict::NotInspected)),
+            };
+            MonthSummary {
+                month: from.format("%Y-%m").to_string(),
+                scans: inspected.len(),
+                not_inspected: failed.len(),
+                site_run: latest.map(|r| r.site_run),
+                as_of: latest.map(|r| r.as_of),
+                score: latest.and_then(|r| r.score),
+                verdict: latest.and_then(|r| r.verdict),
+                vetoes: latest.map(|r| r.vetoes),
+                deductions: latest.map(|r| r.deductions),
+                notices: latest.map(|r| r.notices),
+                state,
+            }
+        })
+        .collect()
+}
+
+/// `govscan history SITE --months N`: one line per month (see [`monthly`]); `—` where the
+/// month has no inspected scan.
+pub fn history_months(site: &str, months: &[MonthSummary], format: TableFormat) -> String {
+    if format == TableFormat::Json {
+        let v = serde_json::json!({ "site": site, "months": months });
+        return serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+    }
+    const NONE: &str = "—";
+    let header = [
+        "月份",
+        "检查次数",
+        "未能检查",
+        "得分",
+        "结论",
+        "否决",
+        "扣分",
+        "提示",
+        "计入扫描",
+    ];
+    let count = |v: Option<usize>| v.map(|c| c.to_string()).unwrap_or_else(|| NONE.into());
+    let cells: Vec<[String; 9]> = months
+        .iter()
+        .map(|m| {
+            [
+                m.month.clone(),
+                m.scans.to_string(),
+                m.not_inspected.to_string(),
+                m.score.map(fmt_points).unwrap_or_else(|| NONE.into()),
+                match (m.verdict, m.state) {
+                    (Some(v), _) => v.zh().to_string(),
+                    (None, Some(s)) => format!("{NONE}（{}）", s.zh()),
+                    (None, None) => NONE.to_string(),
+                },
+                count(m.vetoes),
+                count(m.deductions),
+                count(m.notices),
+                m.as_of
+                    .map(|t| t.date_naive().to_string())
+                    .unwrap_or_else(|| NONE.into()),
+            ]
+        })
+        .collect();
+    let mut widths: [usize; 9] = header.map(|h| h.width());
+    for r in &cells {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |row: &[&str]| -> String {
+        let mut l = String::new();
+        for (i, (c, w)) in row.iter().zip(widths).enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            if matches!(i, 0 | 4 | 8) {
+                l.push_str(&pad_left(c, w));
+            } else {
+                l.push_str(&pad_right(c, w));
+            }
+        }
+        l.trim_end().to_string()
+    };
+    let mut out = String::new();
+    let inspected = months.iter().filter(|m| m.score.is_some()).count();
+    let _ = writeln!(
+        out,
+        "{site}：近 {} 个月，{inspected} 个月有完成检查的扫描（每月按当月最后一次完成的扫描计；“—”为当月无完成检查的扫描）",
+        months.len()
+    );
+    let _ = writeln!(out, "{}", line(&header));
+    for r in &cells {
+        let row: Vec<&str> = r.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&row));
+    }
+    out
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::*;
+
+    fn row(run: i64, day: &str, status: SiteRunStatus, score: Option<f64>) -> HistoryRow {
+        let as_of = crate::asof::parse(day).unwrap();
+        HistoryRow {
+            run: RunId(run),
+            site_run: SiteRunId(run * 10),
+            started: as_of,
+            as_of,
+            status,
+            pages: 3,
+            links: 5,
+            broken: 1,
+            vetoes: usize::from(score.is_some_and(|s| s < 60.0)),
+            deductions: 2,
+            notices: 0,
+            score,
+            verdict: match (status, score) {
+                (SiteRunStatus::Done, Some(s)) if s >= 60.0 => Some(Verdict::Pass),
+                (SiteRunStatus::Done, Some(_)) => Some(Verdict::Fail),
+                (SiteRunStatus::Failed, _) => Some(Verdict::Blocked),
+                _ => None,
+            },
+        }
+    }
+
+    #[test]
+    fn a_month_is_its_latest_finished_scan_and_a_month_without_one_is_a_dash() {
+        let rows = vec![
+            row(1, "2026-09-10", SiteRunStatus::Done, Some(90.0)),
+            row(2, "2026-09-20", SiteRunStatus::Done, Some(50.0)),
+            row(3, "2026-10-05", SiteRunStatus::Failed, None),
+            row(4, "2026-11-02", SiteRunStatus::Done, Some(88.5)),
+            row(5, "2026-11-28", SiteRunStatus::Running, None),
+        ];
+        let last = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let m = monthly(&rows, last, 4);
+        assert_eq!(
+            m.iter().map(|m| m.month.as_str()).collect::<Vec<_>>(),
+            ["2026-08", "2026-09", "2026-10", "2026-11"]
+        );
+        assert_eq!((m[0].scans, m[0].score, m[0].verdict), (0, None, None));
+        // September: two scans, counted by the latest (50, vetoed), not the best.
+        assert_eq!(m[1].scans, 2);
+        assert_eq!(m[1].score, Some(50.0));
+        assert_eq!(m[1].verdict, Some(Verdict::Fail));
+        assert_eq!((m[1].vetoes, m[1].deductions), (Some(1), Some(2)));
+        assert_eq!(m[1].site_run, Some(SiteRunId(20)));
+        // October: only a blocked scan: no score, its state.
+        assert_eq!((m[2].scans, m[2].not_inspected), (0, 1));
+        assert_eq!((m[2].score, m[2].state), (None, Some(Verdict::Blocked)));
+        // November: the unfinished scan does not count.
+        assert_eq!((m[3].scans, m[3].score), (1, Some(88.5)));
+
+        let text = history_months("某站", &m, TableFormat::Text);
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].contains("近 4 个月，2 个月"), "{text}");
+        assert!(
+            lines[2].starts_with("2026-08") && lines[2].contains('—'),
+            "{text}"
+        );
+        assert!(
+            !lines[2].contains("合格"),
+            "a month without data is no pass: {text}"
+        );
+        assert!(
+            lines[3].contains("不合格") && lines[3].contains("50"),
+            "{text}"
+        );
+        assert!(lines[4].contains("—（被拦截）"), "{text}");
+        assert!(
+            lines[5].contains("88.5") && lines[5].contains("合格"),
+            "{text}"
+        );
+
+        let json: serde_json::Value =
+            serde_json::from_str(&history_months("某站", &m, TableFormat::Json)).unwrap();
+        assert_eq!(json["site"], "某站");
+        assert_eq!(json["months"][0]["score"], serde_json::Value::Null);
+        assert_eq!(json["months"][0]["verdict"], serde_json::Value::Null);
+        assert_eq!(json["months"][1]["verdict"], "不合格");
+        assert_eq!(json["months"][2]["state"], "被拦截");
+        assert_eq!(json["months"][3]["scans"], 1);
+    }
+
+    #[test]
+    fn months_cross_the_year() {
+        let m = monthly(&[], NaiveDate::from_ymd_opt(2027, 2, 3).unwrap(), 3);
+        assert_eq!(
+            m.iter().map(|m| m.month.as_str()).collect::<Vec<_>>(),
+            ["2026-12", "2027-01", "2027-02"]
+        );
+    }
 }
