@@ -95,6 +95,24 @@ impl NormdocRecord {
     }
 }
 
+/// A site's library as read in one scan (what the store keeps).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LibrarySnapshot {
+    /// The library's name as found, and its first page.
+    pub name: String,
+    pub url: String,
+    /// List pages read (the library's and its abolished lists').
+    pub pages_read: u32,
+    /// The page count the library states (共5页), if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages_total: Option<u32>,
+    /// Every page of the library was read (the stated count, within the budget). Only a
+    /// complete snapshot may say a document is gone.
+    pub complete: bool,
+    /// The documents, one per identity, in the order first seen.
+    pub records: Vec<NormdocRecord>,
+}
+
 /// The normdoc facts of one page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NormdocPage {
@@ -243,6 +261,151 @@ pub fn bare_title(title: &str) -> String {
         t
     };
     t.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// How a document changed between two snapshots of a library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    New,
+    Revised,
+    Abolished,
+}
+
+impl ChangeKind {
+    pub fn zh(self) -> &'static str {
+        match self {
+            ChangeKind::New => "新增",
+            ChangeKind::Revised => "修订",
+            ChangeKind::Abolished => "废止/失效",
+        }
+    }
+}
+
+/// One document's change between two snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub kind: ChangeKind,
+    /// The document's identity ([`identity`]) now (or, when it is gone, before).
+    pub key: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docno: Option<String>,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_status: Option<DocStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_status: Option<DocStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The earlier version's URL when it differs (a moved page, a replaced version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_url: Option<String>,
+    /// The earlier version's 文号 when a new version replaced it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_docno: Option<String>,
+    /// Gone from the library (rather than marked).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub removed: bool,
+}
+
+/// What a status says for comparison: unmarked counts as 有效.
+fn effective(s: Option<DocStatus>) -> DocStatus {
+    s.unwrap_or(DocStatus::Valid)
+}
+
+/// The changes from `prev` to `cur`. A document is matched by its identity, else (a moved
+/// page, a 文号 first shown or corrected) by its URL or its title. A document missing from
+/// `cur` is reported gone only when both snapshots read the whole library.
+pub fn changes(prev: &LibrarySnapshot, cur: &LibrarySnapshot) -> Vec<Change> {
+    let prev_keys: Vec<String> = prev.records.iter().map(NormdocRecord::key).collect();
+    let mut prev_used = vec![false; prev.records.len()];
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut unmatched: Vec<usize> = Vec::new();
+    for (ci, c) in cur.records.iter().enumerate() {
+        let key = c.key();
+        match prev_keys
+            .iter()
+            .enumerate()
+            .position(|(pi, k)| !prev_used[pi] && *k == key)
+        {
+            Some(pi) => {
+                prev_used[pi] = true;
+                pairs.push((pi, ci));
+            }
+            None => unmatched.push(ci),
+        }
+    }
+    let mut out = Vec::new();
+    for ci in unmatched {
+        let c = &cur.records[ci];
+        let same = prev.records.iter().enumerate().position(|(pi, p)| {
+            !prev_used[pi]
+                && ((c.url.is_some() && p.url == c.url)
+                    || (!bare_title(&c.title).is_empty()
+                        && bare_title(&p.title) == bare_title(&c.title)))
+        });
+        match same {
+            Some(pi) => {
+                prev_used[pi] = true;
+                let p = &prev.records[pi];
+                let both_docnos = p.docno.is_some() && c.docno.is_some();
+                if both_docnos && c.url != p.url {
+                    // A new version under a new 文号 in place of the old one.
+                    out.push(change(ChangeKind::Revised, c, Some(p), false));
+                } else {
+                    pairs.push((pi, ci));
+                }
+            }
+            None => out.push(change(ChangeKind::New, c, None, false)),
+        }
+    }
+    for (pi, ci) in pairs {
+        let (p, c) = (&prev.records[pi], &cur.records[ci]);
+        let (old, new) = (effective(p.status), effective(c.status));
+        if old == new {
+            continue;
+        }
+        let kind = if new.is_dead() && !old.is_dead() {
+            ChangeKind::Abolished
+        } else if new.is_dead() {
+            // 废止 ↔ 失效: still not in force.
+            continue;
+        } else {
+            ChangeKind::Revised
+        };
+        out.push(change(kind, c, Some(p), false));
+    }
+    if prev.complete && cur.complete {
+        for (pi, p) in prev.records.iter().enumerate() {
+            if !prev_used[pi] && !effective(p.status).is_dead() {
+                let mut ch = change(ChangeKind::Abolished, p, None, true);
+                ch.old_status = p.status.or(Some(DocStatus::Valid));
+                ch.new_status = None;
+                out.push(ch);
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.kind, &a.key).cmp(&(b.kind, &b.key)));
+    out
+}
+
+fn change(kind: ChangeKind, c: &NormdocRecord, p: Option<&NormdocRecord>, removed: bool) -> Change {
+    Change {
+        kind,
+        key: c.key(),
+        docno: c.docno.clone(),
+        title: c.title.clone(),
+        old_status: p.map(|p| effective(p.status)),
+        new_status: Some(effective(c.status)),
+        url: c.url.clone(),
+        old_url: p
+            .and_then(|p| p.url.clone())
+            .filter(|u| Some(u) != c.url.as_ref()),
+        old_docno: p
+            .and_then(|p| p.docno.clone())
+            .filter(|d| c.docno.as_deref().map(normalize_docno) != Some(normalize_docno(d))),
+        removed,
+    }
 }
 
 /// The normdoc facts of a page. `article` says the page carries article metadata.

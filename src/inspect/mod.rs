@@ -89,6 +89,9 @@ pub fn judge(
             rules,
         ));
     }
+    if inspected {
+        findings.extend(normdoc_findings(site, facts, rules, as_of, store));
+    }
     if let Some(store) = store {
         match availability::findings(store, site, rules, as_of) {
             Ok(f) => findings.extend(f),
@@ -97,6 +100,32 @@ pub fn judge(
     }
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
     findings
+}
+
+/// The normdoc findings of a site, the changes judged against the library as the site's
+/// previous finished scan in `store` saw it (no store: no changes, and the log says so).
+fn normdoc_findings(
+    site: &SiteConfig,
+    facts: &SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    store: Option<&Store>,
+) -> Vec<Finding> {
+    use checks::normdoc::Baseline;
+    let previous = match store.map(|s| s.normdoc_previous(&site.name, as_of)) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(e)) => {
+            tracing::warn!(site = %site.name, error = %e, "previous normdoc library not read");
+            None
+        }
+    };
+    let baseline = match (&previous, store) {
+        (Some(Some(p)), _) => Baseline::Previous(&p.snapshot),
+        (Some(None), _) => Baseline::FirstScan,
+        (None, _) => Baseline::NoStore,
+    };
+    checks::normdoc::check(facts, rules, baseline, as_of.date_naive())
 }
 
 /// The state of a site's crawl: `None` when it was inspected, else the verdict that says why
