@@ -404,6 +404,42 @@ async fn two_scans_report_the_library_changes_and_the_normdocs_command_lists_the
     .await;
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
+    // The monthly bulletin's 规范性文件变动 section, with the stale link.
+    let out_dir = dir.join("bulletin");
+    let out = run(&[
+        "bulletin",
+        "--config",
+        &cfg,
+        "--month",
+        "2026-11",
+        "--out",
+        &out_dir.to_string_lossy(),
+        "--issued-on",
+        "2026-12-01",
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(out_dir.join("月通报-2026-11.md")).expect("md");
+    let section = md.split("七、规范性文件变动").nth(1).expect("the section");
+    for w in [
+        "示范县",
+        "新增",
+        "《己办法》（某府规〔2026〕6号）",
+        "已从文件库移除",
+        "/xwzx/t9.html",
+    ] {
+        assert!(section.contains(w), "{w}: {section}");
+    }
+    let html = std::fs::read_to_string(out_dir.join("月通报-2026-11.html")).expect("html");
+    assert!(
+        html.contains("七、规范性文件变动") && html.contains("有效 → 已废止"),
+        "{html}"
+    );
     // An unknown site is a usage error.
     let out = run(&["normdocs", "无此站", "--config", &cfg]).await;
     assert_ne!(out.status.code(), Some(0));

@@ -551,6 +551,17 @@ fn cut(s: &str) -> String {
     s.chars().take(MAX_TITLE_CHARS).collect()
 }
 
+/// A title without a leading bracketed status marker (【已失效】), cut to length.
+fn clean_title(title: &str, rules: &NormdocRules) -> String {
+    let t = title.trim();
+    if let Some((head, rest)) = t.strip_prefix('【').and_then(|r| r.split_once('】')) {
+        if rules.status_of(head).is_some() && !rest.trim().is_empty() {
+            return cut(rest.trim());
+        }
+    }
+    cut(t)
+}
+
 fn date_of(text: &str) -> Option<NaiveDate> {
     let d = dates::find_full_date(&ascii_digits(text))?;
     NaiveDate::from_ymd_opt(d.year?, d.month, d.day)
@@ -702,7 +713,7 @@ fn table_records(
                     .or_else(|| rules.status_of(&title).filter(|s| *s != DocStatus::Valid));
                 out.push(NormdocRecord {
                     docno,
-                    title: cut(&title),
+                    title: clean_title(&title, rules),
                     written: text_at(c.written).and_then(|t| date_of(&t)),
                     published: text_at(c.published).and_then(|t| date_of(&t)),
                     status,
@@ -744,7 +755,7 @@ fn list_record(
         .and_then(|i| last_date_of(rest.get(i..).unwrap_or("")));
     Some(NormdocRecord {
         docno,
-        title: cut(&title),
+        title: clean_title(&title, rules),
         written: None,
         published: date_of(&rest),
         status,

@@ -17,6 +17,8 @@ pub struct DatedChange {
     pub site: String,
     /// The as-of time of the scan that saw it.
     pub seen_at: DateTime<FixedOffset>,
+    /// The change in words (有效 → 已废止, 已从文件库移除, 新版本，替代…).
+    pub what: String,
     #[serde(flatten)]
     pub change: Change,
 }
@@ -40,6 +42,7 @@ pub fn changes_between(
             out.push(DatedChange {
                 site: site.to_string(),
                 seen_at: cur.as_of,
+                what: describe(&change),
                 change,
             });
         }
@@ -215,18 +218,23 @@ fn kind_str(k: ChangeKind) -> &'static str {
     }
 }
 
+/// What changed, in words.
+pub fn describe(c: &Change) -> String {
+    match (c.kind, c.removed, &c.old_docno) {
+        (_, true, _) => "已从文件库移除".to_string(),
+        (ChangeKind::New, ..) => format!("新增，{}", status_zh(c.new_status)),
+        (_, _, Some(old)) => format!("新版本，替代{old}"),
+        _ => format!("{} → {}", status_zh(c.old_status), status_zh(c.new_status)),
+    }
+}
+
 /// One change in a sentence.
 pub fn line(c: &Change) -> String {
     let what = match &c.docno {
         Some(d) => format!("《{}》（{d}）", c.title),
         None => format!("《{}》", c.title),
     };
-    let tail = match (c.kind, c.removed, &c.old_docno) {
-        (_, true, _) => "已从文件库移除".to_string(),
-        (ChangeKind::New, ..) => format!("新增，{}", status_zh(c.new_status)),
-        (_, _, Some(old)) => format!("新版本，替代{old}"),
-        _ => format!("{} → {}", status_zh(c.old_status), status_zh(c.new_status)),
-    };
+    let tail = describe(c);
     format!(
         "[{}] {what} {tail} {}",
         c.kind.zh(),
