@@ -442,12 +442,12 @@ pub fn normdoc_page(
         }
     }
     // Rows with a link: list items, and table rows outside headed tables.
-    if let Ok(sel) = scraper::Selector::parse("li, tr, dd, p") {
+    if let Ok(sel) = scraper::Selector::parse("li, tr, dd, p, div") {
         for row in doc.select(&sel) {
             if out.records.len() >= MAX_RECORDS {
                 break;
             }
-            if seen_rows.contains(&row.id()) || has_row_descendant(row) {
+            if seen_rows.contains(&row.id()) || has_row_descendant(row) || !few_links(row) {
                 continue;
             }
             if let Some(r) = list_record(row, url, rules, library_page) {
@@ -461,7 +461,10 @@ pub fn normdoc_page(
             if out.marked_links.len() >= MAX_MARKED_LINKS {
                 break;
             }
-            let row_text = row_of(a).map(|r| cell_text(r)).unwrap_or_default();
+            let row_text = row_of(a)
+                .filter(|r| few_links(*r) && !has_row_descendant(*r))
+                .map(|r| cell_text(r))
+                .unwrap_or_default();
             let own = cell_text(a) + a.value().attr("title").unwrap_or("");
             if rules.marked(&own) || rules.marked(&row_text) {
                 if let Some(u) = a.value().attr("href").and_then(|h| absolute(url, h)) {
@@ -513,12 +516,32 @@ fn is_row(name: &str) -> bool {
     matches!(name, "li" | "tr" | "dd" | "p")
 }
 
+/// Nodes of a row looked at: a larger element is a container, not a row.
+const MAX_ROW_NODES: usize = 400;
+
+/// The element holds rows (or a table, or a `div`), or is too large to be one row.
 fn has_row_descendant(row: ElementRef<'_>) -> bool {
+    let mut n_nodes = 0;
     row.descendants().skip(1).any(|n| {
-        n.value()
-            .as_element()
-            .is_some_and(|e| is_row(e.name()) || e.name() == "table")
+        n_nodes += 1;
+        n_nodes > MAX_ROW_NODES
+            || n.value()
+                .as_element()
+                .is_some_and(|e| is_row(e.name()) || matches!(e.name(), "table" | "div"))
     })
+}
+
+/// Links in a row: a row carries at most three (title, attachment, interpretation).
+fn few_links(row: ElementRef<'_>) -> bool {
+    row.descendants()
+        .filter(|n| {
+            n.value()
+                .as_element()
+                .is_some_and(|e| e.name() == "a" && e.attr("href").is_some())
+        })
+        .take(4)
+        .count()
+        <= 3
 }
 
 /// The nearest row (li, tr, dd, p) around an element.

@@ -118,3 +118,27 @@ fn docno_identity_ignores_brackets_spaces_and_width() {
     );
     assert_eq!(identity(None, None, "【已失效】某 办法"), "title:某办法");
 }
+
+#[test]
+fn div_template_rows() {
+    let html = r#"<html><body><div class="list">
+<div class="item"><a href="/gfxwj/1.html">关于印发某某管理办法的通知</a><span class="wh">某府规〔2023〕4号</span><span>[2023-04-05]</span></div>
+<div class="item"><a href="/gfxwj/2.html">【已修改】关于某某补贴的通知</a><span class="wh">某府规〔2022〕9号</span><span>[2022-09-01]</span></div>
+</div></body></html>"#;
+    let p = page(html, "行政规范性文件", false);
+    assert_eq!(p.records.len(), 2, "{:#?}", p.records);
+    assert_eq!(p.records[0].published, d(2023, 4, 5));
+    assert_eq!(p.records[1].status, Some(DocStatus::Revised));
+    assert_eq!(p.records[1].title, "关于某某补贴的通知");
+}
+
+#[test]
+fn a_marker_elsewhere_in_a_long_paragraph_does_not_mark_every_link() {
+    let html = r#"<html><body><p>依据<a href="/a.html">甲办法</a>、<a href="/b.html">乙办法</a>、<a href="/c.html">丙办法</a>、<a href="/d.html">丁办法</a>，原戊办法同时废止。</p>
+<ul><li><a href="/e.html">己办法</a>（已失效）</li></ul></body></html>"#;
+    let p = page(html, "关于某事的通知", true);
+    assert_eq!(
+        p.marked_links,
+        vec!["http://www.example.gov.cn/e.html".to_string()]
+    );
+}

@@ -181,6 +181,24 @@ mod tests {
     }
 
     #[test]
+    fn the_link_extractor_enqueues_script_and_query_pages() {
+        let url = Url::parse("http://x.gov.cn/gfxwj/index.html").unwrap();
+        let html = r#"<HTML><BODY><DIV class=page>共3页<SCRIPT>createPageHTML(3, 0, "index", "html");</SCRIPT></DIV>
+<A href="list.jsp?page=2">下一页</A></BODY></HTML>"#;
+        let page = crate::extract::extract_page(html, &url, encoding_rs::UTF_8, &[]);
+        let targets: Vec<&str> = page.links.iter().map(|l| l.target_str()).collect();
+        for t in [
+            "http://x.gov.cn/gfxwj/index_1.html",
+            "http://x.gov.cn/gfxwj/index_2.html",
+            "http://x.gov.cn/gfxwj/list.jsp?page=1",
+            "http://x.gov.cn/gfxwj/list.jsp?page=3",
+        ] {
+            assert!(targets.contains(&t), "{t}: {targets:?}");
+        }
+        assert!(!targets.contains(&"http://x.gov.cn/gfxwj/index_3.html"));
+    }
+
+    #[test]
     fn query_pages_need_a_count_and_a_page_link() {
         let next = Url::parse("http://x.gov.cn/list?page=2").unwrap();
         let plain = Url::parse("http://x.gov.cn/list?id=2").unwrap();
