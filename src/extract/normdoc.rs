@@ -31,6 +31,10 @@ pub const MAX_MARKED_LINKS: usize = 200;
 const MAX_TITLE_CHARS: usize = 120;
 /// Characters of an article's text searched for its own 文号 and status.
 const HEAD_CHARS: usize = 1500;
+/// Nodes in a header cell, at most.
+const MAX_HEADER_NODES: usize = 12;
+/// A table's header row is one of its first rows.
+const MAX_HEADER_ROW: usize = 3;
 /// A row without a 文号 is a record only when its link text is at least this long.
 const MIN_TITLE_CHARS: usize = 6;
 
@@ -462,7 +466,7 @@ pub fn normdoc_page(
                 break;
             }
             let row_text = row_of(a)
-                .filter(|r| few_links(*r) && !has_row_descendant(*r))
+                .filter(|r| !has_row_descendant(*r) && few_links(*r))
                 .map(|r| cell_text(r))
                 .unwrap_or_default();
             let own = cell_text(a) + a.value().attr("title").unwrap_or("");
@@ -658,27 +662,43 @@ fn table_records(
     out: &mut Vec<NormdocRecord>,
     seen: &mut HashSet<ego_tree::NodeId>,
 ) {
-    let Ok(tr_sel) = scraper::Selector::parse("tr") else {
-        return;
-    };
-    // Only this table's rows, not those of nested tables.
+    // Only this table's rows (the parser puts them in thead/tbody/tfoot), not nested ones.
     let rows: Vec<ElementRef<'_>> = table
-        .select(&tr_sel)
-        .filter(|tr| {
-            tr.ancestors()
-                .filter_map(ElementRef::wrap)
-                .find(|e| e.value().name() == "table")
-                .is_some_and(|t| t.id() == table.id())
+        .children()
+        .filter_map(ElementRef::wrap)
+        .flat_map(|sec| {
+            let name = sec.value().name();
+            let direct = name == "tr";
+            let section = matches!(name, "thead" | "tbody" | "tfoot");
+            let mut v: Vec<ElementRef<'_>> = Vec::new();
+            if direct {
+                v.push(sec);
+            } else if section {
+                v.extend(
+                    sec.children()
+                        .filter_map(ElementRef::wrap)
+                        .filter(|e| e.value().name() == "tr"),
+                );
+            }
+            v
         })
         .collect();
     let mut cols: Option<Columns> = None;
-    for tr in rows {
+    for (i, tr) in rows.into_iter().enumerate() {
+        // The header is among the first rows; a layout table has none.
+        if cols.is_none() && i >= MAX_HEADER_ROW {
+            return;
+        }
         let cells = cells_of(tr);
         match &cols {
             None => {
                 let mut c = Columns::default();
                 let mut named = 0;
                 for (i, cell) in cells.iter().enumerate() {
+                    // A header cell is short; a layout cell holds a page.
+                    if cell.descendants().nth(MAX_HEADER_NODES).is_some() {
+                        continue;
+                    }
                     let t = cell_text(*cell);
                     let slot = if header_matches(&t, &rules.docno_headers) {
                         &mut c.docno

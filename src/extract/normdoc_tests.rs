@@ -142,3 +142,17 @@ fn a_marker_elsewhere_in_a_long_paragraph_does_not_mark_every_link() {
         vec!["http://www.example.gov.cn/e.html".to_string()]
     );
 }
+
+#[test]
+fn library_table_nested_in_a_layout_table() {
+    let html = r#"<TABLE width=1000><TR><TD width=200><A href="/">首页</A><BR><A href="/zwgk/">政务公开</A>
+<TD><TABLE><TR><TD>文号<TD>文件名称<TD>效力状态
+<TR><TD>某政规〔2024〕1号<TD><A href="/d/1.html">某某实施细则</A><TD>现行有效
+<TR><TD>某政规〔2017〕2号<TD><A href="/d/2.html">某某旧细则</A><TD>已失效
+</TABLE></TABLE>"#;
+    let p = page(html, "规范性文件", false);
+    assert_eq!(p.records.len(), 2, "{:#?}", p.records);
+    assert_eq!(p.records[0].status, Some(DocStatus::Valid));
+    assert_eq!(p.records[1].status, Some(DocStatus::Expired));
+    assert_eq!(p.records[1].title, "某某旧细则");
+}
