@@ -513,3 +513,52 @@ async fn a_gbk_list_library_paginated_by_query_is_read_whole() {
         .as_deref()
         .is_some_and(|u| u.ends_with("content.jsp?id=31")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_without_a_store_reports_no_changes_and_says_so() {
+    let s = serve(site(Arc::new(AtomicBool::new(true)))).await;
+    let dir = temp_dir("check");
+    let cfg_path = dir.join("config.toml");
+    std::fs::write(
+        &cfg_path,
+        format!(
+            "[crawl]\nrate_per_origin = 0\ntotal_timeout = \"3s\"\nretries = 0\n\n[store]\npath = \"{}\"\n",
+            dir.join("none.db").display()
+        ),
+    )
+    .expect("config");
+    let out = run(&[
+        "check",
+        &s.url("/"),
+        "--config",
+        &cfg_path.to_string_lossy(),
+        "--as-of",
+        "2026-11-30",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let site = &doc["sites"][0];
+    let notes = site["notes"].to_string();
+    assert!(notes.contains("未作比较"), "{site}");
+    let rules: Vec<&str> = site["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(!rules.contains(&"normdoc.new") && !rules.contains(&"normdoc.abolished"));
+    // What needs no earlier scan is judged.
+    assert!(rules.contains(&"normdoc.stale_link"), "{rules:?}");
+    assert!(rules.contains(&"normdoc.docno_format"), "{rules:?}");
+    assert!(!dir.join("none.db").exists(), "check creates no store");
+}
