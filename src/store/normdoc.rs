@@ -90,3 +90,81 @@ impl Store {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::DateTime;
+    use serde_json::json;
+    use url::Url;
+
+    use super::*;
+    use crate::config::SiteConfig;
+    use crate::crawl::CrawlStats;
+    use crate::extract::normdoc::NormdocRecord;
+    use crate::finding::Verdict;
+
+    fn snap(titles: &[&str]) -> LibrarySnapshot {
+        LibrarySnapshot {
+            name: "行政规范性文件".into(),
+            url: "https://a.gov.cn/gfxwj/".into(),
+            pages_read: 1,
+            pages_total: None,
+            complete: true,
+            records: titles
+                .iter()
+                .map(|t| NormdocRecord {
+                    docno: None,
+                    title: (*t).into(),
+                    written: None,
+                    published: None,
+                    status: None,
+                    url: None,
+                    regno: None,
+                    valid_until: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn snapshots_of_finished_scans_in_as_of_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("govscan.db")).unwrap();
+        let mut site = SiteConfig::adhoc(Url::parse("https://a.gov.cn/").unwrap());
+        site.name = "甲".into();
+        let mut scan = |as_of: &str, titles: &[&str], finish: bool| {
+            let t = DateTime::parse_from_rfc3339(as_of).unwrap();
+            let run = store
+                .begin_run(t, "c", "r", std::slice::from_ref(&site.name))
+                .unwrap();
+            let sr = store.begin_site(run, &site).unwrap();
+            store.save_normdoc_snapshot(sr, &snap(titles)).unwrap();
+            if finish {
+                store
+                    .finish_site(
+                        sr,
+                        &CrawlStats::default(),
+                        &[],
+                        90.0,
+                        Verdict::Pass,
+                        &json!({}),
+                    )
+                    .unwrap();
+            }
+            store.finish_run(run).unwrap();
+        };
+        scan("2026-11-29T02:00:00+08:00", &["一"], true);
+        scan("2026-11-30T02:00:00+08:00", &["一", "二"], true);
+        // A scan that did not finish the site is not a baseline.
+        scan("2026-12-01T02:00:00+08:00", &["三"], false);
+        let all = store.normdoc_snapshots("甲").unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1].snapshot.records.len(), 2);
+        let before = DateTime::parse_from_rfc3339("2026-11-30T02:00:00+08:00").unwrap();
+        let prev = store.normdoc_previous("甲", before).unwrap().unwrap();
+        assert_eq!(prev.snapshot.records.len(), 1);
+        let first = DateTime::parse_from_rfc3339("2026-11-29T02:00:00+08:00").unwrap();
+        assert!(store.normdoc_previous("甲", first).unwrap().is_none());
+        assert!(store.normdoc_snapshots("乙").unwrap().is_empty());
+    }
+}
