@@ -351,25 +351,7 @@ pub fn page_facts(
     if let Some(w) = &rules.wording {
         facts.wording = w.find(&page.text, MAX_WORDING_HITS);
     }
-    let label = if facts.is_article() {
-        [&None, &None, &facts.article_title, &page.title]
-    } else {
-        [&facts.column_name, &facts.heading, &None, &page.title]
-    };
-    let label = label
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(" ");
-    facts.normdoc = super::normdoc::normdoc_page(
-        doc,
-        &page.text,
-        Some(&label),
-        url,
-        facts.is_article(),
-        &rules.normdoc,
-    );
+    facts.normdoc = super::normdoc::of_page(doc, page, url, &facts, &rules.normdoc);
     facts
 }
 

@@ -412,6 +412,30 @@ fn change(kind: ChangeKind, c: &NormdocRecord, p: Option<&NormdocRecord>, remove
     }
 }
 
+/// The normdoc facts of a page whose other facts are known: the library is recognised by the
+/// column name, heading or title of a list page; an article is named by its title.
+pub fn of_page(
+    doc: &Html,
+    page: &super::ExtractedPage,
+    url: &Url,
+    facts: &super::PageFacts,
+    rules: &NormdocRules,
+) -> NormdocPage {
+    let article = facts.is_article();
+    let names = if article {
+        [&None, &None, &facts.article_title, &page.title]
+    } else {
+        [&facts.column_name, &facts.heading, &None, &page.title]
+    };
+    let label = names
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    normdoc_page(doc, &page.text, Some(&label), url, article, rules)
+}
+
 /// The normdoc facts of a page. `article` says the page carries article metadata.
 pub fn normdoc_page(
     doc: &Html,

@@ -113,17 +113,16 @@ fn normdoc_findings(
 ) -> Vec<Finding> {
     use checks::normdoc::Baseline;
     let previous = match store.map(|s| s.normdoc_previous(&site.name, as_of)) {
-        None => None,
-        Some(Ok(p)) => Some(p),
         Some(Err(e)) => {
             tracing::warn!(site = %site.name, error = %e, "previous normdoc library not read");
             None
         }
+        other => other.map(Result::ok),
     };
-    let baseline = match (&previous, store) {
-        (Some(Some(p)), _) => Baseline::Previous(&p.snapshot),
-        (Some(None), _) => Baseline::FirstScan,
-        (None, _) => Baseline::NoStore,
+    let baseline = match &previous {
+        Some(Some(Some(p))) => Baseline::Previous(&p.snapshot),
+        Some(_) => Baseline::FirstScan,
+        None => Baseline::NoStore,
     };
     checks::normdoc::check(facts, rules, baseline, as_of.date_naive())
 }
