@@ -174,6 +174,7 @@ fn find_library<'a>(
         .flat_map(|pg| [pg.url.as_str(), pg.final_url.as_str()])
         .collect();
     let mut read_abolished = 0u32;
+    let main_records = records.len();
     for c in &abolished {
         for pg in c.pages.iter().take(p.max_library_pages) {
             read_abolished += 1;
@@ -192,7 +193,9 @@ fn find_library<'a>(
             url: main.url.clone(),
             pages_read: read + read_abolished,
             pages_total,
-            complete: !budget_cut && pages_total.is_none_or(|t| read >= t),
+            // A library read as empty is a page whose layout was not understood, not a
+            // library whose documents were all removed.
+            complete: !budget_cut && pages_total.is_none_or(|t| read >= t) && main_records > 0,
             records,
         },
         pages,

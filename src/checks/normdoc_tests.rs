@@ -92,6 +92,10 @@ fn library_is_found_and_snapshotted() {
     assert_eq!(s.url, LIB);
     assert_eq!(s.records.len(), 1);
     assert!(s.complete);
+    // A library page whose rows were not understood is not a complete library.
+    let mut empty = facts_of(Vec::new());
+    empty.pages[1].facts.undated_items = 3;
+    assert!(!snapshot(&empty, &rules()).unwrap().complete);
     let none = site(vec![page("http://x.gov.cn/", 0)]);
     assert!(snapshot(&none, &rules()).is_none());
 }
