@@ -481,6 +481,45 @@ pub fn check(
                     ));
                 }
             }
+            // Article pages linked from the column that show a normative 文号 of their own.
+            let column_pages: HashSet<&str> = c.pages.iter().map(|pg| pg.url.as_str()).collect();
+            for doc in facts.pages.iter().filter(|pg| pg.status.is_ok()) {
+                let Some(d) = &doc.facts.normdoc.own_docno else {
+                    continue;
+                };
+                let n = normalize_docno(d);
+                if !norm.is_match(d) || in_lib.contains(&n) || seen.contains(&n) {
+                    continue;
+                }
+                let linked = facts.links.get(&doc.url).is_some_and(|l| {
+                    l.referrers
+                        .iter()
+                        .any(|rf| column_pages.contains(rf.page.as_str()))
+                });
+                if !linked {
+                    continue;
+                }
+                seen.insert(n);
+                let title = doc
+                    .facts
+                    .article_title
+                    .clone()
+                    .or_else(|| doc.title.clone())
+                    .unwrap_or_default();
+                out.push(finding(
+                    rule,
+                    doc.url.clone(),
+                    Some(&c.url),
+                    json!({ "docno": d, "title": title, "column": c.name, "column_url": c.url,
+                            "library": snap.url, "library_pages_read": snap.pages_read }),
+                    format!(
+                        "栏目“{}”发布的行政规范性文件{}未纳入文件库（{}）",
+                        c.name,
+                        label(Some(d), &title),
+                        snap.url
+                    ),
+                ));
+            }
         }
     }
     out

@@ -395,8 +395,28 @@ fn normative_docs_outside_the_library() {
             ),
         ],
     ));
+    // A document page linked from the column, its 文号 shown only on it.
+    let doc_url = "http://x.gov.cn/zcwj/4.html";
+    let mut doc = page(doc_url, 3);
+    doc.facts.article_title = Some("丁规定".into());
+    doc.facts.normdoc.own_docno = Some("某府规〔2024〕4号".into());
+    f.pages.push(doc.clone());
+    // One not linked from the column is not judged.
+    let mut other = page("http://x.gov.cn/qt/5.html", 3);
+    other.facts.normdoc.own_docno = Some("某府规〔2024〕5号".into());
+    f.pages.push(other);
+    f.links.insert(
+        doc_url.into(),
+        link(doc_url, &[("http://x.gov.cn/zcwj/", "丁规定")]),
+    );
     let found = check(&f, &rules(), Baseline::NoStore, day(2026, 11, 30));
     let nil = rules_of(&found, "normdoc.not_in_library");
-    assert_eq!(nil.len(), 1, "{nil:#?}");
+    assert_eq!(nil.len(), 2, "{nil:#?}");
     assert_eq!(nil[0].evidence["docno"], "某府规〔2024〕2号");
+    assert_eq!(nil[1].evidence["docno"], "某府规〔2024〕4号");
+    assert_eq!(nil[1].url, doc_url);
+    // Not judged when the library was not read whole.
+    f.pages[1].facts.normdoc.pages_total = Some(2);
+    let found = check(&f, &rules(), Baseline::NoStore, day(2026, 11, 30));
+    assert!(rules_of(&found, "normdoc.not_in_library").is_empty());
 }
