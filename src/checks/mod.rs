@@ -13,6 +13,7 @@ pub mod footer;
 pub mod home;
 pub mod ipv6;
 pub mod links;
+pub mod normdoc;
 pub mod wording;
 
 #[cfg(test)]

@@ -74,6 +74,8 @@ enum Command {
     Sample(SampleArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
+    /// A site's 行政规范性文件 library as its last scan saw it, or its changes between scans.
+    Normdocs(NormdocsArgs),
     /// One line per stored scan of a site (or per month with --months).
     History(HistoryArgs),
     /// A read-only dashboard over the store in the browser (overview, sites, findings,
@@ -292,6 +294,30 @@ struct FindingsArgs {
 }
 
 #[derive(Debug, Args)]
+struct NormdocsArgs {
+    /// Site name.
+    site: String,
+    /// Configuration file (its `[store] path` is read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// List the changes between consecutive scans instead of the library.
+    #[arg(long)]
+    changes: bool,
+    /// With --changes: only changes seen by scans on or after this day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", requires = "changes")]
+    since: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
+    #[arg(long)]
+    no_bom: bool,
+    /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 struct SampleArgs {
     /// The quarter (YYYYQn, e.g. 2026Q4).
     #[arg(long, value_name = "YYYYQn")]
@@ -492,6 +518,7 @@ pub fn main() -> i32 {
             Command::Bulletin(a) => cmd_bulletin(a),
             Command::Sample(a) => cmd_sample(a),
             Command::Findings(a) => cmd_findings(a),
+            Command::Normdocs(a) => cmd_normdocs(a),
             Command::History(a) => cmd_history(a),
             Command::Serve(a) => cmd_serve(a).await,
             Command::Rules { command } => cmd_rules(command),
@@ -972,6 +999,34 @@ fn cmd_sample(a: SampleArgs) -> Result<i32, Failure> {
         TableFormat::Text => report::sample::text(&sample),
         TableFormat::Json => report::sample::json(&sample),
         TableFormat::Csv => report::sample::csv(&sample, !a.no_bom),
+    };
+    emit(&text, a.output.as_deref())?;
+    Ok(exit::OK)
+}
+
+fn cmd_normdocs(a: NormdocsArgs) -> Result<i32, Failure> {
+    let config = load_config(a.config.as_deref())?;
+    let since = match a.since.as_deref() {
+        Some(d) => Some(
+            chrono::NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
+                .map_err(|e| Failure::usage(format!("`{d}` is not a date like 2026-11-01: {e}")))?,
+        ),
+        None => None,
+    };
+    let format = match a.format {
+        TableFormat::Text => Table::Text,
+        TableFormat::Json => Table::Json,
+        TableFormat::Csv if a.no_bom => Table::Csv,
+        TableFormat::Csv => Table::CsvExcel,
+    };
+    let store = open_existing_store(&config)?;
+    known_name("site", &a.site, &site_names(&config, &store)?)?;
+    let snapshots = store.normdoc_snapshots(&a.site).map_err(Failure::failed)?;
+    let text = if a.changes {
+        let rows = report::normdocs::changes_between(&a.site, &snapshots, since, None);
+        report::normdocs::changes_table(&a.site, &rows, format)
+    } else {
+        report::normdocs::library(&a.site, snapshots.last(), format)
     };
     emit(&text, a.output.as_deref())?;
     Ok(exit::OK)

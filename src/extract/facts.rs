@@ -66,6 +66,8 @@ pub struct FactRules {
     pub wording: Option<Arc<WordingMatcher>>,
     /// The `<meta name>` of the 网站标识码, lower-cased.
     pub site_id_meta: String,
+    /// The 行政规范性文件 library's extraction parameters.
+    pub normdoc: super::normdoc::NormdocRules,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -76,6 +78,7 @@ static EMBEDDED: std::sync::LazyLock<FactRules> =
             empty_markers: Vec::new(),
             wording: None,
             site_id_meta: "siteidcode".into(),
+            normdoc: Default::default(),
         },
     });
 
@@ -120,6 +123,7 @@ impl FactRules {
             empty_markers,
             wording,
             site_id_meta,
+            normdoc: super::normdoc::NormdocRules::from_rules(rules),
         }
     }
 }
@@ -257,6 +261,9 @@ pub struct PageFacts {
     /// links scanned by the tokenizer, no list or footer facts). None: read whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parse_limit: Option<String>,
+    /// 行政规范性文件 records and status marks ([`super::normdoc`]).
+    #[serde(default, skip_serializing_if = "super::normdoc::NormdocPage::is_empty")]
+    pub normdoc: super::normdoc::NormdocPage,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -344,6 +351,7 @@ pub fn page_facts(
     if let Some(w) = &rules.wording {
         facts.wording = w.find(&page.text, MAX_WORDING_HITS);
     }
+    facts.normdoc = super::normdoc::of_page(doc, page, url, &facts, &rules.normdoc);
     facts
 }
 

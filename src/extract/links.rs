@@ -290,6 +290,9 @@ pub fn extract_document_capped(
                         .filter_map(|c| c.value().as_text().map(|t| &**t))
                         .collect();
                     links.add_from_script(&code, "");
+                    for href in super::pagination::script_pages(&code) {
+                        links.add(&href, LinkElement::InlineScript, String::new());
+                    }
                 }
             },
             "link" => {
@@ -348,6 +351,21 @@ pub fn extract_document_capped(
         })
         .map(|body| element_text(body, MAX_TEXT_BYTES))
         .unwrap_or_default();
+    // `?page=N` lists that say 共N页 but link only the next few pages.
+    let pager: Vec<url::Url> = {
+        let targets: Vec<&Url> = links
+            .links
+            .iter()
+            .filter_map(|l| match &l.target {
+                LinkTarget::Http(u) if l.element == LinkElement::A => Some(u),
+                _ => None,
+            })
+            .collect();
+        super::pagination::query_pages(&text, &targets)
+    };
+    for u in pager {
+        links.add(u.as_str(), LinkElement::A, String::new());
+    }
 
     let found = links.found;
     (

@@ -13,6 +13,8 @@ pub mod charset;
 pub mod dates;
 pub mod facts;
 pub mod links;
+pub mod normdoc;
+pub mod pagination;
 pub mod soft404;
 pub mod urls;
 

@@ -89,6 +89,9 @@ pub fn judge(
             rules,
         ));
     }
+    if inspected {
+        findings.extend(normdoc_findings(site, facts, rules, as_of, store));
+    }
     if let Some(store) = store {
         match availability::findings(store, site, rules, as_of) {
             Ok(f) => findings.extend(f),
@@ -97,6 +100,56 @@ pub fn judge(
     }
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
     findings
+}
+
+/// The normdoc findings of a site, the changes judged against the library as the site's
+/// previous finished scan in `store` saw it (no store: no changes, and the log says so).
+fn normdoc_findings(
+    site: &SiteConfig,
+    facts: &SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    store: Option<&Store>,
+) -> Vec<Finding> {
+    use checks::normdoc::Baseline;
+    let previous = match store.map(|s| s.normdoc_previous(&site.name, as_of)) {
+        Some(Err(e)) => {
+            tracing::warn!(site = %site.name, error = %e, "previous normdoc library not read");
+            None
+        }
+        other => other.map(Result::ok),
+    };
+    let baseline = match &previous {
+        Some(Some(Some(p))) => Baseline::Previous(&p.snapshot),
+        Some(_) => Baseline::FirstScan,
+        None => Baseline::NoStore,
+    };
+    checks::normdoc::check(facts, rules, baseline, as_of.date_naive())
+}
+
+/// What an ad-hoc check says of the library's changes when it cannot judge them: no store, or
+/// no earlier snapshot of the site's library in it.
+fn normdoc_note(
+    site: &SiteConfig,
+    facts: &SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    store: Option<&Store>,
+) -> Option<String> {
+    if crawl_state(facts).is_some() {
+        return None;
+    }
+    checks::normdoc::snapshot(facts, rules)?;
+    match store.map(|s| s.normdoc_previous(&site.name, as_of)) {
+        None => Some(
+            "未使用检查记录存储：行政规范性文件库的变动（新增、修订、废止）未作比较".into(),
+        ),
+        Some(Ok(None)) | Some(Err(_)) => Some(
+            "存储中没有该网站行政规范性文件库的上次检查记录：文件库的变动（新增、修订、废止）未作比较"
+                .into(),
+        ),
+        Some(Ok(Some(_))) => None,
+    }
 }
 
 /// The state of a site's crawl: `None` when it was inspected, else the verdict that says why
@@ -225,7 +278,12 @@ pub async fn check_sites(
             .map_err(|e| InspectError::Failed(format!("the crawl of {} failed: {e}", site.name)))?;
         let (inspection, ipv6) =
             inspect_crawled(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
-        reports.push(site_report(&facts, inspection, ipv6.as_ref()));
+        let mut report = site_report(&facts, inspection, ipv6.as_ref());
+        let guard = store.as_ref().and_then(|s| s.lock().ok());
+        report
+            .notes
+            .extend(normdoc_note(site, &facts, rules, as_of, guard.as_deref()));
+        reports.push(report);
     }
     Ok(reports)
 }

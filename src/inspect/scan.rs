@@ -62,6 +62,8 @@ struct FinishSite {
     score: f64,
     verdict: Verdict,
     detail: serde_json::Value,
+    /// The 行政规范性文件 library as read now.
+    normdoc: Option<crate::extract::normdoc::LibrarySnapshot>,
 }
 
 /// The first store error of a scan; after it nothing more is written.
@@ -152,14 +154,21 @@ fn writer(
                             message: "an earlier write to the store failed".into(),
                         })
                     } else {
-                        store.finish_site(
-                            f.site_run,
-                            &f.stats,
-                            &f.findings,
-                            f.score,
-                            f.verdict,
-                            &f.detail,
-                        )
+                        store
+                            .finish_site(
+                                f.site_run,
+                                &f.stats,
+                                &f.findings,
+                                f.score,
+                                f.verdict,
+                                &f.detail,
+                            )
+                            .and_then(|diff| match &f.normdoc {
+                                Some(snap) => {
+                                    store.save_normdoc_snapshot(f.site_run, snap).map(|()| diff)
+                                }
+                                None => Ok(diff),
+                            })
                     };
                     let _ = reply.send(result);
                 }
@@ -607,6 +616,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 score: score.score,
                 verdict: inspection.verdict,
                 detail: serde_json::to_value(&score).unwrap_or_default(),
+                normdoc: checks::normdoc::snapshot(&facts, &rules),
             };
             let _ = tx.send(Msg::Finish(Box::new(finish), reply_tx));
             match tokio::task::spawn_blocking(move || reply_rx.recv()).await {

@@ -204,6 +204,8 @@ pub struct Bulletin {
     /// Whether the scans were judged again under the rules in force (`--rejudge`) rather than
     /// taken as the daily scans stored them.
     pub rejudged: bool,
+    /// 规范性文件变动: each site's library changes in the period, and the stale links.
+    pub normdoc: super::normdocs::NormdocChanges,
 }
 
 /// One month of the overall trend.
@@ -719,6 +721,11 @@ pub fn build(
             s.trend = t.clone();
         }
     }
+    let normdoc = {
+        let (from, end) = period.bounds();
+        let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+        super::normdocs::month_changes(store, &names, from, end.pred_opt().unwrap_or(end))?
+    };
     let month_zh = period.zh();
     let (kind, title, scope_zh) = match period {
         Period::Month(_) => (
@@ -772,6 +779,7 @@ pub fn build(
         last_month,
         rejudged: rejudge.is_some(),
         stem: period.stem(),
+        normdoc,
     })
 }
 
@@ -1181,6 +1189,7 @@ mod tests {
             trend: Vec::new(),
             trend_months: vec!["2026-11".into()],
             rejudged: false,
+            normdoc: Default::default(),
             stem: "月通报-2026-11".into(),
         }
     }

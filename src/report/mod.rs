@@ -4,6 +4,7 @@
 pub mod bulletin;
 pub mod charts;
 pub mod docx;
+pub mod normdocs;
 pub mod sample;
 pub mod tables;
 

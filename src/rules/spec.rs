@@ -645,7 +645,47 @@ pub static RULES: &[RuleSpec] = &[
     // ── normative documents ────────────────────────────────────────────────
     RuleSpec {
         id: "normdoc.new",
-        params: &[],
+        params: &[
+            req(
+                "library_names",
+                T::Strs,
+                "column names of the 行政规范性文件 library (a column whose name is or ends with one)",
+            ),
+            req(
+                "abolished_list_words",
+                T::Strs,
+                "words that make a library-named column a list of repealed documents (废止, 失效)",
+            ),
+            req(
+                "max_library_pages",
+                T::Int,
+                "budget: list pages of the library read per scan",
+            ),
+            req("valid_markers", T::Strs, "status words meaning in force (有效)"),
+            req("abolished_markers", T::Strs, "status words meaning repealed (废止)"),
+            req("expired_markers", T::Strs, "status words meaning expired (失效)"),
+            req("revised_markers", T::Strs, "status words meaning revised (已修订)"),
+            req(
+                "docno_pattern",
+                T::Regex,
+                "a 文号 as written, well-formed or not (to find it in a row or on a page)",
+            ),
+            req(
+                "docno_headers",
+                T::Strs,
+                "table headers of the 文号 column",
+            ),
+            req("title_headers", T::Strs, "table headers of the title column"),
+            req("written_headers", T::Strs, "table headers of the 成文日期 column"),
+            req("published_headers", T::Strs, "table headers of the 发布日期 column"),
+            req("status_headers", T::Strs, "table headers of the 有效性 column"),
+            req(
+                "regno_headers",
+                T::Strs,
+                "table headers of the 统一编号/登记号 column",
+            ),
+            req("validity_headers", T::Strs, "table headers of the 有效期 column"),
+        ],
     },
     RuleSpec {
         id: "normdoc.revised",
@@ -661,19 +701,7 @@ pub static RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "normdoc.status_unmarked",
-        params: &[
-            req(
-                "library_patterns",
-                T::Regexes,
-                "column names (regex) of the 行政规范性文件 library",
-            ),
-            req(
-                "abolished_markers",
-                T::Strs,
-                "status words meaning abolished or expired",
-            ),
-            req("revised_markers", T::Strs, "status words meaning revised"),
-        ],
+        params: &[],
     },
     RuleSpec {
         id: "normdoc.docno_format",
@@ -684,8 +712,19 @@ pub static RULES: &[RuleSpec] = &[
         params: &[],
     },
     RuleSpec {
-        id: "normdoc.not_published",
-        params: &[],
+        id: "normdoc.not_in_library",
+        params: &[
+            req(
+                "policy_column_patterns",
+                T::Regexes,
+                "column names (regex) of policy-document columns outside the library",
+            ),
+            req(
+                "normative_docno_pattern",
+                T::Regex,
+                "a 文号 that marks a normative document (the 规 of 渝府规〔2020〕1号)",
+            ),
+        ],
     },
     // ── new media ──────────────────────────────────────────────────────────
     RuleSpec {

@@ -47,6 +47,7 @@ use serde::Serialize;
 
 mod error;
 mod findings;
+mod normdoc;
 mod pages;
 mod probes;
 mod runs;
@@ -57,6 +58,7 @@ mod types;
 mod tests;
 
 pub use error::StoreError;
+pub use normdoc::StoredSnapshot;
 pub use pages::{Batch, LinkRow, PageRow};
 pub use runs::{this_process, Claim, HEARTBEAT_EVERY};
 pub use schema::SCHEMA_VERSION;

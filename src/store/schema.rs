@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -189,8 +189,20 @@ ALTER TABLE runs ADD COLUMN owner TEXT;
 ALTER TABLE runs ADD COLUMN heartbeat TEXT;
 "#;
 
+/// Version 6: the 行政规范性文件 library of a site as read at each scan (one JSON snapshot per
+/// site run), for the changes between scans.
+const V6: &str = r#"
+CREATE TABLE normdoc_snapshots (
+    site_run    INTEGER PRIMARY KEY REFERENCES site_runs (id) ON DELETE CASCADE,
+    library_url TEXT NOT NULL,
+    complete    INTEGER NOT NULL,
+    records     INTEGER NOT NULL,
+    snapshot    TEXT NOT NULL
+);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
