@@ -66,6 +66,8 @@ pub struct FactRules {
     pub wording: Option<Arc<WordingMatcher>>,
     /// The `<meta name>` of the 网站标识码, lower-cased.
     pub site_id_meta: String,
+    /// What tells and reads an annual report page (`annual_report.*`), if the rules have it.
+    pub annual_report: Option<Arc<super::annual_report::ReportRules>>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -76,6 +78,7 @@ static EMBEDDED: std::sync::LazyLock<FactRules> =
             empty_markers: Vec::new(),
             wording: None,
             site_id_meta: "siteidcode".into(),
+            annual_report: None,
         },
     });
 
@@ -120,6 +123,8 @@ impl FactRules {
             empty_markers,
             wording,
             site_id_meta,
+            annual_report: crate::checks::annual_report::Params::from_rules(rules)
+                .map(|p| Arc::new(p.report_rules())),
         }
     }
 }
@@ -257,6 +262,9 @@ pub struct PageFacts {
     /// links scanned by the tokenizer, no list or footer facts). None: read whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parse_limit: Option<String>,
+    /// The 政府信息公开工作年度报告 on the page, when it is one (see [`super::annual_report`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_report: Option<super::annual_report::AnnualReport>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -343,6 +351,14 @@ pub fn page_facts(
     }
     if let Some(w) = &rules.wording {
         facts.wording = w.find(&page.text, MAX_WORDING_HITS);
+    }
+    if let Some(ar) = &rules.annual_report {
+        facts.annual_report = super::annual_report::read(
+            doc,
+            page.title.as_deref(),
+            meta(&["articletitle"]).as_deref(),
+            ar,
+        );
     }
     facts
 }
