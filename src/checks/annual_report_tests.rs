@@ -21,6 +21,7 @@ fn report_page(f: &ReportFixture, url: &str, published: NaiveDate) -> PageRecord
     pg.facts.pub_date = Some(ymd(published));
     pg.facts.annual_report = crate::extract::annual_report::read(
         &doc,
+        &html,
         Some(&f.title()),
         Some(&f.title()),
         &p.report_rules(),

@@ -267,12 +267,6 @@ impl ReportFixture {
 
     /// The page's HTML.
     pub fn html(&self) -> String {
-        let soup = !self.merged;
-        let (td, tdc, tr, trc) = if soup {
-            ("<TD>", "", "<TR>", "")
-        } else {
-            ("<td>", "</td>", "<tr>", "</tr>")
-        };
         let title = self.title();
         let mut h = format!(
             "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}_{}</title>\
@@ -283,6 +277,22 @@ impl ReportFixture {
             self.body,
             self.year + 1
         );
+        h.push_str(&self.content());
+        if !matches!(self.cut, Cut::PageEndsAfter(_)) {
+            h.push_str("</div></div></body></html>\n");
+        }
+        h
+    }
+
+    /// The report's sections 一 to 六 (the page ends early when cut so).
+    pub fn content(&self) -> String {
+        let soup = !self.merged;
+        let (td, tdc, tr, trc) = if soup {
+            ("<TD>", "", "<TR>", "")
+        } else {
+            ("<td>", "</td>", "<tr>", "</tr>")
+        };
+        let mut h = String::new();
         let heading = |h: &mut String, i: usize, name: &str| {
             if !self.omit_sections.contains(&i) {
                 let _ = write!(h, "<p><strong>{}、{name}</strong></p>\n", NUMERALS[i]);
@@ -409,7 +419,7 @@ impl ReportFixture {
         heading(&mut h, 4, "存在的主要问题及改进情况");
         h.push_str("<p>部分栏目更新不够及时，下一步将加强日常监测。</p>\n");
         heading(&mut h, 5, "其他需要报告的事项");
-        h.push_str("<p>本年度未收取信息处理费。</p>\n</div></div></body></html>\n");
+        h.push_str("<p>本年度未收取信息处理费。</p>\n");
         h
     }
 }

@@ -195,21 +195,39 @@ impl AnnualReport {
 /// section headings.
 pub fn read(
     doc: &Html,
+    text: &str,
     title: Option<&str>,
     article_title: Option<&str>,
     rules: &ReportRules,
 ) -> Option<AnnualReport> {
-    let (stream, tables, capped) = stream(doc);
-    let first_heading = first_heading(doc);
-    let named = [article_title, first_heading.as_deref(), title]
+    let year_of = |t: &str| {
+        rules.title.captures(t).map(|c| {
+            let year = c.get(1).and_then(|m| m.as_str().parse::<i32>().ok());
+            (t.trim().to_string(), year)
+        })
+    };
+    let mut named = [article_title, title]
         .into_iter()
         .flatten()
-        .find_map(|t| {
-            rules.title.captures(t).map(|c| {
-                let year = c.get(1).and_then(|m| m.as_str().parse::<i32>().ok());
-                (t.trim().to_string(), year)
+        .find_map(year_of);
+    if named.is_none() {
+        // Cheap first: most pages are no report and name no section.
+        let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        let named_sections = rules
+            .sections
+            .iter()
+            .filter(|g| {
+                g.iter()
+                    .any(|a| !a.is_empty() && squeezed.contains(a.as_str()))
             })
-        });
+            .count();
+        if named_sections < 3 {
+            return None;
+        }
+        named = first_heading(doc).as_deref().and_then(year_of);
+    }
+    let (stream, tables, capped) = stream(doc);
+    let first_heading = first_heading(doc);
     let sections = find_sections(&stream.text, &rules.sections);
     let found = sections.iter().filter(|s| s.is_some()).count();
     if named.is_none() && found < 3 {

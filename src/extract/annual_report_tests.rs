@@ -12,7 +12,14 @@ fn rules() -> ReportRules {
 
 fn read_html(html: &str) -> AnnualReport {
     let doc = Html::parse_document(html);
-    read(&doc, None, None, &rules()).expect("an annual report")
+    read(
+        &doc,
+        &doc.root_element().text().collect::<String>(),
+        None,
+        None,
+        &rules(),
+    )
+    .expect("an annual report")
 }
 
 fn values(r: &AnnualReport, key: &str) -> Vec<Option<f64>> {
@@ -173,7 +180,7 @@ fn a_page_that_is_not_a_report_is_none() {
         "<html><head><title>工作动态</title></head><body><table><tr><td>a</td><td>1</td></tr>\
          <tr><td>b</td><td>2</td></tr></table></body></html>",
     );
-    assert!(read(&doc, Some("工作动态"), None, &rules()).is_none());
+    assert!(read(&doc, "工作动态 a 1 b 2", Some("工作动态"), None, &rules()).is_none());
 }
 
 #[test]

@@ -355,6 +355,7 @@ pub fn page_facts(
     if let Some(ar) = &rules.annual_report {
         facts.annual_report = super::annual_report::read(
             doc,
+            &page.text,
             page.title.as_deref(),
             meta(&["articletitle"]).as_deref(),
             ar,
