@@ -315,7 +315,12 @@ async fn the_annual_report_command_on_one_page() {
         String::from_utf8_lossy(&text.stderr)
     );
     assert!(out.contains("报告年度：2019"), "{out}");
-    assert!(out.contains("规章：本年新制作数量 7；本年新公开数量 8〔注：含2018年结转1件〕；对外公开总数量 186"), "{out}");
+    assert!(
+        out.contains(
+            "规章：本年新制作数量 7；本年新公开数量 8〔注：含2018年结转1件〕；对外公开总数量 186"
+        ),
+        "{out}"
+    );
     assert!(out.contains("1510") && out.contains("8617"), "{out}");
     assert!(out.contains("表格不完整"), "{out}");
     assert!(out.contains("[未判定（缺少第"), "{out}");
@@ -331,7 +336,9 @@ async fn the_annual_report_command_on_one_page() {
     assert!(rels
         .iter()
         .any(|r| r["id"] == "T3-1" && r["result"] == "not_judged"));
-    assert!(rels.iter().any(|r| r["id"] == "T3-3" && r["result"] == "holds"));
+    assert!(rels
+        .iter()
+        .any(|r| r["id"] == "T3-3" && r["result"] == "holds"));
     assert!(!rels.iter().any(|r| r["result"] == "fails"));
     // Politely: one page, robots.txt asked first; no link of the page followed.
     let paths: Vec<String> = running

@@ -569,29 +569,18 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
             "reports_crawled": pages.values().map(|rp| json!({"year": rp.report.year, "url": rp.page.url,
                 "title": rp.report.title})).collect::<Vec<_>>(),
         });
-        if crawled.is_none() && listed.is_none() {
-            let mut ev = base.clone();
-            let where_ = match &column {
-                Some(c) if c.crawled => format!("政府信息公开年报栏目「{}」（{}）", c.name, c.url),
-                Some(c) => {
-                    ev["needs_confirmation"] = json!(true);
-                    format!(
-                        "政府信息公开年报栏目「{}」（{}，栏目页面未能读取）及已抓取页面",
-                        c.name, c.url
-                    )
-                }
-                None => {
-                    ev["needs_confirmation"] = json!(true);
-                    "已抓取页面（未找到政府信息公开年报栏目）".to_string()
-                }
-            };
+        // Absent only where it was looked for: the 年报 column's page was read. A column not
+        // found or not readable is reported by `column.missing.xxgk` and the link rules.
+        let looked = column.as_ref().filter(|c| c.crawled);
+        if let (None, None, Some(c)) = (crawled, listed.as_ref(), looked) {
             out.push(finding(
                 r,
-                column_url.as_deref().unwrap_or(&facts.url),
-                column_url.as_deref(),
-                ev,
+                &c.url,
+                Some(&c.url),
+                base.clone(),
                 format!(
-                    "未发现{year}年政府信息公开工作年度报告：{kind_zh}应于{deadline}前公开，检查范围为{where_}"
+                    "未发现{year}年政府信息公开工作年度报告：{kind_zh}应于{deadline}前公开，政府信息公开年报栏目「{}」（{}）中没有该年度报告",
+                    c.name, c.url
                 ),
             ));
         } else if let Some(d) = published.filter(|d| *d > deadline) {
