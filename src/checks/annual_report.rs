@@ -418,8 +418,9 @@ struct ReportPage<'a> {
     report: &'a AnnualReport,
 }
 
-/// The crawled report pages by year (the newest page per year: by publication date, else
-/// the first crawled).
+/// The crawled report pages by year: per year the page that reads most like the report (most
+/// sections found, then with table 三 — a news item that names the report is not it), then
+/// the newest by publication date, else the first crawled.
 fn report_pages(facts: &SiteFacts) -> BTreeMap<i32, ReportPage<'_>> {
     let mut out: BTreeMap<i32, ReportPage<'_>> = BTreeMap::new();
     for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
@@ -427,9 +428,15 @@ fn report_pages(facts: &SiteFacts) -> BTreeMap<i32, ReportPage<'_>> {
             continue;
         };
         let Some(y) = r.year else { continue };
-        let date = |p: &PageRecord| p.facts.pub_date.and_then(|d| d.resolve(NaiveDate::MAX));
+        let rank = |p: &PageRecord, r: &AnnualReport| {
+            (
+                r.sections.iter().filter(|s| s.is_some()).count(),
+                r.table3.is_some(),
+                p.facts.pub_date.and_then(|d| d.resolve(NaiveDate::MAX)),
+            )
+        };
         match out.get(&y) {
-            Some(old) if date(old.page) >= date(p) => {}
+            Some(old) if rank(old.page, old.report) >= rank(p, r) => {}
             _ => {
                 out.insert(y, ReportPage { page: p, report: r });
             }

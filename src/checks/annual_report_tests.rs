@@ -279,3 +279,23 @@ fn row_names_read_like_the_form() {
     assert_eq!(fmt_num(7.0), "7");
     assert_eq!(fmt_num(552.94), "552.94");
 }
+
+#[test]
+fn a_news_item_naming_the_report_is_not_the_report() {
+    let mut facts = site_with(vec![(
+        ReportFixture::new(2025, FixtureLayout::Y2021),
+        d(2026, 1, 20),
+    )]);
+    let title = "我县召开2025年政府信息公开工作年度报告编制工作会";
+    let html = format!("<html><head><title>{title}</title></head><body><h1>{title}</h1><p>会议要求按时编制。</p></body></html>");
+    let doc = scraper::Html::parse_document(&html);
+    let p = Params::from_rules(&rules()).unwrap();
+    let mut news = page("http://x.gov.cn/zwdt/1.html", 2);
+    news.facts.pub_date = Some(ymd(d(2026, 2, 1)));
+    news.facts.annual_report =
+        crate::extract::annual_report::read(&doc, &html, Some(title), None, &p.report_rules());
+    assert_eq!(news.facts.annual_report.as_ref().unwrap().year, Some(2025));
+    facts.pages.push(news);
+    let findings = check(&facts, &rules(), d(2026, 4, 10));
+    assert!(findings.is_empty(), "{findings:#?}");
+}
