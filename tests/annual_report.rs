@@ -95,10 +95,7 @@ fn of<'a>(findings: &'a [Finding], id: &str) -> Vec<&'a Finding> {
     findings.iter().filter(|f| f.rule == id).collect()
 }
 
-fn report_of<'a>(
-    facts: &'a SiteFacts,
-    year: i32,
-) -> &'a govscan::extract::annual_report::AnnualReport {
+fn report_of(facts: &SiteFacts, year: i32) -> &govscan::extract::annual_report::AnnualReport {
     facts
         .pages
         .iter()

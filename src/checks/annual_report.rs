@@ -233,9 +233,13 @@ fn judge(
 
 /// The keys of 本年度办理结果 (一) to (六) in the report's layout.
 fn result_keys(r: &AnnualReport) -> Vec<&'static str> {
+    let has_2021_rows = r
+        .table3
+        .as_ref()
+        .is_some_and(|t| t.rows.iter().any(|x| x.key.starts_with("3.6.")));
     let layout = if r.row3("3.6").is_some() {
         Some(Layout::Y2019)
-    } else if r.rows3_with_prefix("3.6.") {
+    } else if has_2021_rows {
         Some(Layout::Y2021)
     } else {
         r.layout
@@ -244,18 +248,6 @@ fn result_keys(r: &AnnualReport) -> Vec<&'static str> {
         .into_iter()
         .filter(|k| k.starts_with('3') && *k != "3.7")
         .collect()
-}
-
-trait Rows3 {
-    fn rows3_with_prefix(&self, prefix: &str) -> bool;
-}
-
-impl Rows3 for AnnualReport {
-    fn rows3_with_prefix(&self, prefix: &str) -> bool {
-        self.table3
-            .as_ref()
-            .is_some_and(|t| t.rows.iter().any(|r| r.key.starts_with(prefix)))
-    }
 }
 
 /// Every relation of `which` (T3-1, T3-2, T3-3, T4-1) at every row and column of the report.

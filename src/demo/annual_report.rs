@@ -295,7 +295,7 @@ impl ReportFixture {
         let mut h = String::new();
         let heading = |h: &mut String, i: usize, name: &str| {
             if !self.omit_sections.contains(&i) {
-                let _ = write!(h, "<p><strong>{}、{name}</strong></p>\n", NUMERALS[i]);
+                let _ = writeln!(h, "<p><strong>{}、{name}</strong></p>", NUMERALS[i]);
             }
         };
         heading(&mut h, 0, "总体情况");
@@ -309,17 +309,17 @@ impl ReportFixture {
                         h.push_str("</table>\n");
                     }
                     block = b;
-                    let _ = write!(
+                    let _ = writeln!(
                         h,
-                        "<p>{b}</p><table border=\"1\"><tr><td>信息内容</td>{}</tr>\n",
+                        "<p>{b}</p><table border=\"1\"><tr><td>信息内容</td>{}</tr>",
                         cols.iter()
                             .map(|c| format!("<td>{c}</td>"))
                             .collect::<String>()
                     );
                 }
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "<tr><td>{label}</td>{}</tr>\n",
+                    "<tr><td>{label}</td>{}</tr>",
                     vals.iter()
                         .map(|v| format!("<td>{v}</td>"))
                         .collect::<String>()
@@ -338,9 +338,9 @@ impl ReportFixture {
                      <tr><td>商业企业</td><td>科研机构</td><td>社会公益组织</td><td>法律服务机构</td><td>其他</td></tr>\n",
                 );
             } else {
-                let _ = write!(
+                let _ = writeln!(
                     h,
-                    "{tr}{td}申请人情况{tdc}{td}自然人{tdc}{td}商业企业{tdc}{td}科研机构{tdc}{td}社会公益组织{tdc}{td}法律服务机构{tdc}{td}其他{tdc}{td}总计{tdc}{trc}\n"
+                    "{tr}{td}申请人情况{tdc}{td}自然人{tdc}{td}商业企业{tdc}{td}科研机构{tdc}{td}社会公益组织{tdc}{td}法律服务机构{tdc}{td}其他{tdc}{td}总计{tdc}{trc}"
                 );
             }
             let rows = self.table3();
@@ -368,9 +368,9 @@ impl ReportFixture {
                     }
                 } else {
                     if !group.is_empty() && *group != last_group {
-                        let _ = write!(
+                        let _ = writeln!(
                             h,
-                            "{tr}{td}{group}{tdc}{}{trc}\n",
+                            "{tr}{td}{group}{tdc}{}{trc}",
                             format!("{td}{tdc}").repeat(7)
                         );
                     }

@@ -305,13 +305,8 @@ pub fn read(
     }
     if !t4_grids.is_empty() {
         report.table4 = Some(table4(&t4_grids));
-    } else if pos(3).is_some() && report.sections.iter().skip(4).any(Option::is_some) {
-        // Section 四 is there, followed by another section, without a table.
-        report.table4 = Some(Table4 {
-            cells: Vec::new(),
-            truncated: true,
-        });
     } else if pos(3).is_some() {
+        // The heading is there but no table follows it.
         report.table4 = Some(Table4 {
             cells: Vec::new(),
             truncated: true,
@@ -391,10 +386,10 @@ fn stream(doc: &Html) -> (Stream, Vec<(usize, Grid)>, bool) {
     for n in doc.root_element().descendants() {
         if n.value().as_element().is_some_and(|e| e.name() == "table") {
             for a in n.ancestors() {
-                if a.value().as_element().is_some_and(|e| e.name() == "table") {
-                    if !outer.insert(a.id()) {
-                        break;
-                    }
+                if a.value().as_element().is_some_and(|e| e.name() == "table")
+                    && !outer.insert(a.id())
+                {
+                    break;
                 }
             }
         }
