@@ -15,6 +15,7 @@ use axum::Router;
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeZone};
 use govscan::checks::{evaluate, Finding};
 use govscan::crawl::SiteFacts;
+use govscan::demo::annual_report::{FixtureLayout, ReportFixture};
 use govscan::demo::server::{gbk_html, html, GbkDeclare};
 use govscan::rules::RuleSet;
 
@@ -233,13 +234,24 @@ fn site_a(missing: &[&str]) -> Vec<Page> {
             .into(),
         false,
     ));
-    for (p, n) in [
-        ("zn", "政府信息公开指南"),
-        ("zd", "政府信息公开制度"),
-        ("nb", "政府信息公开年报"),
-    ] {
+    for (p, n) in [("zn", "政府信息公开指南"), ("zd", "政府信息公开制度")] {
         pages.push((format!("/zwgk/zfxxgkzl/{p}/"), div_list(n, 20, ""), false));
     }
+    // The 年报 column lists last year's report, published in time, complete and consistent.
+    let report = ReportFixture::new(2025, FixtureLayout::Y2021);
+    let list = div_list("政府信息公开年报", 20, "");
+    let first = list.find("<li>").expect("an item");
+    let end = first + list[first..].find("</li>").expect("an item") + "</li>".len();
+    let item = format!(
+        "<li><a href=\"./2025.html\">{}</a><span class=\"date\">2026-01-20</span></li>",
+        report.title()
+    );
+    pages.push((
+        "/zwgk/zfxxgkzl/nb/".into(),
+        format!("{}{item}{}", &list[..first], &list[end..]),
+        false,
+    ));
+    pages.push(("/zwgk/zfxxgkzl/nb/2025.html".into(), report.html(), false));
     let mut fd = String::from(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>法定主动公开内容</title></head><body><div class=\"xxgk-left\"><ul>",
     );

@@ -7,6 +7,7 @@ pub use crate::rules::Kind;
 
 pub use crate::finding::Finding;
 
+pub mod annual_report;
 pub mod availability;
 pub mod columns;
 pub mod footer;
@@ -33,6 +34,7 @@ pub fn evaluate(facts: &SiteFacts, rules: &RuleSet, as_of: DateTime<FixedOffset>
     findings.extend(columns::check_xxgk(facts, rules));
     findings.extend(footer::check(facts, rules));
     findings.extend(wording::check(facts, rules));
+    findings.extend(annual_report::check(facts, rules, day));
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
     findings
 }

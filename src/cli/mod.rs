@@ -76,6 +76,9 @@ enum Command {
     Findings(FindingsArgs),
     /// A site's 行政规范性文件 library as its last scan saw it, or its changes between scans.
     Normdocs(NormdocsArgs),
+    /// Check one 政府信息公开工作年度报告 page: print its tables as read and every cross-check
+    /// relation (勾稽关系) with its result.
+    AnnualReport(AnnualReportArgs),
     /// One line per stored scan of a site (or per month with --months).
     History(HistoryArgs),
     /// A read-only dashboard over the store in the browser (overview, sites, findings,
@@ -109,6 +112,18 @@ struct CommonArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct AnnualReportArgs {
+    /// URL of the report page.
+    url: String,
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Kind of site publishing it (its deadline: government 31 March, department 31 January),
+    /// when the URL is not of a configured site.
+    #[arg(long, value_enum)]
+    kind: Option<KindArg>,
 }
 
 #[derive(Debug, Args)]
@@ -519,6 +534,7 @@ pub fn main() -> i32 {
             Command::Sample(a) => cmd_sample(a),
             Command::Findings(a) => cmd_findings(a),
             Command::Normdocs(a) => cmd_normdocs(a),
+            Command::AnnualReport(a) => cmd_annual_report(a).await,
             Command::History(a) => cmd_history(a),
             Command::Serve(a) => cmd_serve(a).await,
             Command::Rules { command } => cmd_rules(command),
@@ -729,6 +745,42 @@ async fn cmd_check(a: CheckArgs) -> Result<i32, Failure> {
         return Ok(exit::FAILED);
     }
     Ok(fail_status(&doc, a.fail_on))
+}
+
+async fn cmd_annual_report(a: AnnualReportArgs) -> Result<i32, Failure> {
+    let as_of = parse_as_of(a.common.as_of.as_deref())?;
+    let config = load_config(a.common.config.as_deref())?;
+    let url = parse_check_url(&a.url)?;
+    let mut site = config
+        .site_for_url(&url)
+        .cloned()
+        .unwrap_or_else(|| SiteConfig::adhoc(url.clone()));
+    site.url = url;
+    if let Some(k) = a.kind {
+        site.kind = match k {
+            KindArg::Portal => SiteKind::Portal,
+            KindArg::Department => SiteKind::Department,
+        };
+    }
+    let rules = load_rules(config.rules_dir.as_deref())?;
+    let checked = inspect::annual_report::check_report_page(config, site, &rules, as_of)
+        .await
+        .map_err(|e| match e {
+            InspectError::Usage(m) => Failure::usage(m),
+            other => Failure::failed(other),
+        })?;
+    let text = match a.common.format {
+        Format::Text => report::annual_report::text(&checked),
+        Format::Json => serde_json::to_string_pretty(&checked).map_err(Failure::failed)? + "\n",
+    };
+    emit(&text, a.common.output.as_deref())?;
+    Ok(if checked.report.is_none() {
+        exit::FAILED
+    } else if checked.has_problems() {
+        exit::FOUND
+    } else {
+        exit::OK
+    })
 }
 
 async fn cmd_demo(a: DemoArgs) -> Result<i32, Failure> {

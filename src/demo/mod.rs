@@ -10,6 +10,7 @@
 //!   its dates computed from an as-of date: [`start_demo`], [`demo_router`].
 //! - [`bench`](mod@bench): synthetic 20–40 KB pages for the benchmark: [`bench_router`], [`bench_page`].
 
+pub mod annual_report;
 pub mod bench;
 pub mod server;
 pub mod site;

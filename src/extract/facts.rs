@@ -68,6 +68,8 @@ pub struct FactRules {
     pub site_id_meta: String,
     /// The 行政规范性文件 library's extraction parameters.
     pub normdoc: super::normdoc::NormdocRules,
+    /// What tells and reads an annual report page (`annual_report.*`), if the rules have it.
+    pub annual_report: Option<Arc<super::annual_report::ReportRules>>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -79,6 +81,7 @@ static EMBEDDED: std::sync::LazyLock<FactRules> =
             wording: None,
             site_id_meta: "siteidcode".into(),
             normdoc: Default::default(),
+            annual_report: None,
         },
     });
 
@@ -124,6 +127,8 @@ impl FactRules {
             wording,
             site_id_meta,
             normdoc: super::normdoc::NormdocRules::from_rules(rules),
+            annual_report: crate::checks::annual_report::Params::from_rules(rules)
+                .map(|p| Arc::new(p.report_rules())),
         }
     }
 }
@@ -264,6 +269,9 @@ pub struct PageFacts {
     /// 行政规范性文件 records and status marks ([`super::normdoc`]).
     #[serde(default, skip_serializing_if = "super::normdoc::NormdocPage::is_empty")]
     pub normdoc: super::normdoc::NormdocPage,
+    /// The 政府信息公开工作年度报告 on the page, when it is one (see [`super::annual_report`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual_report: Option<super::annual_report::AnnualReport>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -352,6 +360,15 @@ pub fn page_facts(
         facts.wording = w.find(&page.text, MAX_WORDING_HITS);
     }
     facts.normdoc = super::normdoc::of_page(doc, page, url, &facts, &rules.normdoc);
+    if let Some(ar) = &rules.annual_report {
+        facts.annual_report = super::annual_report::read(
+            doc,
+            &page.text,
+            page.title.as_deref(),
+            meta(&["articletitle"]).as_deref(),
+            ar,
+        );
+    }
     facts
 }
 

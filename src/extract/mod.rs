@@ -8,6 +8,7 @@
 //! content, links per page, DOM size and nesting, with a tokenizer-level fallback:
 //! [`bounded`]), and the soft-404 text heuristics ([`soft404`]).
 
+pub mod annual_report;
 pub mod bounded;
 pub mod charset;
 pub mod dates;

@@ -11,6 +11,7 @@
 //!
 //! Nothing here parses arguments or prints for a person: that is `cli` and `report`.
 
+pub mod annual_report;
 pub mod availability;
 pub mod probe;
 pub mod rejudge;

@@ -1,6 +1,7 @@
 //! Reports: the terminal report for an inspector (findings grouped by rule, with evidence,
 //! then a summary) and the JSON document for machines (the contract in DESIGN.md).
 
+pub mod annual_report;
 pub mod bulletin;
 pub mod charts;
 pub mod docx;

@@ -820,7 +820,7 @@ pub static RULES: &[RuleSpec] = &[
             name: "relations",
             ty: T::Strs,
             default: Some(r#"["X-1", "X-2"]"#),
-            allowed: &["X-1", "X-2", "X-3"],
+            allowed: &["X-1", "X-2"],
             doc: "cross-year relations verified (regulations §4.5)",
         }],
     },
