@@ -66,6 +66,8 @@ pub struct FactRules {
     pub wording: Option<Arc<WordingMatcher>>,
     /// The `<meta name>` of the 网站标识码, lower-cased.
     pub site_id_meta: String,
+    /// How new-media accounts are discovered on pages (`feed.stale`).
+    pub feeds: super::feeds::Discovery,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -76,6 +78,7 @@ static EMBEDDED: std::sync::LazyLock<FactRules> =
             empty_markers: Vec::new(),
             wording: None,
             site_id_meta: "siteidcode".into(),
+            feeds: Default::default(),
         },
     });
 
@@ -120,6 +123,7 @@ impl FactRules {
             empty_markers,
             wording,
             site_id_meta,
+            feeds: super::feeds::Discovery::from_rules(rules),
         }
     }
 }
@@ -257,6 +261,9 @@ pub struct PageFacts {
     /// links scanned by the tokenizer, no list or footer facts). None: read whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parse_limit: Option<String>,
+    /// New-media accounts (feeds) found on the page (see [`super::feeds::discover`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feeds: Vec<super::feeds::DiscoveredFeed>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -300,6 +307,7 @@ pub fn page_facts(
         column_name: meta(&["columnname"]).map(|t| cut_chars(&t, 30)),
         ..PageFacts::default()
     };
+    facts.feeds = super::feeds::discover(doc, url, page.title.as_deref(), &rules.feeds);
     let home = depth == 0;
     let walk = walk(doc, url, home || !facts.is_article(), home);
     if home || !facts.is_article() {

@@ -12,6 +12,7 @@ pub mod bounded;
 pub mod charset;
 pub mod dates;
 pub mod facts;
+pub mod feeds;
 pub mod links;
 pub mod soft404;
 pub mod urls;
