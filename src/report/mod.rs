@@ -1,6 +1,7 @@
 //! Reports: the terminal report for an inspector (findings grouped by rule, with evidence,
 //! then a summary) and the JSON document for machines (the contract in DESIGN.md).
 
+pub mod accounts;
 pub mod bulletin;
 pub mod charts;
 pub mod docx;
@@ -45,6 +46,10 @@ pub struct SiteReport {
     /// Notes on how the site was inspected (e.g. that no configured site matched the URL).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The site's new-media accounts, each judged apart (never part of the site's score or
+    /// verdict).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<accounts::AccountReport>,
 }
 
 /// The note of `govscan check URL` when no configured site matched the URL.
@@ -74,6 +79,7 @@ impl SiteReport {
             ipv6: None,
             findings,
             notes: Vec::new(),
+            accounts: Vec::new(),
         }
     }
 }
@@ -277,6 +283,7 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             );
         }
         let _ = writeln!(o);
+        accounts::write_text(&mut o, &site.accounts, rules);
     }
     if !notes.is_empty() {
         let _ = writeln!(o, "── 注（规则依据）");
@@ -427,6 +434,7 @@ mod tests {
             robots: "ok".into(),
             error: None,
             notes: Vec::new(),
+            accounts: Vec::new(),
             ipv6: Some(Ipv6Detail {
                 host: "www.example.gov.cn".into(),
                 aaaa: vec!["2001:db8::1".into()],

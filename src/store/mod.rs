@@ -45,6 +45,7 @@ use rusqlite::{Connection, OpenFlags, Row};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+mod accounts;
 mod error;
 mod findings;
 mod pages;
@@ -56,6 +57,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
+pub use accounts::{AccountFinding, AccountRow, AccountScan};
 pub use error::StoreError;
 pub use pages::{Batch, LinkRow, PageRow};
 pub use runs::{this_process, Claim, HEARTBEAT_EVERY};
