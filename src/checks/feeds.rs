@@ -73,6 +73,8 @@ pub struct AccountJudgement {
     pub activity: Option<Activity>,
     /// Listed as a dormant (僵尸) account.
     pub dormant: bool,
+    /// The `feed.stale` window: the posts within it are the account's "recent posts".
+    pub window_days: Option<i64>,
 }
 
 fn finding(
@@ -111,6 +113,7 @@ pub fn judge_account(
             reason: Some(format!("订阅源服务器拒绝访问：{reason}")),
             activity: None,
             dormant: false,
+            window_days: p.stale_days,
         };
     }
     let failed_now = a
@@ -159,6 +162,7 @@ pub fn judge_account(
             reason: Some(why),
             activity: None,
             dormant: false,
+            window_days: p.stale_days,
         };
     };
     if feed.undated > 0 {
@@ -178,6 +182,7 @@ pub fn judge_account(
             reason: Some(why),
             activity: None,
             dormant: false,
+            window_days: p.stale_days,
         };
     }
     let activity = feed.activity(as_of, &p.windows());
@@ -332,6 +337,7 @@ pub fn judge_account(
         reason: None,
         activity: Some(activity),
         dormant,
+        window_days: p.stale_days,
     }
 }
 

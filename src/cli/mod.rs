@@ -74,6 +74,9 @@ enum Command {
     Sample(SampleArgs),
     /// Read stored findings, with where each stands (new, persisting, fixed).
     Findings(FindingsArgs),
+    /// The government new-media accounts (政务新媒体) with their latest scan: platform,
+    /// operating unit, last post, recent posts, status and verdict.
+    Accounts(AccountsArgs),
     /// One line per stored scan of a site.
     History(HistoryArgs),
     /// Validate or list the rule files.
@@ -289,6 +292,25 @@ struct FindingsArgs {
 }
 
 #[derive(Debug, Args)]
+struct AccountsArgs {
+    /// Configuration file (its `[store] path` is read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only this site's accounts.
+    #[arg(long)]
+    site: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
+    #[arg(long)]
+    no_bom: bool,
+    /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 struct SampleArgs {
     /// The quarter (YYYYQn, e.g. 2026Q4).
     #[arg(long, value_name = "YYYYQn")]
@@ -462,6 +484,7 @@ pub fn main() -> i32 {
             Command::Bulletin(a) => cmd_bulletin(a),
             Command::Sample(a) => cmd_sample(a),
             Command::Findings(a) => cmd_findings(a),
+            Command::Accounts(a) => cmd_accounts(a),
             Command::History(a) => cmd_history(a),
             Command::Rules { command } => cmd_rules(command),
             Command::Completions { shell } => {
@@ -943,6 +966,25 @@ fn cmd_sample(a: SampleArgs) -> Result<i32, Failure> {
         TableFormat::Csv => report::sample::csv(&sample, !a.no_bom),
     };
     emit(&text, a.output.as_deref())?;
+    Ok(exit::OK)
+}
+
+fn cmd_accounts(a: AccountsArgs) -> Result<i32, Failure> {
+    let config = load_config(a.config.as_deref())?;
+    let format = match a.format {
+        TableFormat::Text => Table::Text,
+        TableFormat::Json => Table::Json,
+        TableFormat::Csv if a.no_bom => Table::Csv,
+        TableFormat::Csv => Table::CsvExcel,
+    };
+    let store = open_existing_store(&config)?;
+    if let Some(site) = &a.site {
+        known_name("site", site, &site_names(&config, &store)?)?;
+    }
+    let rows = store
+        .accounts(a.site.as_deref(), None)
+        .map_err(Failure::failed)?;
+    emit(&report::accounts::list(&rows, format), a.output.as_deref())?;
     Ok(exit::OK)
 }
 

@@ -117,6 +117,11 @@ pub struct FeedFetch {
 }
 
 impl Crawler {
+    /// The wording matcher of the crawl's content rules (`wording.serious`), if any.
+    pub fn wording_matcher(&self) -> Option<Arc<extract::facts::WordingMatcher>> {
+        self.rules.facts.wording.clone()
+    }
+
     fn feed_run(self: &Arc<Self>, site: &SiteConfig) -> Arc<SiteRun> {
         let settings = self.config.crawl_for(site);
         let hosts: HashSet<String> = site.all_hosts().into_iter().collect();

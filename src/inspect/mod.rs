@@ -11,6 +11,7 @@
 //!
 //! Nothing here parses arguments or prints for a person: that is `cli` and `report`.
 
+pub mod accounts;
 pub mod availability;
 pub mod probe;
 pub mod rejudge;
@@ -220,7 +221,24 @@ pub async fn check_sites(
             .map_err(|e| InspectError::Failed(format!("the crawl of {} failed: {e}", site.name)))?;
         let (inspection, ipv6) =
             inspect_crawled(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
-        reports.push(site_report(&facts, inspection, ipv6.as_ref()));
+        let mut report = site_report(&facts, inspection, ipv6.as_ref());
+        let failures = |feed: &str| -> usize {
+            store
+                .as_ref()
+                .and_then(|s| s.lock().ok())
+                .and_then(|s| {
+                    s.account_failures_before(&site.name, feed, crate::store::RunId(i64::MAX))
+                        .ok()
+                })
+                .unwrap_or(0)
+        };
+        let accounts =
+            accounts::inspect_accounts(&crawler, site, Some(&facts), rules, as_of, &failures).await;
+        report.accounts = accounts
+            .iter()
+            .map(|a| crate::report::accounts::AccountReport::new(&a.facts, &a.judgement, None))
+            .collect();
+        reports.push(report);
     }
     Ok(reports)
 }
