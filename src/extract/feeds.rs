@@ -418,7 +418,7 @@ fn looks_like_feed(u: &Url) -> bool {
         || p.ends_with(".atom")
         || p.ends_with("/feed")
         || p.ends_with("/rss")
-        || p.ends_with("feed.json")
+        || p.ends_with(".json")
         || p.contains("/rss/")
         || p.contains("/feed/")
         || u.query().is_some_and(|q| {
