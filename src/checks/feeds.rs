@@ -119,7 +119,7 @@ pub fn judge_account(
     let failed_now = a
         .feed
         .as_ref()
-        .map_or(true, |f| f.total > 0 && f.undated == f.total);
+        .is_none_or(|f| f.total > 0 && f.undated == f.total);
     let broken = |why: String, out: &mut Vec<Finding>| {
         let Some(rule) = enabled(rules, "feed.broken") else {
             return;

@@ -235,12 +235,7 @@ pub fn parse_date(raw: &str) -> Option<DateTime<FixedOffset>> {
     }
     // No zone: China Standard Time.
     let local = |n: NaiveDateTime| china().from_local_datetime(&n).single();
-    let s_cn = s
-        .replace('年', "-")
-        .replace('月', "-")
-        .replace('日', " ")
-        .replace('/', "-")
-        .replace('.', "-");
+    let s_cn = s.replace(['年', '月', '/', '.'], "-").replace('日', " ");
     let s_cn = s_cn.trim();
     for f in [
         "%Y-%m-%dT%H:%M:%S%.f",
@@ -318,7 +313,7 @@ pub fn parse_feed(
         .collect();
     let undated = entries.iter().filter(|e| e.date.is_none()).count();
     // Newest first; undated entries last, in feed order.
-    entries.sort_by(|a, b| b.date.cmp(&a.date));
+    entries.sort_by_key(|e| std::cmp::Reverse(e.date));
     entries.truncate(MAX_ENTRIES);
     Ok(FeedFacts {
         format: format.into(),
@@ -508,22 +503,19 @@ pub fn discover(doc: &Html, url: &Url, title: Option<&str>, d: &Discovery) -> Ve
             .find(|t| !t.is_empty() && !t.eq_ignore_ascii_case("rss") && !t.contains("订阅"))
             .map(str::to_string)
             .or_else(|| {
-                d.platform_words
+                let bare = d
+                    .platform_words
                     .iter()
                     .flat_map(|(n, w)| std::iter::once(n).chain(w.iter()))
-                    .fold(Some(row.clone()), |acc, w| {
-                        acc.map(|r| r.replace(w.as_str(), " "))
-                    })
-                    .map(|r| {
-                        r.split(|c: char| c.is_whitespace() || "：:|｜".contains(c))
-                            .filter(|p| {
-                                !p.is_empty()
-                                    && !p.eq_ignore_ascii_case("rss")
-                                    && !p.contains("订阅")
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
+                    .fold(row.clone(), |r, w| r.replace(w.as_str(), " "));
+                Some(bare).map(|r| {
+                    r.split(|c: char| c.is_whitespace() || "：:|｜".contains(c))
+                        .filter(|p| {
+                            !p.is_empty() && !p.eq_ignore_ascii_case("rss") && !p.contains("订阅")
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
             })
             .filter(|n| !n.is_empty());
         push(
