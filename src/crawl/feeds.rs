@@ -25,6 +25,10 @@ use crate::extract::feeds::{parse_feed, DiscoveredFeed, FeedFacts};
 /// sampled, not crawled.
 pub const MAX_ENTRY_LINKS: usize = 50;
 
+/// Accounts discovered per site at most (a CMS that announces a feed per column on every
+/// page must not turn one site into hundreds of feeds to fetch).
+pub const MAX_DISCOVERED_PER_SITE: usize = 20;
+
 /// One new-media account of a site, as inspected: who it is, what reading its feed brought
 /// back, and its entries' links. The checks judge it; the store keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,8 +81,12 @@ pub fn site_accounts(
     let Some(facts) = facts else {
         return out;
     };
+    let mut discovered = 0;
     for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
         for d in &p.facts.feeds {
+            if discovered >= MAX_DISCOVERED_PER_SITE {
+                return out;
+            }
             let Ok(feed) = Url::parse(&d.url) else {
                 continue;
             };
@@ -86,6 +94,7 @@ pub fn site_accounts(
                 continue;
             }
             out.push((discovered_account(site, d, feed), Some(p.url.clone())));
+            discovered += 1;
         }
     }
     out

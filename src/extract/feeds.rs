@@ -433,8 +433,14 @@ pub fn discover(doc: &Html, url: &Url, title: Option<&str>, d: &Discovery) -> Ve
             out.push(f);
         }
     };
-    if let Ok(sel) = Selector::parse("link[rel][href]") {
-        for el in doc.select(&sel) {
+    static LINKS: std::sync::LazyLock<Option<Selector>> =
+        std::sync::LazyLock::new(|| Selector::parse("link[rel][href]").ok());
+    static HEADINGS: std::sync::LazyLock<Option<Selector>> =
+        std::sync::LazyLock::new(|| Selector::parse("h1, h2, h3").ok());
+    static ANCHORS: std::sync::LazyLock<Option<Selector>> =
+        std::sync::LazyLock::new(|| Selector::parse("a[href]").ok());
+    if let Some(sel) = LINKS.as_ref() {
+        for el in doc.select(sel) {
             let v = el.value();
             let rel = v.attr("rel").unwrap_or("").to_ascii_lowercase();
             let ty = v.attr("type").unwrap_or("").to_ascii_lowercase();
@@ -470,9 +476,9 @@ pub fn discover(doc: &Html, url: &Url, title: Option<&str>, d: &Discovery) -> Ve
             );
         }
     }
-    let heading = Selector::parse("h1, h2, h3")
-        .ok()
-        .and_then(|s| doc.select(&s).next().map(|h| h.text().collect::<String>()));
+    let heading = HEADINGS
+        .as_ref()
+        .and_then(|s| doc.select(s).next().map(|h| h.text().collect::<String>()));
     let is_matrix = [title, heading.as_deref()]
         .into_iter()
         .flatten()
@@ -480,10 +486,10 @@ pub fn discover(doc: &Html, url: &Url, title: Option<&str>, d: &Discovery) -> Ve
     if !is_matrix {
         return out;
     }
-    let Ok(anchors) = Selector::parse("a[href]") else {
+    let Some(anchors) = ANCHORS.as_ref() else {
         return out;
     };
-    for a in doc.select(&anchors) {
+    for a in doc.select(anchors) {
         let Some(u) = a.value().attr("href").and_then(|h| url.join(h.trim()).ok()) else {
             continue;
         };

@@ -312,7 +312,8 @@ fn record(
     let as_of: String = tx.query_row("SELECT as_of FROM runs WHERE id = ?1", [run.0], |r| {
         r.get(0)
     })?;
-    // Replace an earlier record of this account in this run.
+    // An earlier record of this account in this run is replaced in place: its findings
+    // go, and the keys only it had seen.
     let old: Option<i64> = tx
         .query_row(
             "SELECT id FROM account_scans WHERE run_id = ?1 AND account = ?2",
@@ -326,37 +327,58 @@ fn record(
             "DELETE FROM account_finding_keys WHERE first_seen_scan = ?1",
             [old],
         )?;
-        tx.execute("DELETE FROM account_scans WHERE id = ?1", [old])?;
     }
+    let values = params![
+        account,
+        run.0,
+        as_of,
+        a.read(),
+        scan.verdict.zh(),
+        scan.reason,
+        scan.newest.as_ref().map(time_text),
+        scan.window_days,
+        scan.posts.map(int_usize),
+        scan.dormant,
+        to_json(a)?,
+    ];
+    let scan_id: i64 = match old {
+        Some(old) => {
+            tx.execute(
+                "UPDATE account_scans SET account = ?1, run_id = ?2, as_of = ?3, read_ok = ?4, \
+                     verdict = ?5, reason = ?6, newest = ?7, window_days = ?8, posts = ?9, \
+                     dormant = ?10, facts = ?11 WHERE id = ?12",
+                params![
+                    account,
+                    run.0,
+                    as_of,
+                    a.read(),
+                    scan.verdict.zh(),
+                    scan.reason,
+                    scan.newest.as_ref().map(time_text),
+                    scan.window_days,
+                    scan.posts.map(int_usize),
+                    scan.dormant,
+                    to_json(a)?,
+                    old
+                ],
+            )?;
+            old
+        }
+        None => tx
+            .prepare_cached(
+                "INSERT INTO account_scans (account, run_id, as_of, read_ok, verdict, reason, \
+                     newest, window_days, posts, dormant, facts) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+            )?
+            .query_row(values, |r| r.get(0))?,
+    };
     let previous: Option<i64> = tx
         .query_row(
-            "SELECT id FROM account_scans WHERE account = ?1 ORDER BY id DESC LIMIT 1",
-            [account],
+            "SELECT id FROM account_scans WHERE account = ?1 AND id < ?2 ORDER BY id DESC LIMIT 1",
+            params![account, scan_id],
             |r| r.get(0),
         )
         .optional()?;
-    let scan_id: i64 = tx
-        .prepare_cached(
-            "INSERT INTO account_scans (account, run_id, as_of, read_ok, verdict, reason, newest, \
-                 window_days, posts, dormant, facts) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
-        )?
-        .query_row(
-            params![
-                account,
-                run.0,
-                as_of,
-                a.read(),
-                scan.verdict.zh(),
-                scan.reason,
-                scan.newest.as_ref().map(time_text),
-                scan.window_days,
-                scan.posts.map(int_usize),
-                scan.dormant,
-                to_json(a)?,
-            ],
-            |r| r.get(0),
-        )?;
     let before: Vec<(i64, Finding)> = match previous {
         Some(p) => findings_of_scan(tx, p)?,
         None => Vec::new(),
@@ -405,4 +427,152 @@ fn record(
             .collect();
     }
     Ok(diff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::LinkStatus;
+    use crate::finding::Kind;
+
+    fn facts(read: bool) -> AccountFacts {
+        AccountFacts {
+            site: "某县".into(),
+            platform: Platform::Weibo,
+            name: "某县微博".into(),
+            unit: "县委宣传部".into(),
+            feed_url: "http://rss.example.gov.cn/wb.xml".into(),
+            discovered: false,
+            found_on: None,
+            status: if read {
+                LinkStatus::Ok { status: 200 }
+            } else {
+                LinkStatus::HttpError { status: 404 }
+            },
+            parse_error: None,
+            feed: read.then(Default::default),
+            links: Vec::new(),
+            failures_before: 0,
+        }
+    }
+
+    fn finding(rule: &str, url: &str) -> Finding {
+        Finding {
+            rule: rule.into(),
+            kind: Kind::Veto,
+            points: 0.0,
+            url: url.into(),
+            page: None,
+            evidence: serde_json::json!({}),
+            message: "m".into(),
+        }
+    }
+
+    fn save(
+        store: &mut Store,
+        day: &str,
+        f: &AccountFacts,
+        findings: &[Finding],
+        v: Verdict,
+    ) -> FindingDiff {
+        let as_of = DateTime::parse_from_rfc3339(&format!("{day}T10:00:00+08:00")).unwrap();
+        let run = store.begin_run(as_of, "c", "r", &["某县".into()]).unwrap();
+        let scan = AccountScan {
+            facts: f,
+            verdict: v,
+            reason: None,
+            findings,
+            newest: None,
+            window_days: Some(14),
+            posts: Some(0),
+            dormant: false,
+        };
+        // Recording twice in a run replaces the first record.
+        store.save_account(run, &scan).unwrap();
+        store.save_account(run, &scan).unwrap()
+    }
+
+    #[test]
+    fn accounts_keep_their_findings_across_scans_apart_from_sites() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("s.db")).unwrap();
+        let stale = finding("feed.stale", "http://rss.example.gov.cn/wb.xml");
+        let link = finding("link.broken", "http://a.gov.cn/1");
+        let d1 = save(
+            &mut store,
+            "2026-11-01",
+            &facts(true),
+            &[stale.clone(), link.clone()],
+            Verdict::Fail,
+        );
+        assert_eq!(
+            (d1.new.len(), d1.persisting.len(), d1.fixed.len()),
+            (2, 0, 0)
+        );
+        let d2 = save(
+            &mut store,
+            "2026-11-02",
+            &facts(true),
+            std::slice::from_ref(&link),
+            Verdict::Pass,
+        );
+        assert_eq!(
+            (d2.new.len(), d2.persisting.len(), d2.fixed.len()),
+            (0, 1, 1)
+        );
+        let rows = store.accounts(None, None).unwrap();
+        assert_eq!(rows.len(), 1);
+        let st: Vec<(&str, FindingStatus)> = rows[0]
+            .findings
+            .iter()
+            .map(|f| (f.finding.rule.as_str(), f.status))
+            .collect();
+        assert_eq!(
+            st,
+            vec![
+                ("link.broken", FindingStatus::Persisting),
+                ("feed.stale", FindingStatus::Fixed)
+            ]
+        );
+        // As of the first day, the first scan is the latest.
+        let until = DateTime::parse_from_rfc3339("2026-11-01T23:00:00+08:00").unwrap();
+        let rows = store.accounts(Some("某县"), Some(until)).unwrap();
+        assert_eq!(rows[0].findings.len(), 2);
+        assert!(rows[0]
+            .findings
+            .iter()
+            .all(|f| f.status == FindingStatus::New));
+        // Failed reads in a row; an unread scan fixes nothing.
+        let broken = finding("feed.broken", "http://rss.example.gov.cn/wb.xml");
+        save(
+            &mut store,
+            "2026-11-03",
+            &facts(false),
+            std::slice::from_ref(&broken),
+            Verdict::NotInspected,
+        );
+        let d4 = save(
+            &mut store,
+            "2026-11-04",
+            &facts(false),
+            std::slice::from_ref(&broken),
+            Verdict::NotInspected,
+        );
+        assert!(d4.fixed.is_empty());
+        assert_eq!(
+            store
+                .account_failures_before(
+                    "某县",
+                    "http://rss.example.gov.cn/wb.xml",
+                    RunId(i64::MAX)
+                )
+                .unwrap(),
+            2
+        );
+        let rows = store.accounts(None, None).unwrap();
+        assert_eq!(rows[0].failures_in_a_row, 2);
+        assert!(!rows[0].read_ok);
+        // Nothing of it is a site's finding.
+        assert!(store.findings(&Default::default()).unwrap().is_empty());
+    }
 }
