@@ -10,6 +10,7 @@ pub use crate::finding::Finding;
 pub mod annual_report;
 pub mod availability;
 pub mod columns;
+pub mod feeds;
 pub mod footer;
 pub mod home;
 pub mod ipv6;

@@ -79,6 +79,9 @@ enum Command {
     /// Check one 政府信息公开工作年度报告 page: print its tables as read and every cross-check
     /// relation (勾稽关系) with its result.
     AnnualReport(AnnualReportArgs),
+    /// The government new-media accounts (政务新媒体) with their latest scan: platform,
+    /// operating unit, last post, recent posts, status and verdict.
+    Accounts(AccountsArgs),
     /// One line per stored scan of a site (or per month with --months).
     History(HistoryArgs),
     /// A read-only dashboard over the store in the browser (overview, sites, findings,
@@ -333,6 +336,25 @@ struct NormdocsArgs {
 }
 
 #[derive(Debug, Args)]
+struct AccountsArgs {
+    /// Configuration file (its `[store] path` is read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Only this site's accounts.
+    #[arg(long)]
+    site: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    format: TableFormat,
+    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
+    #[arg(long)]
+    no_bom: bool,
+    /// Write the table to this file instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 struct SampleArgs {
     /// The quarter (YYYYQn, e.g. 2026Q4).
     #[arg(long, value_name = "YYYYQn")]
@@ -535,6 +557,7 @@ pub fn main() -> i32 {
             Command::Findings(a) => cmd_findings(a),
             Command::Normdocs(a) => cmd_normdocs(a),
             Command::AnnualReport(a) => cmd_annual_report(a).await,
+            Command::Accounts(a) => cmd_accounts(a),
             Command::History(a) => cmd_history(a),
             Command::Serve(a) => cmd_serve(a).await,
             Command::Rules { command } => cmd_rules(command),
@@ -1081,6 +1104,25 @@ fn cmd_normdocs(a: NormdocsArgs) -> Result<i32, Failure> {
         report::normdocs::library(&a.site, snapshots.last(), format)
     };
     emit(&text, a.output.as_deref())?;
+    Ok(exit::OK)
+}
+
+fn cmd_accounts(a: AccountsArgs) -> Result<i32, Failure> {
+    let config = load_config(a.config.as_deref())?;
+    let format = match a.format {
+        TableFormat::Text => Table::Text,
+        TableFormat::Json => Table::Json,
+        TableFormat::Csv if a.no_bom => Table::Csv,
+        TableFormat::Csv => Table::CsvExcel,
+    };
+    let store = open_existing_store(&config)?;
+    if let Some(site) = &a.site {
+        known_name("site", site, &site_names(&config, &store)?)?;
+    }
+    let rows = store
+        .accounts(a.site.as_deref(), None)
+        .map_err(Failure::failed)?;
+    emit(&report::accounts::list(&rows, format), a.output.as_deref())?;
     Ok(exit::OK)
 }
 

@@ -166,14 +166,25 @@ pub fn locate_line(text: &str, path: &str) -> Option<usize> {
     for (n, raw) in lines.iter().enumerate() {
         let line = raw.trim();
         if let Some(h) = line.strip_prefix("[[").and_then(|l| l.split("]]").next()) {
-            let name = h.trim().to_string();
-            let c = counters.entry(name.clone()).or_insert(0);
+            // A nested array of tables ([[site.account]]) counts its elements per element
+            // of its parent array: site[0].account[0], site[1].account[0].
+            let parts: Vec<String> = h.trim().split('.').map(|s| s.trim().to_string()).collect();
+            let mut full: Vec<String> = Vec::new();
+            for (i, p) in parts.iter().enumerate() {
+                match table_path.get(i) {
+                    Some(tp) if i + 1 < parts.len() && tp.split('[').next() == Some(p.as_str()) => {
+                        full.push(tp.clone())
+                    }
+                    _ => full.push(p.clone()),
+                }
+            }
+            let c = counters.entry(full.join(".")).or_insert(0);
             let idx = *c;
             *c += 1;
-            table_path = name.split('.').map(|s| s.trim().to_string()).collect();
-            if let Some(last) = table_path.last_mut() {
+            if let Some(last) = full.last_mut() {
                 *last = format!("{last}[{idx}]");
             }
+            table_path = full;
         } else if let Some(h) = line.strip_prefix('[').and_then(|l| l.split(']').next()) {
             let name = h.trim();
             // A sub-table of the last array element keeps its index: [site.crawl] after [[site]].

@@ -248,6 +248,90 @@ pub struct SiteConfig {
     /// Crawl settings for this site only.
     #[serde(default)]
     pub crawl: CrawlOverrides,
+    /// The site's government new-media accounts (政务新媒体), `[[site.account]]`; the
+    /// top-level `[[account]]` tables with `site = "…"` are moved here when the file is read.
+    #[serde(default, rename = "account", skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<AccountConfig>,
+}
+
+/// Platform of a government new-media account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum Platform {
+    #[serde(rename = "微信", alias = "wechat")]
+    WeChat,
+    #[serde(rename = "微博", alias = "weibo")]
+    Weibo,
+    #[serde(rename = "抖音", alias = "douyin")]
+    Douyin,
+    #[serde(rename = "头条", alias = "toutiao")]
+    Toutiao,
+    #[serde(rename = "客户端", alias = "app")]
+    App,
+    #[serde(rename = "other", alias = "其他")]
+    Other,
+}
+
+impl Platform {
+    /// Every platform, in report order.
+    pub const ALL: [Platform; 6] = [
+        Platform::WeChat,
+        Platform::Weibo,
+        Platform::Douyin,
+        Platform::Toutiao,
+        Platform::App,
+        Platform::Other,
+    ];
+
+    /// Chinese name used in reports (新媒体类型).
+    pub fn zh(self) -> &'static str {
+        match self {
+            Platform::WeChat => "微信",
+            Platform::Weibo => "微博",
+            Platform::Douyin => "抖音",
+            Platform::Toutiao => "头条",
+            Platform::App => "客户端",
+            Platform::Other => "其他",
+        }
+    }
+
+    /// The platform named by its Chinese name or its English alias (`wechat`, `other`…).
+    pub fn parse(s: &str) -> Option<Platform> {
+        let s = s.trim();
+        let english = ["wechat", "weibo", "douyin", "toutiao", "app", "other"];
+        Platform::ALL
+            .into_iter()
+            .zip(english)
+            .find(|(p, e)| p.zh() == s || s.eq_ignore_ascii_case(e))
+            .map(|(p, _)| p)
+    }
+}
+
+/// One government new-media account of a site, followed through a public feed of it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AccountConfig {
+    /// 微信, 微博, 抖音, 头条, 客户端 or other.
+    pub platform: Platform,
+    /// The account's name (新媒体名称).
+    pub name: String,
+    /// The operating unit (责任单位); default the site's name.
+    #[serde(default, alias = "operating_unit")]
+    pub unit: Option<String>,
+    /// A public feed of the account (RSS, Atom or JSON Feed; an RSS bridge).
+    pub feed: Url,
+    /// Found by discovery, not configured (never read from a file).
+    #[serde(skip)]
+    pub discovered: bool,
+}
+
+/// A top-level `[[account]]`: an account with the name of its site.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TopAccountConfig {
+    /// The site (by name) the account belongs to.
+    pub site: String,
+    #[serde(flatten)]
+    pub account: AccountConfig,
 }
 
 fn default_level() -> SiteLevel {
@@ -269,6 +353,7 @@ impl SiteConfig {
             site_id_code: None,
             columns: BTreeMap::new(),
             crawl: CrawlOverrides::default(),
+            accounts: Vec::new(),
         }
     }
 
@@ -398,6 +483,9 @@ pub struct Config {
     /// The sites to inspect.
     #[serde(default, rename = "site")]
     pub sites: Vec<SiteConfig>,
+    /// Top-level `[[account]]` tables (moved into their sites' `accounts` when read).
+    #[serde(default, rename = "account", skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<TopAccountConfig>,
     /// Who issues the bulletin (its 公文 header).
     #[serde(default)]
     pub bulletin: BulletinSettings,
@@ -415,7 +503,13 @@ impl Config {
         let de = toml::Deserializer::new(text);
         let cfg: Config = serde_path_to_error::deserialize(de)
             .map_err(|e| ConfigError::from_toml(origin, text, e))?;
+        let mut cfg = cfg;
         cfg.validate(origin, text)?;
+        for top in std::mem::take(&mut cfg.accounts) {
+            if let Some(site) = cfg.sites.iter_mut().find(|s| s.name == top.site) {
+                site.accounts.push(top.account);
+            }
+        }
         Ok(cfg)
     }
 
@@ -520,9 +614,50 @@ impl Config {
             }
             let effective = c.with_overrides(&s.crawl);
             validate_settings(&effective, &format!("site[{i}].crawl"), &bad)?;
+            for (j, a) in s.accounts.iter().enumerate() {
+                validate_account(a, &format!("site[{i}].account[{j}]"), &bad)?;
+            }
+        }
+        for (j, top) in self.accounts.iter().enumerate() {
+            if !self.sites.iter().any(|s| s.name == top.site) {
+                let known: Vec<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
+                return Err(bad(
+                    &format!("account[{j}].site"),
+                    format!(
+                        "no site named `{}`; the sites are: {}",
+                        top.site,
+                        known.join(", ")
+                    ),
+                ));
+            }
+            validate_account(&top.account, &format!("account[{j}]"), &bad)?;
         }
         Ok(())
     }
+}
+
+/// Check one new-media account: a name, and an http(s) feed URL with a host.
+fn validate_account(
+    a: &AccountConfig,
+    prefix: &str,
+    bad: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    if a.name.trim().is_empty() {
+        return Err(bad(&format!("{prefix}.name"), "must not be empty".into()));
+    }
+    if !matches!(a.feed.scheme(), "http" | "https") || a.feed.host_str().is_none() {
+        return Err(bad(
+            &format!("{prefix}.feed"),
+            format!("`{}` is not an http(s) URL with a host", a.feed),
+        ));
+    }
+    if a.unit.as_deref().is_some_and(|u| u.trim().is_empty()) {
+        return Err(bad(
+            &format!("{prefix}.unit"),
+            "must not be empty (leave it out for the site's name)".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The accepted range of every numeric crawl setting (documented in the README's
@@ -708,3 +843,6 @@ pub mod humantime_serde_compat {
 
 #[cfg(test)]
 mod range_tests;
+
+#[cfg(test)]
+mod account_tests;

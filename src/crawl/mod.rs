@@ -16,6 +16,7 @@
 mod check;
 pub mod dns;
 pub mod engine;
+pub mod feeds;
 pub mod fetch;
 mod finish;
 pub mod frontier;

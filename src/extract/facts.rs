@@ -70,6 +70,8 @@ pub struct FactRules {
     pub normdoc: super::normdoc::NormdocRules,
     /// What tells and reads an annual report page (`annual_report.*`), if the rules have it.
     pub annual_report: Option<Arc<super::annual_report::ReportRules>>,
+    /// How new-media accounts are discovered on pages (`feed.stale`).
+    pub feeds: super::feeds::Discovery,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -82,6 +84,7 @@ static EMBEDDED: std::sync::LazyLock<FactRules> =
             site_id_meta: "siteidcode".into(),
             normdoc: Default::default(),
             annual_report: None,
+            feeds: Default::default(),
         },
     });
 
@@ -129,6 +132,7 @@ impl FactRules {
             normdoc: super::normdoc::NormdocRules::from_rules(rules),
             annual_report: crate::checks::annual_report::Params::from_rules(rules)
                 .map(|p| Arc::new(p.report_rules())),
+            feeds: super::feeds::Discovery::from_rules(rules),
         }
     }
 }
@@ -272,6 +276,9 @@ pub struct PageFacts {
     /// The 政府信息公开工作年度报告 on the page, when it is one (see [`super::annual_report`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annual_report: Option<super::annual_report::AnnualReport>,
+    /// New-media accounts (feeds) found on the page (see [`super::feeds::discover`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feeds: Vec<super::feeds::DiscoveredFeed>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -315,6 +322,7 @@ pub fn page_facts(
         column_name: meta(&["columnname"]).map(|t| cut_chars(&t, 30)),
         ..PageFacts::default()
     };
+    facts.feeds = super::feeds::discover(doc, url, page.title.as_deref(), &rules.feeds);
     let home = depth == 0;
     let walk = walk(doc, url, home || !facts.is_article(), home);
     if home || !facts.is_article() {

@@ -13,6 +13,7 @@ pub mod bounded;
 pub mod charset;
 pub mod dates;
 pub mod facts;
+pub mod feeds;
 pub mod links;
 pub mod normdoc;
 pub mod pagination;

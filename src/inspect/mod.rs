@@ -11,6 +11,7 @@
 //!
 //! Nothing here parses arguments or prints for a person: that is `cli` and `report`.
 
+pub mod accounts;
 pub mod annual_report;
 pub mod availability;
 pub mod probe;
@@ -284,6 +285,22 @@ pub async fn check_sites(
         report
             .notes
             .extend(normdoc_note(site, &facts, rules, as_of, guard.as_deref()));
+        let failures = |feed: &str| -> usize {
+            store
+                .as_ref()
+                .and_then(|s| s.lock().ok())
+                .and_then(|s| {
+                    s.account_failures_before(&site.name, feed, crate::store::RunId(i64::MAX))
+                        .ok()
+                })
+                .unwrap_or(0)
+        };
+        let accounts =
+            accounts::inspect_accounts(&crawler, site, Some(&facts), rules, as_of, &failures).await;
+        report.accounts = accounts
+            .iter()
+            .map(|a| crate::report::accounts::AccountReport::new(&a.facts, &a.judgement, None))
+            .collect();
         reports.push(report);
     }
     Ok(reports)

@@ -53,6 +53,12 @@ enum Msg {
         mpsc::Sender<Result<FindingDiff, StoreError>>,
     ),
     Fail(SiteRunId, String, Verdict),
+    /// An account read and judged, recorded in the run.
+    Account(
+        RunId,
+        Box<super::accounts::InspectedAccount>,
+        mpsc::Sender<Result<FindingDiff, StoreError>>,
+    ),
 }
 
 struct FinishSite {
@@ -169,6 +175,37 @@ fn writer(
                                 }
                                 None => Ok(diff),
                             })
+                    };
+                    let _ = reply.send(result);
+                }
+                Msg::Account(run, a, reply) => {
+                    flush(&mut store, &mut rows, &error, &mut stats);
+                    let result = if error.failed() {
+                        Err(StoreError::Other {
+                            action: "record an account in".into(),
+                            file: store.path().display().to_string(),
+                            message: "an earlier write to the store failed".into(),
+                        })
+                    } else {
+                        let activity = a.judgement.activity.as_ref();
+                        let window = a.judgement.window_days;
+                        store.save_account(
+                            run,
+                            &crate::store::AccountScan {
+                                facts: &a.facts,
+                                verdict: a.judgement.verdict,
+                                reason: a.judgement.reason.as_deref(),
+                                findings: &a.judgement.findings,
+                                newest: activity.and_then(|x| x.newest),
+                                window_days: window,
+                                posts: activity.and_then(|x| {
+                                    window.and_then(|w| {
+                                        x.posts.iter().find(|(d, _)| *d == w).map(|(_, n)| *n)
+                                    })
+                                }),
+                                dormant: a.judgement.dormant,
+                            },
+                        )
                     };
                     let _ = reply.send(result);
                 }
@@ -587,6 +624,48 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 .cloned()
                 .collect();
             let _ = tx.send(Msg::Links(sr, failing));
+            // The site's new-media accounts: read and judged apart, recorded in the run.
+            let before = |feed: &str| -> usize {
+                reader
+                    .as_ref()
+                    .and_then(|r| r.store.lock().ok())
+                    .and_then(|s| s.account_failures_before(&site.name, feed, run).ok())
+                    .unwrap_or(0)
+            };
+            let inspected = super::accounts::inspect_accounts(
+                &crawler,
+                &site,
+                Some(&facts),
+                &rules,
+                as_of,
+                &before,
+            )
+            .await;
+            let mut accounts = Vec::new();
+            for a in inspected {
+                let (reply_tx, reply_rx) = mpsc::channel();
+                let _ = tx.send(Msg::Account(run, Box::new(a.clone()), reply_tx));
+                let diff = match tokio::task::spawn_blocking(move || reply_rx.recv()).await {
+                    Ok(Ok(Ok(d))) => Some(d),
+                    Ok(Ok(Err(e))) => {
+                        error.record(e);
+                        None
+                    }
+                    Ok(Err(_)) | Err(_) => {
+                        error.record(StoreError::Other {
+                            action: format!("record the accounts of {}", site.name),
+                            file: String::new(),
+                            message: "the store writer stopped before answering".into(),
+                        });
+                        None
+                    }
+                };
+                accounts.push(crate::report::accounts::AccountReport::new(
+                    &a.facts,
+                    &a.judgement,
+                    diff.as_ref(),
+                ));
+            }
             let mut summary = SiteSummary {
                 site: site.name.clone(),
                 stats: facts.stats.clone(),
@@ -598,6 +677,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 persisting: 0,
                 fixed: 0,
                 duration: started.elapsed(),
+                accounts,
             };
             let Some(score) = inspection.score else {
                 // A site that could not be inspected is recorded as failed, with its state

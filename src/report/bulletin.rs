@@ -129,6 +129,9 @@ impl Period {
 /// The templates, embedded so the binary needs no files beside it.
 const BULLETIN_MD: &str = include_str!("../../reports/bulletin.md.j2");
 const BULLETIN_HTML: &str = include_str!("../../reports/bulletin.html.j2");
+/// The 政务新媒体 part, rendered after the bulletin's body.
+const ACCOUNTS_MD: &str = include_str!("../../reports/bulletin_accounts.md.j2");
+const ACCOUNTS_HTML: &str = include_str!("../../reports/bulletin_accounts.html.j2");
 const NOTICE_MD: &str = include_str!("../../reports/notice.md.j2");
 const NOTICE_HTML: &str = include_str!("../../reports/notice.html.j2");
 
@@ -206,6 +209,8 @@ pub struct Bulletin {
     pub rejudged: bool,
     /// 规范性文件变动: each site's library changes in the period, and the stale links.
     pub normdoc: super::normdocs::NormdocChanges,
+    /// The 政务新媒体 part (accounts judged apart from the sites).
+    pub accounts: super::accounts::AccountsPart,
 }
 
 /// One month of the overall trend.
@@ -524,6 +529,7 @@ pub fn build(
 ) -> Result<Bulletin, BuildError> {
     let period = opts.period;
     let prev = period.previous();
+    let site_names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
     // (site, chosen scan, scans in month, how it is judged)
     let mut chosen = Vec::new();
     let mut previous: Vec<(String, f64, bool)> = Vec::new();
@@ -780,6 +786,7 @@ pub fn build(
         rejudged: rejudge.is_some(),
         stem: period.stem(),
         normdoc,
+        accounts: super::accounts::month_accounts(store, &site_names, period.bounds(), rules)?,
     })
 }
 
@@ -809,11 +816,9 @@ fn render(name: &str, source: &str, ctx: &minijinja::Value) -> Result<String, Re
 
 /// The bulletin in Markdown.
 pub fn markdown(b: &Bulletin) -> Result<String, RenderError> {
-    render(
-        "bulletin.md.j2",
-        BULLETIN_MD,
-        &minijinja::Value::from_serialize(b),
-    )
+    let ctx = minijinja::Value::from_serialize(b);
+    Ok(render("bulletin.md.j2", BULLETIN_MD, &ctx)?
+        + &render("bulletin_accounts.md.j2", ACCOUNTS_MD, &ctx)?)
 }
 
 /// The bulletin in HTML (one self-contained page, charts inline as SVG, print CSS for A4).
@@ -827,7 +832,12 @@ fn html_with(b: &Bulletin, charts: &[super::charts::Chart]) -> Result<String, Re
         .map(|c| minijinja::context! { caption => c.caption.clone(), svg => c.svg.clone() })
         .collect();
     let ctx = minijinja::context! { charts => charts, ..minijinja::Value::from_serialize(b) };
-    render("bulletin.html.j2", BULLETIN_HTML, &ctx)
+    let part = render("bulletin_accounts.html.j2", ACCOUNTS_HTML, &ctx)?;
+    Ok(render("bulletin.html.j2", BULLETIN_HTML, &ctx)?.replacen(
+        "</body>",
+        &format!("{part}</body>"),
+        1,
+    ))
 }
 
 /// The bulletin's charts: the 12-month trend, the score distribution, the main problems.
@@ -1190,6 +1200,7 @@ mod tests {
             trend_months: vec!["2026-11".into()],
             rejudged: false,
             normdoc: Default::default(),
+            accounts: Default::default(),
             stem: "月通报-2026-11".into(),
         }
     }

@@ -1,6 +1,7 @@
 //! Reports: the terminal report for an inspector (findings grouped by rule, with evidence,
 //! then a summary) and the JSON document for machines (the contract in DESIGN.md).
 
+pub mod accounts;
 pub mod annual_report;
 pub mod bulletin;
 pub mod charts;
@@ -51,6 +52,10 @@ pub struct SiteReport {
     /// matched), so a report says what was found, not only what is missing.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub marks: Vec<String>,
+    /// The site's new-media accounts, each judged apart (never part of the site's score or
+    /// verdict).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub accounts: Vec<accounts::AccountReport>,
 }
 
 /// The note of `govscan check URL` when no configured site matched the URL.
@@ -81,6 +86,7 @@ impl SiteReport {
             findings,
             notes: Vec::new(),
             marks: Vec::new(),
+            accounts: Vec::new(),
         }
     }
 }
@@ -287,6 +293,7 @@ pub fn text(doc: &Document, rules: &RuleSet) -> String {
             );
         }
         let _ = writeln!(o);
+        accounts::write_text(&mut o, &site.accounts, rules);
     }
     if !notes.is_empty() {
         let _ = writeln!(o, "── 注（规则依据）");
@@ -438,6 +445,7 @@ mod tests {
             error: None,
             notes: Vec::new(),
             marks: Vec::new(),
+            accounts: Vec::new(),
             ipv6: Some(Ipv6Detail {
                 host: "www.example.gov.cn".into(),
                 aaaa: vec!["2001:db8::1".into()],

@@ -31,6 +31,8 @@ pub struct SiteSummary {
     pub persisting: usize,
     pub fixed: usize,
     pub duration: Duration,
+    /// The site's new-media accounts, judged apart.
+    pub accounts: Vec<super::accounts::AccountReport>,
 }
 
 /// A table's format.
@@ -140,6 +142,29 @@ pub fn scan_summary(run: RunId, as_of: DateTime<FixedOffset>, s: &[SiteSummary])
                 .map(|e| format!("  ！{e}"))
                 .unwrap_or_default()
         );
+    }
+    // Accounts are judged apart from their sites: listed under the table.
+    for x in s.iter().filter(|x| !x.accounts.is_empty()) {
+        let _ = writeln!(out, "{} 政务新媒体（单独评价）：", x.site);
+        for a in &x.accounts {
+            let problems: Vec<&str> = a.findings.iter().map(|f| f.rule.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "  {} · {} · {}{}{}",
+                a.platform.zh(),
+                a.name,
+                a.verdict.zh(),
+                if problems.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", problems.join(","))
+                },
+                match (a.new, a.fixed) {
+                    (Some(n), Some(f)) => format!(" · 新增 {n} · 整改 {f}"),
+                    _ => String::new(),
+                }
+            );
+        }
     }
     out
 }

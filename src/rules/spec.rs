@@ -729,7 +729,19 @@ pub static RULES: &[RuleSpec] = &[
     // ── new media ──────────────────────────────────────────────────────────
     RuleSpec {
         id: "feed.stale",
-        params: &[WINDOW_14],
+        params: &[
+            WINDOW_14,
+            req(
+                "matrix_titles",
+                T::Regexes,
+                "title or heading (regex) of a site's page listing its new-media accounts",
+            ),
+            req(
+                "platform_words",
+                T::Groups,
+                "platform name as configured, then the words that name it on a page",
+            ),
+        ],
     },
     RuleSpec {
         id: "feed.late",
@@ -765,7 +777,7 @@ pub static RULES: &[RuleSpec] = &[
             "consecutive_failures",
             T::Int,
             "3",
-            "failed reads in a row before the feed is reported",
+            "failed reads in a row (this scan's included) from which the finding says the failure is repeated",
         )],
     },
     // ── annual reports ─────────────────────────────────────────────────────

@@ -45,6 +45,7 @@ use rusqlite::{Connection, OpenFlags, Row};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+mod accounts;
 mod error;
 mod findings;
 mod normdoc;
@@ -57,6 +58,7 @@ mod types;
 #[cfg(test)]
 mod tests;
 
+pub use accounts::{AccountFinding, AccountRow, AccountScan};
 pub use error::StoreError;
 pub use normdoc::StoredSnapshot;
 pub use pages::{Batch, LinkRow, PageRow};

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -201,8 +201,67 @@ CREATE TABLE normdoc_snapshots (
 );
 "#;
 
+/// Version 7: government new-media accounts (政务新媒体), inspected entities of their own: the
+/// account (site, feed URL), each scan of it (its facts, verdict, newest post), and its
+/// findings with their identity from scan to scan (account, rule, target).
+const V7: &str = r#"
+CREATE TABLE accounts (
+    id         INTEGER PRIMARY KEY,
+    site       TEXT NOT NULL,
+    feed       TEXT NOT NULL,
+    platform   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    unit       TEXT NOT NULL,
+    discovered INTEGER NOT NULL,
+    UNIQUE (site, feed)
+);
+
+CREATE TABLE account_scans (
+    id          INTEGER PRIMARY KEY,
+    account     INTEGER NOT NULL REFERENCES accounts (id),
+    run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    as_of       TEXT NOT NULL,
+    read_ok     INTEGER NOT NULL,
+    verdict     TEXT NOT NULL,
+    reason      TEXT,
+    newest      TEXT,
+    window_days INTEGER,
+    posts       INTEGER,
+    dormant     INTEGER NOT NULL,
+    facts       TEXT NOT NULL,
+    UNIQUE (run_id, account)
+);
+CREATE INDEX account_scans_account ON account_scans (account, id);
+
+CREATE TABLE account_finding_keys (
+    id              INTEGER PRIMARY KEY,
+    account         INTEGER NOT NULL REFERENCES accounts (id),
+    rule            TEXT NOT NULL,
+    target          TEXT NOT NULL,
+    first_seen_scan INTEGER NOT NULL REFERENCES account_scans (id),
+    first_seen_at   TEXT NOT NULL,
+    last_seen_scan  INTEGER NOT NULL REFERENCES account_scans (id),
+    last_seen_at    TEXT NOT NULL,
+    UNIQUE (account, rule, target)
+);
+
+CREATE TABLE account_findings (
+    id          INTEGER PRIMARY KEY,
+    scan        INTEGER NOT NULL REFERENCES account_scans (id) ON DELETE CASCADE,
+    finding_key INTEGER NOT NULL REFERENCES account_finding_keys (id),
+    rule        TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    points      REAL NOT NULL,
+    url         TEXT NOT NULL,
+    page        TEXT,
+    evidence    TEXT NOT NULL,
+    message     TEXT NOT NULL
+);
+CREATE INDEX account_findings_scan ON account_findings (scan, finding_key);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

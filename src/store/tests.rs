@@ -157,7 +157,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 6);
+    assert_eq!(SCHEMA_VERSION, 7);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -280,7 +280,10 @@ fn a_newer_file_is_refused_and_left_untouched() -> TestResult {
     let path = db(&dir);
     {
         let conn = raw(&path);
-        conn.execute_batch("CREATE TABLE future (x); PRAGMA user_version = 7;")?;
+        conn.execute_batch(&format!(
+            "CREATE TABLE future (x); PRAGMA user_version = {};",
+            SCHEMA_VERSION + 1
+        ))?;
     }
     let before = std::fs::read(&path)?;
     let err = Store::open(&path).err().ok_or("open should fail")?;
@@ -288,13 +291,16 @@ fn a_newer_file_is_refused_and_left_untouched() -> TestResult {
         matches!(
             err,
             StoreError::TooNew {
-                found: 7,
+                found: _,
                 supported: SCHEMA_VERSION,
                 ..
             }
         ),
         "{err:?}"
     );
+    if let StoreError::TooNew { found, .. } = &err {
+        assert_eq!(*found, SCHEMA_VERSION + 1);
+    }
     assert!(err.to_string().contains("newer"), "{err}");
     let err = Store::open_read_only(&path)
         .err()
