@@ -428,4 +428,42 @@ async fn scans_keep_accounts_with_new_persisting_and_fixed_findings() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // The monthly bulletin's 政务新媒体 part, in Markdown and in the DOCX 公文.
+    let out_dir = dir.join("bulletin");
+    let out = run(vec![
+        "bulletin".into(),
+        "--config".into(),
+        cfg.clone(),
+        "--month".into(),
+        "2026-11".into(),
+        "--out".into(),
+        out_dir.to_string_lossy().to_string(),
+    ])
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(out_dir.join("月通报-2026-11.md")).expect("md");
+    assert!(md.contains("政务新媒体检查情况"), "{md}");
+    let docx = std::fs::read(out_dir.join("月通报-2026-11.docx")).expect("docx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("document"),
+        &mut xml,
+    )
+    .expect("read");
+    for w in [
+        "政务新媒体检查情况",
+        "新媒体类型",
+        "责任单位",
+        "检查时更新日期",
+        "某县发布",
+    ] {
+        assert!(xml.contains(w), "{w} missing from the DOCX");
+    }
 }

@@ -440,6 +440,16 @@ async fn two_scans_report_the_library_changes_and_the_normdocs_command_lists_the
         html.contains("七、规范性文件变动") && html.contains("有效 → 已废止"),
         "{html}"
     );
+    // And in the DOCX 公文.
+    let docx = std::fs::read(out_dir.join("月通报-2026-11.docx")).expect("docx");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("document"),
+        &mut xml,
+    )
+    .expect("read");
+    assert!(xml.contains("规范性文件变动") && xml.contains("某府规〔2026〕6号"));
     // An unknown site is a usage error.
     let out = run(&["normdocs", "无此站", "--config", &cfg]).await;
     assert_ne!(out.status.code(), Some(0));

@@ -442,7 +442,105 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
         ));
     }
 
-    doc = doc.add_paragraph(heading1("五、整改要求"));
+    // Further sections, numbered on: the new-media accounts (judged apart from the sites)
+    // and the changes of the 行政规范性文件 libraries, when the period has any.
+    let mut next = 5;
+    let numeral = |n: usize| ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十"][n - 1];
+    let a = &b.accounts;
+    if a.checked + a.not_inspected > 0 {
+        doc = doc.add_paragraph(heading1(&format!("{}、政务新媒体检查情况", numeral(next))));
+        next += 1;
+        let mut text = match a.pass_rate {
+            Some(rate) => format!(
+                "{}检查政务新媒体账号{}个，合格{}个，合格率{}%。",
+                b.this_zh, a.checked, a.passed, rate
+            ),
+            None => format!("{}未能完成政务新媒体账号的检查。", b.this_zh),
+        };
+        if a.not_inspected > 0 {
+            text.push_str(&format!(
+                "另有{}个账号未能读取，未予评价，不计入合格率。",
+                a.not_inspected
+            ));
+        }
+        if !a.platforms.is_empty() {
+            let per: Vec<String> = a
+                .platforms
+                .iter()
+                .map(|p| format!("{}{}个、合格率{}%", p.platform, p.checked, p.pass_rate))
+                .collect();
+            text.push_str(&format!("分平台：{}。", per.join("；")));
+        }
+        if !a.dormant.is_empty() {
+            let names: Vec<String> = a.dormant.iter().map(|d| d.name.clone()).collect();
+            text.push_str(&format!("长期未更新（僵尸）账号：{}。", names.join("、")));
+        }
+        doc = doc.add_paragraph(body(&text));
+        if !a.table.is_empty() {
+            let rows = a
+                .table
+                .iter()
+                .map(|l| {
+                    vec![
+                        l.platform.clone(),
+                        l.name.clone(),
+                        l.unit.clone(),
+                        l.problems.clone(),
+                        l.last_update.clone(),
+                    ]
+                })
+                .collect();
+            doc = doc.add_table(table(
+                &[
+                    "新媒体类型",
+                    "新媒体名称",
+                    "责任单位",
+                    "问题类别",
+                    "检查时更新日期",
+                ],
+                rows,
+                &[22.0, 36.0, 36.0, 40.0, 22.0],
+            ));
+        }
+    }
+    let n = &b.normdoc;
+    if !n.sites.is_empty() || !n.stale_links.is_empty() {
+        doc = doc.add_paragraph(heading1(&format!("{}、规范性文件变动", numeral(next))));
+        next += 1;
+        let mut rows = Vec::new();
+        for s in &n.sites {
+            for (kind, list) in [
+                ("新增", &s.new),
+                ("修订", &s.revised),
+                ("废止/失效", &s.abolished),
+            ] {
+                for c in list {
+                    rows.push(vec![
+                        s.site.clone(),
+                        kind.to_string(),
+                        c.change.docno.clone().unwrap_or_default(),
+                        c.change.title.clone(),
+                        c.what.clone(),
+                    ]);
+                }
+            }
+        }
+        if !rows.is_empty() {
+            doc = doc.add_table(table(
+                &["网站名称", "变动", "文号", "标题", "说明"],
+                rows,
+                &[26.0, 16.0, 30.0, 50.0, 34.0],
+            ));
+        }
+        for l in &n.stale_links {
+            doc = doc.add_paragraph(body(&format!(
+                "{}：{}（页面：{}）",
+                l.site, l.message, l.page
+            )));
+        }
+    }
+
+    doc = doc.add_paragraph(heading1(&format!("{}、整改要求", numeral(next))));
     doc = doc.add_paragraph(body(&format!(
         "请存在问题的网站主办单位对照附件1所列问题，于收到通报之日起{}个工作日内完成整改，并将整改情况报送{}。对逾期未整改或整改不到位的，将在后续通报中继续通报，并纳入年度考核。附件2所列事项需人工核实后再作认定。",
         b.deadline_days, b.issuer
