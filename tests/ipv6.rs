@@ -17,7 +17,7 @@ use axum::Router;
 use common::*;
 use govscan::checks;
 use govscan::config::{Config, SiteConfig, SiteKind, SiteLevel};
-use govscan::crawl::ipv6::{ipv6_support, Ipv6Detail, Ipv6Settings, DELEGATION_PINNED_NOTE};
+use govscan::crawl::ipv6::{ipv6_support, Ipv6Settings, DELEGATION_PINNED_NOTE};
 use govscan::crawl::probe::Prober;
 use govscan::crawl::{CrawlRules, Crawler, LinkStatus, NoObserver};
 use govscan::demo::server::{drip, html, slow, spawn, Running};
@@ -336,7 +336,7 @@ async fn ipv6_support_of_a_site_whose_pages_are_partly_ipv4_only() {
     let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules))
         .await
         .expect("IPv6 measurement");
-    let d = Ipv6Detail::of(&summary);
+    let d = summary.detail.clone();
     assert!(summary.has_aaaa && summary.home_reachable, "{d:#?}");
     assert_eq!(d.aaaa, vec!["::1".to_string()]);
     assert_eq!(
@@ -417,7 +417,7 @@ async fn different_content_over_ipv6_is_reported() {
     let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules()))
         .await
         .expect("IPv6 measurement");
-    let d = Ipv6Detail::of(&summary);
+    let d = summary.detail.clone();
     let c = d.consistency.as_ref().expect("consistency measured");
     assert!(
         c.same_status && !c.same_title && c.similarity < 0.5,
@@ -448,7 +448,7 @@ async fn an_ipv4_only_site_is_unsupported() {
         .expect("IPv6 measurement");
     assert!(!summary.has_aaaa && !summary.home_reachable);
     assert_eq!(summary.links_checked, 0);
-    let d = Ipv6Detail::of(&summary);
+    let d = summary.detail.clone();
     assert!(d.l2.note.as_deref().unwrap_or("").contains("not checked"));
     let f = checks::ipv6::check(s.url.as_str(), s.level, s.kind, &summary, &rules());
     let ids: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();

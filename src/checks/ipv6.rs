@@ -16,7 +16,6 @@ use serde_json::json;
 use super::availability::availability;
 use super::Finding;
 use crate::config::{SiteKind, SiteLevel};
-use crate::crawl::ipv6::Ipv6Detail;
 use crate::facts::{IpFamily, Ipv6Summary, Probe};
 use crate::rules::{Rule, RuleSet};
 
@@ -44,7 +43,7 @@ pub fn check(
     summary: &Ipv6Summary,
     rules: &RuleSet,
 ) -> Vec<Finding> {
-    let d = Ipv6Detail::of(summary);
+    let d = &summary.detail;
     let mut out = Vec::new();
     let unsupported = !summary.has_aaaa || !summary.home_reachable;
     if let Some(r) = rules.enabled_for("ipv6.unsupported", level, kind) {
@@ -233,7 +232,8 @@ mod tests {
     use super::*;
     use crate::checks::availability::tests::{as_of, series};
     use crate::crawl::ipv6::{
-        Consistency, Delegation, HomeFetch, LevelCoverage, NameServer, DELEGATION_PINNED_NOTE,
+        Consistency, Delegation, HomeFetch, Ipv6Detail, LevelCoverage, NameServer,
+        DELEGATION_PINNED_NOTE,
     };
     use crate::crawl::LinkStatus;
 
@@ -249,7 +249,7 @@ mod tests {
             home_reachable: home,
             links_checked: d.l2.checked + d.l3.checked,
             links_reachable: d.l2.reachable + d.l3.reachable,
-            detail: serde_json::to_value(d).expect("serialise"),
+            detail: d.clone(),
         }
     }
 

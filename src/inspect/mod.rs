@@ -176,7 +176,7 @@ pub fn site_report(
     if report.error.is_none() {
         report.error = inspection.reason;
     }
-    report.ipv6 = ipv6.map(crate::crawl::ipv6::Ipv6Detail::of);
+    report.ipv6 = ipv6.map(|s| s.detail.clone());
     report
 }
 

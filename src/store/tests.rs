@@ -1151,11 +1151,47 @@ fn probes_and_the_ipv6_summary_round_trip() -> TestResult {
         home_reachable: false,
         links_checked: 40,
         links_reachable: 31,
-        detail: json!({ "addresses": ["2001:db8::1"] }),
+        detail: crate::facts::Ipv6Detail {
+            host: "xian.gov.cn".into(),
+            aaaa: vec!["2001:db8::1".into()],
+            ..Default::default()
+        },
     };
     store.save_site_ipv6(sr, &summary)?;
     store.save_site_ipv6(sr, &summary)?;
     assert_eq!(store.site_ipv6(sr)?, Some(summary));
+    Ok(())
+}
+
+#[test]
+fn an_older_ipv6_detail_reads_and_a_broken_one_is_a_clear_error() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut store = Store::open(&path)?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let sr2 = store.begin_site(run, &site("yanta"))?;
+    let conn = raw(&path);
+    // A row written before the detail was typed: fewer fields, one unknown.
+    conn.execute(
+        "INSERT INTO site_ipv6 (site_run, has_aaaa, home_reachable, links_checked, \
+         links_reachable, detail) VALUES (?1, 1, 0, 0, 0, ?2)",
+        rusqlite::params![
+            sr.0,
+            r#"{"host": "xian.gov.cn", "addresses": ["2001:db8::1"]}"#
+        ],
+    )?;
+    conn.execute(
+        "INSERT INTO site_ipv6 (site_run, has_aaaa, home_reachable, links_checked, \
+         links_reachable, detail) VALUES (?1, 1, 0, 0, 0, ?2)",
+        rusqlite::params![sr2.0, r#"{"aaaa": "not a list"}"#],
+    )?;
+    let old = store.site_ipv6(sr)?.expect("a summary");
+    assert_eq!(old.detail.host, "xian.gov.cn");
+    assert!(old.detail.aaaa.is_empty());
+    let err = store.site_ipv6(sr2).expect_err("a broken detail");
+    let msg = err.to_string();
+    assert!(msg.contains("IPv6 summary"), "{msg}");
     Ok(())
 }
 
