@@ -545,6 +545,7 @@ mod tests {
             truncated: false,
             links_found: 0,
             facts: Default::default(),
+            raw: None,
         }
     }
 

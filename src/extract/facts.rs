@@ -280,6 +280,63 @@ impl PageFacts {
     }
 }
 
+/// Bytes of a page's visible text kept in its [`PageRaw`] (cut on a character boundary).
+/// Rule-dependent facts drawn again from a stored page see this much of its text: wording
+/// errors further into a longer page are found by the crawl but not by a later re-judging.
+pub const MAX_RAW_TEXT_BYTES: usize = 64 * 1024;
+
+/// What was observed on a page before any rule was applied: the input of the facts that
+/// depend on rule data (wording hits, the "lists nothing" phrase, the 标识码 meta, the
+/// soft-404 phrases). The store keeps it (LZ4-compressed) so a stored scan can be judged
+/// again under changed rules without the network; the crawl does not keep it in memory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageRaw {
+    /// The visible text, at most [`MAX_RAW_TEXT_BYTES`].
+    pub text: String,
+    /// The text was cut to [`MAX_RAW_TEXT_BYTES`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text_cut: bool,
+    /// `<meta>` name/content pairs (names lower-cased), of the home page only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meta: Vec<(String, String)>,
+    /// The column heading of a list page that showed no items: it becomes the page's
+    /// [`PageFacts::heading`] when an empty-list phrase makes the page a (blank) column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// The rule-dependent page facts were drawn from the page (it was parsed whole enough
+    /// for its facts, see [`PageFacts::parse_limit`]); false: only the soft-404 phrases apply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub facts: bool,
+    /// The HTTP status of the answer, before any soft-404 classification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The page was the same as the site's answer to an address that cannot exist (a
+    /// soft 404 that no phrase decides).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub like_not_found: bool,
+}
+
+impl PageRaw {
+    /// The raw observation of a page: its text (cut to [`MAX_RAW_TEXT_BYTES`]) and, for the
+    /// home page, its meta pairs.
+    pub fn of(page: &ExtractedPage, depth: u32) -> PageRaw {
+        let mut end = page.text.len().min(MAX_RAW_TEXT_BYTES);
+        while !page.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        PageRaw {
+            text: page.text[..end].to_string(),
+            text_cut: end < page.text.len(),
+            meta: if depth == 0 {
+                page.meta.clone()
+            } else {
+                Vec::new()
+            },
+            ..PageRaw::default()
+        }
+    }
+}
+
 /// Extract the facts of a page (`depth` 0 is the home page).
 pub fn page_facts(
     doc: &Html,
@@ -288,18 +345,26 @@ pub fn page_facts(
     depth: u32,
     rules: &FactRules,
 ) -> PageFacts {
-    let meta = |names: &[&str]| {
-        page.meta
-            .iter()
-            .find(|(n, c)| names.contains(&n.as_str()) && !c.trim().is_empty())
-            .map(|(_, c)| c.trim().to_string())
-    };
+    page_facts_and_raw(doc, page, url, depth, rules).0
+}
+
+/// The facts of a page and its raw observation ([`PageRaw`], with `facts` set).
+pub fn page_facts_and_raw(
+    doc: &Html,
+    page: &ExtractedPage,
+    url: &Url,
+    depth: u32,
+    rules: &FactRules,
+) -> (PageFacts, PageRaw) {
+    let meta = |names: &[&str]| meta_value(&page.meta, names);
     let mut facts = PageFacts {
         pub_date: meta(&["pubdate", "publishdate"]).and_then(|c| dates::parse_pub_date(&c)),
         article_title: meta(&["articletitle"]).map(|t| cut_chars(&t, MAX_TITLE_CHARS)),
         column_name: meta(&["columnname"]).map(|t| cut_chars(&t, 30)),
         ..PageFacts::default()
     };
+    let mut raw = PageRaw::of(page, depth);
+    raw.facts = true;
     let home = depth == 0;
     let walk = walk(doc, url, home || !facts.is_article(), home);
     if home || !facts.is_article() {
@@ -307,18 +372,16 @@ pub fn page_facts(
         facts.dates = walk.dates;
         facts.dated_items = walk.dated;
         facts.undated_items = walk.undated;
-        if facts.item_count() == 0 {
-            facts.empty_marker = rules
-                .empty_markers
-                .iter()
-                .find(|m| !m.is_empty() && page.text.contains(m.as_str()))
-                .cloned();
-        }
         if depth <= NAV_MAX_DEPTH {
             facts.nav = nav_links(page);
         }
-        if !home && facts.item_count() + u32::from(facts.empty_marker.is_some()) > 0 {
-            facts.heading = column_heading(doc, page.title.as_deref());
+        if !home {
+            let heading = column_heading(doc, page.title.as_deref());
+            if facts.item_count() > 0 {
+                facts.heading = heading;
+            } else {
+                raw.heading = heading;
+            }
         }
     }
     if home {
@@ -337,14 +400,56 @@ pub fn page_facts(
             region,
             text,
             marks: walk.marks,
-            meta_site_id: meta(&[rules.site_id_meta.as_str()]),
+            meta_site_id: None,
             jiucuo_site_code: walk.site_code,
         });
     }
-    if let Some(w) = &rules.wording {
-        facts.wording = w.find(&page.text, MAX_WORDING_HITS);
+    // The rule-dependent facts, from the whole text (a re-judging sees the stored part).
+    apply_fact_rules(&mut facts, &page.text, &raw, home, rules);
+    (facts, raw)
+}
+
+/// The first non-blank content of a `<meta>` among `names`, trimmed.
+fn meta_value(meta: &[(String, String)], names: &[&str]) -> Option<String> {
+    meta.iter()
+        .find(|(n, c)| names.contains(&n.as_str()) && !c.trim().is_empty())
+        .map(|(_, c)| c.trim().to_string())
+}
+
+/// Draw the facts that depend on rule data — the "lists nothing" phrase (and with it the
+/// heading of a blank column), the 标识码 `<meta>`, the wording hits — from a page's `text`
+/// and raw observation, replacing what an earlier drawing (under other rules) found. The
+/// crawl calls it with the page's whole text; a re-judging of a stored scan with the stored
+/// text, under the rules being applied.
+pub fn apply_fact_rules(
+    facts: &mut PageFacts,
+    text: &str,
+    raw: &PageRaw,
+    home: bool,
+    rules: &FactRules,
+) {
+    let listing = home || !facts.is_article();
+    let empty = listing && facts.item_count() == 0;
+    facts.empty_marker = if empty {
+        rules
+            .empty_markers
+            .iter()
+            .find(|m| !m.is_empty() && text.contains(m.as_str()))
+            .cloned()
+    } else {
+        None
+    };
+    if empty && !home {
+        // A list page without items is a column only when it says it lists nothing.
+        facts.heading = facts.empty_marker.as_ref().and(raw.heading.clone());
     }
-    facts
+    if let Some(footer) = facts.footer.as_mut() {
+        footer.meta_site_id = meta_value(&raw.meta, &[rules.site_id_meta.as_str()]);
+    }
+    facts.wording = match &rules.wording {
+        Some(w) => w.find(text, MAX_WORDING_HITS),
+        None => Vec::new(),
+    };
 }
 
 /// id/class fragments of a column heading.

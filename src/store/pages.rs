@@ -26,7 +26,7 @@ impl std::fmt::Debug for Batch<'_> {
 }
 
 const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
-     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts";
+     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts, raw";
 
 /// A page's links as stored: `[to, text, element]` arrays in JSON, LZ4-compressed into a
 /// blob (a page carries dozens of links, and they were most of the database: compressed they
@@ -46,6 +46,40 @@ fn encode_links<'a>(
     let json = serde_json::to_vec(&compact)?;
     let hash = xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes();
     Ok((lz4_flex::compress_prepend_size(&json), hash))
+}
+
+/// The most a stored raw observation may claim to expand to.
+const MAX_RAW_JSON: usize = 4 << 20;
+
+/// A page's raw observation as stored: JSON, LZ4-compressed.
+fn encode_raw(raw: &crate::extract::PageRaw) -> std::result::Result<Vec<u8>, serde_json::Error> {
+    Ok(lz4_flex::compress_prepend_size(&serde_json::to_vec(raw)?))
+}
+
+/// The raw observation of a page row (None for rows written before version 6).
+fn decode_raw(
+    row: &Row<'_>,
+    idx: usize,
+) -> rusqlite::Result<Option<Box<crate::extract::PageRaw>>> {
+    use rusqlite::types::Type;
+    let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(idx, Type::Blob, e)
+    };
+    let Some(b): Option<Vec<u8>> = row.get(idx)? else {
+        return Ok(None);
+    };
+    let claimed = b
+        .get(..4)
+        .and_then(|p| <[u8; 4]>::try_from(p).ok())
+        .map(|p| u32::from_le_bytes(p) as usize)
+        .ok_or_else(|| bad("raw page shorter than its length".into()))?;
+    if claimed > MAX_RAW_JSON {
+        return Err(bad(format!("raw page claims {claimed} bytes").into()));
+    }
+    let json = lz4_flex::decompress_size_prepended(&b).map_err(|e| bad(Box::new(e)))?;
+    serde_json::from_slice(&json)
+        .map(|r| Some(Box::new(r)))
+        .map_err(|e| bad(Box::new(e)))
 }
 
 /// The expression that reads a page's links (`p` is `pages`, `l` its `link_lists` row).
@@ -134,6 +168,7 @@ pub struct PageRow {
     truncated: bool,
     links_found: i64,
     facts: Option<String>,
+    raw: Option<Vec<u8>>,
     links: Vec<u8>,
     links_hash: [u8; 16],
 }
@@ -170,6 +205,12 @@ impl PageRow {
             } else {
                 Some(serde_json::to_string(&page.facts).map_err(fail)?)
             },
+            raw: page
+                .raw
+                .as_deref()
+                .map(encode_raw)
+                .transpose()
+                .map_err(fail)?,
             links,
             links_hash,
         })
@@ -281,8 +322,8 @@ impl Batch<'_> {
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
                  title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
-                 truncated, links_found, facts, links, links_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18) \
+                 truncated, links_found, facts, links, links_id, raw) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18, ?19) \
                  ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
                  depth = excluded.depth, status = excluded.status, \
                  http_status = excluded.http_status, charset = excluded.charset, \
@@ -291,7 +332,7 @@ impl Batch<'_> {
                  fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
                  bytes = excluded.bytes, truncated = excluded.truncated, \
                  links_found = excluded.links_found, facts = excluded.facts, \
-                 links = excluded.links, links_id = excluded.links_id",
+                 links = excluded.links, links_id = excluded.links_id, raw = excluded.raw",
             )?
             .execute(params![
                 site_run.0,
@@ -312,6 +353,7 @@ impl Batch<'_> {
                 r.links_found,
                 r.facts,
                 links_id,
+                r.raw,
             ])?;
         Ok(())
     }
@@ -633,5 +675,6 @@ fn page_row_offset(row: &Row<'_>, offset: usize) -> rusqlite::Result<PageRecord>
                 None => Default::default(),
             }
         },
+        raw: decode_raw(row, offset + 15)?,
     })
 }

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -189,8 +189,16 @@ ALTER TABLE runs ADD COLUMN owner TEXT;
 ALTER TABLE runs ADD COLUMN heartbeat TEXT;
 "#;
 
+/// Version 6: each page keeps its raw observation (its visible text up to 64 KiB, the home
+/// page's `<meta>` pairs, the answer's status; JSON, LZ4-compressed), so a stored scan can be
+/// judged again under changed rules (wording lists, empty-list and soft-404 phrases, the
+/// 标识码 meta name). Pages written before have none and keep their stored facts.
+const V6: &str = r#"
+ALTER TABLE pages ADD COLUMN raw BLOB;
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

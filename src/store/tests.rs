@@ -52,6 +52,7 @@ fn page(url: &str, depth: u32) -> PageRecord {
         truncated: false,
         links_found: 2,
         facts: Default::default(),
+        raw: None,
     }
 }
 
@@ -157,7 +158,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 5);
+    assert_eq!(SCHEMA_VERSION, 6);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
