@@ -319,7 +319,13 @@ pub(super) fn reclassify(page: &mut PageRecord, rules: &CrawlRules) {
         return;
     };
     if raw.facts {
-        extract::apply_fact_rules(&mut page.facts, &raw.text, raw, page.depth == 0, &rules.facts);
+        extract::apply_fact_rules(
+            &mut page.facts,
+            &raw.text,
+            raw,
+            page.depth == 0,
+            &rules.facts,
+        );
     }
     // Only an answer that was a page (2xx, or a soft 404 of one) is classified again; a page
     // reused on a 304 stays a 304 unless it now reads as a soft 404.

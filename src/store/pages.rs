@@ -57,10 +57,7 @@ fn encode_raw(raw: &crate::extract::PageRaw) -> std::result::Result<Vec<u8>, ser
 }
 
 /// The raw observation of a page row (None for rows written before version 6).
-fn decode_raw(
-    row: &Row<'_>,
-    idx: usize,
-) -> rusqlite::Result<Option<Box<crate::extract::PageRaw>>> {
+fn decode_raw(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Box<crate::extract::PageRaw>>> {
     use rusqlite::types::Type;
     let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
         rusqlite::Error::FromSqlConversionFailure(idx, Type::Blob, e)
