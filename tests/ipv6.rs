@@ -333,9 +333,14 @@ async fn ipv6_support_of_a_site_whose_pages_are_partly_ipv4_only() {
     assert!(facts.error.is_none(), "{:?}", facts.error);
     assert_eq!(facts.stats.broken, 0);
     let rules = rules();
-    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules))
-        .await
-        .expect("IPv6 measurement");
+    let summary = ipv6_support(
+        &crawler,
+        &s,
+        &facts,
+        &Ipv6Settings::from_rules(&rules).expect("ipv6 rules"),
+    )
+    .await
+    .expect("IPv6 measurement");
     let d = summary.detail.clone();
     assert!(summary.has_aaaa && summary.home_reachable, "{d:#?}");
     assert_eq!(d.aaaa, vec!["::1".to_string()]);
@@ -414,9 +419,14 @@ async fn different_content_over_ipv6_is_reported() {
     config.sites.push(s.clone());
     let crawler = crawler_for(config).await;
     let facts = crawler.crawl_site(&s).await;
-    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules()))
-        .await
-        .expect("IPv6 measurement");
+    let summary = ipv6_support(
+        &crawler,
+        &s,
+        &facts,
+        &Ipv6Settings::from_rules(&rules()).expect("ipv6 rules"),
+    )
+    .await
+    .expect("IPv6 measurement");
     let d = summary.detail.clone();
     let c = d.consistency.as_ref().expect("consistency measured");
     assert!(
@@ -443,9 +453,14 @@ async fn an_ipv4_only_site_is_unsupported() {
     config.sites.push(s.clone());
     let crawler = crawler_for(config).await;
     let facts = crawler.crawl_site(&s).await;
-    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules()))
-        .await
-        .expect("IPv6 measurement");
+    let summary = ipv6_support(
+        &crawler,
+        &s,
+        &facts,
+        &Ipv6Settings::from_rules(&rules()).expect("ipv6 rules"),
+    )
+    .await
+    .expect("IPv6 measurement");
     assert!(!summary.has_aaaa && !summary.home_reachable);
     assert_eq!(summary.links_checked, 0);
     let d = summary.detail.clone();

@@ -26,7 +26,7 @@ use url::Url;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::engine::Crawler;
-use super::probe::{ProbeError, Prober, DEFAULT_PROBE_TIMEOUT};
+use super::probe::{ProbeError, Prober};
 use super::types::{LinkStatus, SiteFacts};
 use crate::config::SiteConfig;
 use crate::facts::{IpFamily, Ipv6Summary};
@@ -51,14 +51,9 @@ pub struct Ipv6Settings {
     pub concurrency: usize,
 }
 
-impl Default for Ipv6Settings {
-    fn default() -> Self {
-        Ipv6Settings {
-            timeout: DEFAULT_PROBE_TIMEOUT,
-            sample_per_level: 100,
-            concurrency: 4,
-        }
-    }
+impl Ipv6Settings {
+    /// Link checks in flight at once for one site (a property of the measurement, not a rule).
+    pub const CONCURRENCY: usize = 4;
 }
 
 /// A home-page request over one family.

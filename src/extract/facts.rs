@@ -64,19 +64,17 @@ pub struct FactRules {
     pub empty_markers: Vec<String>,
     /// The wording matcher (`wording.serious`), if the rule is present.
     pub wording: Option<Arc<WordingMatcher>>,
-    /// The `<meta name>` of the 网站标识码, lower-cased.
-    pub site_id_meta: String,
+    /// The `<meta name>` of the 网站标识码 (`footer.missing_id.siteidcode` `meta_name`),
+    /// lower-cased; None without the rule.
+    pub site_id_meta: Option<String>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
 static EMBEDDED: std::sync::LazyLock<FactRules> =
     std::sync::LazyLock::new(|| match crate::rules::RuleSet::embedded() {
         Ok(rules) => FactRules::from_rules(&rules),
-        Err(_) => FactRules {
-            empty_markers: Vec::new(),
-            wording: None,
-            site_id_meta: "siteidcode".into(),
-        },
+        // The embedded rules are tested to load; should they not, draw nothing.
+        Err(_) => FactRules::none(),
     });
 
 impl Default for FactRules {
@@ -89,37 +87,48 @@ impl Default for FactRules {
 impl FactRules {
     /// The extraction parameters of the content rules.
     pub fn from_rules(rules: &crate::rules::RuleSet) -> FactRules {
+        use crate::rules::params::{ColumnBlankParams, WordingParams};
         let empty_markers = rules
             .get("column.blank")
-            .map(|r| r.param_strs("empty_markers").to_vec())
+            .and_then(|r| r.typed::<ColumnBlankParams>())
+            .map(|p| p.empty_markers.clone())
             .unwrap_or_default();
-        let wording = rules.get("wording.serious").map(|r| {
-            Arc::new(
-                WordingMatcher::new(
-                    r.param_pairs("corrections"),
-                    r.param_strs("official_names"),
-                    r.param_pairs("confusables"),
-                    usize::try_from(r.param_i64("min_name_chars")).unwrap_or(usize::MAX),
+        let wording = rules
+            .get("wording.serious")
+            .and_then(|r| r.typed::<WordingParams>())
+            .map(|p| {
+                Arc::new(
+                    WordingMatcher::new(
+                        &p.corrections,
+                        &p.official_names,
+                        &p.confusables,
+                        p.min_name_chars,
+                    )
+                    .with_near_misses(&NearMissParams {
+                        min_drop_chars: p.min_drop_chars,
+                        never_substituted: &p.never_substituted,
+                        separators: &p.separators,
+                        max_separated_gaps: p.max_separated_gaps,
+                    }),
                 )
-                .with_near_misses(&NearMissParams {
-                    min_drop_chars: usize::try_from(r.param_i64("min_drop_chars"))
-                        .unwrap_or(usize::MAX),
-                    never_substituted: r.param_strs("never_substituted"),
-                    separators: r.param_str("separators"),
-                    max_separated_gaps: usize::try_from(r.param_i64("max_separated_gaps"))
-                        .unwrap_or(0),
-                }),
-            )
-        });
+            });
         let site_id_meta = rules
             .get("footer.missing_id.siteidcode")
             .map(|r| r.param_str("meta_name").to_lowercase())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "siteidcode".into());
+            .filter(|s| !s.is_empty());
         FactRules {
             empty_markers,
             wording,
             site_id_meta,
+        }
+    }
+
+    /// Parameters that draw no rule-dependent fact.
+    pub fn none() -> FactRules {
+        FactRules {
+            empty_markers: Vec::new(),
+            wording: None,
+            site_id_meta: None,
         }
     }
 }
@@ -444,7 +453,10 @@ pub fn apply_fact_rules(
         facts.heading = facts.empty_marker.as_ref().and(raw.heading.clone());
     }
     if let Some(footer) = facts.footer.as_mut() {
-        footer.meta_site_id = meta_value(&raw.meta, &[rules.site_id_meta.as_str()]);
+        footer.meta_site_id = rules
+            .site_id_meta
+            .as_deref()
+            .and_then(|name| meta_value(&raw.meta, &[name]));
     }
     facts.wording = match &rules.wording {
         Some(w) => w.find(text, MAX_WORDING_HITS),
