@@ -73,6 +73,9 @@ fn site() -> Router {
         )
 }
 
+/// A change to a rule file: (file name, text) → new text.
+type RuleEdit = dyn Fn(&str, String) -> String;
+
 /// A scanned fixture site: its server, the folder and the config file.
 struct Scanned {
     server: Running,
@@ -119,10 +122,7 @@ async fn scanned(name: &str) -> Scanned {
 impl Scanned {
     /// (rule, url) of every finding of `judge`, under the shipped rules or, with `change`,
     /// under a copy of them with `change(file name, text)` applied.
-    async fn judge(
-        &self,
-        change: Option<&dyn Fn(&str, String) -> String>,
-    ) -> Vec<(String, String)> {
+    async fn judge(&self, change: Option<&RuleEdit>) -> Vec<(String, String)> {
         let mut args: Vec<String> = vec![
             "judge".into(),
             "--config".into(),
