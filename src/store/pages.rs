@@ -26,7 +26,7 @@ impl std::fmt::Debug for Batch<'_> {
 }
 
 const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
-     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts, raw";
+     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts";
 
 /// A page's links as stored: `[to, text, element]` arrays in JSON, LZ4-compressed into a
 /// blob (a page carries dozens of links, and they were most of the database: compressed they
@@ -51,9 +51,19 @@ fn encode_links<'a>(
 /// The most a stored raw observation may claim to expand to.
 const MAX_RAW_JSON: usize = 4 << 20;
 
-/// A page's raw observation as stored: JSON, LZ4-compressed.
-fn encode_raw(raw: &crate::extract::PageRaw) -> std::result::Result<Vec<u8>, serde_json::Error> {
-    Ok(lz4_flex::compress_prepend_size(&serde_json::to_vec(raw)?))
+/// A page's raw observation as stored: JSON, LZ4-compressed, with the hash of the JSON (what
+/// `page_raws` is keyed by).
+fn encode_raw(
+    raw: &crate::extract::PageRaw,
+) -> std::result::Result<(Vec<u8>, [u8; 16]), serde_json::Error> {
+    let json = serde_json::to_vec(raw)?;
+    let hash = xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes();
+    Ok((lz4_flex::compress_prepend_size(&json), hash))
+}
+
+/// The expression that reads the raw observation of the page row aliased `alias`.
+fn raw_of(alias: &str) -> String {
+    format!("(SELECT r.raw FROM page_raws r WHERE r.id = {alias}.raw_id)")
 }
 
 /// The raw observation of a page row (None for rows written before version 6).
@@ -165,7 +175,7 @@ pub struct PageRow {
     truncated: bool,
     links_found: i64,
     facts: Option<String>,
-    raw: Option<Vec<u8>>,
+    raw: Option<(Vec<u8>, [u8; 16])>,
     links: Vec<u8>,
     links_hash: [u8; 16],
 }
@@ -315,11 +325,31 @@ impl Batch<'_> {
                 self.tx.last_insert_rowid()
             }
         };
+        // The raw observation likewise, once per distinct content.
+        let raw_id = match &r.raw {
+            None => None,
+            Some((raw, hash)) => {
+                let found: Option<i64> = self
+                    .tx
+                    .prepare_cached("SELECT id FROM page_raws WHERE hash = ?1")?
+                    .query_row([&hash[..]], |row| row.get(0))
+                    .optional()?;
+                Some(match found {
+                    Some(id) => id,
+                    None => {
+                        self.tx
+                            .prepare_cached("INSERT INTO page_raws (hash, raw) VALUES (?1, ?2)")?
+                            .execute(params![&hash[..], raw])?;
+                        self.tx.last_insert_rowid()
+                    }
+                })
+            }
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
                  title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
-                 truncated, links_found, facts, links, links_id, raw) \
+                 truncated, links_found, facts, links, links_id, raw_id) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18, ?19) \
                  ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
                  depth = excluded.depth, status = excluded.status, \
@@ -329,7 +359,7 @@ impl Batch<'_> {
                  fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
                  bytes = excluded.bytes, truncated = excluded.truncated, \
                  links_found = excluded.links_found, facts = excluded.facts, \
-                 links = excluded.links, links_id = excluded.links_id, raw = excluded.raw",
+                 links = excluded.links, links_id = excluded.links_id, raw_id = excluded.raw_id",
             )?
             .execute(params![
                 site_run.0,
@@ -350,7 +380,7 @@ impl Batch<'_> {
                 r.links_found,
                 r.facts,
                 links_id,
-                r.raw,
+                raw_id,
             ])?;
         Ok(())
     }
@@ -541,7 +571,10 @@ impl Store {
     }
 
     fn resume_state_inner(&self, site_run: SiteRunId) -> rusqlite::Result<ResumeState> {
-        let sql = format!("SELECT {PAGE_COLUMNS} FROM pages WHERE site_run = ?1 ORDER BY id");
+        let sql = format!(
+            "SELECT {PAGE_COLUMNS}, {} FROM pages WHERE site_run = ?1 ORDER BY id",
+            raw_of("pages")
+        );
         let pages = self
             .conn
             .prepare_cached(&sql)?
@@ -606,7 +639,7 @@ impl Store {
 
     fn validators_inner(&self, site: &str, url: &str) -> rusqlite::Result<Option<Validators>> {
         let sql = format!(
-            "SELECT p.site_run, {} FROM pages p JOIN site_runs s ON s.id = p.site_run \
+            "SELECT p.site_run, {}, {} FROM pages p JOIN site_runs s ON s.id = p.site_run \
              WHERE s.site = ?1 AND p.url = ?2 \
              AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL) \
              ORDER BY p.site_run DESC LIMIT 1",
@@ -614,7 +647,8 @@ impl Store {
                 .split(", ")
                 .map(|c| format!("p.{c}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            raw_of("p")
         );
         let found = self
             .conn

@@ -192,9 +192,16 @@ ALTER TABLE runs ADD COLUMN heartbeat TEXT;
 /// Version 6: each page keeps its raw observation (its visible text up to 64 KiB, the home
 /// page's `<meta>` pairs, the answer's status; JSON, LZ4-compressed), so a stored scan can be
 /// judged again under changed rules (wording lists, empty-list and soft-404 phrases, the
-/// 标识码 meta name). Pages written before have none and keep their stored facts.
+/// 标识码 meta name). Like link lists, each distinct observation is stored once, in
+/// `page_raws`, and pages point to it: an unchanged page of tomorrow's scan adds nothing.
+/// Pages written before have none and keep their stored facts.
 const V6: &str = r#"
-ALTER TABLE pages ADD COLUMN raw BLOB;
+CREATE TABLE page_raws (
+    id    INTEGER PRIMARY KEY,
+    hash  BLOB NOT NULL UNIQUE,
+    raw   BLOB NOT NULL
+);
+ALTER TABLE pages ADD COLUMN raw_id INTEGER REFERENCES page_raws(id);
 "#;
 
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.

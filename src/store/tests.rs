@@ -1499,3 +1499,52 @@ fn a_version_4_file_is_upgraded_and_its_unfinished_run_resumes() -> TestResult {
     assert_eq!(count(&store, "edges")?, 2);
     Ok(())
 }
+
+#[test]
+fn raw_observations_round_trip_are_shared_and_a_broken_one_is_a_clear_error() -> TestResult {
+    use crate::extract::PageRaw;
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut store = Store::open(&path)?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr1 = store.begin_site(run, &site("xian"))?;
+    let sr2 = store.begin_site(run, &site("yanta"))?;
+    let raw = PageRaw {
+        text: "示范县人民政府 暂无信息".into(),
+        meta: vec![("siteidcode".into(), "6101000001".into())],
+        facts: true,
+        http_status: Some(200),
+        ..PageRaw::default()
+    };
+    let mut home = page("https://xian.gov.cn/", 0);
+    home.raw = Some(Box::new(raw.clone()));
+    let plain = page("https://xian.gov.cn/old", 1);
+    store.save_page(sr1, &home, &[])?;
+    store.save_page(sr1, &plain, &[])?;
+    // The same observation in another site run is stored once.
+    store.save_page(sr2, &home, &[])?;
+    assert_eq!(count(&store, "page_raws")?, 1);
+
+    let state = store.resume_state(sr1)?;
+    assert_eq!(state.pages[0].raw.as_deref(), Some(&raw));
+    assert_eq!(state.pages[1].raw, None);
+    // The copy reused on a 304 carries its observation to the next scan.
+    let v = store
+        .validators("xian", "https://xian.gov.cn/")?
+        .ok_or("validators")?;
+    assert_eq!(v.page.raw.as_deref(), Some(&raw));
+
+    // A corrupt blob is an error naming the read, never a panic or a silent empty text.
+    raw_conn_update(&path, "UPDATE page_raws SET raw = x'ffffff7f0000'")?;
+    let store = Store::open(&path)?;
+    let err = store
+        .resume_state(sr1)
+        .expect_err("a corrupt raw observation");
+    assert!(err.to_string().contains("saved crawl"), "{err}");
+    Ok(())
+}
+
+fn raw_conn_update(path: &Path, sql: &str) -> TestResult {
+    raw(path).execute(sql, [])?;
+    Ok(())
+}
