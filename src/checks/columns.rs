@@ -20,7 +20,7 @@
 //! counting rules even if its name fits two classes (the first class in the order news,
 //! notice/policy, personnel/plan wins).
 
-use crate::rules::params::{ColumnBlankParams, ColumnBlankWarnParams};
+use crate::rules::params::{ColumnBlankParams, ColumnBlankWarnParams, CountRuleParams};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -450,18 +450,21 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
     }
     // The counting rules.
     for id in ["column.stale.veto", "column.stale.should_update"] {
-        let Some(rule) = rules.enabled_for(id, facts.level, facts.kind) else {
+        let Some((rule, p)) = rules
+            .enabled_for(id, facts.level, facts.kind)
+            .and_then(|r| Some((r, r.typed::<CountRuleParams>()?)))
+        else {
             continue;
         };
         let mut listed: Vec<(usize, Option<NaiveDate>, &str)> = Vec::new();
-        for r in rule.param_strs("count_rules") {
+        for r in &p.count_rules {
             for (i, d) in counted.get(r.as_str()).into_iter().flatten() {
                 if !listed.iter().any(|(j, _, _)| j == i) {
                     listed.push((*i, *d, class_zh(r)));
                 }
             }
         }
-        let threshold = usize::try_from(rule.param_i64("threshold")).unwrap_or(usize::MAX);
+        let threshold = p.threshold;
         if listed.is_empty() || listed.len() < threshold {
             continue;
         }
@@ -478,8 +481,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
             .collect();
         let what = if id == "column.stale.veto" {
             // The windows of the counted rules, as the rule files set them.
-            let windows: Vec<String> = rule
-                .param_strs("count_rules")
+            let windows: Vec<String> = p
+                .count_rules
                 .iter()
                 .filter_map(|cid| rules.get(cid))
                 .map(|cr| {

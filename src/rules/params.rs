@@ -155,6 +155,20 @@ impl Params for ColumnBlankWarnParams {
     const IDS: &'static [&'static str] = &["column.blank.warn"];
 }
 
+/// `column.stale.veto` and `column.stale.should_update`: columns counted from other rules.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountRuleParams {
+    /// Counted columns at which the rule fires.
+    pub threshold: usize,
+    /// Rules whose per-column findings are counted.
+    pub count_rules: Vec<String>,
+}
+
+impl Params for CountRuleParams {
+    const IDS: &'static [&'static str] = &["column.stale.veto", "column.stale.should_update"];
+}
+
 /// `wording.serious`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -208,6 +222,7 @@ pub(super) fn build(
         Ipv6ConsistencyParams,
         ColumnBlankParams,
         ColumnBlankWarnParams,
+        CountRuleParams,
         WordingParams,
     );
     Ok(None)
