@@ -1,10 +1,13 @@
 //! Facts the crawl and the probes hand on and the checks judge: the values shared by the
 //! layers (crawl produces them, the store keeps them, checks and reports read them). This
 //! module depends on nothing above it, so every layer can use it without an arrow running back
-//! up the pipeline.
+//! up the pipeline. The IPv6 measurement's detail ([`Ipv6Detail`]) is defined beside the
+//! measurement in `crawl::ipv6` (its parts carry the crawl's `LinkStatus`) and re-exported here.
 
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
+
+pub use crate::crawl::ipv6::Ipv6Detail;
 
 /// IP address family of a probe.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -57,6 +60,7 @@ pub struct Ipv6Summary {
     /// Second- and third-level links checked over IPv6, and how many answered.
     pub links_checked: usize,
     pub links_reachable: usize,
-    /// Details (addresses, failures) as the check recorded them.
-    pub detail: serde_json::Value,
+    /// Everything the measurement recorded (addresses, per-level coverage, failures,
+    /// delegation). Stored as JSON; fields missing from an older row take their empty value.
+    pub detail: Ipv6Detail,
 }

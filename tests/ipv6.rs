@@ -17,7 +17,7 @@ use axum::Router;
 use common::*;
 use govscan::checks;
 use govscan::config::{Config, SiteConfig, SiteKind, SiteLevel};
-use govscan::crawl::ipv6::{ipv6_support, Ipv6Detail, Ipv6Settings, DELEGATION_PINNED_NOTE};
+use govscan::crawl::ipv6::{ipv6_support, Ipv6Settings, DELEGATION_PINNED_NOTE};
 use govscan::crawl::probe::Prober;
 use govscan::crawl::{CrawlRules, Crawler, LinkStatus, NoObserver};
 use govscan::demo::server::{drip, html, slow, spawn, Running};
@@ -333,10 +333,15 @@ async fn ipv6_support_of_a_site_whose_pages_are_partly_ipv4_only() {
     assert!(facts.error.is_none(), "{:?}", facts.error);
     assert_eq!(facts.stats.broken, 0);
     let rules = rules();
-    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules))
-        .await
-        .expect("IPv6 measurement");
-    let d = Ipv6Detail::of(&summary);
+    let summary = ipv6_support(
+        &crawler,
+        &s,
+        &facts,
+        &Ipv6Settings::from_rules(&rules).expect("ipv6 rules"),
+    )
+    .await
+    .expect("IPv6 measurement");
+    let d = summary.detail.clone();
     assert!(summary.has_aaaa && summary.home_reachable, "{d:#?}");
     assert_eq!(d.aaaa, vec!["::1".to_string()]);
     assert_eq!(
@@ -414,10 +419,15 @@ async fn different_content_over_ipv6_is_reported() {
     config.sites.push(s.clone());
     let crawler = crawler_for(config).await;
     let facts = crawler.crawl_site(&s).await;
-    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules()))
-        .await
-        .expect("IPv6 measurement");
-    let d = Ipv6Detail::of(&summary);
+    let summary = ipv6_support(
+        &crawler,
+        &s,
+        &facts,
+        &Ipv6Settings::from_rules(&rules()).expect("ipv6 rules"),
+    )
+    .await
+    .expect("IPv6 measurement");
+    let d = summary.detail.clone();
     let c = d.consistency.as_ref().expect("consistency measured");
     assert!(
         c.same_status && !c.same_title && c.similarity < 0.5,
@@ -443,12 +453,17 @@ async fn an_ipv4_only_site_is_unsupported() {
     config.sites.push(s.clone());
     let crawler = crawler_for(config).await;
     let facts = crawler.crawl_site(&s).await;
-    let summary = ipv6_support(&crawler, &s, &facts, &Ipv6Settings::from_rules(&rules()))
-        .await
-        .expect("IPv6 measurement");
+    let summary = ipv6_support(
+        &crawler,
+        &s,
+        &facts,
+        &Ipv6Settings::from_rules(&rules()).expect("ipv6 rules"),
+    )
+    .await
+    .expect("IPv6 measurement");
     assert!(!summary.has_aaaa && !summary.home_reachable);
     assert_eq!(summary.links_checked, 0);
-    let d = Ipv6Detail::of(&summary);
+    let d = summary.detail.clone();
     assert!(d.l2.note.as_deref().unwrap_or("").contains("not checked"));
     let f = checks::ipv6::check(s.url.as_str(), s.level, s.kind, &summary, &rules());
     let ids: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();

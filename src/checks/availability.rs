@@ -153,8 +153,26 @@ fn longest_outage(series: &[&Probe]) -> Option<Outage> {
     best
 }
 
-fn count(rule: &Rule, name: &str) -> i64 {
-    rule.param_i64(name).max(0)
+/// A monitoring window: its days and the probes needed per day.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    days: u32,
+    per_day: usize,
+}
+
+/// The window of `site.unreachable` or `site.unreachable.warn` (their typed parameters).
+fn window(rule: &Rule) -> Option<Window> {
+    use crate::rules::params::{SiteUnreachableParams, SiteUnreachableWarnParams};
+    if let Some(p) = rule.typed::<SiteUnreachableParams>() {
+        return Some(Window {
+            days: p.window_days,
+            per_day: p.min_probes_per_day,
+        });
+    }
+    rule.typed::<SiteUnreachableWarnParams>().map(|p| Window {
+        days: p.window_days,
+        per_day: p.min_probes_per_day,
+    })
 }
 
 fn percent(rate: f64) -> String {
@@ -182,11 +200,11 @@ fn outage_text(o: &Option<Outage>) -> String {
     }
 }
 
-fn evidence(a: &Availability, rule: &Rule, threshold: Option<f64>) -> serde_json::Value {
+fn evidence(a: &Availability, w: Window, threshold: Option<f64>) -> serde_json::Value {
     json!({
         "family": a.family,
-        "window_days": count(rule, "window_days"),
-        "min_probes_per_day": count(rule, "min_probes_per_day"),
+        "window_days": w.days,
+        "min_probes_per_day": w.per_day,
         "from": a.from,
         "to": a.to,
         "probes": a.total,
@@ -209,18 +227,15 @@ pub fn check(
     rules: &RuleSet,
     as_of: DateTime<FixedOffset>,
 ) -> Vec<Finding> {
-    let veto = rules.enabled_for("site.unreachable", level, kind);
-    let warn = rules.enabled_for("site.unreachable.warn", level, kind);
+    use crate::rules::params::{SiteUnreachableParams, SiteUnreachableWarnParams};
+    let veto = rules
+        .enabled_for("site.unreachable", level, kind)
+        .and_then(|r| Some((r, r.typed::<SiteUnreachableParams>()?, window(r)?)));
+    let warn = rules
+        .enabled_for("site.unreachable.warn", level, kind)
+        .and_then(|r| Some((r, r.typed::<SiteUnreachableWarnParams>()?, window(r)?)));
     let samples = rules.enabled_for("site.unreachable.samples", level, kind);
-    let stats = |r: &Rule| {
-        availability(
-            probes,
-            IpFamily::V4,
-            u32::try_from(count(r, "window_days")).unwrap_or(7),
-            usize::try_from(count(r, "min_probes_per_day")).unwrap_or(20),
-            as_of,
-        )
-    };
+    let stats = |w: Window| availability(probes, IpFamily::V4, w.days, w.per_day, as_of);
     let finding = |r: &Rule, evidence: serde_json::Value, message: String| Finding {
         rule: r.id.clone(),
         kind: r.kind,
@@ -233,14 +248,14 @@ pub fn check(
     let mut out = Vec::new();
     // Whether the sample is large enough is judged by the veto rule's own window (the warning's
     // when the veto is off): the notice says so once.
-    if let Some(basis) = veto.or(warn) {
+    if let Some(basis) = veto.map(|(_, _, w)| w).or(warn.map(|(_, _, w)| w)) {
         let a = stats(basis);
         if !a.sufficient() {
             if let Some(s) = samples {
-                let days = count(basis, "window_days");
-                let per_day = count(basis, "min_probes_per_day");
                 let message = format!(
-                    "首页可用性监测样本不足：{days}天内应每天至少探测{per_day}次，有{}天不足（共探测{}次，失败{}次，{}），无法判定“站点无法访问”指标",
+                    "首页可用性监测样本不足：{}天内应每天至少探测{}次，有{}天不足（共探测{}次，失败{}次，{}），无法判定“站点无法访问”指标",
+                    basis.days,
+                    basis.per_day,
                     a.short_days,
                     a.total,
                     a.failed,
@@ -251,38 +266,38 @@ pub fn check(
             return out;
         }
     }
-    if let Some(r) = veto {
-        let a = stats(r);
-        let threshold = r.param_f64("veto_rate");
+    if let Some((r, p, w)) = veto {
+        let a = stats(w);
+        let threshold = p.veto_rate;
         if a.rate >= threshold {
             let message = format!(
                 "首页监测{}天内共探测{}次，失败{}次（{}），达到{}的单项否决标准{}",
-                count(r, "window_days"),
+                w.days,
                 a.total,
                 a.failed,
                 percent(a.rate),
                 percent(threshold),
                 outage_text(&a.longest_outage)
             );
-            out.push(finding(r, evidence(&a, r, Some(threshold)), message));
+            out.push(finding(r, evidence(&a, w, Some(threshold)), message));
             return out;
         }
     }
-    if let Some(r) = warn {
-        let a = stats(r);
+    if let Some((r, p, w)) = warn {
+        let a = stats(w);
         if a.sufficient() {
-            let threshold = r.param_f64("notice_rate");
+            let threshold = p.notice_rate;
             if a.rate >= threshold && a.failed > 0 {
                 let message = format!(
                     "首页监测{}天内共探测{}次，失败{}次（{}），超过{}的预警线{}",
-                    count(r, "window_days"),
+                    w.days,
                     a.total,
                     a.failed,
                     percent(a.rate),
                     percent(threshold),
                     outage_text(&a.longest_outage)
                 );
-                out.push(finding(r, evidence(&a, r, Some(threshold)), message));
+                out.push(finding(r, evidence(&a, w, Some(threshold)), message));
             }
         }
     }

@@ -20,6 +20,7 @@
 //! counting rules even if its name fits two classes (the first class in the order news,
 //! notice/policy, personnel/plan wins).
 
+use crate::rules::params::{ColumnBlankParams, ColumnBlankWarnParams, CountRuleParams};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -395,6 +396,18 @@ fn class_zh(id: &str) -> &'static str {
     }
 }
 
+/// A window of days in words: whole years as 年, about whole months (within 3 days) from two
+/// months on as 个月, whole weeks under two months as 周, else 天.
+fn days_zh(days: i64) -> String {
+    let months = (days as f64 / 30.44).round();
+    match days {
+        d if d > 0 && d % 365 == 0 => format!("{}年", d / 365),
+        d if d >= 60 && (months * 30.44 - d as f64).abs() <= 3.0 => format!("{months}个月"),
+        d if d > 0 && d < 60 && d % 7 == 0 => format!("{}周", d / 7),
+        d => format!("{d}天"),
+    }
+}
+
 fn stale_message(c: &Column<'_>, class: &str, rule: &Rule, s: &Stale<'_>) -> String {
     let window = rule.param_i64("window_days");
     match (s.newest, s.age_days) {
@@ -437,18 +450,21 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
     }
     // The counting rules.
     for id in ["column.stale.veto", "column.stale.should_update"] {
-        let Some(rule) = rules.enabled_for(id, facts.level, facts.kind) else {
+        let Some((rule, p)) = rules
+            .enabled_for(id, facts.level, facts.kind)
+            .and_then(|r| Some((r, r.typed::<CountRuleParams>()?)))
+        else {
             continue;
         };
         let mut listed: Vec<(usize, Option<NaiveDate>, &str)> = Vec::new();
-        for r in rule.param_strs("count_rules") {
+        for r in &p.count_rules {
             for (i, d) in counted.get(r.as_str()).into_iter().flatten() {
                 if !listed.iter().any(|(j, _, _)| j == i) {
                     listed.push((*i, *d, class_zh(r)));
                 }
             }
         }
-        let threshold = usize::try_from(rule.param_i64("threshold")).unwrap_or(usize::MAX);
+        let threshold = p.threshold;
         if listed.is_empty() || listed.len() < threshold {
             continue;
         }
@@ -464,9 +480,22 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
             .map(|(i, _, _)| columns[*i].name.as_str())
             .collect();
         let what = if id == "column.stale.veto" {
-            "动态要闻类栏目2周内、通知公告政策文件类栏目6个月内未更新"
+            // The windows of the counted rules, as the rule files set them.
+            let windows: Vec<String> = p
+                .count_rules
+                .iter()
+                .filter_map(|cid| rules.get(cid))
+                .map(|cr| {
+                    format!(
+                        "{}栏目{}内",
+                        class_zh(&cr.id),
+                        days_zh(cr.param_i64("window_days"))
+                    )
+                })
+                .collect();
+            format!("{}未更新", windows.join("、"))
         } else {
-            "应更新但长期未更新的栏目"
+            "应更新但长期未更新的栏目".to_string()
         };
         out.push(finding(
             rule,
@@ -499,8 +528,11 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
     }
     // Blank columns.
     let blank: Vec<&Column<'_>> = columns.iter().filter(|c| c.is_blank()).collect();
-    if let Some(rule) = rules.enabled_for("column.blank.warn", facts.level, facts.kind) {
-        let threshold = usize::try_from(rule.param_i64("threshold")).unwrap_or(usize::MAX);
+    if let Some((rule, p)) = rules
+        .enabled_for("column.blank.warn", facts.level, facts.kind)
+        .and_then(|r| Some((r, r.typed::<ColumnBlankWarnParams>()?)))
+    {
+        let threshold = p.threshold;
         if !blank.is_empty() && blank.len() >= threshold {
             for c in &blank {
                 out.push(finding(
@@ -517,8 +549,11 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
             }
         }
     }
-    if let Some(rule) = rules.enabled_for("column.blank", facts.level, facts.kind) {
-        let threshold = usize::try_from(rule.param_i64("threshold")).unwrap_or(usize::MAX);
+    if let Some((rule, p)) = rules
+        .enabled_for("column.blank", facts.level, facts.kind)
+        .and_then(|r| Some((r, r.typed::<ColumnBlankParams>()?)))
+    {
+        let threshold = p.threshold;
         if !blank.is_empty() && blank.len() >= threshold {
             let names: Vec<&str> = blank.iter().map(|c| c.name.as_str()).collect();
             out.push(finding(

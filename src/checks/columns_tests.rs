@@ -550,3 +550,60 @@ fn xxgk_found_by_its_heading_when_linked_by_an_image() {
     assert_eq!(ids(&f), vec!["column.missing.xxgk"], "{f:#?}");
     assert!(f[0].message.contains("未找到"), "{}", f[0].message);
 }
+
+/// The embedded rule files, with `change(file, text)` applied.
+fn rules_with(change: impl Fn(&str, &str) -> String) -> RuleSet {
+    let sources = crate::rules::EMBEDDED
+        .iter()
+        .map(|(name, text)| (name.to_string(), change(name, text)))
+        .collect();
+    RuleSet::from_sources(sources).expect("changed rules")
+}
+
+#[test]
+fn the_veto_message_takes_its_windows_from_the_counted_rules() {
+    let f = check(&site_with(stale_columns(3, 2)), &rules(), as_of());
+    let veto = f
+        .iter()
+        .find(|x| x.rule == "column.stale.veto")
+        .expect("veto");
+    assert!(
+        veto.message
+            .contains("动态要闻类栏目2周内、通知公告、政策文件类栏目6个月内未更新"),
+        "{}",
+        veto.message
+    );
+    // Three weeks for news instead of two: the message says so.
+    let r = rules_with(|name, text| {
+        if name == "columns.toml" {
+            let at = text.find("id = \"column.stale.news\"").expect("news rule");
+            let (head, tail) = text.split_at(at);
+            format!(
+                "{head}{}",
+                tail.replacen("window_days = 14", "window_days = 10", 1)
+            )
+        } else {
+            text.to_string()
+        }
+    });
+    let f = check(&site_with(stale_columns(3, 2)), &r, as_of());
+    let veto = f
+        .iter()
+        .find(|x| x.rule == "column.stale.veto")
+        .expect("veto");
+    assert!(
+        veto.message.contains("动态要闻类栏目10天内"),
+        "{}",
+        veto.message
+    );
+}
+
+#[test]
+fn windows_in_words() {
+    assert_eq!(days_zh(14), "2周");
+    assert_eq!(days_zh(21), "3周");
+    assert_eq!(days_zh(183), "6个月");
+    assert_eq!(days_zh(90), "3个月");
+    assert_eq!(days_zh(365), "1年");
+    assert_eq!(days_zh(10), "10天");
+}

@@ -16,8 +16,8 @@ use serde_json::json;
 use super::availability::availability;
 use super::Finding;
 use crate::config::{SiteKind, SiteLevel};
-use crate::crawl::ipv6::Ipv6Detail;
 use crate::facts::{IpFamily, Ipv6Summary, Probe};
+use crate::rules::params::{Ipv6ConsistencyParams, Ipv6CoverageParams, Ipv6SuccessRateParams};
 use crate::rules::{Rule, RuleSet};
 
 fn finding(rule: &Rule, url: &str, evidence: serde_json::Value, message: String) -> Finding {
@@ -44,7 +44,7 @@ pub fn check(
     summary: &Ipv6Summary,
     rules: &RuleSet,
 ) -> Vec<Finding> {
-    let d = Ipv6Detail::of(summary);
+    let d = &summary.detail;
     let mut out = Vec::new();
     let unsupported = !summary.has_aaaa || !summary.home_reachable;
     if let Some(r) = rules.enabled_for("ipv6.unsupported", level, kind) {
@@ -76,13 +76,16 @@ pub fn check(
             ));
         }
     }
-    if let Some(r) = rules.enabled_for("ipv6.coverage", level, kind) {
+    if let Some((r, p)) = rules
+        .enabled_for("ipv6.coverage", level, kind)
+        .and_then(|r| Some((r, r.typed::<Ipv6CoverageParams>()?)))
+    {
         if !unsupported {
-            let min = usize::try_from(r.param_i64("min_links")).unwrap_or(10);
+            let min = p.min_links;
             let mut parts = Vec::new();
             for (name, cov, target) in [
-                ("二级链接", &d.l2, r.param_f64("l2_target")),
-                ("三级链接", &d.l3, r.param_f64("l3_target")),
+                ("二级链接", &d.l2, p.l2_target),
+                ("三级链接", &d.l3, p.l3_target),
             ] {
                 let judged = cov.checked.saturating_sub(cov.inconclusive);
                 if let Some(rate) = cov.rate {
@@ -103,8 +106,8 @@ pub fn check(
                     json!({
                         "l2": d.l2,
                         "l3": d.l3,
-                        "l2_target": r.param_f64("l2_target"),
-                        "l3_target": r.param_f64("l3_target"),
+                        "l2_target": p.l2_target,
+                        "l3_target": p.l3_target,
                         "min_links": min,
                     }),
                     parts.join("；"),
@@ -112,11 +115,13 @@ pub fn check(
             }
         }
     }
-    if let (Some(r), Some(c)) = (
-        rules.enabled_for("ipv6.consistency", level, kind),
+    if let (Some((r, p)), Some(c)) = (
+        rules
+            .enabled_for("ipv6.consistency", level, kind)
+            .and_then(|r| Some((r, r.typed::<Ipv6ConsistencyParams>()?))),
         &d.consistency,
     ) {
-        let min = r.param_f64("min_similarity");
+        let min = p.min_similarity;
         let mut why = Vec::new();
         if !c.same_status {
             let s = |v: Option<u16>| v.map_or_else(|| "无".to_string(), |v| v.to_string());
@@ -190,13 +195,16 @@ pub fn success_rate(
     rules: &RuleSet,
     as_of: DateTime<FixedOffset>,
 ) -> Vec<Finding> {
-    let Some(r) = rules.enabled_for("ipv6.success_rate", level, kind) else {
+    let Some((r, p)) = rules
+        .enabled_for("ipv6.success_rate", level, kind)
+        .and_then(|r| Some((r, r.typed::<Ipv6SuccessRateParams>()?)))
+    else {
         return Vec::new();
     };
-    let days = u32::try_from(r.param_i64("window_days")).unwrap_or(7);
-    let min = usize::try_from(r.param_i64("min_probes")).unwrap_or(20);
+    let days = p.window_days;
+    let min = p.min_probes;
     let a = availability(probes, IpFamily::V6, days, 0, as_of);
-    let target = r.param_f64("target");
+    let target = p.target;
     if a.total == 0 || a.total < min {
         return Vec::new();
     }
@@ -233,7 +241,8 @@ mod tests {
     use super::*;
     use crate::checks::availability::tests::{as_of, series};
     use crate::crawl::ipv6::{
-        Consistency, Delegation, HomeFetch, LevelCoverage, NameServer, DELEGATION_PINNED_NOTE,
+        Consistency, Delegation, HomeFetch, Ipv6Detail, LevelCoverage, NameServer,
+        DELEGATION_PINNED_NOTE,
     };
     use crate::crawl::LinkStatus;
 
@@ -249,7 +258,7 @@ mod tests {
             home_reachable: home,
             links_checked: d.l2.checked + d.l3.checked,
             links_reachable: d.l2.reachable + d.l3.reachable,
-            detail: serde_json::to_value(d).expect("serialise"),
+            detail: d.clone(),
         }
     }
 

@@ -27,6 +27,7 @@ pub fn page(url: &str, depth: u32) -> PageRecord {
         truncated: false,
         links_found: 0,
         facts: Default::default(),
+        raw: None,
     }
 }
 

@@ -95,6 +95,7 @@ impl SiteRun {
                 truncated: false,
                 links_found: 0,
                 facts: Default::default(),
+                raw: None,
             })
         });
         let error = match &home {

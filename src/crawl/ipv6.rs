@@ -13,8 +13,8 @@
 //!   an IPv6 address. Skipped, with a note, for hosts pinned in `[resolve]` or IP literals and
 //!   where DNS cannot be queried.
 //!
-//! The result is a [`store::Ipv6Summary`](crate::facts::Ipv6Summary) whose `detail` is an
-//! [`Ipv6Detail`] as JSON; `checks::ipv6` judges it.
+//! The result is an [`Ipv6Summary`](crate::facts::Ipv6Summary) whose `detail` is an
+//! [`Ipv6Detail`] (stored as JSON); `checks::ipv6` judges it.
 
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
@@ -26,7 +26,7 @@ use url::Url;
 use xxhash_rust::xxh3::xxh3_64;
 
 use super::engine::Crawler;
-use super::probe::{ProbeError, Prober, DEFAULT_PROBE_TIMEOUT};
+use super::probe::{ProbeError, Prober};
 use super::types::{LinkStatus, SiteFacts};
 use crate::config::SiteConfig;
 use crate::facts::{IpFamily, Ipv6Summary};
@@ -51,14 +51,9 @@ pub struct Ipv6Settings {
     pub concurrency: usize,
 }
 
-impl Default for Ipv6Settings {
-    fn default() -> Self {
-        Ipv6Settings {
-            timeout: DEFAULT_PROBE_TIMEOUT,
-            sample_per_level: 100,
-            concurrency: 4,
-        }
-    }
+impl Ipv6Settings {
+    /// Link checks in flight at once for one site (a property of the measurement, not a rule).
+    pub const CONCURRENCY: usize = 4;
 }
 
 /// A home-page request over one family.
@@ -162,13 +157,6 @@ pub struct Ipv6Detail {
     /// Third-level links (on the second-level pages).
     pub l3: LevelCoverage,
     pub delegation: Delegation,
-}
-
-impl Ipv6Detail {
-    /// The detail of a stored summary (an empty one if it cannot be read).
-    pub fn of(summary: &Ipv6Summary) -> Ipv6Detail {
-        serde_json::from_value(summary.detail.clone()).unwrap_or_default()
-    }
 }
 
 /// The second- and third-level links of a crawl: the site's own links on the home page, and
@@ -419,7 +407,7 @@ pub async fn measure(
         home_reachable,
         links_checked,
         links_reachable,
-        detail: serde_json::to_value(&d).unwrap_or(serde_json::Value::Null),
+        detail: d,
     }
 }
 
@@ -552,6 +540,7 @@ mod tests {
             truncated: false,
             links_found: 0,
             facts: Default::default(),
+            raw: None,
         }
     }
 
@@ -714,18 +703,15 @@ mod tests {
             },
             ..Ipv6Detail::default()
         };
-        let summary = Ipv6Summary {
-            has_aaaa: true,
-            home_reachable: false,
-            links_checked: 0,
-            links_reachable: 0,
-            detail: serde_json::to_value(&d).expect("serialise"),
-        };
-        assert_eq!(Ipv6Detail::of(&summary), d);
-        let empty = Ipv6Summary {
-            detail: serde_json::json!({"host": "x"}),
-            ..summary
-        };
-        assert_eq!(Ipv6Detail::of(&empty).host, "x");
+        let json = serde_json::to_value(&d).expect("serialise");
+        let back: Ipv6Detail = serde_json::from_value(json).expect("deserialise");
+        assert_eq!(back, d);
+        // An older row with fewer fields still reads; the missing ones are empty.
+        let old: Ipv6Detail =
+            serde_json::from_value(serde_json::json!({"host": "x"})).expect("old row");
+        assert_eq!(old.host, "x");
+        // A field of the wrong type is an error, not a silent default.
+        let bad = serde_json::from_value::<Ipv6Detail>(serde_json::json!({"aaaa": 7}));
+        assert!(bad.is_err());
     }
 }

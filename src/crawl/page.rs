@@ -92,7 +92,7 @@ impl SiteRun {
                 None => None,
             };
             if let Some(prev) = prev {
-                return not_modified(task, f, prev);
+                return not_modified(task, f, prev, &c.rules);
             }
         }
         self.classify_block(&task.url, &mut f);
@@ -126,21 +126,27 @@ impl SiteRun {
         };
         let page = parsed.page;
         let page_facts = parsed.facts;
+        let mut raw = parsed.raw;
         let mut outcome = f.outcome.clone();
-        if let Some(reason) = extract::soft404::soft404_reason(
-            page.title.as_deref(),
-            &page.text,
-            &c.rules.soft404_patterns,
-        ) {
-            outcome.status = LinkStatus::Soft404 { reason };
-        } else if let (Some(Some((title, nf))), false) = (self.not_found.get(), parsed.binary) {
+        if let (Some(Some((title, nf))), false) = (self.not_found.get(), parsed.binary) {
             // Compared only on sites that answer 200 to a path that cannot exist, and titles
             // first: the fingerprint walks the whole text.
             if *title == page.title && task.depth > 0 && *nf == fingerprint(&page.text) {
-                outcome.status = LinkStatus::Soft404 {
-                    reason: "与网站对不存在地址的应答相同".into(),
-                };
+                if let Some(raw) = raw.as_mut() {
+                    raw.like_not_found = true;
+                }
             }
+        }
+        if let Some(raw) = raw.as_mut() {
+            raw.http_status = outcome.status.http_status();
+        }
+        if let Some(status) = soft404_status(
+            page.title.as_deref(),
+            &page.text,
+            raw.as_ref().is_some_and(|r| r.like_not_found),
+            &c.rules.soft404_patterns,
+        ) {
+            outcome.status = status;
         }
         let record = PageRecord {
             url: task.key.clone(),
@@ -158,6 +164,7 @@ impl SiteRun {
             truncated: f.truncated || parsed.limited,
             links_found: page.links.len(),
             facts: page_facts,
+            raw: raw.map(Box::new),
         };
         let links = if outcome.status.is_ok() {
             page.links
@@ -179,6 +186,8 @@ pub(super) struct Parsed {
     pub(super) encoding: &'static str,
     pub(super) page: extract::ExtractedPage,
     pub(super) facts: extract::PageFacts,
+    /// The raw observation (none for binary content).
+    pub(super) raw: Option<extract::PageRaw>,
     pub(super) text_hash: u64,
     /// The page was read only in part (see [`extract::PageFacts::parse_limit`]).
     pub(super) limited: bool,
@@ -211,6 +220,7 @@ pub(super) async fn parse_page(
             encoding: "binary",
             page: extract::ExtractedPage::default(),
             facts,
+            raw: None,
             text_hash: xxh3_64(&body),
             limited: true,
             binary: true,
@@ -222,7 +232,7 @@ pub(super) async fn parse_page(
         drop(body);
         let limits = extract::ParseLimits::with_max_links(settings.max_links_per_page);
         let shape = extract::bounded::shape(&d.text);
-        let (page, found, mut facts, mut limit) = match shape.exceeds(&limits) {
+        let (page, found, mut facts, raw, mut limit) = match shape.exceeds(&limits) {
             Some(why) => {
                 let (page, found) = extract::bounded::scan_links(
                     &d.text,
@@ -231,7 +241,8 @@ pub(super) async fn parse_page(
                     &settings.session_params,
                     limits.max_links,
                 );
-                (page, found, extract::PageFacts::default(), Some(why))
+                let raw = extract::PageRaw::of(&page, depth);
+                (page, found, extract::PageFacts::default(), raw, Some(why))
             }
             None => {
                 let doc = scraper::Html::parse_document(&d.text);
@@ -242,8 +253,9 @@ pub(super) async fn parse_page(
                     &settings.session_params,
                     limits.max_links,
                 );
-                let facts = extract::page_facts(&doc, &page, &url, depth, &rules.facts);
-                (page, found, facts, None)
+                let (facts, raw) =
+                    extract::page_facts_and_raw(&doc, &page, &url, depth, &rules.facts);
+                (page, found, facts, raw, None)
             }
         };
         if found > page.links.len() {
@@ -263,6 +275,7 @@ pub(super) async fn parse_page(
             encoding: d.encoding.name(),
             page,
             facts,
+            raw: Some(raw),
             text_hash: xxh3_64(d.text.as_bytes()),
             limited,
             binary: false,
@@ -279,9 +292,70 @@ pub(super) struct ParseSettings {
     pub(super) max_links_per_page: usize,
 }
 
-/// A 304 Not Modified answer: the stored copy of the page stands, with its facts and links.
-pub(super) fn not_modified(task: Task, f: Fetched, prev: PreviousPage) -> TaskResult {
+/// Reason of a page that says it does not exist: a soft-404 phrase of the rules in its
+/// title or short text, else the sameness with the site's answer to a missing page.
+fn soft404_status(
+    title: Option<&str>,
+    text: &str,
+    like_not_found: bool,
+    patterns: &[String],
+) -> Option<LinkStatus> {
+    if let Some(reason) = extract::soft404::soft404_reason(title, text, patterns) {
+        return Some(LinkStatus::Soft404 { reason });
+    }
+    like_not_found.then(|| LinkStatus::Soft404 {
+        reason: LIKE_NOT_FOUND.into(),
+    })
+}
+
+/// The soft-404 reason of a page that is the site's answer to a missing page.
+const LIKE_NOT_FOUND: &str = "与网站对不存在地址的应答相同";
+
+/// Draw a stored page's rule-dependent facts and its soft-404 classification again from its
+/// raw observation, under `rules` (the rules being applied now). A page without a raw
+/// observation (stored before version 6 of the store, or binary) keeps what was stored.
+pub(super) fn reclassify(page: &mut PageRecord, rules: &CrawlRules) {
+    let Some(raw) = page.raw.as_deref() else {
+        return;
+    };
+    if raw.facts {
+        extract::apply_fact_rules(
+            &mut page.facts,
+            &raw.text,
+            raw,
+            page.depth == 0,
+            &rules.facts,
+        );
+    }
+    // Only an answer that was a page (2xx, or a soft 404 of one) is classified again; a page
+    // reused on a 304 stays a 304 unless it now reads as a soft 404.
+    let Some(http) = raw.http_status else {
+        return;
+    };
+    let ok = match page.status {
+        LinkStatus::Ok { status } => status,
+        LinkStatus::Soft404 { .. } => http,
+        _ => return,
+    };
+    page.status = soft404_status(
+        page.title.as_deref(),
+        &raw.text,
+        raw.like_not_found,
+        &rules.soft404_patterns,
+    )
+    .unwrap_or(LinkStatus::Ok { status: ok });
+}
+
+/// A 304 Not Modified answer: the stored copy of the page stands, with its facts and links
+/// (the rule-dependent facts drawn again under the rules of this crawl).
+pub(super) fn not_modified(
+    task: Task,
+    f: Fetched,
+    prev: PreviousPage,
+    rules: &CrawlRules,
+) -> TaskResult {
     let mut page = prev.page;
+    reclassify(&mut page, rules);
     page.status = if page.status.is_ok() {
         LinkStatus::Ok { status: 304 }
     } else {

@@ -28,9 +28,6 @@ use super::types::LinkStatus;
 use crate::config::{Config, SiteConfig};
 use crate::facts::{IpFamily, Probe};
 
-/// Default time a probe allows the home page (`site.unreachable` `timeout_secs`).
-pub const DEFAULT_PROBE_TIMEOUT: Duration = Duration::from_secs(15);
-
 /// The family-forced clients could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {

@@ -207,10 +207,18 @@ impl SiteRun {
                 st.frontier.checks_enqueued += 1;
             }
         }
-        for (page, links) in seed.pages {
+        // Pages whose soft-404 classification changed under the rules applied now: their link
+        // results (stored with the old status) follow.
+        let mut reclassified: Vec<(String, LinkStatus)> = Vec::new();
+        for (mut page, links) in seed.pages {
             let Ok(url) = Url::parse(&page.url) else {
                 continue;
             };
+            let before = page.status.clone();
+            super::page::reclassify(&mut page, &self.crawler.rules);
+            if page.status != before {
+                reclassified.push((page.url.clone(), page.status.clone()));
+            }
             let outcome = FetchOutcome {
                 status: page.status.clone(),
                 redirects: Vec::new(),
@@ -246,6 +254,11 @@ impl SiteRun {
                 None => {
                     st.links.insert(l.url.clone(), l);
                 }
+            }
+        }
+        for (url, status) in reclassified {
+            if let Some(l) = st.links.get_mut(&url) {
+                l.outcome.status = status;
             }
         }
     }
@@ -284,7 +297,9 @@ impl SiteRun {
         if observe {
             self.crawler.observer.link(&self.site_name, entry);
         }
-        let Some(page) = r.page else { return };
+        let Some(mut page) = r.page else { return };
+        // The raw observation went to the observer (the store); the crawl does not keep it.
+        page.raw = None;
         let page_url = page.url.clone();
         if is_home {
             st.home_keys.insert(page.url.clone());

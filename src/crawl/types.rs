@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{SiteKind, SiteLevel};
-use crate::extract::{LinkElement, LinkTarget, PageFacts, RawLink};
+use crate::extract::{LinkElement, LinkTarget, PageFacts, PageRaw, RawLink};
 
 /// What happened when a URL was requested.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,6 +204,12 @@ pub struct PageRecord {
     /// Facts for the content rules (dates, columns, footer, wording).
     #[serde(default, skip_serializing_if = "PageFacts::is_empty")]
     pub facts: PageFacts,
+    /// The raw observation (visible text, home-page meta) on its way to the observer (the
+    /// store keeps it) or coming back from the store for a re-judging. Never kept in a
+    /// site's facts: the crawl drops it when it takes the page in, so a large site does not
+    /// hold its pages' text.
+    #[serde(skip)]
+    pub raw: Option<Box<PageRaw>>,
 }
 
 /// A link as it stands on a page (what the store keeps as an edge).

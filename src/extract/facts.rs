@@ -64,8 +64,9 @@ pub struct FactRules {
     pub empty_markers: Vec<String>,
     /// The wording matcher (`wording.serious`), if the rule is present.
     pub wording: Option<Arc<WordingMatcher>>,
-    /// The `<meta name>` of the 网站标识码, lower-cased.
-    pub site_id_meta: String,
+    /// The `<meta name>` of the 网站标识码 (`footer.missing_id.siteidcode` `meta_name`),
+    /// lower-cased; None without the rule.
+    pub site_id_meta: Option<String>,
     /// The 行政规范性文件 library's extraction parameters.
     pub normdoc: super::normdoc::NormdocRules,
     /// What tells and reads an annual report page (`annual_report.*`), if the rules have it.
@@ -78,14 +79,8 @@ pub struct FactRules {
 static EMBEDDED: std::sync::LazyLock<FactRules> =
     std::sync::LazyLock::new(|| match crate::rules::RuleSet::embedded() {
         Ok(rules) => FactRules::from_rules(&rules),
-        Err(_) => FactRules {
-            empty_markers: Vec::new(),
-            wording: None,
-            site_id_meta: "siteidcode".into(),
-            normdoc: Default::default(),
-            annual_report: None,
-            feeds: Default::default(),
-        },
+        // The embedded rules are tested to load; should they not, draw nothing.
+        Err(_) => FactRules::none(),
     });
 
 impl Default for FactRules {
@@ -98,33 +93,35 @@ impl Default for FactRules {
 impl FactRules {
     /// The extraction parameters of the content rules.
     pub fn from_rules(rules: &crate::rules::RuleSet) -> FactRules {
+        use crate::rules::params::{ColumnBlankParams, WordingParams};
         let empty_markers = rules
             .get("column.blank")
-            .map(|r| r.param_strs("empty_markers").to_vec())
+            .and_then(|r| r.typed::<ColumnBlankParams>())
+            .map(|p| p.empty_markers.clone())
             .unwrap_or_default();
-        let wording = rules.get("wording.serious").map(|r| {
-            Arc::new(
-                WordingMatcher::new(
-                    r.param_pairs("corrections"),
-                    r.param_strs("official_names"),
-                    r.param_pairs("confusables"),
-                    usize::try_from(r.param_i64("min_name_chars")).unwrap_or(usize::MAX),
+        let wording = rules
+            .get("wording.serious")
+            .and_then(|r| r.typed::<WordingParams>())
+            .map(|p| {
+                Arc::new(
+                    WordingMatcher::new(
+                        &p.corrections,
+                        &p.official_names,
+                        &p.confusables,
+                        p.min_name_chars,
+                    )
+                    .with_near_misses(&NearMissParams {
+                        min_drop_chars: p.min_drop_chars,
+                        never_substituted: &p.never_substituted,
+                        separators: &p.separators,
+                        max_separated_gaps: p.max_separated_gaps,
+                    }),
                 )
-                .with_near_misses(&NearMissParams {
-                    min_drop_chars: usize::try_from(r.param_i64("min_drop_chars"))
-                        .unwrap_or(usize::MAX),
-                    never_substituted: r.param_strs("never_substituted"),
-                    separators: r.param_str("separators"),
-                    max_separated_gaps: usize::try_from(r.param_i64("max_separated_gaps"))
-                        .unwrap_or(0),
-                }),
-            )
-        });
+            });
         let site_id_meta = rules
             .get("footer.missing_id.siteidcode")
             .map(|r| r.param_str("meta_name").to_lowercase())
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "siteidcode".into());
+            .filter(|s| !s.is_empty());
         FactRules {
             empty_markers,
             wording,
@@ -133,6 +130,18 @@ impl FactRules {
             annual_report: crate::checks::annual_report::Params::from_rules(rules)
                 .map(|p| Arc::new(p.report_rules())),
             feeds: super::feeds::Discovery::from_rules(rules),
+        }
+    }
+
+    /// Parameters that draw no rule-dependent fact.
+    pub fn none() -> FactRules {
+        FactRules {
+            empty_markers: Vec::new(),
+            wording: None,
+            site_id_meta: None,
+            normdoc: Default::default(),
+            annual_report: None,
+            feeds: Default::default(),
         }
     }
 }
@@ -302,6 +311,63 @@ impl PageFacts {
     }
 }
 
+/// Bytes of a page's visible text kept in its [`PageRaw`] (cut on a character boundary).
+/// Rule-dependent facts drawn again from a stored page see this much of its text: wording
+/// errors further into a longer page are found by the crawl but not by a later re-judging.
+pub const MAX_RAW_TEXT_BYTES: usize = 64 * 1024;
+
+/// What was observed on a page before any rule was applied: the input of the facts that
+/// depend on rule data (wording hits, the "lists nothing" phrase, the 标识码 meta, the
+/// soft-404 phrases). The store keeps it (LZ4-compressed) so a stored scan can be judged
+/// again under changed rules without the network; the crawl does not keep it in memory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PageRaw {
+    /// The visible text, at most [`MAX_RAW_TEXT_BYTES`].
+    pub text: String,
+    /// The text was cut to [`MAX_RAW_TEXT_BYTES`].
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text_cut: bool,
+    /// `<meta>` name/content pairs (names lower-cased), of the home page only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meta: Vec<(String, String)>,
+    /// The column heading of a list page that showed no items: it becomes the page's
+    /// [`PageFacts::heading`] when an empty-list phrase makes the page a (blank) column.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heading: Option<String>,
+    /// The rule-dependent page facts were drawn from the page (it was parsed whole enough
+    /// for its facts, see [`PageFacts::parse_limit`]); false: only the soft-404 phrases apply.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub facts: bool,
+    /// The HTTP status of the answer, before any soft-404 classification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// The page was the same as the site's answer to an address that cannot exist (a
+    /// soft 404 that no phrase decides).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub like_not_found: bool,
+}
+
+impl PageRaw {
+    /// The raw observation of a page: its text (cut to [`MAX_RAW_TEXT_BYTES`]) and, for the
+    /// home page, its meta pairs.
+    pub fn of(page: &ExtractedPage, depth: u32) -> PageRaw {
+        let mut end = page.text.len().min(MAX_RAW_TEXT_BYTES);
+        while !page.text.is_char_boundary(end) {
+            end -= 1;
+        }
+        PageRaw {
+            text: page.text[..end].to_string(),
+            text_cut: end < page.text.len(),
+            meta: if depth == 0 {
+                page.meta.clone()
+            } else {
+                Vec::new()
+            },
+            ..PageRaw::default()
+        }
+    }
+}
+
 /// Extract the facts of a page (`depth` 0 is the home page).
 pub fn page_facts(
     doc: &Html,
@@ -310,12 +376,18 @@ pub fn page_facts(
     depth: u32,
     rules: &FactRules,
 ) -> PageFacts {
-    let meta = |names: &[&str]| {
-        page.meta
-            .iter()
-            .find(|(n, c)| names.contains(&n.as_str()) && !c.trim().is_empty())
-            .map(|(_, c)| c.trim().to_string())
-    };
+    page_facts_and_raw(doc, page, url, depth, rules).0
+}
+
+/// The facts of a page and its raw observation ([`PageRaw`], with `facts` set).
+pub fn page_facts_and_raw(
+    doc: &Html,
+    page: &ExtractedPage,
+    url: &Url,
+    depth: u32,
+    rules: &FactRules,
+) -> (PageFacts, PageRaw) {
+    let meta = |names: &[&str]| meta_value(&page.meta, names);
     let mut facts = PageFacts {
         pub_date: meta(&["pubdate", "publishdate"]).and_then(|c| dates::parse_pub_date(&c)),
         article_title: meta(&["articletitle"]).map(|t| cut_chars(&t, MAX_TITLE_CHARS)),
@@ -323,6 +395,8 @@ pub fn page_facts(
         ..PageFacts::default()
     };
     facts.feeds = super::feeds::discover(doc, url, page.title.as_deref(), &rules.feeds);
+    let mut raw = PageRaw::of(page, depth);
+    raw.facts = true;
     let home = depth == 0;
     let walk = walk(doc, url, home || !facts.is_article(), home);
     if home || !facts.is_article() {
@@ -330,18 +404,16 @@ pub fn page_facts(
         facts.dates = walk.dates;
         facts.dated_items = walk.dated;
         facts.undated_items = walk.undated;
-        if facts.item_count() == 0 {
-            facts.empty_marker = rules
-                .empty_markers
-                .iter()
-                .find(|m| !m.is_empty() && page.text.contains(m.as_str()))
-                .cloned();
-        }
         if depth <= NAV_MAX_DEPTH {
             facts.nav = nav_links(page);
         }
-        if !home && facts.item_count() + u32::from(facts.empty_marker.is_some()) > 0 {
-            facts.heading = column_heading(doc, page.title.as_deref());
+        if !home {
+            let heading = column_heading(doc, page.title.as_deref());
+            if facts.item_count() > 0 {
+                facts.heading = heading;
+            } else {
+                raw.heading = heading;
+            }
         }
     }
     if home {
@@ -360,13 +432,12 @@ pub fn page_facts(
             region,
             text,
             marks: walk.marks,
-            meta_site_id: meta(&[rules.site_id_meta.as_str()]),
+            meta_site_id: None,
             jiucuo_site_code: walk.site_code,
         });
     }
-    if let Some(w) = &rules.wording {
-        facts.wording = w.find(&page.text, MAX_WORDING_HITS);
-    }
+    // The library records and the annual report are read now, under the rules in force (a
+    // re-judging keeps them as stored).
     facts.normdoc = super::normdoc::of_page(doc, page, url, &facts, &rules.normdoc);
     if let Some(ar) = &rules.annual_report {
         facts.annual_report = super::annual_report::read(
@@ -377,7 +448,55 @@ pub fn page_facts(
             ar,
         );
     }
-    facts
+    // The rule-dependent facts, from the whole text (a re-judging sees the stored part).
+    apply_fact_rules(&mut facts, &page.text, &raw, home, rules);
+    (facts, raw)
+}
+
+/// The first non-blank content of a `<meta>` among `names`, trimmed.
+fn meta_value(meta: &[(String, String)], names: &[&str]) -> Option<String> {
+    meta.iter()
+        .find(|(n, c)| names.contains(&n.as_str()) && !c.trim().is_empty())
+        .map(|(_, c)| c.trim().to_string())
+}
+
+/// Draw the facts that depend on rule data — the "lists nothing" phrase (and with it the
+/// heading of a blank column), the 标识码 `<meta>`, the wording hits — from a page's `text`
+/// and raw observation, replacing what an earlier drawing (under other rules) found. The
+/// crawl calls it with the page's whole text; a re-judging of a stored scan with the stored
+/// text, under the rules being applied.
+pub fn apply_fact_rules(
+    facts: &mut PageFacts,
+    text: &str,
+    raw: &PageRaw,
+    home: bool,
+    rules: &FactRules,
+) {
+    let listing = home || !facts.is_article();
+    let empty = listing && facts.item_count() == 0;
+    facts.empty_marker = if empty {
+        rules
+            .empty_markers
+            .iter()
+            .find(|m| !m.is_empty() && text.contains(m.as_str()))
+            .cloned()
+    } else {
+        None
+    };
+    if empty && !home {
+        // A list page without items is a column only when it says it lists nothing.
+        facts.heading = facts.empty_marker.as_ref().and(raw.heading.clone());
+    }
+    if let Some(footer) = facts.footer.as_mut() {
+        footer.meta_site_id = rules
+            .site_id_meta
+            .as_deref()
+            .and_then(|name| meta_value(&raw.meta, &[name]));
+    }
+    facts.wording = match &rules.wording {
+        Some(w) => w.find(text, MAX_WORDING_HITS),
+        None => Vec::new(),
+    };
 }
 
 /// id/class fragments of a column heading.

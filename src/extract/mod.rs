@@ -23,7 +23,10 @@ pub mod urls;
 pub use bounded::{looks_binary, ParseLimits};
 pub use charset::{decode, CharsetSource, Decoded};
 pub use dates::ItemDate;
-pub use facts::{page_facts, FactRules, PageFacts};
+pub use facts::{
+    apply_fact_rules, page_facts, page_facts_and_raw, FactRules, PageFacts, PageRaw,
+    MAX_RAW_TEXT_BYTES,
+};
 pub use links::{
     extract_document, extract_document_capped, extract_page, ExtractedPage, LinkElement, RawLink,
 };

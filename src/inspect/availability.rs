@@ -15,16 +15,28 @@ pub fn findings(
     rules: &RuleSet,
     as_of: DateTime<FixedOffset>,
 ) -> Result<Vec<Finding>, StoreError> {
-    let days = [
-        "site.unreachable",
-        "site.unreachable.warn",
-        "ipv6.success_rate",
-    ]
-    .iter()
-    .filter_map(|id| rules.get(id))
-    .map(|r| r.param_i64("window_days").max(1))
-    .max()
-    .unwrap_or(7);
+    use crate::rules::params::{
+        Ipv6SuccessRateParams, SiteUnreachableParams, SiteUnreachableWarnParams,
+    };
+    // The widest window of the availability rules in the set (none: no probe is judged).
+    let windows = [
+        rules
+            .get("site.unreachable")
+            .and_then(|r| r.typed::<SiteUnreachableParams>())
+            .map(|p| p.window_days),
+        rules
+            .get("site.unreachable.warn")
+            .and_then(|r| r.typed::<SiteUnreachableWarnParams>())
+            .map(|p| p.window_days),
+        rules
+            .get("ipv6.success_rate")
+            .and_then(|r| r.typed::<Ipv6SuccessRateParams>())
+            .map(|p| p.window_days),
+    ];
+    let Some(days) = windows.into_iter().flatten().max() else {
+        return Ok(Vec::new());
+    };
+    let days = i64::from(days.max(1));
     // A window the calendar cannot hold reads every probe there is.
     let from = chrono::Duration::try_days(days)
         .and_then(|d| as_of.checked_sub_signed(d))

@@ -203,13 +203,18 @@ pub async fn inspect_crawled(
     store: Option<&Mutex<Store>>,
 ) -> (Inspection, Option<Ipv6Summary>) {
     let ipv6 = if crawl_state(facts).is_none() {
-        let settings = crate::crawl::ipv6::Ipv6Settings::from_rules(rules);
-        match crate::crawl::ipv6::ipv6_support(crawler, site, facts, &settings).await {
-            Ok(summary) => Some(summary),
-            Err(e) => {
-                tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");
-                None
+        match crate::crawl::ipv6::Ipv6Settings::from_rules(rules) {
+            Some(settings) => {
+                match crate::crawl::ipv6::ipv6_support(crawler, site, facts, &settings).await {
+                    Ok(summary) => Some(summary),
+                    Err(e) => {
+                        tracing::warn!(site = %site.name, error = %e, "IPv6 support not measured");
+                        None
+                    }
+                }
             }
+            // No `ipv6.unsupported` in the rules: nothing to judge the measure by.
+            None => None,
         }
     } else {
         None
@@ -237,7 +242,7 @@ pub fn site_report(
         report.error = inspection.reason;
     }
     report.marks = inspection.marks;
-    report.ipv6 = ipv6.map(crate::crawl::ipv6::Ipv6Detail::of);
+    report.ipv6 = ipv6.map(|s| s.detail.clone());
     report
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset};
 use futures_util::stream::{self, StreamExt};
 
 use crate::config::{Config, SiteConfig};
-use crate::crawl::probe::{family_zh, Prober, DEFAULT_PROBE_TIMEOUT};
+use crate::crawl::probe::{family_zh, Prober};
 use crate::facts::{IpFamily, Probe};
 use crate::rules::RuleSet;
 use crate::store::Store;
@@ -58,13 +58,29 @@ impl ProbeRound {
     }
 }
 
-/// The time a probe allows the home page: `site.unreachable`'s `timeout_secs` (15 s).
-pub fn probe_timeout(rules: &RuleSet) -> Duration {
+/// The time a probe allows the home page: `site.unreachable`'s `timeout_secs`, else (a rule
+/// set judging IPv6 only) `ipv6.unsupported`'s. A rule set with neither cannot say how long a
+/// probe may wait: a usage error.
+pub fn probe_timeout(rules: &RuleSet) -> Result<Duration, InspectError> {
+    use crate::rules::params::{Ipv6UnsupportedParams, SiteUnreachableParams};
     rules
         .get("site.unreachable")
-        .and_then(|r| u64::try_from(r.param_i64("timeout_secs")).ok())
-        .filter(|s| *s > 0)
-        .map_or(DEFAULT_PROBE_TIMEOUT, Duration::from_secs)
+        .and_then(|r| r.typed::<SiteUnreachableParams>())
+        .map(|p| p.timeout_secs)
+        .or_else(|| {
+            rules
+                .get("ipv6.unsupported")
+                .and_then(|r| r.typed::<Ipv6UnsupportedParams>())
+                .map(|p| p.timeout_secs)
+        })
+        .map(Duration::from_secs)
+        .ok_or_else(|| {
+            InspectError::Usage(
+                "the rules have neither `site.unreachable` nor `ipv6.unsupported`, whose \
+                 `timeout_secs` is the probes' timeout"
+                    .into(),
+            )
+        })
 }
 
 /// One probe round over `sites`, stored in one transaction; returns the round.
@@ -76,7 +92,7 @@ pub async fn run_probe(
 ) -> Result<ProbeRound, InspectError> {
     let prober = Prober::from_config(config)
         .map_err(|e| InspectError::Failed(format!("cannot start the probes: {e}")))?;
-    round(&prober, sites, store, probe_timeout(rules)).await
+    round(&prober, sites, store, probe_timeout(rules)?).await
 }
 
 async fn round(
@@ -125,7 +141,7 @@ pub async fn probe_until(
 ) -> Result<usize, InspectError> {
     let prober = Prober::from_config(config)
         .map_err(|e| InspectError::Failed(format!("cannot start the probes: {e}")))?;
-    let timeout = probe_timeout(rules);
+    let timeout = probe_timeout(rules)?;
     let mut ticker = tokio::time::interval(interval.max(Duration::from_millis(1)));
     // A round that overruns the interval delays the next one rather than bunching rounds.
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -174,6 +190,9 @@ mod tests {
     #[test]
     fn the_probe_timeout_comes_from_the_rules() {
         let rules = RuleSet::embedded().expect("embedded rules");
-        assert_eq!(probe_timeout(&rules), Duration::from_secs(15));
+        assert_eq!(
+            probe_timeout(&rules).expect("a timeout"),
+            Duration::from_secs(15)
+        );
     }
 }

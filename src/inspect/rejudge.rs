@@ -2,9 +2,12 @@
 //! force now (a changed threshold, a new wrong-wording entry) or as of another time.
 //!
 //! Facts are kept apart from judgements: the store holds what the crawl saw (pages with their
-//! facts and links, link results, the IPv6 measure, the probes), and this command rebuilds each
-//! site's facts from it exactly as `scan --resume` does, then runs the checks and the score.
-//! Nothing is fetched and nothing is written.
+//! facts, links and raw observation — visible text, home-page meta pairs, status — link
+//! results, the IPv6 measure, the probes), and this command rebuilds each site's facts from it
+//! exactly as `scan --resume` does, drawing the facts that depend on rule data (wording hits,
+//! empty-list phrases, the 标识码 meta, soft 404s) again under the rules applied, then runs the
+//! checks and the score. Nothing is fetched and nothing is written. What cannot be re-applied
+//! (the WAF/challenge classification of refused answers) is listed in the README.
 
 use std::sync::Arc;
 

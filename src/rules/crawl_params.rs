@@ -6,6 +6,9 @@
 
 use std::time::Duration;
 
+use super::params::{
+    Ipv6CoverageParams, Ipv6UnsupportedParams, LinkBlockedParams, LinkBrokenParams,
+};
 use super::RuleSet;
 use crate::crawl::ipv6::Ipv6Settings;
 use crate::crawl::CrawlRules;
@@ -15,37 +18,42 @@ impl CrawlRules {
     /// The crawl parameters of the link rules (`link.broken`, `link.blocked`). A rule left
     /// out of the rule set turns its classification off.
     pub fn from_rules(rules: &RuleSet) -> CrawlRules {
-        let broken = rules.get("link.broken");
-        let blocked = rules.get("link.blocked");
-        let count = |name: &str| {
-            blocked
-                .map(|r| usize::try_from(r.param_i64(name)).unwrap_or(usize::MAX))
-                .unwrap_or(usize::MAX)
-        };
+        let broken = rules
+            .get("link.broken")
+            .and_then(|r| r.typed::<LinkBrokenParams>());
+        let blocked = rules
+            .get("link.blocked")
+            .and_then(|r| r.typed::<LinkBlockedParams>());
         CrawlRules {
             soft404_patterns: broken
-                .map(|r| r.param_strs("soft404_patterns").to_vec())
+                .map(|p| p.soft404_patterns.clone())
                 .unwrap_or_default(),
             challenge_markers: blocked
-                .map(|r| r.param_strs("challenge_markers").to_vec())
+                .map(|p| p.challenge_markers.clone())
                 .unwrap_or_default(),
             blocked_statuses: blocked
-                .map(|r| {
-                    r.param_i64s("blocked_statuses")
-                        .iter()
-                        .filter_map(|s| u16::try_from(*s).ok())
-                        .collect()
-                })
+                .map(|p| p.blocked_statuses.clone())
                 .unwrap_or_default(),
-            blanket_403_min: count("blanket_403_min"),
-            stop_after_blocked: count("stop_after_blocked"),
-            challenge_max_bytes: blocked
-                .map(|r| usize::try_from(r.param_i64("challenge_max_bytes")).unwrap_or(0))
-                .unwrap_or(0),
-            challenge_max_links: blocked
-                .map(|r| usize::try_from(r.param_i64("challenge_max_links")).unwrap_or(0))
-                .unwrap_or(0),
+            blanket_403_min: blocked.map_or(usize::MAX, |p| p.blanket_403_min),
+            stop_after_blocked: blocked.map_or(usize::MAX, |p| p.stop_after_blocked),
+            challenge_max_bytes: blocked.map_or(0, |p| p.challenge_max_bytes),
+            challenge_max_links: blocked.map_or(0, |p| p.challenge_max_links),
             facts: FactRules::from_rules(rules),
+        }
+    }
+
+    /// Parameters that classify nothing: no soft-404 or challenge phrases, no blocked
+    /// statuses, no blanket 403 (what a rule set without the link rules gives).
+    pub fn none() -> CrawlRules {
+        CrawlRules {
+            soft404_patterns: Vec::new(),
+            challenge_markers: Vec::new(),
+            blocked_statuses: Vec::new(),
+            blanket_403_min: usize::MAX,
+            stop_after_blocked: usize::MAX,
+            challenge_max_bytes: 0,
+            challenge_max_links: 0,
+            facts: FactRules::none(),
         }
     }
 }
@@ -56,36 +64,27 @@ impl Default for CrawlRules {
         match RuleSet::embedded() {
             Ok(rules) => CrawlRules::from_rules(&rules),
             // The embedded rules are tested to load; should they not, classify nothing.
-            Err(_) => CrawlRules {
-                soft404_patterns: Vec::new(),
-                challenge_markers: Vec::new(),
-                blocked_statuses: Vec::new(),
-                blanket_403_min: usize::MAX,
-                stop_after_blocked: usize::MAX,
-                challenge_max_bytes: 0,
-                challenge_max_links: 0,
-                facts: FactRules::default(),
-            },
+            Err(_) => CrawlRules::none(),
         }
     }
 }
 
 impl Ipv6Settings {
-    /// The settings of the IPv6 rules (`ipv6.unsupported` `timeout_secs`, `ipv6.coverage`
-    /// `sample_per_level`); defaults where a rule is absent.
-    pub fn from_rules(rules: &RuleSet) -> Ipv6Settings {
-        let mut s = Ipv6Settings::default();
-        if let Some(r) = rules.get("ipv6.unsupported") {
-            if let Ok(secs) = u64::try_from(r.param_i64("timeout_secs")) {
-                s.timeout = Duration::from_secs(secs);
-            }
-        }
-        if let Some(r) = rules.get("ipv6.coverage") {
-            if let Ok(n) = usize::try_from(r.param_i64("sample_per_level")) {
-                s.sample_per_level = n;
-            }
-        }
-        s
+    /// The settings of the IPv6 rules: `ipv6.unsupported` `timeout_secs` and `ipv6.coverage`
+    /// `sample_per_level`. None (IPv6 support is not measured) when the rule set has no
+    /// `ipv6.unsupported`; without `ipv6.coverage` no links are sampled.
+    pub fn from_rules(rules: &RuleSet) -> Option<Ipv6Settings> {
+        let unsupported = rules
+            .get("ipv6.unsupported")
+            .and_then(|r| r.typed::<Ipv6UnsupportedParams>())?;
+        let coverage = rules
+            .get("ipv6.coverage")
+            .and_then(|r| r.typed::<Ipv6CoverageParams>());
+        Some(Ipv6Settings {
+            timeout: Duration::from_secs(unsupported.timeout_secs),
+            sample_per_level: coverage.map_or(0, |c| c.sample_per_level),
+            concurrency: Ipv6Settings::CONCURRENCY,
+        })
     }
 }
 
@@ -96,7 +95,7 @@ mod tests {
     #[test]
     fn ipv6_settings_follow_the_rules() {
         let rules = RuleSet::embedded().expect("embedded rules");
-        let s = Ipv6Settings::from_rules(&rules);
+        let s = Ipv6Settings::from_rules(&rules).expect("ipv6.unsupported is shipped");
         assert_eq!(s.timeout, Duration::from_secs(15));
         assert_eq!(s.sample_per_level, 100);
     }

@@ -433,6 +433,7 @@ fn parse_rule(ld: &mut Loader, loc: &Loc, mut t: toml::Table) -> Option<Rule> {
         Some(v) => v,
     };
 
+    let errors_before = ld.errors.len();
     let params = match spec::spec(id) {
         None => {
             let family = id.split('.').next().unwrap_or(id);
@@ -452,6 +453,15 @@ fn parse_rule(ld: &mut Loader, loc: &Loc, mut t: toml::Table) -> Option<Rule> {
         Some(s) => parse_params(ld, loc, id, s.params, raw.params),
     };
 
+    // Built only from parameters that passed the validator (whose errors say more).
+    let typed = match super::params::build(id, &params) {
+        _ if ld.errors.len() > errors_before => None,
+        Ok(t) => t,
+        Err(e) => {
+            ld.at(loc, "params", format!("rule `{id}`: {e}"));
+            None
+        }
+    };
     let (file, text) = &ld.files[loc.file];
     let line = ConfigError::locate(file, text, &loc.prefix, String::new()).line();
     let rule = Rule {
@@ -470,6 +480,7 @@ fn parse_rule(ld: &mut Loader, loc: &Loc, mut t: toml::Table) -> Option<Rule> {
         params,
         file: file.clone(),
         line,
+        typed,
     };
     Some(rule)
 }

@@ -71,6 +71,7 @@ use crate::config::{ConfigError, SiteKind, SiteLevel};
 
 mod crawl_params;
 mod load;
+pub mod params;
 pub mod spec;
 #[cfg(test)]
 mod tests;
@@ -217,6 +218,9 @@ pub struct Rule {
     /// The line of its `[[rule]]` header.
     #[serde(skip)]
     pub line: Option<usize>,
+    /// The family's typed parameters ([`params`]), built from `params` at load time.
+    #[serde(skip)]
+    pub(crate) typed: Option<params::Typed>,
 }
 
 // Accessors. The validator guarantees that every parameter of the rule's spec is present with
@@ -246,6 +250,12 @@ macro_rules! accessor {
 }
 
 impl Rule {
+    /// The rule's typed parameters (see [`params`]): None when `T` is not the struct of this
+    /// rule's family.
+    pub fn typed<T: params::Params>(&self) -> Option<&T> {
+        self.typed.as_deref()?.downcast_ref::<T>()
+    }
+
     accessor!(
         /// An `Int` parameter.
         param_i64, Int, i64, |v| *v, 0

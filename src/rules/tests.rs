@@ -631,3 +631,59 @@ fn readme_parameter_table_is_current() {
         "README.md is out of date: paste rules::params_markdown() into its rule table"
     );
 }
+
+#[test]
+fn typed_parameters_come_from_the_file_and_their_mistakes_are_located() {
+    let good = r#"[[rule]]
+id = "ipv6.coverage"
+title = "IPv6覆盖"
+source = "s"
+kind = "notice"
+
+[rule.params]
+l2_target = 0.5
+l3_target = 0.25
+min_links = 3
+sample_per_level = 7
+"#;
+    let rules = load(&[("ipv6.toml", good)]).expect("loads");
+    let p = rules
+        .get("ipv6.coverage")
+        .and_then(|r| r.typed::<params::Ipv6CoverageParams>())
+        .expect("typed params");
+    assert_eq!(
+        *p,
+        params::Ipv6CoverageParams {
+            l2_target: 0.5,
+            l3_target: 0.25,
+            min_links: 3,
+            sample_per_level: 7,
+        }
+    );
+    // A misspelt name and a wrong type of a typed family: each located, nothing loaded.
+    let bad = r#"[[rule]]
+id = "ipv6.coverage"
+title = "IPv6覆盖"
+source = "s"
+kind = "notice"
+
+[rule.params]
+sample_per_levl = 7
+min_links = "ten"
+"#;
+    let errs = errors(&[("ipv6.toml", bad)]);
+    expect(
+        &errs,
+        "ipv6.toml",
+        8,
+        "rule[0].params.sample_per_levl",
+        "unknown parameter",
+    );
+    expect(
+        &errs,
+        "ipv6.toml",
+        9,
+        "rule[0].params.min_links",
+        "expected an integer",
+    );
+}

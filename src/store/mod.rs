@@ -23,7 +23,9 @@
 //!   [`LinkRow`]: JSON, the page's links LZ4-compressed) so that the writer thread only binds
 //!   and inserts; 16 KiB pages and a 32 MiB page cache fit its transactions of a few
 //!   thousand rows. A page's link list is stored once per distinct content (`link_lists`),
-//!   so the daily scan of an unchanged site adds page rows but no lists.
+//!   and so is its raw observation (`page_raws`: visible text, home-page meta, status; what a
+//!   re-judging draws the rule-dependent facts from), so the daily scan of an unchanged site
+//!   adds page rows but no lists or texts.
 //!
 //! **Not tied to SQLite.** The API takes and returns domain types, ids as [`RunId`] and
 //! [`SiteRunId`], times as `chrono` values and JSON as `serde_json::Value`; no database type

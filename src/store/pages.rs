@@ -48,6 +48,47 @@ fn encode_links<'a>(
     Ok((lz4_flex::compress_prepend_size(&json), hash))
 }
 
+/// The most a stored raw observation may claim to expand to.
+const MAX_RAW_JSON: usize = 4 << 20;
+
+/// A page's raw observation as stored: JSON, LZ4-compressed, with the hash of the JSON (what
+/// `page_raws` is keyed by).
+fn encode_raw(
+    raw: &crate::extract::PageRaw,
+) -> std::result::Result<(Vec<u8>, [u8; 16]), serde_json::Error> {
+    let json = serde_json::to_vec(raw)?;
+    let hash = xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes();
+    Ok((lz4_flex::compress_prepend_size(&json), hash))
+}
+
+/// The expression that reads the raw observation of the page row aliased `alias`.
+fn raw_of(alias: &str) -> String {
+    format!("(SELECT r.raw FROM page_raws r WHERE r.id = {alias}.raw_id)")
+}
+
+/// The raw observation of a page row (None for rows written before version 6).
+fn decode_raw(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Box<crate::extract::PageRaw>>> {
+    use rusqlite::types::Type;
+    let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
+        rusqlite::Error::FromSqlConversionFailure(idx, Type::Blob, e)
+    };
+    let Some(b): Option<Vec<u8>> = row.get(idx)? else {
+        return Ok(None);
+    };
+    let claimed = b
+        .get(..4)
+        .and_then(|p| <[u8; 4]>::try_from(p).ok())
+        .map(|p| u32::from_le_bytes(p) as usize)
+        .ok_or_else(|| bad("raw page shorter than its length".into()))?;
+    if claimed > MAX_RAW_JSON {
+        return Err(bad(format!("raw page claims {claimed} bytes").into()));
+    }
+    let json = lz4_flex::decompress_size_prepended(&b).map_err(|e| bad(Box::new(e)))?;
+    serde_json::from_slice(&json)
+        .map(|r| Some(Box::new(r)))
+        .map_err(|e| bad(Box::new(e)))
+}
+
 /// The expression that reads a page's links (`p` is `pages`, `l` its `link_lists` row).
 pub(super) const LINKS_OF_PAGE: &str =
     "COALESCE(l.links, p.links) FROM pages p LEFT JOIN link_lists l ON l.id = p.links_id";
@@ -134,6 +175,7 @@ pub struct PageRow {
     truncated: bool,
     links_found: i64,
     facts: Option<String>,
+    raw: Option<(Vec<u8>, [u8; 16])>,
     links: Vec<u8>,
     links_hash: [u8; 16],
 }
@@ -170,6 +212,12 @@ impl PageRow {
             } else {
                 Some(serde_json::to_string(&page.facts).map_err(fail)?)
             },
+            raw: page
+                .raw
+                .as_deref()
+                .map(encode_raw)
+                .transpose()
+                .map_err(fail)?,
             links,
             links_hash,
         })
@@ -277,12 +325,32 @@ impl Batch<'_> {
                 self.tx.last_insert_rowid()
             }
         };
+        // The raw observation likewise, once per distinct content.
+        let raw_id = match &r.raw {
+            None => None,
+            Some((raw, hash)) => {
+                let found: Option<i64> = self
+                    .tx
+                    .prepare_cached("SELECT id FROM page_raws WHERE hash = ?1")?
+                    .query_row([&hash[..]], |row| row.get(0))
+                    .optional()?;
+                Some(match found {
+                    Some(id) => id,
+                    None => {
+                        self.tx
+                            .prepare_cached("INSERT INTO page_raws (hash, raw) VALUES (?1, ?2)")?
+                            .execute(params![&hash[..], raw])?;
+                        self.tx.last_insert_rowid()
+                    }
+                })
+            }
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
                  title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
-                 truncated, links_found, facts, links, links_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18) \
+                 truncated, links_found, facts, links, links_id, raw_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18, ?19) \
                  ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
                  depth = excluded.depth, status = excluded.status, \
                  http_status = excluded.http_status, charset = excluded.charset, \
@@ -291,7 +359,7 @@ impl Batch<'_> {
                  fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
                  bytes = excluded.bytes, truncated = excluded.truncated, \
                  links_found = excluded.links_found, facts = excluded.facts, \
-                 links = excluded.links, links_id = excluded.links_id",
+                 links = excluded.links, links_id = excluded.links_id, raw_id = excluded.raw_id",
             )?
             .execute(params![
                 site_run.0,
@@ -312,6 +380,7 @@ impl Batch<'_> {
                 r.links_found,
                 r.facts,
                 links_id,
+                raw_id,
             ])?;
         Ok(())
     }
@@ -502,7 +571,10 @@ impl Store {
     }
 
     fn resume_state_inner(&self, site_run: SiteRunId) -> rusqlite::Result<ResumeState> {
-        let sql = format!("SELECT {PAGE_COLUMNS} FROM pages WHERE site_run = ?1 ORDER BY id");
+        let sql = format!(
+            "SELECT {PAGE_COLUMNS}, {} FROM pages WHERE site_run = ?1 ORDER BY id",
+            raw_of("pages")
+        );
         let pages = self
             .conn
             .prepare_cached(&sql)?
@@ -567,7 +639,7 @@ impl Store {
 
     fn validators_inner(&self, site: &str, url: &str) -> rusqlite::Result<Option<Validators>> {
         let sql = format!(
-            "SELECT p.site_run, {} FROM pages p JOIN site_runs s ON s.id = p.site_run \
+            "SELECT p.site_run, {}, {} FROM pages p JOIN site_runs s ON s.id = p.site_run \
              WHERE s.site = ?1 AND p.url = ?2 \
              AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL) \
              ORDER BY p.site_run DESC LIMIT 1",
@@ -575,7 +647,8 @@ impl Store {
                 .split(", ")
                 .map(|c| format!("p.{c}"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            raw_of("p")
         );
         let found = self
             .conn
@@ -633,5 +706,6 @@ fn page_row_offset(row: &Row<'_>, offset: usize) -> rusqlite::Result<PageRecord>
                 None => Default::default(),
             }
         },
+        raw: decode_raw(row, offset + 15)?,
     })
 }

@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -260,8 +260,23 @@ CREATE TABLE account_findings (
 CREATE INDEX account_findings_scan ON account_findings (scan, finding_key);
 "#;
 
+/// Version 8: each page keeps its raw observation (its visible text up to 64 KiB, the home
+/// page's `<meta>` pairs, the answer's status; JSON, LZ4-compressed), so a stored scan can be
+/// judged again under changed rules (wording lists, empty-list and soft-404 phrases, the
+/// 标识码 meta name). Like link lists, each distinct observation is stored once, in
+/// `page_raws`, and pages point to it: an unchanged page of tomorrow's scan adds nothing.
+/// Pages written before have none and keep their stored facts.
+const V8: &str = r#"
+CREATE TABLE page_raws (
+    id    INTEGER PRIMARY KEY,
+    hash  BLOB NOT NULL UNIQUE,
+    raw   BLOB NOT NULL
+);
+ALTER TABLE pages ADD COLUMN raw_id INTEGER REFERENCES page_raws(id);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

@@ -52,6 +52,7 @@ fn page(url: &str, depth: u32) -> PageRecord {
         truncated: false,
         links_found: 2,
         facts: Default::default(),
+        raw: None,
     }
 }
 
@@ -157,7 +158,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 7);
+    assert_eq!(SCHEMA_VERSION, 8);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -1157,11 +1158,47 @@ fn probes_and_the_ipv6_summary_round_trip() -> TestResult {
         home_reachable: false,
         links_checked: 40,
         links_reachable: 31,
-        detail: json!({ "addresses": ["2001:db8::1"] }),
+        detail: crate::facts::Ipv6Detail {
+            host: "xian.gov.cn".into(),
+            aaaa: vec!["2001:db8::1".into()],
+            ..Default::default()
+        },
     };
     store.save_site_ipv6(sr, &summary)?;
     store.save_site_ipv6(sr, &summary)?;
     assert_eq!(store.site_ipv6(sr)?, Some(summary));
+    Ok(())
+}
+
+#[test]
+fn an_older_ipv6_detail_reads_and_a_broken_one_is_a_clear_error() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut store = Store::open(&path)?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let sr2 = store.begin_site(run, &site("yanta"))?;
+    let conn = raw(&path);
+    // A row written before the detail was typed: fewer fields, one unknown.
+    conn.execute(
+        "INSERT INTO site_ipv6 (site_run, has_aaaa, home_reachable, links_checked, \
+         links_reachable, detail) VALUES (?1, 1, 0, 0, 0, ?2)",
+        rusqlite::params![
+            sr.0,
+            r#"{"host": "xian.gov.cn", "addresses": ["2001:db8::1"]}"#
+        ],
+    )?;
+    conn.execute(
+        "INSERT INTO site_ipv6 (site_run, has_aaaa, home_reachable, links_checked, \
+         links_reachable, detail) VALUES (?1, 1, 0, 0, 0, ?2)",
+        rusqlite::params![sr2.0, r#"{"aaaa": "not a list"}"#],
+    )?;
+    let old = store.site_ipv6(sr)?.expect("a summary");
+    assert_eq!(old.detail.host, "xian.gov.cn");
+    assert!(old.detail.aaaa.is_empty());
+    let err = store.site_ipv6(sr2).expect_err("a broken detail");
+    let msg = err.to_string();
+    assert!(msg.contains("IPv6 summary"), "{msg}");
     Ok(())
 }
 
@@ -1466,5 +1503,54 @@ fn a_version_4_file_is_upgraded_and_its_unfinished_run_resumes() -> TestResult {
     )?;
     assert_eq!(count(&store, "link_lists")?, 1);
     assert_eq!(count(&store, "edges")?, 2);
+    Ok(())
+}
+
+#[test]
+fn raw_observations_round_trip_are_shared_and_a_broken_one_is_a_clear_error() -> TestResult {
+    use crate::extract::PageRaw;
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut store = Store::open(&path)?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr1 = store.begin_site(run, &site("xian"))?;
+    let sr2 = store.begin_site(run, &site("yanta"))?;
+    let raw = PageRaw {
+        text: "示范县人民政府 暂无信息".into(),
+        meta: vec![("siteidcode".into(), "6101000001".into())],
+        facts: true,
+        http_status: Some(200),
+        ..PageRaw::default()
+    };
+    let mut home = page("https://xian.gov.cn/", 0);
+    home.raw = Some(Box::new(raw.clone()));
+    let plain = page("https://xian.gov.cn/old", 1);
+    store.save_page(sr1, &home, &[])?;
+    store.save_page(sr1, &plain, &[])?;
+    // The same observation in another site run is stored once.
+    store.save_page(sr2, &home, &[])?;
+    assert_eq!(count(&store, "page_raws")?, 1);
+
+    let state = store.resume_state(sr1)?;
+    assert_eq!(state.pages[0].raw.as_deref(), Some(&raw));
+    assert_eq!(state.pages[1].raw, None);
+    // The copy reused on a 304 carries its observation to the next scan.
+    let v = store
+        .validators("xian", "https://xian.gov.cn/")?
+        .ok_or("validators")?;
+    assert_eq!(v.page.raw.as_deref(), Some(&raw));
+
+    // A corrupt blob is an error naming the read, never a panic or a silent empty text.
+    raw_conn_update(&path, "UPDATE page_raws SET raw = x'ffffff7f0000'")?;
+    let store = Store::open(&path)?;
+    let err = store
+        .resume_state(sr1)
+        .expect_err("a corrupt raw observation");
+    assert!(err.to_string().contains("saved crawl"), "{err}");
+    Ok(())
+}
+
+fn raw_conn_update(path: &Path, sql: &str) -> TestResult {
+    raw(path).execute(sql, [])?;
     Ok(())
 }
