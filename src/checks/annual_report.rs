@@ -22,7 +22,9 @@ use super::columns;
 use super::Finding;
 use crate::config::SiteKind;
 use crate::crawl::{PageRecord, SiteFacts};
-use crate::extract::annual_report::{AnnualReport, Layout, ReportRules};
+#[cfg(test)]
+use crate::extract::annual_report::ReportRules;
+use crate::extract::annual_report::{AnnualReport, Layout};
 use crate::rules::{Rule, RuleSet};
 
 /// Every parameter the annual-report rules take, read in this one place.
@@ -71,14 +73,6 @@ impl Params {
                 .map(|r| r.param_i64("format_2021_from_year"))
                 .unwrap_or(i64::MAX),
         })
-    }
-
-    /// What extraction needs to read a report page.
-    pub fn report_rules(&self) -> ReportRules {
-        ReportRules {
-            title: self.title_pattern.clone(),
-            sections: self.sections.clone(),
-        }
     }
 
     /// The deadline of the report for `year` for a site of this kind.

@@ -14,7 +14,6 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 fn report_page(f: &ReportFixture, url: &str, published: NaiveDate) -> PageRecord {
     let html = f.html();
     let doc = scraper::Html::parse_document(&html);
-    let p = Params::from_rules(&rules()).unwrap();
     let mut pg = page(url, 3);
     pg.title = Some(f.title());
     pg.facts.article_title = Some(f.title());
@@ -24,7 +23,7 @@ fn report_page(f: &ReportFixture, url: &str, published: NaiveDate) -> PageRecord
         &html,
         Some(&f.title()),
         Some(&f.title()),
-        &p.report_rules(),
+        &ReportRules::from_rules(&rules()).unwrap(),
     );
     assert!(pg.facts.annual_report.is_some());
     pg
@@ -289,11 +288,15 @@ fn a_news_item_naming_the_report_is_not_the_report() {
     let title = "我县召开2025年政府信息公开工作年度报告编制工作会";
     let html = format!("<html><head><title>{title}</title></head><body><h1>{title}</h1><p>会议要求按时编制。</p></body></html>");
     let doc = scraper::Html::parse_document(&html);
-    let p = Params::from_rules(&rules()).unwrap();
     let mut news = page("http://x.gov.cn/zwdt/1.html", 2);
     news.facts.pub_date = Some(ymd(d(2026, 2, 1)));
-    news.facts.annual_report =
-        crate::extract::annual_report::read(&doc, &html, Some(title), None, &p.report_rules());
+    news.facts.annual_report = crate::extract::annual_report::read(
+        &doc,
+        &html,
+        Some(title),
+        None,
+        &ReportRules::from_rules(&rules()).unwrap(),
+    );
     assert_eq!(news.facts.annual_report.as_ref().unwrap().year, Some(2025));
     facts.pages.push(news);
     let findings = check(&facts, &rules(), d(2026, 4, 10));

@@ -51,6 +51,19 @@ pub struct ReportRules {
     pub sections: Vec<Vec<String>>,
 }
 
+impl ReportRules {
+    /// What tells and reads a report page, from `annual_report.missing` `title_pattern` and
+    /// `annual_report.sections` `sections`; none without both rules.
+    pub fn from_rules(rules: &crate::rules::RuleSet) -> Option<ReportRules> {
+        let missing = rules.get("annual_report.missing")?;
+        let sections = rules.get("annual_report.sections")?;
+        Some(ReportRules {
+            title: missing.param_regex("title_pattern").clone(),
+            sections: sections.param_groups("sections").to_vec(),
+        })
+    }
+}
+
 /// Which national layout the tables follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Layout {

@@ -5,9 +5,7 @@ const CHONGQING: &str = include_str!("../../tests/fixtures/chongqing-2019-annual
 
 fn rules() -> ReportRules {
     let set = crate::rules::RuleSet::embedded().unwrap();
-    crate::checks::annual_report::Params::from_rules(&set)
-        .unwrap()
-        .report_rules()
+    ReportRules::from_rules(&set).unwrap()
 }
 
 fn read_html(html: &str) -> AnnualReport {

@@ -127,8 +127,7 @@ impl FactRules {
             wording,
             site_id_meta,
             normdoc: super::normdoc::NormdocRules::from_rules(rules),
-            annual_report: crate::checks::annual_report::Params::from_rules(rules)
-                .map(|p| Arc::new(p.report_rules())),
+            annual_report: super::annual_report::ReportRules::from_rules(rules).map(Arc::new),
             feeds: super::feeds::Discovery::from_rules(rules),
         }
     }
