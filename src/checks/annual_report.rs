@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDate};
 use regex::Regex;
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::columns;
 use super::Finding;
@@ -25,7 +25,7 @@ use crate::crawl::{PageRecord, SiteFacts};
 #[cfg(test)]
 use crate::extract::annual_report::ReportRules;
 use crate::extract::annual_report::{AnnualReport, Layout};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::RuleSet;
 
 /// Every parameter the annual-report rules take, read in this one place.
 #[derive(Debug, Clone)]
@@ -497,23 +497,7 @@ fn report_column(
     })
 }
 
-fn finding(
-    rule: &Rule,
-    url: &str,
-    page: Option<&str>,
-    evidence: Value,
-    message: String,
-) -> Finding {
-    Finding {
-        rule: rule.id.clone(),
-        kind: rule.kind,
-        points: rule.points,
-        url: url.to_string(),
-        page: page.map(str::to_string),
-        evidence,
-        message,
-    }
-}
+use super::finding;
 
 /// The annual-report findings of a site, as of `as_of`.
 pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {

@@ -368,23 +368,7 @@ fn column_evidence(
     })
 }
 
-fn finding(
-    rule: &Rule,
-    url: &str,
-    page: Option<&str>,
-    evidence: Value,
-    message: String,
-) -> Finding {
-    Finding {
-        rule: rule.id.clone(),
-        kind: rule.kind,
-        points: rule.points,
-        url: url.to_string(),
-        page: page.map(str::to_string),
-        evidence,
-        message,
-    }
-}
+use super::finding;
 
 fn class_zh(id: &str) -> &'static str {
     match id {

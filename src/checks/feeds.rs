@@ -77,23 +77,7 @@ pub struct AccountJudgement {
     pub window_days: Option<i64>,
 }
 
-fn finding(
-    rule: &Rule,
-    url: &str,
-    page: Option<&str>,
-    evidence: serde_json::Value,
-    message: String,
-) -> Finding {
-    Finding {
-        rule: rule.id.clone(),
-        kind: rule.kind,
-        points: rule.points,
-        url: url.to_string(),
-        page: page.map(str::to_string),
-        evidence,
-        message,
-    }
-}
+use super::finding;
 
 /// Judge one account at `as_of`. `wording` is the matcher of `wording.serious` (built once
 /// per run: see [`crate::extract::facts::FactRules`]).

@@ -44,16 +44,14 @@ fn finding(
     evidence: serde_json::Value,
     message: String,
 ) -> Finding {
-    let page = facts.home.as_ref().map(|h| h.url.clone());
-    Finding {
-        rule: rule.id.clone(),
-        kind: rule.kind,
-        points: rule.points,
-        url: page.clone().unwrap_or_else(|| facts.url.clone()),
+    let page = facts.home.as_ref().map(|h| h.url.as_str());
+    super::finding(
+        rule,
+        page.unwrap_or(facts.url.as_str()),
         page,
         evidence,
         message,
-    }
+    )
 }
 
 /// The footer findings.

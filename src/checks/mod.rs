@@ -7,6 +7,25 @@ pub use crate::rules::Kind;
 
 pub use crate::finding::Finding;
 
+/// A finding of `rule` (with the rule's kind and points) about `url`, found on `page`.
+pub(crate) fn finding(
+    rule: &crate::rules::Rule,
+    url: &str,
+    page: Option<&str>,
+    evidence: serde_json::Value,
+    message: String,
+) -> Finding {
+    Finding {
+        rule: rule.id.clone(),
+        kind: rule.kind,
+        points: rule.points,
+        url: url.to_string(),
+        page: page.map(str::to_string),
+        evidence,
+        message,
+    }
+}
+
 pub mod annual_report;
 pub mod availability;
 pub mod columns;

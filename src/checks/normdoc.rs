@@ -216,15 +216,7 @@ fn finding(
     evidence: serde_json::Value,
     message: String,
 ) -> Finding {
-    Finding {
-        rule: rule.id.clone(),
-        kind: rule.kind,
-        points: rule.points,
-        url,
-        page: page.map(str::to_string),
-        evidence,
-        message,
-    }
+    super::finding(rule, &url, page, evidence, message)
 }
 
 /// A record's target: its URL, else the library page with its identity as fragment.
