@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -256,24 +255,8 @@ async fn accounts_are_judged_apart_from_their_site() {
     assert!(json.contains("\"accounts\""), "{json}");
 }
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_govscan"));
-    c.env("GOVSCAN_LOG", "error");
-    c
-}
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || bin().args(&args).output().expect("run govscan"))
-        .await
-        .expect("join")
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("accounts-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    temp_dir_in("accounts", name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

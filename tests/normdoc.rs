@@ -5,8 +5,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -18,25 +18,12 @@ use common::*;
 use govscan::demo::server::html;
 use govscan::store::{FindingFilter, FindingStatus, Store};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_govscan"));
-    c.env("GOVSCAN_LOG", "error");
-    c
-}
-
 async fn run(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || bin().args(&args).output().expect("run govscan"))
-        .await
-        .expect("join")
+    common::run(args.iter().map(|s| s.to_string()).collect()).await
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("normdoc-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    temp_dir_in("normdoc", name)
 }
 
 fn ok(body: String) -> Response {

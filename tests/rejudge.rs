@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,24 +14,8 @@ use axum::Router;
 use common::*;
 use govscan::demo::server::{html, Running};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_govscan"));
-    c.env("GOVSCAN_LOG", "error");
-    c
-}
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || bin().args(&args).output().expect("run govscan"))
-        .await
-        .expect("join")
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("rejudge-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    temp_dir_in("rejudge", name)
 }
 
 fn ok(body: &str) -> Response {

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,24 +18,8 @@ use common::*;
 use govscan::demo::server::{html, Running};
 use govscan::store::{FindingFilter, FindingStatus, Store};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_govscan"));
-    c.env("GOVSCAN_LOG", "error");
-    c
-}
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || bin().args(&args).output().expect("run govscan"))
-        .await
-        .expect("join")
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("scan-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    temp_dir_in("scan", name)
 }
 
 /// A config with the given sites (name, url), storing in `dir/govscan.db`.

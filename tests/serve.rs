@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,24 +24,8 @@ use govscan::store::Store;
 const SITE: &str = "测试县<b>人民政府</b>";
 const DEAD: &str = "坏站";
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_govscan"));
-    c.env("GOVSCAN_LOG", "error");
-    c
-}
-
-async fn run(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || bin().args(&args).output().expect("run govscan"))
-        .await
-        .expect("join")
-}
-
 fn temp_dir(name: &str) -> PathBuf {
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+    temp_dir_in("serve", name)
 }
 
 /// A table-based county portal (upper-case tags, unclosed cells) whose home page links a

@@ -92,3 +92,26 @@ pub fn page(title: &str, links: &[&str]) -> String {
     body.push_str("</body></html>");
     body
 }
+
+/// The govscan binary of this build, logging only errors.
+pub fn bin() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_govscan"));
+    c.env("GOVSCAN_LOG", "error");
+    c
+}
+
+/// Run the binary with `args`, off the async runtime (the fixture servers run on it).
+pub async fn run(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || bin().args(&args).output().expect("run govscan"))
+        .await
+        .expect("join")
+}
+
+/// A fresh, empty folder for one test, named after its file (`prefix`) and the test.
+pub fn temp_dir_in(prefix: &str, name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{prefix}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
