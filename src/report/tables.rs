@@ -59,6 +59,35 @@ fn pad_right(s: &str, width: usize) -> String {
     format!("{}{s}", " ".repeat(width.saturating_sub(s.width())))
 }
 
+/// The lines of a table aligned by terminal width (a Chinese character takes two columns):
+/// the header first, then one line per row; the columns in `text` are left-aligned, the
+/// others (figures) right-aligned.
+fn aligned<const N: usize>(header: [&str; N], rows: &[[String; N]], text: &[usize]) -> Vec<String> {
+    let mut widths: [usize; N] = header.map(|h| h.width());
+    for r in rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let line = |cells: &mut dyn Iterator<Item = &str>| -> String {
+        let mut l = String::new();
+        for (i, (c, w)) in cells.zip(widths).enumerate() {
+            if i > 0 {
+                l.push_str("  ");
+            }
+            if text.contains(&i) {
+                l.push_str(&pad_left(c, w));
+            } else {
+                l.push_str(&pad_right(c, w));
+            }
+        }
+        l.trim_end().to_string()
+    };
+    std::iter::once(line(&mut header.into_iter()))
+        .chain(rows.iter().map(|r| line(&mut r.iter().map(String::as_str))))
+        .collect()
+}
+
 /// A site run's status in words: 完成, 失败 or 未完成 (still running, or killed).
 pub fn status_zh(s: SiteRunStatus) -> &'static str {
     match s {
@@ -109,34 +138,14 @@ pub fn scan_summary(run: RunId, as_of: DateTime<FixedOffset>, s: &[SiteSummary])
             ]
         })
         .collect();
-    let mut widths: [usize; 11] = header.map(|h| h.width());
-    for r in &rows {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
-        }
-    }
-    let line = |cells: &[&str]| -> String {
-        let mut l = String::new();
-        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
-            if i > 0 {
-                l.push_str("  ");
-            }
-            // The site and the verdict are text (left-aligned); the rest are figures.
-            if i == 0 || i == 9 {
-                l.push_str(&pad_left(c, w));
-            } else {
-                l.push_str(&pad_right(c, w));
-            }
-        }
-        l.trim_end().to_string()
-    };
-    let _ = writeln!(out, "{}", line(&header));
-    for (x, r) in s.iter().zip(&rows) {
-        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+    // The site and the verdict are text (left-aligned); the rest are figures.
+    let mut lines = aligned(header, &rows, &[0, 9]).into_iter();
+    let _ = writeln!(out, "{}", lines.next().unwrap_or_default());
+    for (x, line) in s.iter().zip(lines) {
         let _ = writeln!(
             out,
             "{}{}",
-            line(&cells),
+            line,
             x.error
                 .as_ref()
                 .map(|e| format!("  ！{e}"))
@@ -285,30 +294,9 @@ pub fn history(site: &str, rows: &[HistoryRow], format: TableFormat) -> String {
             ]
         })
         .collect();
-    let mut widths: [usize; 10] = header.map(|h| h.width());
-    for r in &cells {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
-        }
-    }
-    let line = |row: &[&str]| -> String {
-        let mut l = String::new();
-        for (i, (c, w)) in row.iter().zip(widths).enumerate() {
-            if i > 0 {
-                l.push_str("  ");
-            }
-            if matches!(i, 0 | 1 | 9) {
-                l.push_str(&pad_left(c, w));
-            } else {
-                l.push_str(&pad_right(c, w));
-            }
-        }
-        l.trim_end().to_string()
-    };
-    let _ = writeln!(out, "{}", line(&header));
-    for r in &cells {
-        let row: Vec<&str> = r.iter().map(String::as_str).collect();
-        let _ = writeln!(out, "{}", line(&row));
+    let lines = aligned(header, &cells, &[0, 1, 9]);
+    for l in lines {
+        let _ = writeln!(out, "{l}");
     }
     out
 }
@@ -452,26 +440,7 @@ pub fn history_months(site: &str, months: &[MonthSummary], format: TableFormat) 
             ]
         })
         .collect();
-    let mut widths: [usize; 9] = header.map(|h| h.width());
-    for r in &cells {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
-        }
-    }
-    let line = |row: &[&str]| -> String {
-        let mut l = String::new();
-        for (i, (c, w)) in row.iter().zip(widths).enumerate() {
-            if i > 0 {
-                l.push_str("  ");
-            }
-            if matches!(i, 0 | 4 | 8) {
-                l.push_str(&pad_left(c, w));
-            } else {
-                l.push_str(&pad_right(c, w));
-            }
-        }
-        l.trim_end().to_string()
-    };
+    let lines = aligned(header, &cells, &[0, 4, 8]);
     let mut out = String::new();
     let inspected = months.iter().filter(|m| m.score.is_some()).count();
     let _ = writeln!(
@@ -479,10 +448,8 @@ pub fn history_months(site: &str, months: &[MonthSummary], format: TableFormat) 
         "{site}：近 {} 个月，{inspected} 个月有完成检查的扫描（每月按当月最后一次完成的扫描计；“—”为当月无完成检查的扫描）",
         months.len()
     );
-    let _ = writeln!(out, "{}", line(&header));
-    for r in &cells {
-        let row: Vec<&str> = r.iter().map(String::as_str).collect();
-        let _ = writeln!(out, "{}", line(&row));
+    for l in lines {
+        let _ = writeln!(out, "{l}");
     }
     out
 }
