@@ -300,6 +300,13 @@ struct FindingsArgs {
     /// seen on or after it, fixed ones fixed on or after it.
     #[arg(long, value_name = "DATE")]
     since: Option<String>,
+    #[command(flatten)]
+    out: TableOut,
+}
+
+/// The output of a table command: its format, the CSV's byte order mark, and where it goes.
+#[derive(Debug, Args)]
+struct TableOut {
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Text)]
     format: TableFormat,
@@ -309,6 +316,23 @@ struct FindingsArgs {
     /// Write the table to this file instead of standard output.
     #[arg(long, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+impl TableOut {
+    /// The report's table format (CSV with the byte order mark unless `--no-bom`).
+    fn table(&self) -> Table {
+        match self.format {
+            TableFormat::Text => Table::Text,
+            TableFormat::Json => Table::Json,
+            TableFormat::Csv if self.no_bom => Table::Csv,
+            TableFormat::Csv => Table::CsvExcel,
+        }
+    }
+
+    /// Print `text`, or write it to `--output`.
+    fn emit(&self, text: &str) -> Result<(), Failure> {
+        emit(text, self.output.as_deref())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -324,15 +348,8 @@ struct NormdocsArgs {
     /// With --changes: only changes seen by scans on or after this day (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", requires = "changes")]
     since: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
-    format: TableFormat,
-    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
-    #[arg(long)]
-    no_bom: bool,
-    /// Write the table to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    out: TableOut,
 }
 
 #[derive(Debug, Args)]
@@ -343,15 +360,8 @@ struct AccountsArgs {
     /// Only this site's accounts.
     #[arg(long)]
     site: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
-    format: TableFormat,
-    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
-    #[arg(long)]
-    no_bom: bool,
-    /// Write the table to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    out: TableOut,
 }
 
 #[derive(Debug, Args)]
@@ -368,15 +378,8 @@ struct SampleArgs {
     /// Configuration file (its sites, `[sample]` and `[store] path` are read).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
-    format: TableFormat,
-    /// CSV without the UTF-8 byte order mark Excel needs (for scripts).
-    #[arg(long)]
-    no_bom: bool,
-    /// Write the list to this file instead of standard output.
-    #[arg(long, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    out: TableOut,
 }
 
 #[derive(Debug, Args)]
@@ -1070,12 +1073,12 @@ fn cmd_sample(a: SampleArgs) -> Result<i32, Failure> {
             config.store.path.display()
         );
     }
-    let text = match a.format {
+    let text = match a.out.format {
         TableFormat::Text => report::sample::text(&sample),
         TableFormat::Json => report::sample::json(&sample),
-        TableFormat::Csv => report::sample::csv(&sample, !a.no_bom),
+        TableFormat::Csv => report::sample::csv(&sample, !a.out.no_bom),
     };
-    emit(&text, a.output.as_deref())?;
+    a.out.emit(&text)?;
     Ok(exit::OK)
 }
 
@@ -1088,12 +1091,7 @@ fn cmd_normdocs(a: NormdocsArgs) -> Result<i32, Failure> {
         ),
         None => None,
     };
-    let format = match a.format {
-        TableFormat::Text => Table::Text,
-        TableFormat::Json => Table::Json,
-        TableFormat::Csv if a.no_bom => Table::Csv,
-        TableFormat::Csv => Table::CsvExcel,
-    };
+    let format = a.out.table();
     let store = open_existing_store(&config)?;
     known_name("site", &a.site, &site_names(&config, &store)?)?;
     let snapshots = store.normdoc_snapshots(&a.site).map_err(Failure::failed)?;
@@ -1103,18 +1101,13 @@ fn cmd_normdocs(a: NormdocsArgs) -> Result<i32, Failure> {
     } else {
         report::normdocs::library(&a.site, snapshots.last(), format)
     };
-    emit(&text, a.output.as_deref())?;
+    a.out.emit(&text)?;
     Ok(exit::OK)
 }
 
 fn cmd_accounts(a: AccountsArgs) -> Result<i32, Failure> {
     let config = load_config(a.config.as_deref())?;
-    let format = match a.format {
-        TableFormat::Text => Table::Text,
-        TableFormat::Json => Table::Json,
-        TableFormat::Csv if a.no_bom => Table::Csv,
-        TableFormat::Csv => Table::CsvExcel,
-    };
+    let format = a.out.table();
     let store = open_existing_store(&config)?;
     if let Some(site) = &a.site {
         known_name("site", site, &site_names(&config, &store)?)?;
@@ -1122,7 +1115,7 @@ fn cmd_accounts(a: AccountsArgs) -> Result<i32, Failure> {
     let rows = store
         .accounts(a.site.as_deref(), None)
         .map_err(Failure::failed)?;
-    emit(&report::accounts::list(&rows, format), a.output.as_deref())?;
+    a.out.emit(&report::accounts::list(&rows, format))?;
     Ok(exit::OK)
 }
 
@@ -1146,12 +1139,7 @@ fn cmd_findings(a: FindingsArgs) -> Result<i32, Failure> {
             })
         })
         .transpose()?;
-    let format = match a.format {
-        TableFormat::Text => Table::Text,
-        TableFormat::Json => Table::Json,
-        TableFormat::Csv if a.no_bom => Table::Csv,
-        TableFormat::Csv => Table::CsvExcel,
-    };
+    let format = a.out.table();
     let store = open_existing_store(&config)?;
     if let Some(site) = &a.site {
         known_name("site", site, &site_names(&config, &store)?)?;
@@ -1171,10 +1159,7 @@ fn cmd_findings(a: FindingsArgs) -> Result<i32, Failure> {
         since,
     };
     let rows = store.findings(&filter).map_err(Failure::failed)?;
-    emit(
-        &report::tables::findings(&rows, format),
-        a.output.as_deref(),
-    )?;
+    a.out.emit(&report::tables::findings(&rows, format))?;
     Ok(exit::OK)
 }
 
