@@ -210,7 +210,9 @@ impl Fixture {
             for (i, g) in rules
                 .get(id)
                 .expect("rule")
-                .param_groups("items")
+                .typed::<govscan::rules::params::ColumnItemsParams>()
+                .expect("typed")
+                .items
                 .iter()
                 .enumerate()
             {

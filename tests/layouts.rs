@@ -47,7 +47,9 @@ fn subcolumns() -> Vec<String> {
             rules
                 .get(id)
                 .expect("rule")
-                .param_groups("items")
+                .typed::<govscan::rules::params::ColumnItemsParams>()
+                .expect("typed")
+                .items
                 .iter()
                 .filter_map(|g| g.first().cloned())
                 .collect::<Vec<_>>()

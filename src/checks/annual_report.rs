@@ -44,34 +44,44 @@ pub struct Params {
     pub relations: Vec<String>,
     /// `annual_report.cross_year` `relations`.
     pub cross_relations: Vec<String>,
-    /// `annual_report.format_version` `format_2021_from_year`.
-    pub format_2021_from_year: i64,
+    /// `annual_report.format_version` `format_2021_from_year` (none without the rule).
+    pub format_2021_from_year: Option<i64>,
 }
 
 impl Params {
     /// The parameters, when the rule set has `annual_report.missing` and
     /// `annual_report.sections` (the others are optional).
     pub fn from_rules(rules: &RuleSet) -> Option<Params> {
-        let missing = rules.get("annual_report.missing")?;
-        let sections = rules.get("annual_report.sections")?;
+        use crate::rules::params::{
+            AnnualReportFormatParams, AnnualReportMissingParams, AnnualReportRelationsParams,
+            AnnualReportSectionsParams,
+        };
+        let missing = rules
+            .get("annual_report.missing")?
+            .typed::<AnnualReportMissingParams>()?;
+        let sections = rules
+            .get("annual_report.sections")?
+            .typed::<AnnualReportSectionsParams>()?;
+        let relations = |id: &str| {
+            rules
+                .get(id)
+                .and_then(|r| r.typed::<AnnualReportRelationsParams>())
+                .map(|p| p.relations.clone())
+                .unwrap_or_default()
+        };
+        let day = |d: crate::rules::params::MonthDay| (d.month, d.day);
         Some(Params {
-            column_patterns: missing.param_regexes("column_patterns").to_vec(),
-            title_pattern: missing.param_regex("title_pattern").clone(),
-            department_deadline: missing.param_month_day("department_deadline"),
-            government_deadline: missing.param_month_day("government_deadline"),
-            sections: sections.param_groups("sections").to_vec(),
-            relations: rules
-                .get("annual_report.inconsistent")
-                .map(|r| r.param_strs("relations").to_vec())
-                .unwrap_or_default(),
-            cross_relations: rules
-                .get("annual_report.cross_year")
-                .map(|r| r.param_strs("relations").to_vec())
-                .unwrap_or_default(),
+            column_patterns: missing.column_patterns.clone(),
+            title_pattern: missing.title_pattern.clone(),
+            department_deadline: day(missing.department_deadline),
+            government_deadline: day(missing.government_deadline),
+            sections: sections.sections.clone(),
+            relations: relations("annual_report.inconsistent"),
+            cross_relations: relations("annual_report.cross_year"),
             format_2021_from_year: rules
                 .get("annual_report.format_version")
-                .map(|r| r.param_i64("format_2021_from_year"))
-                .unwrap_or(i64::MAX),
+                .and_then(|r| r.typed::<AnnualReportFormatParams>())
+                .map(|p| i64::from(p.format_2021_from_year)),
         })
     }
 
@@ -706,18 +716,19 @@ pub fn judge_report(
             ));
         }
     }
-    if let (Some(r), Some(y), Some(Layout::Y2019)) = (
+    if let (Some(r), Some(from_year), Some(y), Some(Layout::Y2019)) = (
         rule("annual_report.format_version"),
+        p.format_2021_from_year,
         report.year,
         report.layout,
     ) {
-        if i64::from(y) >= p.format_2021_from_year {
+        if i64::from(y) >= from_year {
             out.push(finding(
                 r,
                 url,
                 referrer,
                 json!({"year": y, "layout": "2019", "evidence": report.layout_evidence,
-                       "from_year": p.format_2021_from_year}),
+                       "from_year": from_year}),
                 format!(
                     "{y}年度报告仍使用2019年格式（{}），应使用国办公开办函〔2021〕30号规定的新格式",
                     report.layout_evidence.as_deref().unwrap_or("表格格式")

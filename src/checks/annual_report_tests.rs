@@ -64,7 +64,7 @@ fn the_embedded_rules_give_every_parameter() {
     assert_eq!(p.government_deadline, (3, 31));
     assert_eq!(p.sections.len(), 6);
     assert_eq!(p.relations, ["T3-1", "T3-2", "T3-3", "T4-1"]);
-    assert_eq!(p.format_2021_from_year, 2021);
+    assert_eq!(p.format_2021_from_year, Some(2021));
     assert_eq!(p.year_due(d(2026, 3, 31), SiteKind::Portal), 2024);
     assert_eq!(p.year_due(d(2026, 4, 1), SiteKind::Portal), 2025);
     assert_eq!(p.year_due(d(2026, 1, 31), SiteKind::Department), 2024);

@@ -20,7 +20,10 @@
 //! counting rules even if its name fits two classes (the first class in the order news,
 //! notice/policy, personnel/plan wins).
 
-use crate::rules::params::{ColumnBlankParams, ColumnBlankWarnParams, CountRuleParams};
+use crate::rules::params::{
+    ColumnBlankParams, ColumnBlankWarnParams, ColumnClassParams, ColumnItemsParams,
+    CountRuleParams, XxgkEntranceParams, XxgkParams,
+};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -181,14 +184,19 @@ fn anchor_names(facts: &SiteFacts) -> HashMap<&str, Vec<String>> {
         .collect()
 }
 
-fn class_matches(rule: &Rule, name: &str) -> bool {
-    rule.param_regexes("name_patterns")
-        .iter()
-        .any(|r| r.is_match(name))
-        && !rule
-            .param_regexes("exclude_patterns")
-            .iter()
-            .any(|r| r.is_match(name))
+fn class_matches(p: &ColumnClassParams, name: &str) -> bool {
+    p.name_patterns.iter().any(|r| r.is_match(name))
+        && !p.exclude_patterns.iter().any(|r| r.is_match(name))
+}
+
+/// An enabled column-class rule with its typed parameters.
+fn class_rule<'r>(
+    rules: &'r RuleSet,
+    id: &str,
+    facts: &SiteFacts,
+) -> Option<(&'r Rule, &'r ColumnClassParams)> {
+    let r = rules.enabled_for(id, facts.level, facts.kind)?;
+    Some((r, r.typed::<ColumnClassParams>()?))
 }
 
 /// The columns of a site (see the module documentation).
@@ -210,13 +218,9 @@ pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
         .iter()
         .flat_map(|h| h.facts.nav.iter().map(|n| n.url.as_str()))
         .collect();
-    let classes: Vec<(&'static str, &Rule)> = CLASS_RULES
+    let classes: Vec<(&'static str, &ColumnClassParams)> = CLASS_RULES
         .iter()
-        .filter_map(|id| {
-            rules
-                .enabled_for(id, facts.level, facts.kind)
-                .map(|r| (*id, r))
-        })
+        .filter_map(|id| class_rule(rules, id, facts).map(|(_, p)| (*id, p)))
         .collect();
 
     let mut seen_pages: HashSet<*const PageRecord> = HashSet::new();
@@ -319,14 +323,14 @@ struct Stale<'c> {
     age_days: Option<i64>,
 }
 
-fn staleness<'c>(c: &'c Column<'_>, rule: &Rule, as_of: NaiveDate) -> Option<Stale<'c>> {
+fn staleness<'c>(c: &'c Column<'_>, p: &ColumnClassParams, as_of: NaiveDate) -> Option<Stale<'c>> {
     if c.is_blank() {
         return None;
     }
-    if rule.param_bool("first_level_only") && !c.first_level {
+    if p.first_level_only && !c.first_level {
         return None;
     }
-    let window = rule.param_i64("window_days");
+    let window = p.window_days;
     match c.newest(as_of) {
         Some((d, item)) => {
             let age = (as_of - d).num_days();
@@ -335,7 +339,7 @@ fn staleness<'c>(c: &'c Column<'_>, rule: &Rule, as_of: NaiveDate) -> Option<Sta
                 age_days: Some(age),
             })
         }
-        None if c.undated > 0 && rule.param_bool("undated_counts_as_stale") => Some(Stale {
+        None if c.undated > 0 && p.undated_counts_as_stale => Some(Stale {
             newest: None,
             age_days: None,
         }),
@@ -346,7 +350,7 @@ fn staleness<'c>(c: &'c Column<'_>, rule: &Rule, as_of: NaiveDate) -> Option<Sta
 fn column_evidence(
     c: &Column<'_>,
     facts: &SiteFacts,
-    rule: Option<&Rule>,
+    params: Option<&ColumnClassParams>,
     stale: Option<&Stale<'_>>,
 ) -> Value {
     let newest = stale.and_then(|s| s.newest);
@@ -358,7 +362,7 @@ fn column_evidence(
         "linked_from": c.linked_from(facts),
         "first_level": c.first_level,
         "configured": c.configured,
-        "window_days": rule.map(|r| r.param_i64("window_days")),
+        "window_days": params.map(|p| p.window_days),
         "newest_date": newest.map(|(d, _)| d.to_string()),
         "newest_item": newest.and_then(|(_, i)| i).map(|i| json!({"title": i.title, "url": i.url})),
         "age_days": stale.and_then(|s| s.age_days),
@@ -392,8 +396,8 @@ fn days_zh(days: i64) -> String {
     }
 }
 
-fn stale_message(c: &Column<'_>, class: &str, rule: &Rule, s: &Stale<'_>) -> String {
-    let window = rule.param_i64("window_days");
+fn stale_message(c: &Column<'_>, class: &str, p: &ColumnClassParams, s: &Stale<'_>) -> String {
+    let window = p.window_days;
     match (s.newest, s.age_days) {
         (Some((d, _)), Some(age)) => format!(
             "{class}栏目「{}」超过 {window} 天未更新：最新信息发布于 {d}（距检查时 {age} 天）",
@@ -414,10 +418,10 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
     let mut counted: HashMap<&'static str, Vec<(usize, Option<NaiveDate>)>> = HashMap::new();
     for (i, c) in columns.iter().enumerate() {
         let Some(class) = c.class else { continue };
-        let Some(rule) = rules.enabled_for(class, facts.level, facts.kind) else {
+        let Some((rule, params)) = class_rule(rules, class, facts) else {
             continue;
         };
-        let Some(s) = staleness(c, rule, as_of) else {
+        let Some(s) = staleness(c, params, as_of) else {
             continue;
         };
         counted
@@ -428,8 +432,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
             rule,
             &c.url,
             c.linked_from(facts),
-            column_evidence(c, facts, Some(rule), Some(&s)),
-            stale_message(c, class_zh(class), rule, &s),
+            column_evidence(c, facts, Some(params), Some(&s)),
+            stale_message(c, class_zh(class), params, &s),
         ));
     }
     // The counting rules.
@@ -469,12 +473,9 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
                 .count_rules
                 .iter()
                 .filter_map(|cid| rules.get(cid))
-                .map(|cr| {
-                    format!(
-                        "{}栏目{}内",
-                        class_zh(&cr.id),
-                        days_zh(cr.param_i64("window_days"))
-                    )
+                .filter_map(|cr| {
+                    let window = cr.typed::<ColumnClassParams>()?.window_days;
+                    Some(format!("{}栏目{}内", class_zh(&cr.id), days_zh(window)))
                 })
                 .collect();
             format!("{}未更新", windows.join("、"))
@@ -494,18 +495,18 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
         ));
     }
     // 政策文件 column stale: a deduction, once per column; blank columns are not stale.
-    if let Some(rule) = rules.enabled_for("column.stale.policy", facts.level, facts.kind) {
+    if let Some((rule, params)) = class_rule(rules, "column.stale.policy", facts) {
         for c in &columns {
-            if !class_matches(rule, &c.name) {
+            if !class_matches(params, &c.name) {
                 continue;
             }
-            if let Some(s) = staleness(c, rule, as_of) {
+            if let Some(s) = staleness(c, params, as_of) {
                 out.push(finding(
                     rule,
                     &c.url,
                     c.linked_from(facts),
-                    column_evidence(c, facts, Some(rule), Some(&s)),
-                    stale_message(c, "", rule, &s),
+                    column_evidence(c, facts, Some(params), Some(&s)),
+                    stale_message(c, "", params, &s),
                 ));
             }
         }
@@ -602,18 +603,18 @@ struct Entrance {
 }
 
 /// How a name relates to the 专栏: Some(true) uniform, Some(false) an alias.
-fn xxgk_name(rule: &Rule, text: &str) -> Option<bool> {
+fn xxgk_name(p: &XxgkParams, text: &str) -> Option<bool> {
     let n = normalize_name(text);
     if n.is_empty() {
         return None;
     }
-    let uniform = std::iter::once(rule.param_str("entry_name"))
-        .chain(rule.param_strs("uniform_names").iter().map(String::as_str));
+    let uniform =
+        std::iter::once(p.entry_name.as_str()).chain(p.uniform_names.iter().map(String::as_str));
     let mut uniform = uniform.map(normalize_name);
     if uniform.any(|u| u == n) {
         return Some(true);
     }
-    rule.param_strs("entry_aliases")
+    p.entry_aliases
         .iter()
         .any(|a| normalize_name(a) == n)
         .then_some(false)
@@ -628,9 +629,9 @@ fn entries_on(page: Option<&PageRecord>, entries: &[Vec<String>]) -> usize {
         .count()
 }
 
-fn find_entrance(facts: &SiteFacts, rule: &Rule) -> Option<Entrance> {
-    let entry = rule.param_str("entry_name");
-    let aliases = rule.param_strs("entry_aliases");
+fn find_entrance(facts: &SiteFacts, rule: &XxgkParams) -> Option<Entrance> {
+    let entry = rule.entry_name.as_str();
+    let aliases = &rule.entry_aliases;
     let uniform = normalize_name(entry);
     let is_alias = |t: &str| aliases.iter().any(|a| normalize_name(a) == t);
     for (name, url) in &facts.configured_columns {
@@ -651,8 +652,8 @@ fn find_entrance(facts: &SiteFacts, rule: &Rule) -> Option<Entrance> {
     }
     let home = facts.home.as_ref()?;
     let index = page_index(facts);
-    let entries = rule.param_groups("entries");
-    let max_levels = rule.param_i64("max_link_levels").max(1);
+    let entries = &rule.entries;
+    let max_levels = rule.max_link_levels.max(1);
     let home_text_of = |url: &str| {
         home.facts
             .nav
@@ -749,21 +750,24 @@ fn find_entrance(facts: &SiteFacts, rule: &Rule) -> Option<Entrance> {
 /// 法定主动公开内容 (`column.missing.art20`, `.art21`).
 pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
-    let Some(rule) = rules.enabled_for("column.missing.xxgk", facts.level, facts.kind) else {
+    let Some((rule, params)) = rules
+        .enabled_for("column.missing.xxgk", facts.level, facts.kind)
+        .and_then(|r| Some((r, r.typed::<XxgkParams>()?)))
+    else {
         return out;
     };
     let Some(home) = facts.home.as_ref().filter(|h| h.status.is_ok()) else {
         return out;
     };
-    let entry_name = rule.param_str("entry_name");
-    let Some(entrance) = find_entrance(facts, rule) else {
+    let entry_name = params.entry_name.as_str();
+    let Some(entrance) = find_entrance(facts, params) else {
         out.push(finding(
             rule,
             &facts.url,
             Some(&home.url),
-            json!({"looked_for": entry_name, "aliases": rule.param_strs("entry_aliases"),
+            json!({"looked_for": entry_name, "aliases": params.entry_aliases,
                    "where": "首页及其链接页面的链接文字和已抓取页面的标题",
-                   "max_link_levels": rule.param_i64("max_link_levels")}),
+                   "max_link_levels": params.max_link_levels}),
             format!("未找到「{entry_name}」专栏：首页及其链接的页面中均无名为「{entry_name}」（或其常见别名）的栏目链接或页面"),
         ));
         return out;
@@ -784,9 +788,12 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         "entries_found": entrance.entries_found,
         "configured": entrance.configured,
     });
-    if let Some(er) = rules.enabled_for("column.xxgk.entrance", facts.level, facts.kind) {
+    if let Some((er, ep)) = rules
+        .enabled_for("column.xxgk.entrance", facts.level, facts.kind)
+        .and_then(|r| Some((r, r.typed::<XxgkEntranceParams>()?)))
+    {
         let mut problems: Vec<String> = Vec::new();
-        if entrance.level > 1 && er.param_bool("require_on_home") {
+        if entrance.level > 1 && ep.require_on_home {
             let via = entrance
                 .via
                 .as_ref()
@@ -795,7 +802,7 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             problems.push(format!("首页未直接链接政府信息公开专栏{via}"));
         }
         let shown = entrance.home_text.as_deref().unwrap_or(&entrance.text);
-        let shown_uniform = xxgk_name(rule, shown) == Some(true);
+        let shown_uniform = xxgk_name(params, shown) == Some(true);
         if !shown_uniform {
             problems.push(format!(
                 "专栏入口名称为「{}」，未使用统一名称「{entry_name}」",
@@ -838,7 +845,7 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     if entrance.level <= 1 {
         where_looked.push(home.url.as_str());
     }
-    let entries = rule.param_groups("entries");
+    let entries = &params.entries;
     let mut fdzdgk: Option<String> = None;
     // Entries can only be missing from a 专栏 page that was read (or configured entries).
     let judged = xxgk_page.is_some() || !configured_nav.is_empty();
@@ -890,10 +897,13 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         ("column.missing.art20", "第二十条"),
         ("column.missing.art21", "第二十一条"),
     ] {
-        let Some(r) = rules.enabled_for(id, facts.level, facts.kind) else {
+        let Some((r, items)) = rules
+            .enabled_for(id, facts.level, facts.kind)
+            .and_then(|r| Some((r, r.typed::<ColumnItemsParams>()?)))
+        else {
             continue;
         };
-        for group in r.param_groups("items") {
+        for group in &items.items {
             let Some(canonical) = group.first() else {
                 continue;
             };

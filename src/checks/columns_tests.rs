@@ -302,7 +302,9 @@ const ENTRIES: &[&str] = &[
 fn all_items(r: &RuleSet, id: &str) -> Vec<String> {
     r.get(id)
         .expect("rule")
-        .param_groups("items")
+        .typed::<crate::rules::params::ColumnItemsParams>()
+        .expect("typed")
+        .items
         .iter()
         .filter_map(|g| g.first().cloned())
         .collect()

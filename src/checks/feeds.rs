@@ -40,14 +40,21 @@ fn enabled<'a>(rules: &'a RuleSet, id: &str) -> Option<&'a Rule> {
 impl FeedParams {
     /// The parameters of the enabled feed rules.
     pub fn from_rules(rules: &RuleSet) -> FeedParams {
-        let days = |id: &str| enabled(rules, id).map(|r| r.param_i64("window_days"));
+        use crate::rules::params::{FeedBrokenParams, FeedStaleParams, FeedWindowParams};
+        let days = |id: &str| {
+            rules
+                .enabled_params::<FeedWindowParams>(id)
+                .map(|p| p.window_days)
+        };
         FeedParams {
-            stale_days: days("feed.stale"),
+            stale_days: rules
+                .enabled_params::<FeedStaleParams>("feed.stale")
+                .map(|p| p.window_days),
             late_days: days("feed.late"),
             zombie_days: days("feed.zombie"),
-            repeated_failures: enabled(rules, "feed.broken").map(|r| {
-                usize::try_from(r.param_i64("consecutive_failures")).unwrap_or(usize::MAX)
-            }),
+            repeated_failures: rules
+                .enabled_params::<FeedBrokenParams>("feed.broken")
+                .map(|p| p.consecutive_failures),
         }
     }
 

@@ -16,6 +16,9 @@ use serde_json::json;
 use super::Finding;
 use crate::crawl::SiteFacts;
 use crate::extract::facts::FooterFacts;
+use crate::rules::params::{
+    ConacParams, FooterPatternsParams, JiucuoParams, Params, SiteIdCodeParams, SponsorContactParams,
+};
 use crate::rules::{Rule, RuleSet};
 
 static TRAILING_CODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -64,14 +67,20 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         return out;
     };
     let hay = haystack(footer);
-    let rule = |id: &str| rules.enabled_for(id, facts.level, facts.kind);
+    fn rule<'r, T: Params>(
+        rules: &'r RuleSet,
+        facts: &SiteFacts,
+        id: &str,
+    ) -> Option<(&'r Rule, &'r T)> {
+        rules.enabled_typed::<T>(id, facts.level, facts.kind)
+    }
     let region = footer.region.zh();
     let excerpt: String = footer.text.chars().take(300).collect();
 
     // 网站标识码: footer, meta, configuration.
     let mut footer_code: Option<String> = None;
-    if let Some(r) = rule("footer.missing_id.siteidcode") {
-        let found = first_match(r.param_regexes("patterns"), &hay);
+    if let Some((r, p)) = rule::<SiteIdCodeParams>(rules, facts, "footer.missing_id.siteidcode") {
+        let found = first_match(&p.patterns, &hay);
         footer_code = found
             .and_then(|m| TRAILING_CODE.captures(m))
             .map(|c| c[1].to_string());
@@ -81,7 +90,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty());
-        let shape = r.param_regex("code_pattern");
+        let shape = &p.code_pattern;
         let mut problems: Vec<String> = Vec::new();
         match &footer_code {
             None => problems.push("页面底部未标注网站标识码".into()),
@@ -91,10 +100,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             _ => {}
         }
         match meta {
-            None => problems.push(format!(
-                "首页缺少 <meta name=\"{}\">",
-                r.param_str("meta_name")
-            )),
+            None => problems.push(format!("首页缺少 <meta name=\"{}\">", p.meta_name)),
             Some(m) => {
                 if let Some(c) = footer_code.as_deref().filter(|c| *c != m) {
                     problems.push(format!(
@@ -128,15 +134,17 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         }
     }
 
-    if let Some(r) = rule("footer.missing_id.conac") {
-        out.extend(conac(r, facts, footer, region, &excerpt));
+    if let Some((r, p)) = rule::<ConacParams>(rules, facts, "footer.missing_id.conac") {
+        out.extend(conac(r, p, facts, footer, region, &excerpt));
     }
     for (id, name) in [
         ("footer.missing_id.icp", "ICP备案编号"),
         ("footer.missing_id.psb", "公安机关备案标识"),
     ] {
-        let Some(r) = rule(id) else { continue };
-        if first_match(r.param_regexes("patterns"), &hay).is_none() {
+        let Some((r, p)) = rule::<FooterPatternsParams>(rules, facts, id) else {
+            continue;
+        };
+        if first_match(&p.patterns, &hay).is_none() {
             out.push(finding(
                 r,
                 facts,
@@ -146,9 +154,11 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         }
     }
 
-    if let Some(r) = rule("footer.missing.sponsor_contact") {
-        let sponsor = first_match(r.param_regexes("sponsor_patterns"), &hay);
-        let contact = first_match(r.param_regexes("contact_patterns"), &hay);
+    if let Some((r, p)) =
+        rule::<SponsorContactParams>(rules, facts, "footer.missing.sponsor_contact")
+    {
+        let sponsor = first_match(&p.sponsor_patterns, &hay);
+        let contact = first_match(&p.contact_patterns, &hay);
         let missing: Vec<&str> = [(sponsor, "网站主办单位"), (contact, "联系方式")]
             .into_iter()
             .filter(|(m, _)| m.is_none())
@@ -164,8 +174,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         }
     }
 
-    if let Some(r) = rule("footer.missing.jiucuo") {
-        let found = first_match(r.param_regexes("patterns"), &hay);
+    if let Some((r, p)) = rule::<JiucuoParams>(rules, facts, "footer.missing.jiucuo") {
+        let found = first_match(&p.patterns, &hay);
         let site_code = facts
             .site_id_code
             .clone()
@@ -173,13 +183,9 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             .or(footer_code);
         let problem = match (found, &footer.jiucuo_site_code, &site_code) {
             (None, _, _) => Some("首页缺少“我为政府网站找错”入口".to_string()),
-            (Some(_), Some(entry), Some(code))
-                if r.param_bool("check_site_code") && entry != code =>
-            {
-                Some(format!(
-                    "“我为政府网站找错”入口的网站标识码「{entry}」与本网站的「{code}」不一致"
-                ))
-            }
+            (Some(_), Some(entry), Some(code)) if p.check_site_code && entry != code => Some(
+                format!("“我为政府网站找错”入口的网站标识码「{entry}」与本网站的「{code}」不一致"),
+            ),
             _ => None,
         };
         if let Some(message) = problem {
@@ -200,29 +206,32 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     out
 }
 
-/// The forms of the 党政机关网站标识, in the order they are looked for: (parameter, where
-/// its patterns are matched, description for the evidence).
-const CONAC_FORMS: &[(&str, bool, &str)] = &[
-    ("link_patterns", true, "链接至党政机关网站标识注册页面"),
-    ("script_patterns", true, "党政机关网站标识脚本"),
-    ("image_patterns", true, "党政机关网站标识图片"),
-    ("patterns", false, "页面底部文字"),
-];
+/// The forms of the 党政机关网站标识, in the order they are looked for: (its patterns, whether
+/// they are matched on the marks rather than the footer text, description for the evidence).
+fn conac_form_list(p: &ConacParams) -> [(&[Regex], bool, &'static str); 4] {
+    [
+        (&p.link_patterns, true, "链接至党政机关网站标识注册页面"),
+        (&p.script_patterns, true, "党政机关网站标识脚本"),
+        (&p.image_patterns, true, "党政机关网站标识图片"),
+        (&p.patterns, false, "页面底部文字"),
+    ]
+}
 
 /// `footer.missing_id.conac`: missing only when none of its forms is there.
 fn conac(
     r: &Rule,
+    p: &ConacParams,
     facts: &SiteFacts,
     footer: &FooterFacts,
     region: &str,
     excerpt: &str,
 ) -> Option<Finding> {
-    if !conac_forms(r, footer).is_empty() {
+    if !conac_forms(p, footer).is_empty() {
         return None;
     }
-    let looked_for: Vec<&str> = CONAC_FORMS
+    let looked_for: Vec<&str> = conac_form_list(p)
         .iter()
-        .filter(|(param, _, _)| !r.param_regexes(param).is_empty())
+        .filter(|(patterns, _, _)| !patterns.is_empty())
         .map(|(_, _, form)| *form)
         .collect();
     Some(finding(
@@ -250,10 +259,12 @@ pub fn identity_marks(facts: &SiteFacts, rules: &RuleSet) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let Some(r) = rules.enabled_for("footer.missing_id.conac", facts.level, facts.kind) else {
+    let Some((_, p)) =
+        rules.enabled_typed::<ConacParams>("footer.missing_id.conac", facts.level, facts.kind)
+    else {
         return Vec::new();
     };
-    conac_forms(r, footer)
+    conac_forms(p, footer)
         .into_iter()
         .map(|(form, matched)| {
             let matched: String = matched.chars().take(120).collect();
@@ -264,11 +275,10 @@ pub fn identity_marks(facts: &SiteFacts, rules: &RuleSet) -> Vec<String> {
 
 /// Which forms of the 党政机关网站标识 the footer shows, each with what matched (the mark
 /// `tag attribute=value`, or the footer text).
-pub fn conac_forms(r: &Rule, footer: &FooterFacts) -> Vec<(&'static str, String)> {
+pub fn conac_forms(p: &ConacParams, footer: &FooterFacts) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    for (param, on_marks, form) in CONAC_FORMS {
-        let patterns = r.param_regexes(param);
-        let found = if *on_marks {
+    for (patterns, on_marks, form) in conac_form_list(p) {
+        let found = if on_marks {
             footer
                 .marks
                 .iter()
@@ -278,7 +288,7 @@ pub fn conac_forms(r: &Rule, footer: &FooterFacts) -> Vec<(&'static str, String)
             first_match(patterns, &footer.text)
         };
         if let Some(m) = found {
-            out.push((*form, m.to_string()));
+            out.push((form, m.to_string()));
         }
     }
     out

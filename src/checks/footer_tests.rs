@@ -120,7 +120,10 @@ fn site_id_code_must_agree_everywhere() {
 #[test]
 fn every_form_of_the_conac_mark_is_recognised_and_named() {
     let rules = RuleSet::embedded().expect("rules");
-    let rule = rules.get("footer.missing_id.conac").expect("rule");
+    let rule = rules
+        .get("footer.missing_id.conac")
+        .and_then(|r| r.typed::<crate::rules::params::ConacParams>())
+        .expect("rule");
     for (marks, text, form) in [
         (
             vec!["a href=https://bszs.conac.cn/sitename?method=show&id=5A1B"],

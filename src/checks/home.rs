@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::Finding;
 use crate::crawl::{PageRecord, SiteFacts};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::params::HomeNotUpdatedParams;
+use crate::rules::RuleSet;
 
 /// The newest date on these pages, not after `as_of`, with the page it is on.
 fn newest<'a>(
@@ -42,16 +43,11 @@ struct Judged<'a> {
 fn judge<'a>(
     facts: &'a SiteFacts,
     home: &'a PageRecord,
-    rule: &Rule,
+    params: &HomeNotUpdatedParams,
     as_of: NaiveDate,
 ) -> Judged<'a> {
     let nav_only = home.facts.item_count() == 0;
-    let second_level = if rule.params.contains_key("nav_home_uses_second_level") {
-        rule.param_bool("nav_home_uses_second_level")
-    } else {
-        true
-    };
-    if nav_only && second_level {
+    if nav_only && params.nav_home_uses_second_level {
         let pages: Vec<&PageRecord> = facts
             .pages
             .iter()
@@ -84,11 +80,14 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
         let Some(rule) = rules.enabled_for(id, facts.level, facts.kind) else {
             continue;
         };
+        let Some(params) = rule.typed::<HomeNotUpdatedParams>() else {
+            continue;
+        };
         if vetoed {
             continue;
         }
-        let j = judge(facts, home, rule, as_of);
-        let window = rule.param_i64("window_days");
+        let j = judge(facts, home, params, as_of);
+        let window = params.window_days;
         let message = match j.newest {
             Some((d, _)) => {
                 let age = (as_of - d).num_days();
@@ -100,7 +99,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
                     j.place
                 )
             }
-            None if !rule.param_bool("undated_counts_as_stale") => continue,
+            None if !params.undated_counts_as_stale => continue,
             None if j.undated > 0 => format!(
                 "{}没有标注发布日期的信息（{} 条信息均未标注日期），视为未更新",
                 j.place, j.undated

@@ -59,18 +59,23 @@ impl Params {
     /// From the rule set; `None` when `normdoc.new` (which carries the library's parameters)
     /// is absent.
     pub fn from_rules(rules: &RuleSet) -> Option<Params> {
-        let lib = rules.get("normdoc.new")?;
-        let docno = rules.get("normdoc.docno_format");
-        let nil = rules.get("normdoc.not_in_library");
+        use crate::rules::params::{NormdocDocnoParams, NormdocNotInLibraryParams, NormdocParams};
+        let lib = rules.get("normdoc.new")?.typed::<NormdocParams>()?;
+        let docno = rules
+            .get("normdoc.docno_format")
+            .and_then(|r| r.typed::<NormdocDocnoParams>());
+        let nil = rules
+            .get("normdoc.not_in_library")
+            .and_then(|r| r.typed::<NormdocNotInLibraryParams>());
         Some(Params {
-            library_names: lib.param_strs("library_names").to_vec(),
-            abolished_list_words: lib.param_strs("abolished_list_words").to_vec(),
-            max_library_pages: usize::try_from(lib.param_i64("max_library_pages")).unwrap_or(0),
-            docno_format: docno.map(|r| r.param_regex("pattern").clone()),
+            library_names: lib.library_names.clone(),
+            abolished_list_words: lib.abolished_list_words.clone(),
+            max_library_pages: lib.max_library_pages,
+            docno_format: docno.map(|p| p.pattern.clone()),
             policy_columns: nil
-                .map(|r| r.param_regexes("policy_column_patterns").to_vec())
+                .map(|p| p.policy_column_patterns.clone())
                 .unwrap_or_default(),
-            normative_docno: nil.map(|r| r.param_regex("normative_docno_pattern").clone()),
+            normative_docno: nil.map(|p| p.normative_docno_pattern.clone()),
             markers: NormdocRules::from_rules(rules),
         })
     }

@@ -55,11 +55,16 @@ impl ReportRules {
     /// What tells and reads a report page, from `annual_report.missing` `title_pattern` and
     /// `annual_report.sections` `sections`; none without both rules.
     pub fn from_rules(rules: &crate::rules::RuleSet) -> Option<ReportRules> {
-        let missing = rules.get("annual_report.missing")?;
-        let sections = rules.get("annual_report.sections")?;
+        use crate::rules::params::{AnnualReportMissingParams, AnnualReportSectionsParams};
+        let missing = rules
+            .get("annual_report.missing")?
+            .typed::<AnnualReportMissingParams>()?;
+        let sections = rules
+            .get("annual_report.sections")?
+            .typed::<AnnualReportSectionsParams>()?;
         Some(ReportRules {
-            title: missing.param_regex("title_pattern").clone(),
-            sections: sections.param_groups("sections").to_vec(),
+            title: missing.title_pattern.clone(),
+            sections: sections.sections.clone(),
         })
     }
 }

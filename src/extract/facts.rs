@@ -120,7 +120,8 @@ impl FactRules {
             });
         let site_id_meta = rules
             .get("footer.missing_id.siteidcode")
-            .map(|r| r.param_str("meta_name").to_lowercase())
+            .and_then(|r| r.typed::<crate::rules::params::SiteIdCodeParams>())
+            .map(|p| p.meta_name.to_lowercase())
             .filter(|s| !s.is_empty());
         FactRules {
             empty_markers,

@@ -380,13 +380,16 @@ impl Discovery {
     /// The discovery parameters of a rule set (`feed.stale`: `matrix_titles`,
     /// `platform_words`).
     pub fn from_rules(rules: &crate::rules::RuleSet) -> Discovery {
-        let Some(r) = rules.get("feed.stale") else {
+        let Some(r) = rules
+            .get("feed.stale")
+            .and_then(|r| r.typed::<crate::rules::params::FeedStaleParams>())
+        else {
             return Discovery::default();
         };
         Discovery {
-            matrix_titles: r.param_regexes("matrix_titles").to_vec(),
+            matrix_titles: r.matrix_titles.clone(),
             platform_words: r
-                .param_groups("platform_words")
+                .platform_words
                 .iter()
                 .filter_map(|g| g.split_first().map(|(n, rest)| (n.clone(), rest.to_vec())))
                 .collect(),

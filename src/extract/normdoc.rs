@@ -164,24 +164,26 @@ pub struct NormdocRules {
 impl NormdocRules {
     /// The parameters of the `normdoc.new` rule; none (nothing extracted) without it.
     pub fn from_rules(rules: &crate::rules::RuleSet) -> NormdocRules {
-        let Some(r) = rules.get("normdoc.new") else {
+        let Some(r) = rules
+            .get("normdoc.new")
+            .and_then(|r| r.typed::<crate::rules::params::NormdocParams>())
+        else {
             return NormdocRules::default();
         };
-        let s = |n: &str| r.param_strs(n).to_vec();
         NormdocRules {
-            library_names: s("library_names"),
-            valid_markers: s("valid_markers"),
-            abolished_markers: s("abolished_markers"),
-            expired_markers: s("expired_markers"),
-            revised_markers: s("revised_markers"),
-            docno: Some(r.param_regex("docno_pattern").clone()),
-            docno_headers: s("docno_headers"),
-            title_headers: s("title_headers"),
-            written_headers: s("written_headers"),
-            published_headers: s("published_headers"),
-            status_headers: s("status_headers"),
-            regno_headers: s("regno_headers"),
-            validity_headers: s("validity_headers"),
+            library_names: r.library_names.clone(),
+            valid_markers: r.valid_markers.clone(),
+            abolished_markers: r.abolished_markers.clone(),
+            expired_markers: r.expired_markers.clone(),
+            revised_markers: r.revised_markers.clone(),
+            docno: Some(r.docno_pattern.clone()),
+            docno_headers: r.docno_headers.clone(),
+            title_headers: r.title_headers.clone(),
+            written_headers: r.written_headers.clone(),
+            published_headers: r.published_headers.clone(),
+            status_headers: r.status_headers.clone(),
+            regno_headers: r.regno_headers.clone(),
+            validity_headers: r.validity_headers.clone(),
         }
     }
 

@@ -85,6 +85,49 @@ struct Loc {
 struct Loader {
     files: Vec<(String, String)>,
     errors: Vec<ConfigError>,
+    /// Parameters a rule leaves out take the shipped rule files' values (the one default);
+    /// false while loading the shipped files themselves, which must give every parameter.
+    inherit: bool,
+}
+
+/// The parameters of every rule of the shipped rule files, by rule id: the one default of
+/// each parameter. A shipped file that does not parse gives nothing here (the test suite
+/// loads the shipped set and would fail first).
+fn shipped_params() -> &'static HashMap<String, (&'static str, toml::Table)> {
+    static SHIPPED: std::sync::LazyLock<HashMap<String, (&'static str, toml::Table)>> =
+        std::sync::LazyLock::new(|| {
+            let mut out = HashMap::new();
+            for (file, text) in super::EMBEDDED {
+                let Ok(table) = toml::from_str::<toml::Table>(text) else {
+                    continue;
+                };
+                let Some(rules) = table.get("rule").and_then(toml::Value::as_array) else {
+                    continue;
+                };
+                for r in rules {
+                    if let Some(id) = r.get("id").and_then(toml::Value::as_str) {
+                        let params = r
+                            .get("params")
+                            .and_then(toml::Value::as_table)
+                            .cloned()
+                            .unwrap_or_default();
+                        out.insert(id.to_string(), (*file, params));
+                    }
+                }
+            }
+            out
+        });
+    &SHIPPED
+}
+
+/// The shipped value of parameter `name` of rule `id` (the default shown in the README).
+pub(super) fn shipped_value(id: &str, name: &str) -> Option<&'static toml::Value> {
+    shipped_params().get(id)?.1.get(name)
+}
+
+/// The shipped rule file (`columns.toml`) that holds rule `id`.
+pub(super) fn shipped_file(id: &str) -> Option<&'static str> {
+    shipped_params().get(id).map(|(file, _)| *file)
 }
 
 impl Loader {
@@ -114,10 +157,14 @@ impl Loader {
     }
 }
 
-pub(super) fn load_sources(sources: Vec<(String, String)>) -> Result<RuleSet, Vec<ConfigError>> {
+pub(super) fn load_sources(
+    sources: Vec<(String, String)>,
+    inherit: bool,
+) -> Result<RuleSet, Vec<ConfigError>> {
     let mut ld = Loader {
         files: sources,
         errors: Vec::new(),
+        inherit,
     };
     let mut indicators: Vec<(Indicator, Loc)> = Vec::new();
     let mut rules: Vec<(Rule, Loc)> = Vec::new();
@@ -520,28 +567,21 @@ fn parse_params(
         let field = format!("{}.params.{}", loc.prefix, p.name);
         let value = match given.remove(p.name) {
             Some(v) => v,
-            None => match p.default.map(default_value) {
-                Some(Some(v)) => v,
-                Some(None) => {
-                    // A broken default literal in the registry (caught by a test).
-                    ld.err(
-                        loc.file,
-                        &field,
-                        format!("rule `{id}`: the built-in default of this parameter is invalid"),
-                        None,
-                    );
-                    continue;
-                }
+            None => match ld.inherit.then(|| shipped_value(id, p.name)).flatten() {
+                Some(v) => v.clone(),
                 None => {
-                    ld.err(
-                        loc.file,
-                        &field,
+                    let msg = if ld.inherit {
                         format!(
-                            "rule `{id}`: missing required parameter ({})",
+                            "rule `{id}`: missing parameter ({}), and the shipped rules give it no value",
                             p.ty.describe()
-                        ),
-                        None,
-                    );
+                        )
+                    } else {
+                        format!(
+                            "rule `{id}`: missing parameter ({}); the shipped rule files must give every parameter, as they are its default",
+                            p.ty.describe()
+                        )
+                    };
+                    ld.err(loc.file, &field, msg, None);
                     continue;
                 }
             },
@@ -565,12 +605,6 @@ fn parse_params(
         }
     }
     out
-}
-
-/// Parse a default literal of the registry.
-pub(super) fn default_value(literal: &str) -> Option<toml::Value> {
-    let mut t: toml::Table = toml::from_str(&format!("v = {literal}")).ok()?;
-    t.remove("v")
 }
 
 struct Bad {
@@ -752,15 +786,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_default_literal_is_valid() {
+    fn every_registered_rule_is_shipped_with_every_parameter() {
         for r in spec::RULES {
+            assert!(
+                shipped_params().contains_key(r.id),
+                "{}: no shipped rule, so its parameters have no default",
+                r.id
+            );
             for p in r.params {
-                if let Some(d) = p.default {
-                    let v = default_value(d)
-                        .unwrap_or_else(|| panic!("{}.{}: default does not parse", r.id, p.name));
-                    if let Err(b) = convert(p, &v) {
-                        panic!("{}.{}: bad default: {}", r.id, p.name, b.message);
-                    }
+                let v = shipped_value(r.id, p.name).unwrap_or_else(|| {
+                    panic!("{}.{}: not given by the shipped rules", r.id, p.name)
+                });
+                if let Err(b) = convert(p, v) {
+                    panic!("{}.{}: bad shipped value: {}", r.id, p.name, b.message);
                 }
             }
         }

@@ -44,8 +44,10 @@
 //! list of integers, number ≥ 0, rate (0–1), boolean, string, list of strings, regex, list
 //! of regexes (Rust `regex` syntax, compiled at load time), name groups (`[["name",
 //! "alias", …], …]`), pairs (`[["a", "b"], …]`), rule-id lists (must name rules of the
-//! set) and `"MM-DD"` days. A parameter left out takes the default from the code's registry
-//! ([`spec::RULES`]); one without a default must be given.
+//! set) and `"MM-DD"` days. Every parameter has one default: the value the shipped rule files
+//! give it (the code's registry [`spec::RULES`] holds names, types and meanings, no values).
+//! A parameter left out of a user's rule file takes the shipped value; the shipped files
+//! themselves must give every parameter.
 //!
 //! # Validation
 //!
@@ -223,14 +225,16 @@ pub struct Rule {
     pub(crate) typed: Option<params::Typed>,
 }
 
-// Accessors. The validator guarantees that every parameter of the rule's spec is present with
+// Accessors by name, for tests only: the code reads a rule's typed parameters
+// ([`Rule::typed`]), never a parameter by its name. The validator guarantees that every parameter of the rule's spec is present with
 // its declared type, so a mismatch here is a programming error (asking for a name the spec
 // does not declare, or with the wrong accessor): it fails loudly in debug builds and yields a
 // neutral value in release builds rather than taking a scan down.
 macro_rules! accessor {
     ($(#[$m:meta])* $name:ident, $variant:ident, $ret:ty, |$v:ident| $conv:expr, $none:expr) => {
         $(#[$m])*
-        pub fn $name(&self, name: &str) -> $ret {
+        #[cfg(test)]
+        pub(crate) fn $name(&self, name: &str) -> $ret {
             match self.params.get(name) {
                 Some(ParamValue::$variant($v)) => $conv,
                 other => {
@@ -269,10 +273,6 @@ impl Rule {
         param_f64, Float, f64, |v| *v, 0.0
     );
     accessor!(
-        /// A `Bool` parameter.
-        param_bool, Bool, bool, |v| *v, false
-    );
-    accessor!(
         /// A `Str` or `MonthDay` parameter.
         param_str, Str, &str, |v| v.as_str(), ""
     );
@@ -295,7 +295,8 @@ impl Rule {
 
     /// A `Regex` parameter, compiled. On a programming error (see above) a regex that
     /// matches nothing.
-    pub fn param_regex(&self, name: &str) -> &Regex {
+    #[cfg(test)]
+    pub(crate) fn param_regex(&self, name: &str) -> &Regex {
         static NOTHING: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
             Regex::new(r"[^\s\S]").unwrap_or_else(|_| unreachable!("constant regex"))
         });
@@ -313,7 +314,8 @@ impl Rule {
     }
 
     /// A `MonthDay` parameter as (month, day).
-    pub fn param_month_day(&self, name: &str) -> (u32, u32) {
+    #[cfg(test)]
+    pub(crate) fn param_month_day(&self, name: &str) -> (u32, u32) {
         load::parse_month_day(self.param_str(name)).unwrap_or((1, 1))
     }
 
@@ -339,7 +341,7 @@ impl RuleSet {
             .iter()
             .map(|(name, text)| (format!("rules/{name} (embedded)"), (*text).to_string()))
             .collect();
-        load::load_sources(sources)
+        load::load_sources(sources, false)
     }
 
     /// Every `*.toml` file in `dir`, in name order.
@@ -374,7 +376,7 @@ impl RuleSet {
                 Err(e) => errors.extend(io(&p, e)),
             }
         }
-        match load::load_sources(sources) {
+        match load::load_sources(sources, true) {
             Ok(set) if errors.is_empty() => Ok(set),
             Ok(_) => Err(errors),
             Err(more) => {
@@ -386,7 +388,7 @@ impl RuleSet {
 
     /// Parse rule files given as (name, text) pairs, in the order given.
     pub fn from_sources(sources: Vec<(String, String)>) -> Result<RuleSet, Vec<ConfigError>> {
-        load::load_sources(sources)
+        load::load_sources(sources, true)
     }
 
     pub(crate) fn new(indicators: Vec<Indicator>, rules: Vec<Rule>) -> RuleSet {
@@ -412,6 +414,24 @@ impl RuleSet {
     /// A rule by id if it is enabled and applies to a site of this level and kind.
     pub fn enabled_for(&self, id: &str, level: SiteLevel, kind: SiteKind) -> Option<&Rule> {
         self.get(id).filter(|r| r.applies_to(level, kind))
+    }
+
+    /// Rule `id` with its typed parameters `T`, if it is in the set, enabled and applies to
+    /// a site of this level and kind.
+    pub fn enabled_typed<T: params::Params>(
+        &self,
+        id: &str,
+        level: SiteLevel,
+        kind: SiteKind,
+    ) -> Option<(&Rule, &T)> {
+        let r = self.enabled_for(id, level, kind)?;
+        Some((r, r.typed::<T>()?))
+    }
+
+    /// The typed parameters `T` of rule `id` if it is in the set and enabled (whatever the
+    /// site), for parameters that steer reading rather than judging one site.
+    pub fn enabled_params<T: params::Params>(&self, id: &str) -> Option<&T> {
+        self.get(id).filter(|r| r.enabled)?.typed::<T>()
     }
 
     /// Every rule, in file order.
@@ -518,15 +538,25 @@ pub fn format_errors(errors: &[ConfigError]) -> String {
 /// default, meaning.
 pub fn params_markdown() -> String {
     let mut out =
-        String::from("| rule id | parameter | type | default | meaning |\n|---|---|---|---|---|\n");
+        String::from("| rule id | parameter | type | default (the shipped value) | meaning |\n|---|---|---|---|---|\n");
     for r in spec::RULES {
         if r.params.is_empty() {
             let _ = writeln!(out, "| `{}` | — | | | |", r.id);
         }
         for p in r.params {
-            let default = match p.default {
-                Some(d) => format!("`{}`", d.replace('|', "\\|")),
-                None => "required".to_string(),
+            let default = match load::shipped_value(r.id, p.name) {
+                Some(v) => {
+                    let text = v.to_string();
+                    if text.chars().count() <= 40 {
+                        format!("`{}`", text.replace('|', "\\|"))
+                    } else {
+                        format!(
+                            "see `rules/{}`",
+                            load::shipped_file(r.id).unwrap_or("*.toml")
+                        )
+                    }
+                }
+                None => "—".to_string(),
             };
             let _ = writeln!(
                 out,

@@ -187,6 +187,351 @@ impl Params for WordingParams {
     const IDS: &'static [&'static str] = &["wording.serious"];
 }
 
+/// Serde adapters for compiled regexes and `"MM-DD"` days (the validator has already checked
+/// them, so a failure here is a mismatch between a struct and its spec, reported at load).
+mod de {
+    use regex::Regex;
+    use serde::{Deserialize, Deserializer};
+
+    pub fn regex<'de, D: Deserializer<'de>>(d: D) -> Result<Regex, D::Error> {
+        let s = String::deserialize(d)?;
+        Regex::new(&s).map_err(serde::de::Error::custom)
+    }
+
+    pub fn regexes<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Regex>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .iter()
+            .map(|s| Regex::new(s).map_err(serde::de::Error::custom))
+            .collect()
+    }
+}
+
+/// A calendar day of the year from a `"MM-DD"` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthDay {
+    pub month: u32,
+    pub day: u32,
+}
+
+impl<'de> Deserialize<'de> for MonthDay {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let (month, day) = super::load::parse_month_day(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a day \"MM-DD\": {s}")))?;
+        Ok(MonthDay { month, day })
+    }
+}
+
+/// `home.not_updated` and `home.not_updated.warn`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HomeNotUpdatedParams {
+    pub window_days: i64,
+    pub undated_counts_as_stale: bool,
+    /// With no dated item on the home page, the newest item of the second-level pages its
+    /// navigation links to counts.
+    pub nav_home_uses_second_level: bool,
+}
+
+impl Params for HomeNotUpdatedParams {
+    const IDS: &'static [&'static str] = &["home.not_updated", "home.not_updated.warn"];
+}
+
+/// `column.missing.xxgk`: the 政府信息公开 专栏 and its required entries.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XxgkParams {
+    pub entry_name: String,
+    pub entry_aliases: Vec<String>,
+    /// `[canonical name, alias...]` of each required entry.
+    pub entries: Vec<Vec<String>>,
+    pub uniform_names: Vec<String>,
+    pub max_link_levels: i64,
+}
+
+impl Params for XxgkParams {
+    const IDS: &'static [&'static str] = &["column.missing.xxgk"];
+}
+
+/// `column.xxgk.entrance`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct XxgkEntranceParams {
+    pub require_on_home: bool,
+}
+
+impl Params for XxgkEntranceParams {
+    const IDS: &'static [&'static str] = &["column.xxgk.entrance"];
+}
+
+/// `column.missing.art20` and `column.missing.art21`: items of the 专栏 by name groups.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnItemsParams {
+    pub items: Vec<Vec<String>>,
+}
+
+impl Params for ColumnItemsParams {
+    const IDS: &'static [&'static str] = &["column.missing.art20", "column.missing.art21"];
+}
+
+/// The column classes judged for freshness (`column.stale.news` and the others).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnClassParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub name_patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regexes")]
+    pub exclude_patterns: Vec<regex::Regex>,
+    pub window_days: i64,
+    pub first_level_only: bool,
+    pub undated_counts_as_stale: bool,
+}
+
+impl Params for ColumnClassParams {
+    const IDS: &'static [&'static str] = &[
+        "column.stale.news",
+        "column.stale.notice_policy",
+        "column.stale.personnel_plan",
+        "column.stale.policy",
+    ];
+}
+
+/// `footer.missing_id.icp` and `footer.missing_id.psb`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FooterPatternsParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub patterns: Vec<regex::Regex>,
+}
+
+impl Params for FooterPatternsParams {
+    const IDS: &'static [&'static str] = &["footer.missing_id.icp", "footer.missing_id.psb"];
+}
+
+/// `footer.missing_id.siteidcode`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteIdCodeParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regex")]
+    pub code_pattern: regex::Regex,
+    pub meta_name: String,
+}
+
+impl Params for SiteIdCodeParams {
+    const IDS: &'static [&'static str] = &["footer.missing_id.siteidcode"];
+}
+
+/// `footer.missing_id.conac`: the 党政机关 badge in its forms.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConacParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regexes")]
+    pub link_patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regexes")]
+    pub script_patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regexes")]
+    pub image_patterns: Vec<regex::Regex>,
+}
+
+impl Params for ConacParams {
+    const IDS: &'static [&'static str] = &["footer.missing_id.conac"];
+}
+
+/// `footer.missing.sponsor_contact`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SponsorContactParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub sponsor_patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regexes")]
+    pub contact_patterns: Vec<regex::Regex>,
+}
+
+impl Params for SponsorContactParams {
+    const IDS: &'static [&'static str] = &["footer.missing.sponsor_contact"];
+}
+
+/// `footer.missing.jiucuo`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JiucuoParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub patterns: Vec<regex::Regex>,
+    pub check_site_code: bool,
+}
+
+impl Params for JiucuoParams {
+    const IDS: &'static [&'static str] = &["footer.missing.jiucuo"];
+}
+
+/// `normdoc.new`: how the 行政规范性文件 library is found and read (shared by the family).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormdocParams {
+    pub library_names: Vec<String>,
+    pub abolished_list_words: Vec<String>,
+    pub max_library_pages: usize,
+    pub valid_markers: Vec<String>,
+    pub abolished_markers: Vec<String>,
+    pub expired_markers: Vec<String>,
+    pub revised_markers: Vec<String>,
+    #[serde(deserialize_with = "de::regex")]
+    pub docno_pattern: regex::Regex,
+    pub docno_headers: Vec<String>,
+    pub title_headers: Vec<String>,
+    pub written_headers: Vec<String>,
+    pub published_headers: Vec<String>,
+    pub status_headers: Vec<String>,
+    pub regno_headers: Vec<String>,
+    pub validity_headers: Vec<String>,
+}
+
+impl Params for NormdocParams {
+    const IDS: &'static [&'static str] = &["normdoc.new"];
+}
+
+/// `normdoc.docno_format`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormdocDocnoParams {
+    #[serde(deserialize_with = "de::regex")]
+    pub pattern: regex::Regex,
+}
+
+impl Params for NormdocDocnoParams {
+    const IDS: &'static [&'static str] = &["normdoc.docno_format"];
+}
+
+/// `normdoc.not_in_library`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NormdocNotInLibraryParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub policy_column_patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regex")]
+    pub normative_docno_pattern: regex::Regex,
+}
+
+impl Params for NormdocNotInLibraryParams {
+    const IDS: &'static [&'static str] = &["normdoc.not_in_library"];
+}
+
+/// `feed.stale`: the window and how accounts are discovered on the site.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedStaleParams {
+    pub window_days: i64,
+    #[serde(deserialize_with = "de::regexes")]
+    pub matrix_titles: Vec<regex::Regex>,
+    pub platform_words: Vec<Vec<String>>,
+}
+
+impl Params for FeedStaleParams {
+    const IDS: &'static [&'static str] = &["feed.stale"];
+}
+
+/// `feed.late` and `feed.zombie`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedWindowParams {
+    pub window_days: i64,
+}
+
+impl Params for FeedWindowParams {
+    const IDS: &'static [&'static str] = &["feed.late", "feed.zombie"];
+}
+
+/// `feed.no_interaction`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedNoInteractionParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub menu_patterns: Vec<regex::Regex>,
+}
+
+impl Params for FeedNoInteractionParams {
+    const IDS: &'static [&'static str] = &["feed.no_interaction"];
+}
+
+/// `feed.broken`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedBrokenParams {
+    pub consecutive_failures: usize,
+}
+
+impl Params for FeedBrokenParams {
+    const IDS: &'static [&'static str] = &["feed.broken"];
+}
+
+/// `annual_report.missing`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReportMissingParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub column_patterns: Vec<regex::Regex>,
+    #[serde(deserialize_with = "de::regex")]
+    pub title_pattern: regex::Regex,
+    pub department_deadline: MonthDay,
+    pub government_deadline: MonthDay,
+}
+
+impl Params for AnnualReportMissingParams {
+    const IDS: &'static [&'static str] = &["annual_report.missing"];
+}
+
+/// `annual_report.sections`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReportSectionsParams {
+    pub sections: Vec<Vec<String>>,
+}
+
+impl Params for AnnualReportSectionsParams {
+    const IDS: &'static [&'static str] = &["annual_report.sections"];
+}
+
+/// `annual_report.inconsistent` and `annual_report.cross_year`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReportRelationsParams {
+    pub relations: Vec<String>,
+}
+
+impl Params for AnnualReportRelationsParams {
+    const IDS: &'static [&'static str] =
+        &["annual_report.inconsistent", "annual_report.cross_year"];
+}
+
+/// `annual_report.format_version`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnnualReportFormatParams {
+    pub format_2021_from_year: i32,
+}
+
+impl Params for AnnualReportFormatParams {
+    const IDS: &'static [&'static str] = &["annual_report.format_version"];
+}
+
+/// `site_annual_table.missing`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteAnnualTableParams {
+    #[serde(deserialize_with = "de::regexes")]
+    pub title_patterns: Vec<regex::Regex>,
+    pub deadline: MonthDay,
+}
+
+impl Params for SiteAnnualTableParams {
+    const IDS: &'static [&'static str] = &["site_annual_table.missing"];
+}
+
 /// A typed parameter struct as kept with its rule.
 pub(super) type Typed = Arc<dyn Any + Send + Sync>;
 
@@ -224,6 +569,28 @@ pub(super) fn build(
         ColumnBlankWarnParams,
         CountRuleParams,
         WordingParams,
+        HomeNotUpdatedParams,
+        XxgkParams,
+        XxgkEntranceParams,
+        ColumnItemsParams,
+        ColumnClassParams,
+        FooterPatternsParams,
+        SiteIdCodeParams,
+        ConacParams,
+        SponsorContactParams,
+        JiucuoParams,
+        NormdocParams,
+        NormdocDocnoParams,
+        NormdocNotInLibraryParams,
+        FeedStaleParams,
+        FeedWindowParams,
+        FeedNoInteractionParams,
+        FeedBrokenParams,
+        AnnualReportMissingParams,
+        AnnualReportSectionsParams,
+        AnnualReportRelationsParams,
+        AnnualReportFormatParams,
+        SiteAnnualTableParams,
     );
     Ok(None)
 }
@@ -262,10 +629,17 @@ mod tests {
             .get("ipv6.coverage")
             .and_then(|r| r.typed::<LinkBlockedParams>())
             .is_none());
-        // Every family's ids are rules of the embedded set.
+        // Every family's ids are rules of the embedded set, and every rule with parameters
+        // has its typed struct: no parameter is read by name.
         for r in rules.rules() {
             let built = build(&r.id, &r.params).expect("typed params build");
             assert_eq!(built.is_some(), r.typed.is_some(), "{}", r.id);
+            assert_eq!(
+                r.typed.is_some(),
+                !r.params.is_empty(),
+                "{}: a rule with parameters needs a typed struct (and one without none)",
+                r.id
+            );
         }
     }
 

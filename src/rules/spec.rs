@@ -2,8 +2,10 @@
 //!
 //! A rule file may only name ids listed here (a typo is an error, not a silently dead rule),
 //! and only the parameters listed for its id. Every parameter has a type, checked at load
-//! time, and either a default (a TOML literal, validated like a value from a file) or none,
-//! in which case the rule file must give it.
+//! time. The registry holds no values: the one default of every parameter is the value the
+//! shipped rule files (`rules/*.toml`, embedded in the binary) give it. A rule folder of the
+//! user's may leave a parameter out and inherits the shipped value; the shipped files must
+//! give every parameter (a test and the loader hold them to it).
 
 /// Type of a rule parameter. Numbers are never negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,8 +89,6 @@ pub struct ParamSpec {
     pub name: &'static str,
     /// Its type.
     pub ty: ParamType,
-    /// Default as a TOML literal; `None` = required.
-    pub default: Option<&'static str>,
     /// For `Str`/`Strs`: the only values allowed (empty = any).
     pub allowed: &'static [&'static str],
     /// What it means.
@@ -121,26 +121,10 @@ pub fn known_ids() -> impl Iterator<Item = &'static str> {
     RULES.iter().map(|r| r.id)
 }
 
-const fn req(name: &'static str, ty: ParamType, doc: &'static str) -> ParamSpec {
+const fn param(name: &'static str, ty: ParamType, doc: &'static str) -> ParamSpec {
     ParamSpec {
         name,
         ty,
-        default: None,
-        allowed: &[],
-        doc,
-    }
-}
-
-const fn opt(
-    name: &'static str,
-    ty: ParamType,
-    default: &'static str,
-    doc: &'static str,
-) -> ParamSpec {
-    ParamSpec {
-        name,
-        ty,
-        default: Some(default),
         allowed: &[],
         doc,
     }
@@ -148,56 +132,52 @@ const fn opt(
 
 use ParamType as T;
 
-const WINDOW_14: ParamSpec = opt(
+const WINDOW_14: ParamSpec = param(
     "window_days",
     T::Int,
-    "14",
     "days before the as-of time within which something new must appear",
 );
-const UNDATED: ParamSpec = opt(
+const UNDATED: ParamSpec = param(
     "undated_counts_as_stale",
     T::Bool,
-    "true",
     "items without a visible date count as not updated (2015 census note)",
 );
 const COLUMN_CLASS: &[ParamSpec] = &[
-    req(
+    param(
         "name_patterns",
         T::Regexes,
         "column names (regex) that belong to the class",
     ),
-    opt(
+    param(
         "exclude_patterns",
         T::Regexes,
-        "[]",
         "column names (regex) excluded from the class, e.g. historical topics",
     ),
-    req(
+    param(
         "window_days",
         T::Int,
         "longest allowed age of the newest item",
     ),
-    opt(
+    param(
         "first_level_only",
         T::Bool,
-        "false",
         "only first-level columns (linked from the home page navigation) count",
     ),
     UNDATED,
 ];
 const COUNT_RULE: &[ParamSpec] = &[
-    req(
+    param(
         "threshold",
         T::Int,
         "number of counted columns at which the rule fires",
     ),
-    req(
+    param(
         "count_rules",
         T::RuleIds,
         "rules whose per-column findings are counted",
     ),
 ];
-const NAME_PATTERNS: ParamSpec = req(
+const NAME_PATTERNS: ParamSpec = param(
     "patterns",
     T::Regexes,
     "regexes, any of which marks the item as present",
@@ -213,100 +193,97 @@ pub static RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "link.broken",
         params: &[
-            req(
+            param(
                 "soft404_patterns",
                 T::Strs,
                 "phrases that make an HTTP 200 page a soft 404",
             ),
-            opt(
-                "min_count",
-                T::Int,
-                "1",
-                "broken links on other pages are deducted only from this count on",
-            ),
+            param(
+    "min_count",
+    T::Int,
+    "broken links on other pages are deducted only from this count on",
+),
         ],
     },
     RuleSpec {
         id: "link.blocked",
         params: &[
-            req(
+            param(
                 "challenge_markers",
                 T::Strs,
                 "body or header substrings (case-insensitive) of WAF/challenge pages",
             ),
-            opt(
-                "blocked_statuses",
-                T::Ints,
-                "[429, 412]",
-                "HTTP statuses that mean the scanner was refused, not that the page is gone",
-            ),
-            opt(
-                "blanket_403_min",
-                T::Int,
-                "3",
-                "a host answering 403 to this many different URLs is treated as blocking",
-            ),
-            opt(
-                "stop_after_blocked",
-                T::Int,
-                "5",
-                "blocked answers after which an origin is no longer asked",
-            ),
-            opt(
-                "challenge_max_bytes",
-                T::Int,
-                "65536",
-                "largest 2xx body in which a challenge marker makes a challenge page",
-            ),
-            opt(
-                "challenge_max_links",
-                T::Int,
-                "3",
-                "most links (<a>) a 2xx challenge page may have; a real page has more",
-            ),
+            param(
+    "blocked_statuses",
+    T::Ints,
+    "HTTP statuses that mean the scanner was refused, not that the page is gone",
+),
+            param(
+    "blanket_403_min",
+    T::Int,
+    "a host answering 403 to this many different URLs is treated as blocking",
+),
+            param(
+    "stop_after_blocked",
+    T::Int,
+    "blocked answers after which an origin is no longer asked",
+),
+            param(
+    "challenge_max_bytes",
+    T::Int,
+    "largest 2xx body in which a challenge marker makes a challenge page",
+),
+            param(
+    "challenge_max_links",
+    T::Int,
+    "most links (<a>) a 2xx challenge page may have; a real page has more",
+),
         ],
     },
     // ── availability ───────────────────────────────────────────────────────
     RuleSpec {
         id: "site.unreachable",
         params: &[
-            opt("window_days", T::Int, "7", "monitoring window"),
-            opt(
-                "min_probes_per_day",
-                T::Int,
-                "20",
-                "probes per day needed for a day to count",
-            ),
-            opt(
-                "veto_rate",
-                T::Rate,
-                "0.05",
-                "share of failed probes at which the rule fires",
-            ),
-            opt(
-                "timeout_secs",
-                T::Int,
-                "15",
-                "a probe fails when the home page has not opened after this",
-            ),
+            param(
+    "window_days",
+    T::Int,
+    "monitoring window",
+),
+            param(
+    "min_probes_per_day",
+    T::Int,
+    "probes per day needed for a day to count",
+),
+            param(
+    "veto_rate",
+    T::Rate,
+    "share of failed probes at which the rule fires",
+),
+            param(
+    "timeout_secs",
+    T::Int,
+    "a probe fails when the home page has not opened after this",
+),
         ],
     },
     RuleSpec {
         id: "site.unreachable.warn",
         params: &[
-            opt("window_days", T::Int, "7", "monitoring window"),
-            opt(
-                "min_probes_per_day",
-                T::Int,
-                "20",
-                "probes per day needed for a day to count",
-            ),
-            opt(
-                "notice_rate",
-                T::Rate,
-                "0.03",
-                "share of failed probes at which the warning fires",
-            ),
+            param(
+    "window_days",
+    T::Int,
+    "monitoring window",
+),
+            param(
+    "min_probes_per_day",
+    T::Int,
+    "probes per day needed for a day to count",
+),
+            param(
+    "notice_rate",
+    T::Rate,
+    "share of failed probes at which the warning fires",
+),
         ],
     },
     RuleSpec {
@@ -317,68 +294,64 @@ pub static RULES: &[RuleSpec] = &[
     // ── IPv6 ───────────────────────────────────────────────────────────────
     RuleSpec {
         id: "ipv6.unsupported",
-        params: &[opt(
-            "timeout_secs",
-            T::Int,
-            "15",
-            "time allowed for the home page over IPv6",
-        )],
+        params: &[param(
+    "timeout_secs",
+    T::Int,
+    "time allowed for the home page over IPv6",
+)],
     },
     RuleSpec {
         id: "ipv6.coverage",
         params: &[
-            opt(
-                "l2_target",
-                T::Rate,
-                "0.90",
-                "share of second-level links that must be reachable over IPv6",
-            ),
-            opt(
-                "l3_target",
-                T::Rate,
-                "0.85",
-                "share of third-level links that must be reachable over IPv6",
-            ),
-            opt(
-                "min_links",
-                T::Int,
-                "10",
-                "fewest links of a level for its share to be judged",
-            ),
-            opt(
-                "sample_per_level",
-                T::Int,
-                "100",
-                "most links of a level requested over IPv6 (a deterministic sample)",
-            ),
+            param(
+    "l2_target",
+    T::Rate,
+    "share of second-level links that must be reachable over IPv6",
+),
+            param(
+    "l3_target",
+    T::Rate,
+    "share of third-level links that must be reachable over IPv6",
+),
+            param(
+    "min_links",
+    T::Int,
+    "fewest links of a level for its share to be judged",
+),
+            param(
+    "sample_per_level",
+    T::Int,
+    "most links of a level requested over IPv6 (a deterministic sample)",
+),
         ],
     },
     RuleSpec {
         id: "ipv6.success_rate",
         params: &[
-            opt(
-                "target",
-                T::Rate,
-                "0.95",
-                "share of IPv6 home-page probes that must succeed",
-            ),
-            opt("window_days", T::Int, "7", "monitoring window"),
-            opt(
-                "min_probes",
-                T::Int,
-                "20",
-                "fewest IPv6 probes in the window for the rate to be judged",
-            ),
+            param(
+    "target",
+    T::Rate,
+    "share of IPv6 home-page probes that must succeed",
+),
+            param(
+    "window_days",
+    T::Int,
+    "monitoring window",
+),
+            param(
+    "min_probes",
+    T::Int,
+    "fewest IPv6 probes in the window for the rate to be judged",
+),
         ],
     },
     RuleSpec {
         id: "ipv6.consistency",
-        params: &[opt(
-            "min_similarity",
-            T::Rate,
-            "0.90",
-            "text similarity of the IPv4 and IPv6 home pages below which they differ",
-        )],
+        params: &[param(
+    "min_similarity",
+    T::Rate,
+    "text similarity of the IPv4 and IPv6 home pages below which they differ",
+)],
     },
     RuleSpec {
         id: "ipv6.delegation",
@@ -390,67 +363,70 @@ pub static RULES: &[RuleSpec] = &[
         params: &[
             WINDOW_14,
             UNDATED,
-            opt(
-                "nav_home_uses_second_level",
-                T::Bool,
-                "true",
-                "for a navigation-only home page, judge its second-level pages instead",
-            ),
+            param(
+    "nav_home_uses_second_level",
+    T::Bool,
+    "for a navigation-only home page, judge its second-level pages instead",
+),
         ],
     },
     RuleSpec {
         id: "home.not_updated.warn",
         params: &[
-            opt("window_days", T::Int, "10", "days without a new item"),
+            param(
+    "window_days",
+    T::Int,
+    "days without a new item",
+),
             UNDATED,
+            param(
+                "nav_home_uses_second_level",
+                T::Bool,
+                "for a navigation-only home page, judge its second-level pages instead",
+            ),
         ],
     },
     RuleSpec {
         id: "column.missing.xxgk",
         params: &[
-            opt(
-                "entry_name",
-                T::Str,
-                "\"政府信息公开\"",
-                "the uniform name of the 专栏",
-            ),
-            opt(
-                "entry_aliases",
-                T::Strs,
-                "[]",
-                "names that identify the 专栏 under a non-uniform name (reported as renamed)",
-            ),
-            req(
+            param(
+    "entry_name",
+    T::Str,
+    "the uniform name of the 专栏",
+),
+            param(
+    "entry_aliases",
+    T::Strs,
+    "names that identify the 专栏 under a non-uniform name (reported as renamed)",
+),
+            param(
                 "entries",
                 T::Groups,
                 "the four first-level entries of the 专栏, each [name, alias...]",
             ),
-            opt(
-                "uniform_names",
-                T::Strs,
-                "[]",
-                "further names that count as the uniform name (政府信息公开专栏...)",
-            ),
-            opt(
-                "max_link_levels",
-                T::Int,
-                "2",
-                "the 专栏 is looked for on pages up to this many links from the home page",
-            ),
+            param(
+    "uniform_names",
+    T::Strs,
+    "further names that count as the uniform name (政府信息公开专栏...)",
+),
+            param(
+    "max_link_levels",
+    T::Int,
+    "the 专栏 is looked for on pages up to this many links from the home page",
+),
         ],
     },
     RuleSpec {
         id: "column.xxgk.entrance",
-        params: &[opt(
-            "require_on_home",
-            T::Bool,
-            "true",
-            "the home page must link the 专栏 directly, not only through another page",
-        )],
+        params: &[param(
+    "require_on_home",
+    T::Bool,
+    "the home page must link the 专栏 directly, not only through another page",
+)],
     },
     RuleSpec {
         id: "column.missing.art20",
-        params: &[req(
+        params: &[param(
             "items",
             T::Groups,
             "sub-columns for the items of 条例 第二十条, each [name, alias...]",
@@ -458,7 +434,7 @@ pub static RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "column.missing.art21",
-        params: &[req(
+        params: &[param(
             "items",
             T::Groups,
             "sub-columns for the items of 条例 第二十一条, each [name, alias...]",
@@ -491,18 +467,17 @@ pub static RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "column.blank",
         params: &[
-            req("threshold", T::Int, "blank columns at which the rule fires"),
-            opt(
-                "empty_markers",
-                T::Strs,
-                "[]",
-                "phrases of a list page that lists nothing (暂无信息...)",
-            ),
+            param("threshold", T::Int, "blank columns at which the rule fires"),
+            param(
+    "empty_markers",
+    T::Strs,
+    "phrases of a list page that lists nothing (暂无信息...)",
+),
         ],
     },
     RuleSpec {
         id: "column.blank.warn",
-        params: &[req(
+        params: &[param(
             "threshold",
             T::Int,
             "blank columns at which the warning fires",
@@ -513,18 +488,16 @@ pub static RULES: &[RuleSpec] = &[
         id: "footer.missing_id.siteidcode",
         params: &[
             NAME_PATTERNS,
-            opt(
-                "code_pattern",
-                T::Regex,
-                r#"'^(?:\d{10}|bm\d{8})$'"#,
-                "shape of a valid 网站标识码",
-            ),
-            opt(
-                "meta_name",
-                T::Str,
-                "\"SiteIDCode\"",
-                "the <meta name> that carries the code",
-            ),
+            param(
+    "code_pattern",
+    T::Regex,
+    "shape of a valid 网站标识码",
+),
+            param(
+    "meta_name",
+    T::Str,
+    "the <meta name> that carries the code",
+),
         ],
     },
     RuleSpec {
@@ -538,41 +511,37 @@ pub static RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "footer.missing_id.conac",
         params: &[
-            opt(
-                "patterns",
-                T::Regexes,
-                "[]",
-                "regexes of the footer's visible text that show the mark",
-            ),
-            opt(
-                "link_patterns",
-                T::Regexes,
-                "[]",
-                "regexes of a link (`a href=URL`) to the mark's registration page",
-            ),
-            opt(
-                "script_patterns",
-                T::Regexes,
-                "[]",
-                "regexes of the mark's script (`script src=URL`)",
-            ),
-            opt(
-                "image_patterns",
-                T::Regexes,
-                "[]",
-                "regexes of the mark's image (`img src=URL`, `img alt=…`, `img title=…`)",
-            ),
+            param(
+    "patterns",
+    T::Regexes,
+    "regexes of the footer's visible text that show the mark",
+),
+            param(
+    "link_patterns",
+    T::Regexes,
+    "regexes of a link (`a href=URL`) to the mark's registration page",
+),
+            param(
+    "script_patterns",
+    T::Regexes,
+    "regexes of the mark's script (`script src=URL`)",
+),
+            param(
+    "image_patterns",
+    T::Regexes,
+    "regexes of the mark's image (`img src=URL`, `img alt=…`, `img title=…`)",
+),
         ],
     },
     RuleSpec {
         id: "footer.missing.sponsor_contact",
         params: &[
-            req(
+            param(
                 "sponsor_patterns",
                 T::Regexes,
                 "regexes that mark the 主办单位",
             ),
-            req(
+            param(
                 "contact_patterns",
                 T::Regexes,
                 "regexes that mark contact details",
@@ -583,108 +552,102 @@ pub static RULES: &[RuleSpec] = &[
         id: "footer.missing.jiucuo",
         params: &[
             NAME_PATTERNS,
-            opt(
-                "check_site_code",
-                T::Bool,
-                "true",
-                "the entry's site_code must equal the site's 网站标识码",
-            ),
+            param(
+    "check_site_code",
+    T::Bool,
+    "the entry's site_code must equal the site's 网站标识码",
+),
         ],
     },
     // ── wording ────────────────────────────────────────────────────────────
     RuleSpec {
         id: "wording.serious",
         params: &[
-            req(
+            param(
                 "corrections",
                 T::Pairs,
                 "[wrong form, correct form] pairs found verbatim",
             ),
-            req(
+            param(
                 "official_names",
                 T::Strs,
                 "official names; a near miss (look-alike or homophone character, separator inside, dropped or swapped characters) is reported",
             ),
-            req(
+            param(
                 "confusables",
                 T::Pairs,
                 "look-alike characters [a, b] used for near misses (homophones come from the pinyin crate)",
             ),
-            opt(
-                "min_name_chars",
-                T::Int,
-                "4",
-                "official names shorter than this are not searched for near misses",
-            ),
-            opt(
-                "min_drop_chars",
-                T::Int,
-                "5",
-                "official names shorter than this are not searched for a dropped character",
-            ),
-            opt(
-                "never_substituted",
-                T::Strs,
-                "[]",
-                "characters never taken as a homophone typo or a stray character inside a name (function words)",
-            ),
-            opt(
-                "separators",
-                T::Str,
-                "\"·\"",
-                "characters besides white space that count as punctuation inside a name",
-            ),
-            opt(
-                "max_separated_gaps",
-                T::Int,
-                "2",
-                "a name with separators in more gaps than this (中 华 人 民) is spaced on purpose",
-            ),
+            param(
+    "min_name_chars",
+    T::Int,
+    "official names shorter than this are not searched for near misses",
+),
+            param(
+    "min_drop_chars",
+    T::Int,
+    "official names shorter than this are not searched for a dropped character",
+),
+            param(
+    "never_substituted",
+    T::Strs,
+    "characters never taken as a homophone typo or a stray character inside a name (function words)",
+),
+            param(
+    "separators",
+    T::Str,
+    "characters besides white space that count as punctuation inside a name",
+),
+            param(
+    "max_separated_gaps",
+    T::Int,
+    "a name with separators in more gaps than this (中 华 人 民) is spaced on purpose",
+),
         ],
     },
     // ── normative documents ────────────────────────────────────────────────
     RuleSpec {
         id: "normdoc.new",
         params: &[
-            req(
+            param(
                 "library_names",
                 T::Strs,
                 "column names of the 行政规范性文件 library (a column whose name is or ends with one)",
             ),
-            req(
+            param(
                 "abolished_list_words",
                 T::Strs,
                 "words that make a library-named column a list of repealed documents (废止, 失效)",
             ),
-            req(
+            param(
                 "max_library_pages",
                 T::Int,
                 "budget: list pages of the library read per scan",
             ),
-            req("valid_markers", T::Strs, "status words meaning in force (有效)"),
-            req("abolished_markers", T::Strs, "status words meaning repealed (废止)"),
-            req("expired_markers", T::Strs, "status words meaning expired (失效)"),
-            req("revised_markers", T::Strs, "status words meaning revised (已修订)"),
-            req(
+            param("valid_markers", T::Strs, "status words meaning in force (有效)"),
+            param("abolished_markers", T::Strs, "status words meaning repealed (废止)"),
+            param("expired_markers", T::Strs, "status words meaning expired (失效)"),
+            param("revised_markers", T::Strs, "status words meaning revised (已修订)"),
+            param(
                 "docno_pattern",
                 T::Regex,
                 "a 文号 as written, well-formed or not (to find it in a row or on a page)",
             ),
-            req(
+            param(
                 "docno_headers",
                 T::Strs,
                 "table headers of the 文号 column",
             ),
-            req("title_headers", T::Strs, "table headers of the title column"),
-            req("written_headers", T::Strs, "table headers of the 成文日期 column"),
-            req("published_headers", T::Strs, "table headers of the 发布日期 column"),
-            req("status_headers", T::Strs, "table headers of the 有效性 column"),
-            req(
+            param("title_headers", T::Strs, "table headers of the title column"),
+            param("written_headers", T::Strs, "table headers of the 成文日期 column"),
+            param("published_headers", T::Strs, "table headers of the 发布日期 column"),
+            param("status_headers", T::Strs, "table headers of the 有效性 column"),
+            param(
                 "regno_headers",
                 T::Strs,
                 "table headers of the 统一编号/登记号 column",
             ),
-            req("validity_headers", T::Strs, "table headers of the 有效期 column"),
+            param("validity_headers", T::Strs, "table headers of the 有效期 column"),
         ],
     },
     RuleSpec {
@@ -705,7 +668,7 @@ pub static RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "normdoc.docno_format",
-        params: &[req("pattern", T::Regex, "a well-formed 文号 (GB/T 9704)")],
+        params: &[param("pattern", T::Regex, "a well-formed 文号 (GB/T 9704)")],
     },
     RuleSpec {
         id: "normdoc.expired_validity",
@@ -714,12 +677,12 @@ pub static RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "normdoc.not_in_library",
         params: &[
-            req(
+            param(
                 "policy_column_patterns",
                 T::Regexes,
                 "column names (regex) of policy-document columns outside the library",
             ),
-            req(
+            param(
                 "normative_docno_pattern",
                 T::Regex,
                 "a 文号 that marks a normative document (the 规 of 渝府规〔2020〕1号)",
@@ -731,12 +694,12 @@ pub static RULES: &[RuleSpec] = &[
         id: "feed.stale",
         params: &[
             WINDOW_14,
-            req(
+            param(
                 "matrix_titles",
                 T::Regexes,
                 "title or heading (regex) of a site's page listing its new-media accounts",
             ),
-            req(
+            param(
                 "platform_words",
                 T::Groups,
                 "platform name as configured, then the words that name it on a page",
@@ -745,15 +708,23 @@ pub static RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "feed.late",
-        params: &[opt("window_days", T::Int, "7", "days without a post")],
+        params: &[param(
+    "window_days",
+    T::Int,
+    "days without a post",
+)],
     },
     RuleSpec {
         id: "feed.zombie",
-        params: &[opt("window_days", T::Int, "90", "days without a post")],
+        params: &[param(
+    "window_days",
+    T::Int,
+    "days without a post",
+)],
     },
     RuleSpec {
         id: "feed.no_interaction",
-        params: &[req(
+        params: &[param(
             "menu_patterns",
             T::Regexes,
             "menu or entry names (regex) of a message/consultation function",
@@ -773,44 +744,41 @@ pub static RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "feed.broken",
-        params: &[opt(
-            "consecutive_failures",
-            T::Int,
-            "3",
-            "failed reads in a row (this scan's included) from which the finding says the failure is repeated",
-        )],
+        params: &[param(
+    "consecutive_failures",
+    T::Int,
+    "failed reads in a row (this scan's included) from which the finding says the failure is repeated",
+)],
     },
     // ── annual reports ─────────────────────────────────────────────────────
     RuleSpec {
         id: "annual_report.missing",
         params: &[
-            req(
+            param(
                 "column_patterns",
                 T::Regexes,
                 "column names (regex) of the 年报 column",
             ),
-            req(
+            param(
                 "title_pattern",
                 T::Regex,
                 "a report title; capture group 1 is the year",
             ),
-            opt(
-                "department_deadline",
-                T::MonthDay,
-                "\"01-31\"",
-                "departments publish last year's report by this day",
-            ),
-            opt(
-                "government_deadline",
-                T::MonthDay,
-                "\"03-31\"",
-                "governments publish their own report by this day",
-            ),
+            param(
+    "department_deadline",
+    T::MonthDay,
+    "departments publish last year's report by this day",
+),
+            param(
+    "government_deadline",
+    T::MonthDay,
+    "governments publish their own report by this day",
+),
         ],
     },
     RuleSpec {
         id: "annual_report.sections",
-        params: &[req(
+        params: &[param(
             "sections",
             T::Groups,
             "the six required section headings, each [heading, alias...]",
@@ -821,7 +789,6 @@ pub static RULES: &[RuleSpec] = &[
         params: &[ParamSpec {
             name: "relations",
             ty: T::Strs,
-            default: Some(r#"["T3-1", "T3-2", "T3-3", "T4-1"]"#),
             allowed: &["T3-1", "T3-2", "T3-3", "T4-1"],
             doc: "cross-check relations verified (regulations §4.5)",
         }],
@@ -831,34 +798,31 @@ pub static RULES: &[RuleSpec] = &[
         params: &[ParamSpec {
             name: "relations",
             ty: T::Strs,
-            default: Some(r#"["X-1", "X-2"]"#),
             allowed: &["X-1", "X-2"],
             doc: "cross-year relations verified (regulations §4.5)",
         }],
     },
     RuleSpec {
         id: "annual_report.format_version",
-        params: &[opt(
-            "format_2021_from_year",
-            T::Int,
-            "2021",
-            "reports for this year and later must use the 2021 format",
-        )],
+        params: &[param(
+    "format_2021_from_year",
+    T::Int,
+    "reports for this year and later must use the 2021 format",
+)],
     },
     RuleSpec {
         id: "site_annual_table.missing",
         params: &[
-            req(
+            param(
                 "title_patterns",
                 T::Regexes,
                 "titles (regex) of the 政府网站工作年度报表",
             ),
-            opt(
-                "deadline",
-                T::MonthDay,
-                "\"01-31\"",
-                "published by this day of the following year",
-            ),
+            param(
+    "deadline",
+    T::MonthDay,
+    "published by this day of the following year",
+),
         ],
     },
 ];

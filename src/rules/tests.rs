@@ -402,13 +402,27 @@ kind = "veto"
 [rule.params]
 count_rules = ["column.stale.news"]
 "#;
-    let errs = errors(&[("columns.toml", text)]);
+    // The shipped rule files are the one default, so they must give every parameter: loaded
+    // as the shipped set, a parameter left out is a located error.
+    let sources = vec![("columns.toml".to_string(), text.to_string())];
+    let errs = match load::load_sources(sources, false) {
+        Ok(_) => panic!("expected errors"),
+        Err(e) => e,
+    };
     expect(
         &errs,
         "columns.toml",
         7,
         "rule[0].params.threshold",
-        "missing required parameter (integer ≥ 0)",
+        "missing parameter (integer ≥ 0)",
+    );
+    // A user's folder inherits the shipped value (so only the rule reference is wrong).
+    let errs = errors(&[("columns.toml", text)]);
+    assert!(
+        !errs
+            .iter()
+            .any(|e| e.to_string().contains("params.threshold")),
+        "{errs:?}"
     );
     expect(
         &errs,
@@ -416,6 +430,35 @@ count_rules = ["column.stale.news"]
         8,
         "rule[0].params.count_rules[0]",
         "no rule `column.stale.news` in the rule set",
+    );
+}
+
+#[test]
+fn a_parameter_left_out_takes_the_shipped_value() {
+    let text = r#"[[rule]]
+id = "column.blank"
+title = "空白栏目"
+source = "s"
+kind = "veto"
+
+[rule.params]
+threshold = 3
+"#;
+    let set = load(&[("columns.toml", text)]).expect("loads");
+    let shipped = RuleSet::embedded().expect("embedded");
+    let p = set
+        .get("column.blank")
+        .and_then(|r| r.typed::<params::ColumnBlankParams>())
+        .expect("typed");
+    let q = shipped
+        .get("column.blank")
+        .and_then(|r| r.typed::<params::ColumnBlankParams>())
+        .expect("typed");
+    assert_eq!(p.threshold, 3, "the given value wins");
+    assert!(!q.empty_markers.is_empty());
+    assert_eq!(
+        p.empty_markers, q.empty_markers,
+        "the left-out one is the shipped one"
     );
 }
 
