@@ -1,6 +1,8 @@
 //! The score of a site under the 2019 indicators (国办秘函〔2019〕19号): any veto finding makes
 //! the site 不合格; otherwise the deduction part starts at 100, each indicator loses at most
-//! its allotted points, and below 60 the site is 不合格.
+//! its allotted points, and below 60 the site is 不合格. A veto a person must confirm first
+//! (its evidence says `needs_confirmation`) does not by itself make the site 不合格: with no
+//! other veto and a passing score the verdict is 待确认 until someone reviews it.
 //!
 //! What this module does not do:
 //! - **Double counting** is the checks' job: a column already penalised as blank or stale
@@ -49,10 +51,14 @@ pub struct IndicatorDeduction {
 pub struct Score {
     /// 100 − capped deductions, never below 0; rounded to 0.01.
     pub score: f64,
-    /// 合格 / 不合格.
+    /// 合格 / 不合格 / 待确认.
     pub verdict: Verdict,
-    /// Veto findings.
+    /// Veto findings that need no person's confirmation.
     pub vetoes: usize,
+    /// Veto findings a person must confirm first ([`Finding::needs_confirmation`]): alone
+    /// they make the verdict 待确认, not 不合格.
+    #[serde(default)]
+    pub unconfirmed_vetoes: usize,
     /// Deductions per indicator with points lost, in the rule set's indicator order.
     pub deductions: Vec<IndicatorDeduction>,
 }
@@ -60,7 +66,14 @@ pub struct Score {
 /// Score a site's findings. Each finding's own `kind` and `points` are used (checks set them
 /// from the rule); the rule set supplies each rule's indicator and the caps.
 pub fn score(findings: &[Finding], rules: &RuleSet) -> Score {
-    let vetoes = findings.iter().filter(|f| f.kind == Kind::Veto).count();
+    let vetoes = findings
+        .iter()
+        .filter(|f| f.kind == Kind::Veto && !f.needs_confirmation())
+        .count();
+    let unconfirmed_vetoes = findings
+        .iter()
+        .filter(|f| f.kind == Kind::Veto && f.needs_confirmation())
+        .count();
 
     // indicator id → (name, cap, raw points, findings, order)
     let mut groups: BTreeMap<String, (String, Option<f64>, f64, usize, usize)> = BTreeMap::new();
@@ -111,6 +124,8 @@ pub fn score(findings: &[Finding], rules: &RuleSet) -> Score {
     let score = round2((FULL_MARKS - lost).max(0.0));
     let verdict = if vetoes > 0 || score < PASS_MARK {
         Verdict::Fail
+    } else if unconfirmed_vetoes > 0 {
+        Verdict::Pending
     } else {
         Verdict::Pass
     };
@@ -118,6 +133,7 @@ pub fn score(findings: &[Finding], rules: &RuleSet) -> Score {
         score,
         verdict,
         vetoes,
+        unconfirmed_vetoes,
         deductions,
     }
 }
@@ -247,6 +263,25 @@ kind = "notice"
         assert_eq!(s.vetoes, 1);
         assert_eq!(s.score, 100.0);
         assert_eq!(s.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn a_veto_to_confirm_alone_is_pending_not_a_failure() {
+        let mut unsure = finding("site.unreachable", Kind::Veto, 0.0);
+        unsure.evidence = serde_json::json!({"needs_confirmation": true});
+        let s = score(std::slice::from_ref(&unsure), &rules());
+        assert_eq!((s.vetoes, s.unconfirmed_vetoes), (0, 1));
+        assert_eq!(s.verdict, Verdict::Pending);
+        // With a veto that needs no confirmation, or a failing score, it fails.
+        let sure = finding("site.unreachable", Kind::Veto, 0.0);
+        let s = score(&[unsure.clone(), sure], &rules());
+        assert_eq!((s.vetoes, s.verdict), (1, Verdict::Fail));
+        // (A rule unknown to the set is uncapped.)
+        let mut f: Vec<Finding> = (0..10)
+            .map(|_| finding("x.uncapped", Kind::Deduct, 5.0))
+            .collect();
+        f.push(unsure);
+        assert_eq!(score(&f, &rules()).verdict, Verdict::Fail);
     }
 
     #[test]

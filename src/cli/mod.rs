@@ -84,6 +84,13 @@ enum Command {
     Accounts(AccountsArgs),
     /// One line per stored scan of a site (or per month with --months).
     History(HistoryArgs),
+    /// Record a person's decision on a stored finding (人工确认): confirm it as a real problem,
+    /// or dismiss it as a false positive (误报); or list the decisions. Every later judgement
+    /// of the site (scan, judge, bulletin) applies them.
+    Review {
+        #[command(subcommand)]
+        command: ReviewCommand,
+    },
     /// A read-only dashboard over the store in the browser (overview, sites, findings,
     /// bulletins, and the same data as JSON under /api).
     Serve(ServeArgs),
@@ -432,6 +439,48 @@ enum TableFormat {
 }
 
 #[derive(Debug, Subcommand)]
+enum ReviewCommand {
+    /// The finding is a real problem: it counts, even if it needed confirmation (a confirmed
+    /// near-miss wording is a veto).
+    Confirm(ReviewArgs),
+    /// The finding is a false positive (误报): it is dropped from every later judgement.
+    Dismiss(ReviewArgs),
+    /// The decisions recorded.
+    List(ReviewListArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReviewArgs {
+    /// Site name.
+    site: String,
+    /// Rule id of the finding.
+    rule: String,
+    /// The finding's target URL, as `govscan findings` shows it.
+    target: String,
+    /// Who decides (recorded with the decision).
+    #[arg(long, value_name = "NAME")]
+    by: Option<String>,
+    /// Why (recorded with the decision).
+    #[arg(long, value_name = "TEXT")]
+    note: Option<String>,
+    /// Configuration file (its `[store] path` is written).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ReviewListArgs {
+    /// Only this site's decisions.
+    #[arg(long)]
+    site: Option<String>,
+    /// Configuration file (its `[store] path` is read).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    out: TableOut,
+}
+
+#[derive(Debug, Subcommand)]
 enum RulesCommand {
     /// Validate the rule files; every mistake is named with its file, line and field.
     Check(RulesArgs),
@@ -562,6 +611,7 @@ pub fn main() -> i32 {
             Command::AnnualReport(a) => cmd_annual_report(a).await,
             Command::Accounts(a) => cmd_accounts(a),
             Command::History(a) => cmd_history(a),
+            Command::Review { command } => cmd_review(command),
             Command::Serve(a) => cmd_serve(a).await,
             Command::Rules { command } => cmd_rules(command),
             Command::Completions { shell } => {
@@ -1102,6 +1152,79 @@ fn cmd_normdocs(a: NormdocsArgs) -> Result<i32, Failure> {
         report::normdocs::library(&a.site, snapshots.last(), format)
     };
     a.out.emit(&text)?;
+    Ok(exit::OK)
+}
+
+fn cmd_review(c: ReviewCommand) -> Result<i32, Failure> {
+    use crate::finding::{Decision, Review};
+    let (a, decision) = match c {
+        ReviewCommand::Confirm(a) => (a, Decision::Confirmed),
+        ReviewCommand::Dismiss(a) => (a, Decision::Dismissed),
+        ReviewCommand::List(a) => {
+            let config = load_config(a.config.as_deref())?;
+            let format = a.out.table();
+            let store = open_existing_store(&config)?;
+            if let Some(site) = &a.site {
+                known_name("site", site, &site_names(&config, &store)?)?;
+            }
+            let rows = store.reviews(a.site.as_deref()).map_err(Failure::failed)?;
+            a.out.emit(&report::reviews::list(&rows, format))?;
+            return Ok(exit::OK);
+        }
+    };
+    let config = load_config(a.config.as_deref())?;
+    // Only a finding the store has seen can be decided on (a typo would decide nothing).
+    let targets = {
+        let store = open_existing_store(&config)?;
+        known_name("site", &a.site, &site_names(&config, &store)?)?;
+        let filter = crate::store::FindingFilter {
+            site: Some(a.site.clone()),
+            rule: Some(a.rule.clone()),
+            ..Default::default()
+        };
+        store.findings(&filter).map_err(Failure::failed)?
+    };
+    if !targets.iter().any(|f| f.finding.url == a.target) {
+        let mut known: Vec<String> = targets.iter().map(|f| f.finding.url.clone()).collect();
+        known.sort();
+        known.dedup();
+        let hint = if known.is_empty() {
+            format!("the store has no finding of rule {} for {}", a.rule, a.site)
+        } else {
+            format!(
+                "its findings of rule {} are about: {}",
+                a.rule,
+                known
+                    .iter()
+                    .take(10)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        return Err(Failure::usage(format!(
+            "no stored finding of {} under {} about {}; {hint}",
+            a.site, a.rule, a.target
+        )));
+    }
+    let mut store = crate::store::Store::open(&config.store.path).map_err(Failure::failed)?;
+    let review = Review {
+        site: a.site,
+        rule: a.rule,
+        target: a.target,
+        decision,
+        reviewer: a.by,
+        note: a.note,
+        at: crate::asof::now().to_rfc3339(),
+    };
+    store.save_review(&review).map_err(Failure::failed)?;
+    println!(
+        "{}：{} {} {}（此后的检查、重新判定和通报均按此执行）",
+        review.decision.zh(),
+        review.site,
+        review.rule,
+        review.target
+    );
     Ok(exit::OK)
 }
 

@@ -100,6 +100,15 @@ pub fn judge(
             Err(e) => tracing::warn!(site = %site.name, error = %e, "availability not judged"),
         }
     }
+    // People's decisions on findings (人工确认): confirmed ones count, dismissed ones go.
+    if let Some(store) = store {
+        match store.reviews(Some(&site.name)) {
+            Ok(reviews) => {
+                crate::finding::apply_reviews(&mut findings, &reviews);
+            }
+            Err(e) => tracing::warn!(site = %site.name, error = %e, "reviews not applied"),
+        }
+    }
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
     findings
 }

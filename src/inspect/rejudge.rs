@@ -151,8 +151,46 @@ impl Rejudge {
     }
 }
 
-/// The month's bulletin from the store: each site's scans as the daily scans judged them, or,
-/// with `rejudge`, judged again under `rules` (without the network).
+/// A stored scan as the daily scan judged it, with the decisions people have made on its
+/// findings since (人工确认): when one applies, the score and verdict follow from the findings
+/// as decided (a dismissed veto no longer fails the site; a confirmed one does).
+fn stored_with_reviews(
+    store: &Store,
+    row: &crate::store::HistoryRow,
+    rules: &RuleSet,
+) -> Result<crate::report::bulletin::Judged, String> {
+    let mut findings = store
+        .site_findings(row.site_run)
+        .map_err(|e| e.to_string())?;
+    let site = store
+        .site_run(row.site_run)
+        .map_err(|e| e.to_string())?
+        .map(|sr| sr.site)
+        .ok_or_else(|| format!("site run {} is gone", row.site_run.0))?;
+    let reviews = store.reviews(Some(&site)).map_err(|e| e.to_string())?;
+    // Only finished scans are chosen, and a finished scan has its score and verdict.
+    let (score, verdict) = match (row.score, row.verdict) {
+        (Some(s), Some(v)) => (s, v),
+        _ => return Err("the stored scan has no score".into()),
+    };
+    if crate::finding::apply_reviews(&mut findings, &reviews) == 0 {
+        return Ok(crate::report::bulletin::Judged {
+            findings,
+            score,
+            verdict,
+        });
+    }
+    let s = crate::checks::score::score(&findings, rules);
+    Ok(crate::report::bulletin::Judged {
+        findings,
+        score: s.score,
+        verdict: s.verdict,
+    })
+}
+
+/// The month's bulletin from the store: each site's scans as the daily scans judged them (with
+/// people's decisions on their findings applied), or, with `rejudge`, judged again under
+/// `rules` (without the network).
 pub fn bulletin(
     store: &Store,
     config: Config,
@@ -169,7 +207,7 @@ pub fn bulletin(
     };
     let judge_row = |row: &crate::store::HistoryRow| -> Result<Judged, String> {
         let Some(r) = &rejudger else {
-            return Err("no rejudge".into());
+            return stored_with_reviews(store, row, rules);
         };
         let sr = store
             .site_run(row.site_run)
@@ -190,8 +228,7 @@ pub fn bulletin(
             verdict: report.verdict,
         })
     };
-    let hook: Option<bulletin::Rejudge<'_>> = if rejudge { Some(&judge_row) } else { None };
-    bulletin::build(store, sites, rules, opts, hook).map_err(|e| match e {
+    bulletin::build(store, sites, rules, opts, Some(&judge_row)).map_err(|e| match e {
         bulletin::BuildError::Store(e) => InspectError::Store(e),
         e => InspectError::Failed(e.to_string()),
     })

@@ -185,6 +185,9 @@ pub struct Bulletin {
     pub inspected: usize,
     pub passed: usize,
     pub failed: usize,
+    /// Inspected sites whose only vetoes await a person's confirmation (待确认): neither
+    /// passed nor failed; not counted as passes.
+    pub pending: usize,
     /// Share of inspected sites that passed, in percent (one decimal).
     pub pass_rate: f64,
     pub average_score: f64,
@@ -261,6 +264,8 @@ pub struct BulletinSite {
     pub score: f64,
     pub verdict: String,
     pub passed: bool,
+    /// 待确认: no veto but ones a person must confirm, and a passing score.
+    pub pending: bool,
     /// The site's score in each month of the bulletin's `trend_months` (its latest finished
     /// scan of the month); `None` for a month it was not inspected.
     pub trend: Vec<Option<f64>>,
@@ -608,6 +613,7 @@ pub fn build(
             score: j.score,
             verdict: j.verdict.zh().to_string(),
             passed: j.verdict.passed(),
+            pending: j.verdict == Verdict::Pending,
             trend: Vec::new(),
             previous_score: prev_ranks.get(site.name.as_str()).map(|(s, _)| *s),
             previous_rank: prev_ranks.get(site.name.as_str()).and_then(|(_, r)| *r),
@@ -683,10 +689,12 @@ pub fn build(
             sites: sites.len(),
         });
     }
-    // 合格 sites by score, best first; then the 不合格 sites, most vetoes first, unranked.
+    // 合格 sites by score, best first; then the 待确认 sites and the 不合格 sites, most vetoes
+    // first, unranked.
+    let order = |s: &BulletinSite| (!s.passed, !s.pending);
     out.sort_by(|a, b| {
-        b.passed
-            .cmp(&a.passed)
+        order(a)
+            .cmp(&order(b))
             .then_with(|| {
                 if a.passed {
                     b.score.total_cmp(&a.score)
@@ -703,6 +711,7 @@ pub fn build(
     }
     let inspected = out.len();
     let passed = out.iter().filter(|s| s.passed).count();
+    let pending = out.iter().filter(|s| s.pending).count();
     let had_last_month = !previous.is_empty();
     let mut problems: Vec<ProblemCount> = counts
         .into_iter()
@@ -768,7 +777,8 @@ pub fn build(
         sites_total: sites.len(),
         inspected,
         passed,
-        failed: inspected - passed,
+        failed: inspected - passed - pending,
+        pending,
         pass_rate: if inspected == 0 {
             0.0
         } else {
@@ -1169,6 +1179,7 @@ mod tests {
             inspected: 1,
             passed: 1,
             failed: 0,
+            pending: 0,
             pass_rate: 100.0,
             average_score: 99.9,
             sites: vec![BulletinSite {
@@ -1182,6 +1193,7 @@ mod tests {
                 score: 99.9,
                 verdict: "合格".into(),
                 passed: true,
+                pending: false,
                 trend: vec![Some(99.9)],
                 previous_score: None,
                 previous_rank: None,

@@ -309,8 +309,16 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
     )));
 
     doc = doc.add_paragraph(heading1("一、总体情况"));
+    let pending = if b.pending > 0 {
+        format!(
+            "待人工确认{}家（存在须经人工确认的单项否决问题，确认前不判定合格与否，不计为合格），",
+            b.pending
+        )
+    } else {
+        String::new()
+    };
     let mut overall = format!(
-        "{}完成检查{}家，检查合格{}家，不合格{}家，合格率{}%，平均得分{}分。",
+        "{}完成检查{}家，检查合格{}家，不合格{}家，{pending}合格率{}%，平均得分{}分。",
         b.this_zh, b.inspected, b.passed, b.failed, b.pass_rate, b.average_score
     );
     if b.last_month.inspected > 0 {
@@ -344,8 +352,15 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
     }
 
     doc = doc.add_paragraph(heading1("二、不合格网站"));
-    let failing: Vec<&BulletinSite> = b.sites.iter().filter(|s| !s.passed).collect();
-    if failing.is_empty() {
+    let failing: Vec<&BulletinSite> = b.sites.iter().filter(|s| !s.passed && !s.pending).collect();
+    let pending_sites: Vec<&BulletinSite> = b.sites.iter().filter(|s| s.pending).collect();
+    if failing.is_empty() && !pending_sites.is_empty() {
+        doc = doc.add_paragraph(body(&format!(
+            "{}完成检查的网站中未发现确定的不合格网站（{}家待人工确认，见下）。",
+            b.this_zh,
+            pending_sites.len()
+        )));
+    } else if failing.is_empty() {
         doc = doc.add_paragraph(body(&format!(
             "{}完成检查的{}家网站均合格。",
             b.this_zh, b.inspected
@@ -378,8 +393,25 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
         }
     }
 
+    if !pending_sites.is_empty() {
+        doc = doc.add_paragraph(body(
+            "待人工确认的网站（其单项否决问题须经人工核实，核实后按结论计为合格或不合格）：",
+        ));
+        for s in &pending_sites {
+            let titles: Vec<String> = s.vetoes.iter().map(|f| f.title.clone()).collect();
+            doc = doc.add_paragraph(body(&format!(
+                "{}（得分{}分）：{}。",
+                s.name,
+                s.score,
+                dedup(titles).join("；")
+            )));
+        }
+    }
+
     doc = doc.add_paragraph(heading1("三、得分与排名"));
-    doc = doc.add_paragraph(body("合格网站按得分排名；不合格网站列于其后，不参与排名。"));
+    doc = doc.add_paragraph(body(
+        "合格网站按得分排名；待确认、不合格网站列于其后，不参与排名。",
+    ));
     let rows = b
         .sites
         .iter()

@@ -7,6 +7,7 @@ pub mod bulletin;
 pub mod charts;
 pub mod docx;
 pub mod normdocs;
+pub mod reviews;
 pub mod sample;
 pub mod tables;
 

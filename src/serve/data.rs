@@ -48,6 +48,8 @@ pub struct RunSummary {
     pub inspected: usize,
     pub passed: usize,
     pub failed: usize,
+    /// 待确认: inspected, with vetoes awaiting a person's confirmation only.
+    pub pending: usize,
     pub not_inspected: usize,
     /// Of the inspected sites; `None` when none was inspected.
     pub pass_rate: Option<f64>,
@@ -56,13 +58,20 @@ pub struct RunSummary {
 
 fn run_summary(store: &Store, run: &RunInfo) -> Result<RunSummary, StoreError> {
     let srs = store.site_runs(run.id)?;
-    let scored: Vec<(f64, bool)> = srs
+    let scored: Vec<(f64, Option<Verdict>)> = srs
         .iter()
         .filter(|s| s.status == SiteRunStatus::Done)
-        .filter_map(|s| s.score.map(|v| (v, s.verdict.is_some_and(Verdict::passed))))
+        .filter_map(|s| s.score.map(|v| (v, s.verdict)))
         .collect();
     let inspected = scored.len();
-    let passed = scored.iter().filter(|(_, p)| *p).count();
+    let passed = scored
+        .iter()
+        .filter(|(_, v)| v.is_some_and(Verdict::passed))
+        .count();
+    let pending = scored
+        .iter()
+        .filter(|(_, v)| *v == Some(Verdict::Pending))
+        .count();
     let sum: f64 = scored.iter().map(|(s, _)| s).sum();
     Ok(RunSummary {
         id: run.id.0,
@@ -72,7 +81,8 @@ fn run_summary(store: &Store, run: &RunInfo) -> Result<RunSummary, StoreError> {
         sites: run.sites.len().max(srs.len()),
         inspected,
         passed,
-        failed: inspected - passed,
+        failed: inspected - passed - pending,
+        pending,
         not_inspected: srs
             .iter()
             .filter(|s| s.status == SiteRunStatus::Failed)
@@ -243,9 +253,10 @@ pub fn sort_sites(rows: &mut [SiteRow], key: SortKey, descending: bool) {
     let verdict_rank = |r: &SiteRow| -> Option<u8> {
         r.verdict.as_deref().map(|v| match v {
             "不合格" => 0,
-            "无法检查" => 1,
-            "被拦截" => 2,
-            _ => 3,
+            "待确认" => 1,
+            "无法检查" => 2,
+            "被拦截" => 3,
+            _ => 4,
         })
     };
     rows.sort_by(|a, b| {

@@ -717,6 +717,7 @@ async fn page_bulletin_month(State(app): State<Arc<App>>, Path(month): Path<Stri
             inspected => b.inspected,
             passed => b.passed,
             failed => b.failed,
+            pending => b.pending,
             pass_rate => b.pass_rate,
             average_score => b.average_score,
             not_inspected => b.not_inspected.len(),

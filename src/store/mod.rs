@@ -53,6 +53,7 @@ mod findings;
 mod normdoc;
 mod pages;
 mod probes;
+mod reviews;
 mod runs;
 mod schema;
 mod types;

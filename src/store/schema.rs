@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -275,8 +275,26 @@ CREATE TABLE page_raws (
 ALTER TABLE pages ADD COLUMN raw_id INTEGER REFERENCES page_raws(id);
 "#;
 
+/// Version 9: a person's decision on a finding (人工确认): confirmed (a real problem, whatever
+/// its evidence says about needing confirmation) or dismissed (误报, a false positive), by the
+/// finding's identity (site, rule, target). The latest decision per identity is kept, with
+/// who made it, when and why. Judging applies them; nothing else changes.
+const V9: &str = r#"
+CREATE TABLE reviews (
+    id        INTEGER PRIMARY KEY,
+    site      TEXT NOT NULL,
+    rule      TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    decision  TEXT NOT NULL CHECK (decision IN ('confirmed', 'dismissed')),
+    reviewer  TEXT,
+    note      TEXT,
+    at        TEXT NOT NULL,
+    UNIQUE (site, rule, target)
+);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
