@@ -131,6 +131,8 @@ struct Fixture {
     xxgk_name: &'static str,
     footer: String,
     extra_home_html: String,
+    /// The home page links the 2025 政府网站工作年度报表 (due by 2026-01-31).
+    annual_table: bool,
 }
 
 const FOOTER: &str = "<div class=\"footer\">\
@@ -158,6 +160,7 @@ impl Fixture {
             xxgk_name: "政府信息公开",
             footer: FOOTER.into(),
             extra_home_html: String::new(),
+            annual_table: true,
         }
     }
 
@@ -188,6 +191,11 @@ impl Fixture {
             ));
         }
         home.push_str("</ul></div>");
+        if self.annual_table {
+            home.push_str(
+                "<div class=\"zt\"><a href=\"/home/t0.html\">2025年度政府网站工作年度报表</a></div>",
+            );
+        }
         home.push_str(&self.extra_home_html);
         home.push_str(&self.footer);
         home.push_str("</body></html>");
@@ -323,6 +331,23 @@ async fn a_clean_site_has_no_content_findings() {
     let findings = stale_site(0, 0).judge().await;
     let content = content(&findings);
     assert!(content.is_empty(), "{content:#?}");
+}
+
+#[tokio::test]
+async fn a_home_page_without_the_site_annual_table_is_a_deduction() {
+    let mut site = stale_site(0, 0);
+    site.annual_table = false;
+    let findings = site.judge().await;
+    let content = content(&findings);
+    assert_eq!(
+        rules_of(&content),
+        ["site_annual_table.missing"],
+        "{content:#?}"
+    );
+    let f = content[0];
+    assert_eq!(f.evidence["year"], 2025);
+    assert_eq!(f.evidence["deadline"], "2026-01-31");
+    assert!(!f.needs_confirmation());
 }
 
 #[tokio::test]

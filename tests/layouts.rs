@@ -180,9 +180,15 @@ fn site_a(missing: &[&str]) -> Vec<Page> {
         ));
     }
     home.push_str(&format!(
-        "</TABLE><TR><TD ID=footer ALIGN=center><A HREF=\"/dzjg/index.html\" TARGET=_blank><IMG SRC=\"/images/red.png\" BORDER=0></A><BR>{FOOTER_IDS}</TABLE></BODY></HTML>"
+        "</TABLE><TR><TD ID=footer ALIGN=center><A HREF=\"/dzjg/index.html\" TARGET=_blank><IMG SRC=\"/images/red.png\" BORDER=0></A>\
+         <A HREF=\"zt/wzndbb.html\">2025年度政府网站工作年度报表</A><BR>{FOOTER_IDS}</TABLE></BODY></HTML>"
     ));
     pages.push(("/".into(), home, true));
+    pages.push((
+        "/zt/wzndbb.html".into(),
+        "<HTML><HEAD><TITLE>2025年度政府网站工作年度报表</TITLE></HEAD><BODY><TABLE><TR><TD>网站名称<TD>示范市人民政府</TABLE></BODY></HTML>".into(),
+        true,
+    ));
     // 乡镇动态 is linked by an image without text and its <title> is the site's name: only the
     // breadcrumb over its list names it.
     let side = [
@@ -289,9 +295,17 @@ fn site_b(badge: &str, text: &str, missing: &[&str]) -> Vec<Page> {
         "</ul></div><div class=\"notice\"><p>{text}</p></div></div><div class=\"footer\">{badge}\
          <p>主办单位：示范区人民政府办公室 联系电话：0999-7654321</p>\
          <p>网站标识码：5000000001 示ICP备05000001号 示公网安备99000002000001号</p>\
-         <p><a href=\"https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=5000000001\">我为政府网站找错</a></p></div></body></html>"
+         <p><a href=\"https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=5000000001\">我为政府网站找错</a> \
+         <a href=\"./wzndbb/\">政府网站工作年度报表</a></p></div></body></html>"
     ));
     pages.push(("/".into(), home.clone(), false));
+    pages.push((
+        "/wzndbb/".into(),
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>示范区人民政府2025年度政府网站工作年度报表</title></head>\
+         <body><div class=\"content\"><table><tr><td>网站名称</td><td>示范区人民政府</td></tr></table></div></body></html>"
+            .into(),
+        false,
+    ));
     pages.push(("/index.html".into(), home, false));
     let side = "<div class=\"side-menu\"><ul><li><a href=\"./\">新闻中心</a></li><li><a href=\"./bmdt/\">部门动态</a></li><li><a href=\"./tpxw/\">图片新闻</a></li></ul></div>";
     let side_sub = side.replace("./", "../");

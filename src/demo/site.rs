@@ -794,7 +794,8 @@ fn simple_page_status(
 fn home_page(cols: &[Column]) -> Page {
     let mut body = String::from(
         "<div class=\"banner\"><img src=\"/images/banner_2025.jpg\" alt=\"魅力示范\"></div>\n\
-         <div class=\"top-links\"><a href=\"/admin/\">管理登录</a></div>\n",
+         <div class=\"top-links\"><a href=\"/admin/\">管理登录</a>\
+         <a href=\"/wzndbb/\">政府网站工作年度报表</a></div>\n",
     );
     let block = |col: &Column, style: DateStyle, n: usize| {
         let mut s = format!(
@@ -849,6 +850,27 @@ fn build_pages(as_of: NaiveDate, refused_url: &str) -> Vec<Page> {
             pages.push(article_page(col, a));
         }
     }
+    // The 政府网站工作年度报表 of the last year whose deadline (31 January) has passed.
+    let table_year = {
+        use chrono::Datelike;
+        let jan31 = NaiveDate::from_ymd_opt(as_of.year(), 1, 31).unwrap_or(as_of);
+        if as_of > jan31 {
+            as_of.year() - 1
+        } else {
+            as_of.year() - 2
+        }
+    };
+    pages.push(simple_page(
+        "/wzndbb/",
+        &format!("{table_year}年度政府网站工作年度报表"),
+        &[],
+        Enc::Utf8,
+        &format!(
+            "<p>示范县人民政府门户网站{table_year}年度政府网站工作年度报表（演示）。</p>\n\
+             <table><tr><td>网站名称</td><td>示范县人民政府</td></tr>\
+             <tr><td>网站标识码</td><td>{SITE_ID_CODE}</td></tr></table>\n"
+        ),
+    ));
     let xxgk: &[(&str, &str)] = &[("/zfxxgk/", "政府信息公开")];
     pages.push(simple_page(
         "/zfxxgk/",
