@@ -15,6 +15,7 @@ pub mod dates;
 pub mod facts;
 pub mod feeds;
 pub mod links;
+pub mod interaction;
 pub mod normdoc;
 pub mod pagination;
 pub mod soft404;

@@ -121,6 +121,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "annual_report.toml",
         include_str!("../../rules/annual_report.toml"),
+    ),    (
+        "interaction.toml",
+        include_str!("../../rules/interaction.toml"),
     ),
 ];
 
