@@ -16,7 +16,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Months, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{finding, Finding};
@@ -185,8 +185,10 @@ fn judge_one(m: &SiteMessage, p: &InteractionParams, as_of: NaiveDate) -> Judged
     }
 }
 
-/// The figures of the window (what `interaction.reply_stats` reports and the bulletin shows).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// The figures of the window (what `interaction.reply_stats` reports and the bulletin shows,
+/// read back from the finding's evidence).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReplyStats {
     /// A message list (or a message's own page) of a consultation column was read.
     pub inspected: bool,
@@ -198,7 +200,7 @@ pub struct ReplyStats {
     /// Answered share, percent (one decimal); None without messages.
     pub answered_pct: Option<f64>,
     /// Median and longest reply time, days (answered messages with both dates).
-    pub median_days: Option<i64>,
+    pub median_days: Option<f64>,
     pub max_days: Option<i64>,
     pub overdue: usize,
     /// Messages in the window whose page shows no reply information.
@@ -267,7 +269,11 @@ fn judge_all(
         }
     }
     days.sort_unstable();
-    stats.median_days = (!days.is_empty()).then(|| days[days.len() / 2]);
+    stats.median_days = match days.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(days[n / 2] as f64),
+        n => Some((days[n / 2 - 1] + days[n / 2]) as f64 / 2.0),
+    };
     stats.max_days = days.last().copied();
     stats.answered_pct = (stats.messages > 0)
         .then(|| (1000.0 * stats.answered as f64 / stats.messages as f64).round() / 10.0);
@@ -383,7 +389,10 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
                 s.push_str(&format!("，答复用时中位数{med}天、最长{max}天"));
             }
             if stats.overdue > 0 {
-                s.push_str(&format!("，超过{}个月未答复{}条", p.limit_months, stats.overdue));
+                s.push_str(&format!(
+                    "，超过{}个月未答复{}条",
+                    p.limit_months, stats.overdue
+                ));
             }
             if stats.unknown > 0 {
                 s.push_str(&format!("；{}条未显示答复情况，无法判断", stats.unknown));
@@ -437,6 +446,9 @@ fn no_channel(
         }
     }
     for (text, url) in candidates {
+        if text.chars().count() > p.max_name_chars {
+            continue;
+        }
         let excluded = group_of(&p.not_counted, &text);
         let named = p
             .channel_names
@@ -490,8 +502,6 @@ fn no_channel(
             "pages_with_navigation": pages_read,
             "found": list,
         }),
-        format!(
-            "未发现有效的网上咨询、建议渠道（查看了{pages_read}个页面的导航链接）。{what}"
-        ),
+        format!("未发现有效的网上咨询、建议渠道（查看了{pages_read}个页面的导航链接）。{what}"),
     ))
 }

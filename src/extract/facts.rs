@@ -297,7 +297,10 @@ pub struct PageFacts {
     pub feeds: Vec<super::feeds::DiscoveredFeed>,
     /// Messages of the 互动交流 section listed on the page, or the message the page is
     /// ([`super::interaction`]).
-    #[serde(default, skip_serializing_if = "super::interaction::InteractionPage::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "super::interaction::InteractionPage::is_empty"
+    )]
     pub interaction: super::interaction::InteractionPage,
 }
 

@@ -281,16 +281,20 @@ fn table_messages(
     let mut out = Vec::new();
     for table in doc.select(&table_sel) {
         let rows = own_rows(table, &tr_sel);
-        let header = rows.iter().take(MAX_HEADER_ROW).enumerate().find_map(|(i, tr)| {
-            let kinds: Vec<Option<Col>> = cells(*tr)
-                .iter()
-                .map(|c| header_kind(p, &text_of(*c)))
-                .collect();
-            kinds
-                .iter()
-                .any(|k| matches!(k, Some(Col::Asked) | Some(Col::Replied)))
-                .then_some((i, kinds))
-        });
+        let header = rows
+            .iter()
+            .take(MAX_HEADER_ROW)
+            .enumerate()
+            .find_map(|(i, tr)| {
+                let kinds: Vec<Option<Col>> = cells(*tr)
+                    .iter()
+                    .map(|c| header_kind(p, &text_of(*c)))
+                    .collect();
+                kinds
+                    .iter()
+                    .any(|k| matches!(k, Some(Col::Asked) | Some(Col::Replied)))
+                    .then_some((i, kinds))
+            });
         let Some((hi, kinds)) = header else { continue };
         let idx = |col: Col| kinds.iter().position(|k| *k == Some(col));
         for tr in rows.iter().skip(hi + 1) {
@@ -389,7 +393,11 @@ fn row_messages(
             // Unlabelled dates on a message list: the first is the date asked, a second the
             // date answered.
             let rest = text.replacen(&title, "", 1);
-            let ds: Vec<NaiveDate> = rest.split_whitespace().filter_map(full_date).take(2).collect();
+            let ds: Vec<NaiveDate> = rest
+                .split_whitespace()
+                .filter_map(full_date)
+                .take(2)
+                .collect();
             let long_title = title.chars().count() >= MIN_TITLE_CHARS;
             if ds.is_empty() && state.is_none() && !long_title {
                 continue;
@@ -439,7 +447,11 @@ fn breadcrumb(doc: &Html) -> Option<String> {
             // 当前位置：首页 > 互动交流 > 市长信箱 without a class.
             doc.select(&sel)
                 .map(text_of)
-                .filter(|t| t.starts_with("当前位置") || t.starts_with("您的位置") || t.starts_with("您现在的位置"))
+                .filter(|t| {
+                    t.starts_with("当前位置")
+                        || t.starts_with("您的位置")
+                        || t.starts_with("您现在的位置")
+                })
                 .find(|t| t.chars().count() <= MAX_COLUMN_CHARS * 2)
         })
 }
@@ -459,7 +471,11 @@ pub fn of_page(
     p: &InteractionParams,
 ) -> InteractionPage {
     let crumb = breadcrumb(doc);
-    let named = |s: &str| p.list_names.iter().any(|n| !n.is_empty() && s.contains(n.as_str()));
+    let named = |s: &str| {
+        p.list_names
+            .iter()
+            .any(|n| !n.is_empty() && s.contains(n.as_str()))
+    };
     let is_list = [column_meta, heading, title, crumb.as_deref()]
         .into_iter()
         .flatten()
@@ -467,10 +483,13 @@ pub fn of_page(
     let mut used = HashSet::new();
     let mut messages = table_messages(doc, url, p, &mut used);
     if messages.len() < MAX_MESSAGES {
-        let rows = row_messages(doc, url, p, is_list, &used);
+        let rows = row_messages(doc, url, p, false, &used);
         let room = MAX_MESSAGES - messages.len();
         messages.extend(rows.into_iter().take(room));
     }
+    // No table or labelled rows: a message's own page (it labels its date asked), else on a
+    // page named as a message list, the rows without labels (a detail page's title or
+    // breadcrumb often names the list too, so its own dates come first).
     let mut own = None;
     if messages.is_empty() {
         let asked = labelled_date(text, &p.asked_headers);
@@ -497,6 +516,9 @@ pub fn of_page(
             });
         }
     }
+    if messages.is_empty() && own.is_none() && is_list {
+        messages = row_messages(doc, url, p, true, &used);
+    }
     if messages.is_empty() && own.is_none() && !is_list {
         return InteractionPage::default();
     }
@@ -507,16 +529,27 @@ pub fn of_page(
         c.split(['>', '»', '＞', '›'])
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .filter(|s| own_title.as_deref().is_none_or(|t| !t.contains(*s) && !s.contains(t)))
+            .filter(|s| {
+                own_title
+                    .as_deref()
+                    .is_none_or(|t| !t.contains(*s) && !s.contains(t))
+            })
             .collect::<Vec<_>>()
             .join(" > ")
     });
     let mut parts: Vec<String> = Vec::new();
-    for part in [column_meta.map(str::to_string), crumb, heading.map(str::to_string)]
-        .into_iter()
-        .flatten()
+    for part in [
+        column_meta.map(str::to_string),
+        crumb,
+        heading.map(str::to_string),
+    ]
+    .into_iter()
+    .flatten()
     {
-        if !part.trim().is_empty() && !parts.contains(&part) {
+        let is_own_title = own_title
+            .as_deref()
+            .is_some_and(|t| t.contains(part.as_str()) || part.contains(t));
+        if !part.trim().is_empty() && !parts.contains(&part) && !is_own_title {
             parts.push(part);
         }
     }
@@ -528,7 +561,7 @@ pub fn of_page(
     let column = (!parts.is_empty()).then(|| cut(&parts.join(" | "), MAX_COLUMN_CHARS));
     InteractionPage {
         column,
-        is_list,
+        is_list: is_list && own.is_none(),
         messages,
         own,
     }

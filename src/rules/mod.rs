@@ -121,7 +121,8 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     (
         "annual_report.toml",
         include_str!("../../rules/annual_report.toml"),
-    ),    (
+    ),
+    (
         "interaction.toml",
         include_str!("../../rules/interaction.toml"),
     ),

@@ -195,6 +195,8 @@ pub struct InteractionChannelParams {
     pub channel_names: Vec<String>,
     /// Channels that do not count: `[shown name, words...]`.
     pub not_counted: Vec<Vec<String>>,
+    /// Longest text of a channel entry (longer link texts are message titles).
+    pub max_name_chars: usize,
 }
 
 impl Params for InteractionChannelParams {

@@ -740,6 +740,11 @@ pub static RULES: &[RuleSpec] = &[
                 T::Groups,
                 "channels that do not count, by group [shown name, words...] (网上信访, 纪检举报, 在线访谈, 调查征集)",
             ),
+            req(
+                "max_name_chars",
+                T::Int,
+                "a channel entry's text is at most this long (longer link texts are message titles)",
+            ),
         ],
     },
     RuleSpec {
