@@ -505,3 +505,184 @@ fn no_channel(
         format!("未发现有效的网上咨询、建议渠道（查看了{pages_read}个页面的导航链接）。{what}"),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testutil::{nav, page, site};
+    use crate::crawl::PageRecord;
+    use crate::extract::interaction::InteractionPage;
+
+    fn as_of() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
+    }
+
+    fn d(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    fn msg(title: &str, asked: &str, replied: &str, state: Option<ReplyState>) -> Message {
+        Message {
+            title: title.into(),
+            url: Some(format!("http://x.gov.cn/hd/{title}.html")),
+            asked: d(asked),
+            replied: d(replied),
+            state,
+        }
+    }
+
+    fn list(url: &str, column: &str, messages: Vec<Message>) -> PageRecord {
+        let mut p = page(url, 2);
+        p.facts.interaction = InteractionPage {
+            column: Some(column.into()),
+            is_list: true,
+            messages,
+            own: None,
+        };
+        p
+    }
+
+    fn home(links: &[(&str, &str)]) -> PageRecord {
+        let mut h = page("http://x.gov.cn/", 0);
+        h.facts.nav = links.iter().map(|(t, u)| nav(t, u)).collect();
+        h
+    }
+
+    fn rules_of(f: &[Finding]) -> Vec<&str> {
+        f.iter().map(|f| f.rule.as_str()).collect()
+    }
+
+    fn run(pages: Vec<PageRecord>) -> Vec<Finding> {
+        let rules = RuleSet::embedded().expect("rules");
+        check(&site(pages), &rules, as_of())
+    }
+
+    #[test]
+    fn the_limit_is_three_months_after_the_date_asked() {
+        use ReplyState::Pending;
+        let f = run(vec![
+            home(&[("书记信箱", "http://x.gov.cn/sjxx/")]),
+            list(
+                "http://x.gov.cn/hd/xjxd/",
+                "信件选登",
+                vec![
+                    // Three months and a day: overdue.
+                    msg("甲", "2026-08-29", "", Some(Pending)),
+                    // Exactly three months: not yet.
+                    msg("乙", "2026-08-30", "", Some(Pending)),
+                    // Before the year: not judged.
+                    msg("丙", "2025-11-29", "", Some(Pending)),
+                    // No reply information: not judged either way.
+                    msg("丁", "2026-01-01", "", None),
+                    // Invalid.
+                    msg("戊", "2026-01-01", "", Some(ReplyState::Invalid)),
+                ],
+            ),
+        ]);
+        let u = f
+            .iter()
+            .find(|f| f.rule == "interaction.unanswered")
+            .expect("甲 is overdue");
+        assert!(u.message.contains("《甲》"), "{}", u.message);
+        for not in ["《乙》", "《丙》", "《丁》", "《戊》"] {
+            assert!(!u.message.contains(not), "{}", u.message);
+        }
+        let s = f
+            .iter()
+            .find(|f| f.rule == "interaction.reply_stats")
+            .expect("stats");
+        assert_eq!(s.evidence["messages"], 3);
+        assert_eq!(s.evidence["unknown"], 1);
+        assert!(s.message.contains("1条未显示答复情况"), "{}", s.message);
+        assert!(!rules_of(&f).contains(&"interaction.no_channel"));
+    }
+
+    #[test]
+    fn excluded_columns_are_not_judged_and_all_answered_is_no_finding() {
+        let f = run(vec![
+            home(&[("我要咨询", "http://x.gov.cn/zx/")]),
+            list(
+                "http://x.gov.cn/xf/",
+                "网上信访 | 信件公开",
+                vec![msg("信访件", "2026-01-01", "", Some(ReplyState::Pending))],
+            ),
+            list(
+                "http://x.gov.cn/zx/",
+                "咨询回复",
+                vec![msg("咨询件", "2026-01-01", "2026-01-09", None)],
+            ),
+        ]);
+        assert!(!rules_of(&f).contains(&"interaction.unanswered"), "{f:#?}");
+        let s = f
+            .iter()
+            .find(|f| f.rule == "interaction.reply_stats")
+            .expect("stats");
+        assert_eq!(s.evidence["messages"], 1);
+        assert_eq!(s.evidence["answered_pct"], 100.0);
+        assert_eq!(s.evidence["list_pages"], 1);
+    }
+
+    #[test]
+    fn a_listed_message_takes_its_dates_from_its_own_page() {
+        let mut own = page("http://x.gov.cn/hd/甲.html", 3);
+        own.facts.interaction = InteractionPage {
+            column: Some("留言公开".into()),
+            is_list: false,
+            messages: Vec::new(),
+            own: Some(msg("甲", "2026-02-01", "", Some(ReplyState::Pending))),
+        };
+        let f = run(vec![
+            home(&[("留言公开", "http://x.gov.cn/hd/")]),
+            list(
+                "http://x.gov.cn/hd/",
+                "留言公开",
+                vec![msg("甲", "", "", None)],
+            ),
+            own,
+        ]);
+        let u = f
+            .iter()
+            .find(|f| f.rule == "interaction.unanswered")
+            .expect("overdue");
+        assert_eq!(u.evidence["overdue"][0]["page"], "http://x.gov.cn/hd/");
+        assert_eq!(u.evidence["overdue"][0]["asked"], "2026-02-01");
+    }
+
+    #[test]
+    fn only_petition_channels_fire_no_channel_and_nothing_read_is_not_inspected() {
+        let f = run(vec![home(&[
+            ("网上信访", "http://x.gov.cn/xf/"),
+            ("纪检举报", "http://x.gov.cn/jj/"),
+        ])]);
+        let n = f
+            .iter()
+            .find(|f| f.rule == "interaction.no_channel")
+            .expect("no channel");
+        assert!(n.message.contains("属于网上信访渠道"), "{}", n.message);
+        let s = f
+            .iter()
+            .find(|f| f.rule == "interaction.reply_stats")
+            .expect("stats");
+        assert_eq!(s.evidence["inspected"], false);
+        assert!(s.message.contains("无法检查"));
+        assert!(!rules_of(&f).contains(&"interaction.unanswered"));
+        // A site with no interaction link at all says so.
+        let f = run(vec![home(&[("政务公开", "http://x.gov.cn/zwgk/")])]);
+        let n = f
+            .iter()
+            .find(|f| f.rule == "interaction.no_channel")
+            .expect("no channel");
+        assert!(
+            n.message.contains("未发现任何互动渠道入口"),
+            "{}",
+            n.message
+        );
+    }
+
+    #[test]
+    fn a_site_not_read_gets_no_interaction_finding() {
+        let mut h = home(&[]);
+        h.status = crate::crawl::LinkStatus::Timeout;
+        assert!(run(vec![h]).is_empty());
+    }
+}

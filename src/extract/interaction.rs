@@ -502,9 +502,15 @@ pub fn of_page(
                     (replied.is_none() && after_label(text, &p.replied_headers).is_some())
                         .then_some(ReplyState::Pending)
                 });
+            // The page title's first part: "标题-留言公开-某市" names the message.
+            let first_part = title.and_then(|t| {
+                t.split(['-', '_', '|', '｜', '—', '–'])
+                    .map(str::trim)
+                    .find(|s| !s.is_empty())
+            });
             let name = article_title
                 .or(heading)
-                .or(title)
+                .or(first_part)
                 .map(|t| cut(&collapse(t), MAX_TITLE_CHARS))
                 .unwrap_or_default();
             own = Some(Message {
@@ -564,5 +570,109 @@ pub fn of_page(
         is_list: is_list && own.is_none(),
         messages,
         own,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> InteractionParams {
+        let rules = crate::rules::RuleSet::embedded().expect("embedded rules");
+        rules
+            .get("interaction.unanswered")
+            .and_then(|r| r.typed::<InteractionParams>())
+            .expect("typed params")
+            .clone()
+    }
+
+    fn read(html: &str, title: Option<&str>) -> InteractionPage {
+        let doc = Html::parse_document(html);
+        let url = Url::parse("http://x.gov.cn/hdjl/xjxd/index.html").expect("url");
+        let text = text_of(doc.root_element());
+        of_page(&doc, &url, &text, None, None, title, None, &params())
+    }
+
+    fn d(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn status_words_are_read_pending_before_answered() {
+        let p = params();
+        assert_eq!(state_of(&p, "未回复"), Some(ReplyState::Pending));
+        assert_eq!(state_of(&p, "未办结"), Some(ReplyState::Pending));
+        assert_eq!(state_of(&p, "已办结"), Some(ReplyState::Answered));
+        assert_eq!(state_of(&p, "重复件"), Some(ReplyState::Invalid));
+        assert_eq!(state_of(&p, "群众来信"), None);
+    }
+
+    #[test]
+    fn a_tag_soup_table_is_read_by_its_headers() {
+        let page = read(
+            "<TABLE><TR><TD>序号<TD>信件标题<TD>来信时间<TD>答复时间<TD>办理状态\
+             <TR><TD>1<TD><A HREF=\"d?id=1\">关于小区供暖的咨询</A><TD>２０２６年３月５日<TD><TD>办理中\
+             <TR><TD>2<TD><A HREF=\"d?id=2\">建议增设公交站</A><TD>2026/02/01<TD>2026/02/03<TD>已回复\
+             <TR><TD>3<TD><A HREF=\"d?id=3\">咨询医保报销</A><TD>2026.01.09<TD><TD>\
+             </TABLE>",
+            Some("信件选登"),
+        );
+        assert_eq!(page.messages.len(), 3, "{page:#?}");
+        let m = &page.messages[0];
+        assert_eq!(m.title, "关于小区供暖的咨询");
+        assert_eq!(m.asked, d("2026-03-05"));
+        assert_eq!(m.replied, None);
+        assert_eq!(m.state, Some(ReplyState::Pending));
+        assert_eq!(m.url.as_deref(), Some("http://x.gov.cn/hdjl/xjxd/d?id=1"));
+        assert_eq!(page.messages[1].replied, d("2026-02-03"));
+        assert_eq!(page.messages[1].state, Some(ReplyState::Answered));
+        // An empty reply cell and no status: not answered, as the list shows it.
+        assert_eq!(page.messages[2].state, Some(ReplyState::Pending));
+        assert!(page.is_list);
+    }
+
+    #[test]
+    fn labelled_rows_are_messages_on_any_page_and_menus_are_not() {
+        let page = read(
+            "<div class=\"nav\"><ul><li><a href=\"/\">首页</a></li><li><a href=\"/hd/\">领导信箱 留言时间：2026-01-01</a></li></ul></div>\
+             <ul class=\"list\"><li><a href=\"a.html\">关于路灯维修的建议</a><span>留言时间：2026-10-01</span><span>回复时间：2026-10-09</span></li>\
+             <li><a href=\"b.html\">咨询落户</a><em>留言时间：2026-11-02</em><em>回复时间：</em></li></ul>",
+            Some("示范市人民政府"),
+        );
+        assert_eq!(page.messages.len(), 2, "{page:#?}");
+        assert_eq!(page.messages[0].replied, d("2026-10-09"));
+        assert_eq!(page.messages[1].asked, d("2026-11-02"));
+        assert_eq!(page.messages[1].state, Some(ReplyState::Pending));
+    }
+
+    #[test]
+    fn unlabelled_rows_count_only_on_a_list_page() {
+        let html = "<div class=\"list\"><div class=\"item\"><a href=\"1.html\">关于教育收费的咨询</a><span>2026-06-01</span><span>2026-06-03</span></div>\
+             <div class=\"item\"><a href=\"2.html\">咨询公积金提取条件</a></div></div>";
+        let page = read(html, Some("留言公开-示范区"));
+        assert_eq!(page.messages.len(), 2, "{page:#?}");
+        assert_eq!(page.messages[0].asked, d("2026-06-01"));
+        assert_eq!(page.messages[0].replied, d("2026-06-03"));
+        assert_eq!(page.messages[1].asked, None);
+        let page = read(html, Some("新闻动态"));
+        assert!(page.is_empty(), "{page:#?}");
+    }
+
+    #[test]
+    fn a_message_page_keeps_its_own_dates_even_under_the_list_name() {
+        let page = read(
+            "<div class=\"position\">当前位置：<a href=\"/\">首页</a> &gt; <a href=\"../\">留言公开</a> &gt; 关于噪音扰民的咨询</div>\
+             <h1>关于噪音扰民的咨询</h1><p>留言时间：2026-04-01 10:20</p><p>回复时间：</p><p>处理状态：办理中</p>\
+             <p><a href=\"../\">返回留言公开列表页面</a></p>",
+            Some("关于噪音扰民的咨询-留言公开"),
+        );
+        assert!(page.messages.is_empty(), "{page:#?}");
+        let own = page.own.expect("own message");
+        assert_eq!(own.asked, d("2026-04-01"));
+        assert_eq!(own.state, Some(ReplyState::Pending));
+        assert!(!page.is_list);
+        let column = page.column.unwrap_or_default();
+        assert!(column.contains("留言公开"), "{column}");
+        assert!(!column.contains("噪音"), "{column}");
     }
 }
