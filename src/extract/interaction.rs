@@ -167,6 +167,21 @@ fn text_of(el: ElementRef<'_>) -> String {
     collapse(&el.text().collect::<Vec<_>>().join(" "))
 }
 
+/// The text of a row, or None when it is longer than a row can be (a container: its text is
+/// not gathered whole).
+fn row_text(el: ElementRef<'_>) -> Option<String> {
+    let mut out = String::new();
+    for t in el.text() {
+        out.push_str(t);
+        out.push(' ');
+        if out.len() > MAX_ROW_CHARS * 4 {
+            return None;
+        }
+    }
+    let text = collapse(&out);
+    (text.chars().count() <= MAX_ROW_CHARS).then_some(text)
+}
+
 fn cut(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
@@ -362,10 +377,9 @@ fn row_messages(
         if outside || tokens_match(row.value(), NOT_LIST_TOKENS) {
             continue;
         }
-        let text = text_of(row);
-        if text.chars().count() > MAX_ROW_CHARS {
+        let Some(text) = row_text(row) else {
             continue;
-        }
+        };
         let Some((title, url)) = row_link(row, base, &a_sel) else {
             continue;
         };
@@ -470,12 +484,27 @@ pub fn of_page(
     article_title: Option<&str>,
     p: &InteractionParams,
 ) -> InteractionPage {
-    let crumb = breadcrumb(doc);
     let named = |s: &str| {
         p.list_names
             .iter()
             .any(|n| !n.is_empty() && s.contains(n.as_str()))
     };
+    // Most pages are neither a message list nor a message: without a date label or a list
+    // name anywhere in the page (its title and metadata included), nothing is read.
+    let labels = |s: &str| {
+        p.asked_headers
+            .iter()
+            .chain(&p.replied_headers)
+            .any(|n| !n.is_empty() && s.contains(n.as_str()))
+    };
+    let maybe = [Some(text), column_meta, heading, title]
+        .into_iter()
+        .flatten()
+        .any(|s| labels(s) || named(s));
+    if !maybe {
+        return InteractionPage::default();
+    }
+    let crumb = breadcrumb(doc);
     let is_list = [column_meta, heading, title, crumb.as_deref()]
         .into_iter()
         .flatten()
