@@ -583,3 +583,16 @@ async fn stored_messages_are_judged_again_and_the_bulletin_shows_them() {
     let html = std::fs::read_to_string(out_dir.join("月通报-2026-11.html")).expect("html");
     assert!(html.contains("互动交流留言办理"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_site_has_a_mailbox_and_answers_its_letters() {
+    let s = serve(govscan::demo::site::demo_router(as_of())).await;
+    let facts = crawl_fast(&s).await;
+    let f = findings(&facts);
+    assert!(rule(&f, "interaction.no_channel").is_none(), "{f:#?}");
+    assert!(rule(&f, "interaction.unanswered").is_none(), "{f:#?}");
+    let st = stats(&f);
+    assert_eq!(st["messages"], 3, "{st}");
+    assert_eq!(st["answered_pct"], 100.0, "{st}");
+    assert_eq!(st["max_days"], 10, "{st}");
+}
