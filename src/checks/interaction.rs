@@ -481,6 +481,12 @@ fn no_channel(
     if found.values().any(|f| f.counted) {
         return None;
     }
+    if pages_read == 0 {
+        // No navigation link was read at all (a page built by script, or read only in part):
+        // the absence of a channel would state more than was inspected.
+        tracing::info!(site = %facts.name, "no navigation links read: interaction.no_channel not judged");
+        return None;
+    }
     let list: Vec<&Found> = found.values().collect();
     let what = if list.is_empty() {
         "未发现任何互动渠道入口".to_string()
@@ -677,6 +683,12 @@ mod tests {
             "{}",
             n.message
         );
+    }
+
+    #[test]
+    fn no_navigation_read_is_no_judgement_of_the_channels() {
+        let f = run(vec![home(&[])]);
+        assert!(!rules_of(&f).contains(&"interaction.no_channel"), "{f:#?}");
     }
 
     #[test]
