@@ -45,7 +45,7 @@ const MAX_COLUMN_CHARS: usize = 80;
 
 /// Class or id words of page regions that are not the list (navigation, header, footer).
 const NOT_LIST_TOKENS: &[&str] = &[
-    "nav", "menu", "header", "footer", "foot", "banner", "crumb", "position", "location",
+    "nav", "menu", "header", "footer", "foot", "banner", "crumb", "position", "location", "side",
 ];
 /// Class or id words of a breadcrumb.
 const CRUMB_TOKENS: &[&str] = &["position", "location", "crumb", "dqwz", "weizhi"];
@@ -588,9 +588,21 @@ pub fn of_page(
             parts.push(part);
         }
     }
-    if parts.is_empty() || own.is_none() {
-        if let Some(t) = title.filter(|_| own.is_none()) {
-            parts.push(t.to_string());
+    if let Some(t) = title.filter(|_| own.is_none()) {
+        // The title without its last part, the site's own name ("信件选登-某市信访局" must not
+        // make every list of the site a 信访 list).
+        let segments: Vec<&str> = t
+            .split(['-', '_', '|', '｜', '—', '–'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let kept = match segments.len() {
+            0 => String::new(),
+            1 => segments[0].to_string(),
+            n => segments[..n - 1].join(" "),
+        };
+        if !kept.is_empty() && !parts.contains(&kept) {
+            parts.push(kept);
         }
     }
     let column = (!parts.is_empty()).then(|| cut(&parts.join(" | "), MAX_COLUMN_CHARS));
@@ -685,6 +697,17 @@ mod tests {
         assert_eq!(page.messages[1].asked, None);
         let page = read(html, Some("新闻动态"));
         assert!(page.is_empty(), "{page:#?}");
+    }
+
+    #[test]
+    fn the_site_name_in_the_title_is_not_the_column() {
+        let page = read(
+            "<ul class=\"list\"><li><a href=\"a.html\">关于路灯维修的建议</a><span>留言时间：2026-01-01</span></li></ul>",
+            Some("信件选登-示范市信访局"),
+        );
+        let column = page.column.unwrap_or_default();
+        assert!(column.contains("信件选登"), "{column}");
+        assert!(!column.contains("信访"), "{column}");
     }
 
     #[test]
