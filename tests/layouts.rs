@@ -353,10 +353,12 @@ async fn crawl(pages: Vec<Page>) -> (SiteFacts, govscan::demo::server::Running) 
     (facts, running)
 }
 
+/// Findings of the content rules (the link rules, and the interaction rules of
+/// `tests/interaction.rs`, are tested elsewhere).
 fn content(findings: &[Finding]) -> Vec<&Finding> {
     findings
         .iter()
-        .filter(|f| !f.rule.starts_with("link."))
+        .filter(|f| !f.rule.starts_with("link.") && !f.rule.starts_with("interaction."))
         .collect()
 }
 

@@ -32,6 +32,7 @@ pub mod columns;
 pub mod feeds;
 pub mod footer;
 pub mod home;
+pub mod interaction;
 pub mod ipv6;
 pub mod links;
 pub mod normdoc;
@@ -57,6 +58,7 @@ pub fn evaluate(facts: &SiteFacts, rules: &RuleSet, as_of: DateTime<FixedOffset>
     findings.extend(wording::check(facts, rules));
     findings.extend(annual_report::check(facts, rules, day));
     findings.extend(site_annual_table::check(facts, rules, day));
+    findings.extend(interaction::check(facts, rules, day));
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
     findings
 }

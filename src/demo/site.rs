@@ -24,6 +24,7 @@
 //! | `/tzgg/…/t….html` | 通知公告 articles | GBK, declared in `<meta>` (`gb2312`) |
 //! | `/zcwj/` | 政策文件, dates like `2026年11月15日` | UTF-8 |
 //! | `/hdjl/`, `/bsfw/`, `/wzdt/`, `/jiucuo/`, `/conac/sitename` | 互动交流, 办事服务, 网站地图, 找错, 标识 | UTF-8 |
+//! | `/hdjl/xzxx/`, `/hdjl/xjxd/` | 县长信箱 (a letter form) and 信件选登 (a table of letters, all answered within days) | UTF-8 |
 //! | `…/YYYYMM/tYYYYMMDD_N.html` | articles, with `<meta name="PubDate">` | as their column |
 //! | `/robots.txt` | `Disallow: /admin/` | |
 //! | anything else | a custom 404 page (status 404, 「抱歉，您访问的页面不存在或已被删除」) | UTF-8 |
@@ -969,10 +970,46 @@ fn build_pages(as_of: NaiveDate, refused_url: &str) -> Vec<Page> {
         "互动交流",
         &[],
         Enc::Utf8,
-        "<ul>\n<li><a href=\"/hdjl/zxft/\">在线访谈</a></li>\n\
+        "<ul>\n<li><a href=\"/hdjl/xzxx/\">县长信箱</a></li>\n\
+         <li><a href=\"/hdjl/xjxd/\">信件选登</a></li>\n\
+         <li><a href=\"/hdjl/zxft/\">在线访谈</a></li>\n\
          <li><a href=\"/tzgg/\">意见征集</a></li>\n\
          <li><a href=\"/nbtxl/\">内部通讯录</a></li>\n</ul>\n\
          <p>县长信箱：xzxx@shifanxian.example</p>\n",
+    ));
+    pages.push(simple_page(
+        "/hdjl/xzxx/",
+        "县长信箱",
+        &[("/hdjl/", "互动交流")],
+        Enc::Utf8,
+        "<form action=\"/hdjl/xzxx/\" method=\"post\">\n<p>姓名：<input name=\"name\"></p>\n\
+         <p>信件内容：<textarea name=\"content\"></textarea></p>\n\
+         <p><input type=\"submit\" value=\"提交\"></p>\n</form>\n\
+         <p>来信将在15个工作日内答复，答复情况在“信件选登”中公开。</p>\n",
+    ));
+    // 信件选登: every letter answered within days (the 互动交流 figures of the demo).
+    let letters = [
+        ("关于县城停车难问题的建议", 40, 35),
+        ("咨询新生入学报名时间", 100, 97),
+        ("关于增设公交站点的建议", 200, 190),
+    ];
+    let mut rows = String::from(
+        "<table class=\"xjxd\">\n<tr><th>信件标题</th><th>来信时间</th><th>回复时间</th><th>状态</th></tr>\n",
+    );
+    for (title, asked, replied) in letters {
+        rows.push_str(&format!(
+            "<tr><td>{title}</td><td>{}</td><td>{}</td><td>已回复</td></tr>\n",
+            days_before(as_of, asked),
+            days_before(as_of, replied)
+        ));
+    }
+    rows.push_str("</table>\n");
+    pages.push(simple_page(
+        "/hdjl/xjxd/",
+        "信件选登",
+        &[("/hdjl/", "互动交流")],
+        Enc::Utf8,
+        &rows,
     ));
     pages.push(simple_page(
         REFUSED_LINK_PAGE,

@@ -73,6 +73,9 @@ pub struct FactRules {
     pub annual_report: Option<Arc<super::annual_report::ReportRules>>,
     /// How new-media accounts are discovered on pages (`feed.stale`).
     pub feeds: super::feeds::Discovery,
+    /// How message lists of the 互动交流 section are read (`interaction.unanswered`), if the
+    /// rules have it.
+    pub interaction: Option<Arc<crate::rules::params::InteractionParams>>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -130,6 +133,10 @@ impl FactRules {
             normdoc: super::normdoc::NormdocRules::from_rules(rules),
             annual_report: super::annual_report::ReportRules::from_rules(rules).map(Arc::new),
             feeds: super::feeds::Discovery::from_rules(rules),
+            interaction: rules
+                .get("interaction.unanswered")
+                .and_then(|r| r.typed::<crate::rules::params::InteractionParams>())
+                .map(|p| Arc::new(p.clone())),
         }
     }
 
@@ -142,6 +149,7 @@ impl FactRules {
             normdoc: Default::default(),
             annual_report: None,
             feeds: Default::default(),
+            interaction: None,
         }
     }
 }
@@ -288,6 +296,13 @@ pub struct PageFacts {
     /// New-media accounts (feeds) found on the page (see [`super::feeds::discover`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feeds: Vec<super::feeds::DiscoveredFeed>,
+    /// Messages of the 互动交流 section listed on the page, or the message the page is
+    /// ([`super::interaction`]).
+    #[serde(
+        default,
+        skip_serializing_if = "super::interaction::InteractionPage::is_empty"
+    )]
+    pub interaction: super::interaction::InteractionPage,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -446,6 +461,19 @@ pub fn page_facts_and_raw(
             page.title.as_deref(),
             meta(&["articletitle"]).as_deref(),
             ar,
+        );
+    }
+    if let Some(ip) = &rules.interaction {
+        let heading = facts.heading.clone().or_else(|| raw.heading.clone());
+        facts.interaction = super::interaction::of_page(
+            doc,
+            url,
+            &page.text,
+            facts.column_name.as_deref(),
+            heading.as_deref(),
+            page.title.as_deref(),
+            facts.article_title.as_deref(),
+            ip,
         );
     }
     // The rule-dependent facts, from the whole text (a re-judging sees the stored part).

@@ -282,6 +282,9 @@ pub struct BulletinSite {
     pub notice: Option<String>,
     /// How to fix each kind of problem it has (the rules' `advice`), once per rule.
     pub advice: Vec<RuleAdvice>,
+    /// The 互动交流 figures of the scan (`interaction.reply_stats`): messages, answered share,
+    /// median and longest reply time; `inspected` false when no message list was read.
+    pub interaction: Option<crate::checks::interaction::ReplyStats>,
 }
 
 /// A rule's 整改建议.
@@ -624,6 +627,11 @@ pub fn build(
             deducted: 0.0,
             notice: None,
             advice: Vec::new(),
+            interaction: j
+                .findings
+                .iter()
+                .find(|f| f.rule == "interaction.reply_stats")
+                .and_then(|f| serde_json::from_value(f.evidence.clone()).ok()),
         };
         entry.change = entry.previous_score.map(|p| round1(entry.score - p));
         let mut seen_rules: Vec<String> = Vec::new();
@@ -1018,6 +1026,57 @@ pub fn xlsx(b: &Bulletin) -> Result<Vec<u8>, RenderError> {
     }
     ws.set_column_width(0, 30).map_err(fail)?;
     table_header(ws, b.problems.len() as u32, 5).map_err(fail)?;
+
+    // The 互动交流 figures per site, when any site has them.
+    let with_figures: Vec<_> = b
+        .sites
+        .iter()
+        .filter_map(|s| s.interaction.as_ref().map(|i| (s, i)))
+        .collect();
+    if !with_figures.is_empty() {
+        let ws = wb.add_worksheet();
+        ws.set_name("留言办理").map_err(fail)?;
+        let head = [
+            "网站名称",
+            "检查情况",
+            "留言数",
+            "已答复",
+            "答复率(%)",
+            "答复用时中位数(天)",
+            "最长答复用时(天)",
+            "超期未答复",
+            "未显示答复情况",
+        ];
+        for (c, h) in head.iter().enumerate() {
+            ws.write_with_format(0, c as u16, *h, &bold).map_err(fail)?;
+        }
+        for (i, (s, f)) in with_figures.iter().enumerate() {
+            let r = (i + 1) as u32;
+            ws.write(r, 0, &s.name).map_err(fail)?;
+            if !f.inspected {
+                ws.write(r, 1, "无法检查（未读取到留言列表）")
+                    .map_err(fail)?;
+                continue;
+            }
+            ws.write(r, 1, "已检查").map_err(fail)?;
+            ws.write(r, 2, f.messages as u32).map_err(fail)?;
+            ws.write(r, 3, f.answered as u32).map_err(fail)?;
+            if let Some(p) = f.answered_pct {
+                ws.write(r, 4, p).map_err(fail)?;
+            }
+            if let Some(d) = f.median_days {
+                ws.write(r, 5, d).map_err(fail)?;
+            }
+            if let Some(d) = f.max_days {
+                ws.write(r, 6, d as f64).map_err(fail)?;
+            }
+            ws.write(r, 7, f.overdue as u32).map_err(fail)?;
+            ws.write(r, 8, f.unknown as u32).map_err(fail)?;
+        }
+        ws.set_column_width(0, 28).map_err(fail)?;
+        ws.set_column_width(1, 28).map_err(fail)?;
+        table_header(ws, with_figures.len() as u32, head.len() as u16).map_err(fail)?;
+    }
     wb.save_to_buffer().map_err(fail)
 }
 
@@ -1204,6 +1263,19 @@ mod tests {
                 deducted: 0.1,
                 notice: Some("整改通知-某县".into()),
                 advice: Vec::new(),
+                interaction: Some(crate::checks::interaction::ReplyStats {
+                    inspected: true,
+                    list_pages: 2,
+                    messages: 12,
+                    answered: 11,
+                    answered_pct: Some(91.7),
+                    median_days: Some(6.0),
+                    max_days: Some(120),
+                    overdue: 1,
+                    unknown: 0,
+                    undated: 0,
+                    window_days: 365,
+                }),
             }],
             not_inspected: Vec::new(),
             problems: Vec::new(),
@@ -1236,6 +1308,13 @@ mod tests {
         assert!(bytes.starts_with(b"PK"));
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("xl/worksheets/sheet3.xml"));
+        // The 互动交流 figures on their own sheet.
+        assert!(text.contains("xl/worksheets/sheet4.xml"));
+        let shared = read_zip(&bytes, "xl/sharedStrings.xml");
+        assert!(
+            shared.contains("留言办理") || read_zip(&bytes, "xl/workbook.xml").contains("留言办理")
+        );
+        assert!(shared.contains("答复用时中位数"), "{shared}");
         Ok(())
     }
 
@@ -1253,6 +1332,32 @@ mod tests {
     fn zip_names(bytes: &[u8]) -> Vec<String> {
         let zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
         zip.file_names().map(String::from).collect()
+    }
+
+    #[test]
+    fn the_interaction_figures_are_in_every_form() -> Result<(), RenderError> {
+        let mut b = sample("HTTP 404");
+        let doc = read_zip(&docx(&b)?, "word/document.xml");
+        assert!(doc.contains("互动交流留言办理情况"));
+        assert!(doc.contains("91.7%"));
+        let page = html(&b)?;
+        assert!(page.contains("互动交流留言办理情况") && page.contains("<td>120</td>"));
+        let md = markdown(&b)?;
+        assert!(
+            md.contains("| 某县 | 12 | 11 | 91.7% | 6.0 | 120 | 1 |"),
+            "{md}"
+        );
+        // A site whose message lists were not read says so: never a pass.
+        if let Some(i) = b.sites[0].interaction.as_mut() {
+            i.inspected = false;
+        }
+        assert!(markdown(&b)?.contains("无法检查（未读取到留言列表）"));
+        assert!(html(&b)?.contains("无法检查（未读取到留言列表）"));
+        assert!(read_zip(&docx(&b)?, "word/document.xml").contains("无法检查"));
+        // Without the figures (scans stored before the rule), no section.
+        b.sites[0].interaction = None;
+        assert!(!markdown(&b)?.contains("互动交流留言办理情况"));
+        Ok(())
     }
 
     /// The sample with a near-miss wording veto a person must confirm first.

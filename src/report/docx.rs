@@ -473,6 +473,7 @@ pub fn bulletin(b: &Bulletin, issuer: &Issuer, charts: &[Chart]) -> Result<Vec<u
             &[70.0, 20.0, 22.0, 20.0, 20.0],
         ));
     }
+    doc = interaction_figures(doc, b);
 
     // Further sections, numbered on: the new-media accounts (judged apart from the sites)
     // and the changes of the 行政规范性文件 libraries, when the period has any.
@@ -785,4 +786,60 @@ fn zh_number(n: usize) -> String {
         ),
         _ => n.to_string(),
     }
+}
+
+/// The 互动交流 figures per site (under 四、主要问题), when any site has them.
+fn interaction_figures(mut doc: Docx, b: &Bulletin) -> Docx {
+    let sites: Vec<_> = b
+        .sites
+        .iter()
+        .filter_map(|s| s.interaction.as_ref().map(|i| (s, i)))
+        .collect();
+    if sites.is_empty() {
+        return doc;
+    }
+    doc = doc.add_paragraph(heading2("互动交流留言办理情况"));
+    doc = doc.add_paragraph(body(
+        "咨询类栏目（不含在线访谈、调查征集、网上信访、纪检举报）监测时间点前一年内的有效留言；“无法检查”表示未读取到留言列表，不作为无问题。",
+    ));
+    let dash = |v: Option<String>| v.unwrap_or_else(|| "—".into());
+    let rows = sites
+        .iter()
+        .map(|(s, i)| {
+            if i.inspected {
+                vec![
+                    s.name.clone(),
+                    i.messages.to_string(),
+                    i.answered.to_string(),
+                    dash(i.answered_pct.map(|p| format!("{p}%"))),
+                    dash(i.median_days.map(|d| d.to_string())),
+                    dash(i.max_days.map(|d| d.to_string())),
+                    i.overdue.to_string(),
+                ]
+            } else {
+                vec![
+                    s.name.clone(),
+                    "无法检查".into(),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                ]
+            }
+        })
+        .collect();
+    doc.add_table(table(
+        &[
+            "网站名称",
+            "留言数",
+            "已答复",
+            "答复率",
+            "用时中位数（天）",
+            "最长用时（天）",
+            "超期未答复",
+        ],
+        rows,
+        &[50.0, 18.0, 18.0, 18.0, 24.0, 24.0, 20.0],
+    ))
 }

@@ -124,6 +124,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "annual_report.toml",
         include_str!("../../rules/annual_report.toml"),
     ),
+    (
+        "interaction.toml",
+        include_str!("../../rules/interaction.toml"),
+    ),
 ];
 
 /// An indicator (指标) whose allotted points cap the deductions of its rules.

@@ -532,6 +532,45 @@ impl Params for SiteAnnualTableParams {
     const IDS: &'static [&'static str] = &["site_annual_table.missing"];
 }
 
+/// `interaction.no_channel`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionChannelParams {
+    /// Words naming a consultation or suggestion channel.
+    pub channel_names: Vec<String>,
+    /// Channels that do not count: `[shown name, words...]`.
+    pub not_counted: Vec<Vec<String>>,
+    /// Longest text of a channel entry (longer link texts are message titles).
+    pub max_name_chars: usize,
+}
+
+impl Params for InteractionChannelParams {
+    const IDS: &'static [&'static str] = &["interaction.no_channel"];
+}
+
+/// `interaction.unanswered`: the judging window and limit, and how message lists are read.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InteractionParams {
+    pub window_days: u32,
+    pub limit_months: u32,
+    pub late_reply_counts: bool,
+    /// Columns not judged: `[shown name, words...]`.
+    pub excluded_columns: Vec<Vec<String>>,
+    pub list_names: Vec<String>,
+    pub title_headers: Vec<String>,
+    pub asked_headers: Vec<String>,
+    pub replied_headers: Vec<String>,
+    pub status_headers: Vec<String>,
+    pub answered_markers: Vec<String>,
+    pub pending_markers: Vec<String>,
+    pub invalid_markers: Vec<String>,
+}
+
+impl Params for InteractionParams {
+    const IDS: &'static [&'static str] = &["interaction.unanswered"];
+}
+
 /// A typed parameter struct as kept with its rule.
 pub(super) type Typed = Arc<dyn Any + Send + Sync>;
 
@@ -591,6 +630,8 @@ pub(super) fn build(
         AnnualReportRelationsParams,
         AnnualReportFormatParams,
         SiteAnnualTableParams,
+        InteractionChannelParams,
+        InteractionParams,
     );
     Ok(None)
 }

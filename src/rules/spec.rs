@@ -689,6 +689,84 @@ pub static RULES: &[RuleSpec] = &[
             ),
         ],
     },
+    // ── interaction (互动交流) ─────────────────────────────────────────────
+    RuleSpec {
+        id: "interaction.no_channel",
+        params: &[
+            param(
+                "channel_names",
+                T::Strs,
+                "words naming a consultation or suggestion channel (咨询, 建议, 留言, 信箱...) in a link or page heading",
+            ),
+            param(
+                "not_counted",
+                T::Groups,
+                "channels that do not count, by group [shown name, words...] (网上信访, 纪检举报, 在线访谈, 调查征集)",
+            ),
+            param(
+                "max_name_chars",
+                T::Int,
+                "a channel entry's text is at most this long (longer link texts are message titles)",
+            ),
+        ],
+    },
+    RuleSpec {
+        id: "interaction.unanswered",
+        params: &[
+            param(
+                "window_days",
+                T::Int,
+                "messages written within this many days before the as-of date are judged",
+            ),
+            param(
+                "limit_months",
+                T::Int,
+                "a message unanswered longer than this many months is overdue",
+            ),
+            param(
+                "late_reply_counts",
+                T::Bool,
+                "a reply given later than the limit counts as overdue too",
+            ),
+            param(
+                "excluded_columns",
+                T::Groups,
+                "columns not judged, by group [shown name, words...] (在线访谈, 调查征集, 网上信访, 纪检举报)",
+            ),
+            param(
+                "list_names",
+                T::Strs,
+                "names of message-list pages (信件选登, 留言公开...): there, rows with a link and a date are messages",
+            ),
+            param("title_headers", T::Strs, "table headers of the message title"),
+            param(
+                "asked_headers",
+                T::Strs,
+                "table headers and labels of the date asked (来信时间, 留言时间...)",
+            ),
+            param(
+                "replied_headers",
+                T::Strs,
+                "table headers and labels of the date answered (回复时间, 答复时间...)",
+            ),
+            param("status_headers", T::Strs, "table headers of the status (状态)"),
+            param("answered_markers", T::Strs, "status words meaning answered (已回复, 已办结)"),
+            param(
+                "pending_markers",
+                T::Strs,
+                "status words meaning not answered yet (未回复, 办理中); checked before the answered words",
+            ),
+            param(
+                "invalid_markers",
+                T::Strs,
+                "status words of messages that do not count (无效, 不予受理, 重复件)",
+            ),
+        ],
+    },
+    RuleSpec {
+        id: "interaction.reply_stats",
+        params: &[],
+    },
     // ── new media ──────────────────────────────────────────────────────────
     RuleSpec {
         id: "feed.stale",
