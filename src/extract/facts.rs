@@ -73,6 +73,8 @@ pub struct FactRules {
     pub annual_report: Option<Arc<super::annual_report::ReportRules>>,
     /// How new-media accounts are discovered on pages (`feed.stale`).
     pub feeds: super::feeds::Discovery,
+    /// Which pages keep their 办事指南 labels (`service.guide_elements`), if the rules have it.
+    pub service: Option<Arc<super::service::GuideRules>>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -129,6 +131,7 @@ impl FactRules {
             normdoc: super::normdoc::NormdocRules::from_rules(rules),
             annual_report: super::annual_report::ReportRules::from_rules(rules).map(Arc::new),
             feeds: super::feeds::Discovery::from_rules(rules),
+            service: super::service::GuideRules::from_rules(rules).map(Arc::new),
         }
     }
 
@@ -141,6 +144,7 @@ impl FactRules {
             normdoc: Default::default(),
             annual_report: None,
             feeds: Default::default(),
+            service: None,
         }
     }
 }
@@ -287,6 +291,10 @@ pub struct PageFacts {
     /// New-media accounts (feeds) found on the page (see [`super::feeds::discover`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feeds: Vec<super::feeds::DiscoveredFeed>,
+    /// The label texts of a page that may be a 办事指南 (see [`super::service`]): kept raw,
+    /// so a re-judging applies the rule file's current element names and aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guide_labels: Vec<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -446,6 +454,10 @@ pub fn page_facts_and_raw(
             meta(&["articletitle"]).as_deref(),
             ar,
         );
+    }
+    // The labels of a possible 办事指南 (their meaning is judged later, under the rules then).
+    if let (false, Some(service)) = (home, &rules.service) {
+        facts.guide_labels = super::service::of_page(doc, service);
     }
     // The rule-dependent facts, from the whole text (a re-judging sees the stored part).
     apply_fact_rules(&mut facts, &page.text, &raw, home, rules);

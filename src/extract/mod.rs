@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod links;
 pub mod normdoc;
 pub mod pagination;
+pub mod service;
 pub mod soft404;
 pub mod urls;
 

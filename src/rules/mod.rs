@@ -122,6 +122,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "annual_report.toml",
         include_str!("../../rules/annual_report.toml"),
     ),
+    ("service.toml", include_str!("../../rules/service.toml")),
 ];
 
 /// An indicator (指标) whose allotted points cap the deductions of its rules.
