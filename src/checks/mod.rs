@@ -35,6 +35,7 @@ pub mod home;
 pub mod ipv6;
 pub mod links;
 pub mod normdoc;
+pub mod service;
 pub mod wording;
 
 #[cfg(test)]
