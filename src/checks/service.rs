@@ -151,7 +151,11 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
         .map(|n| squeeze(n))
         .filter(|n| !n.is_empty())
         .collect();
-    let hosts: Vec<Regex> = p.platform_hosts.iter().filter_map(|h| host_pattern(h)).collect();
+    let hosts: Vec<Regex> = p
+        .platform_hosts
+        .iter()
+        .filter_map(|h| host_pattern(h))
+        .collect();
     let kids = children(site.facts);
     let mut entries: Vec<Entry> = Vec::new();
     let mut seen: HashSet<(String, String)> = HashSet::new();
@@ -170,8 +174,8 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
                 }));
             }
             for l in links {
-                let platform = host_of(&l.url)
-                    .is_some_and(|h| hosts.iter().any(|re| re.is_match(&h)));
+                let platform =
+                    host_of(&l.url).is_some_and(|h| hosts.iter().any(|re| re.is_match(&h)));
                 let text = squeeze(&l.text);
                 let named = !text.is_empty() && names.iter().any(|n| text.contains(n.as_str()));
                 let kind = match (platform, named, site.internal(&l.url)) {
@@ -411,7 +415,9 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
             } else {
                 "未发现办事服务入口".to_string()
             };
-            let url = sections.first().map_or(home.url.as_str(), |s| s.url.as_str());
+            let url = sections
+                .first()
+                .map_or(home.url.as_str(), |s| s.url.as_str());
             out.push(finding(
                 rule,
                 url,
@@ -465,7 +471,9 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
             )
         })
         .collect();
-    let url = sections.first().map_or(defective[0].page.url.as_str(), |s| s.url.as_str());
+    let url = sections
+        .first()
+        .map_or(defective[0].page.url.as_str(), |s| s.url.as_str());
     out.push(finding(
         rule,
         url,

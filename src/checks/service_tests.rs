@@ -31,7 +31,9 @@ fn guide(url: &str, shown: usize) -> PageRecord {
 fn portal(guides: Vec<PageRecord>) -> SiteFacts {
     let mut home = page("http://x.gov.cn/", 0);
     home.facts.nav.push(nav("首页", "http://x.gov.cn/"));
-    home.facts.nav.push(nav("办事服务", "http://x.gov.cn/bsfw/"));
+    home.facts
+        .nav
+        .push(nav("办事服务", "http://x.gov.cn/bsfw/"));
     let mut section = page("http://x.gov.cn/bsfw/", 1);
     for g in &guides {
         section.facts.nav.push(nav("办事指南", &g.url));
@@ -57,9 +59,13 @@ fn complete_guides_in_an_own_section_yield_nothing() {
 #[test]
 fn no_entry_is_a_veto_and_guides_are_not_inspected() {
     let mut home = page("http://x.gov.cn/", 0);
-    home.facts.nav.push(nav("政务公开", "http://x.gov.cn/zwgk/"));
+    home.facts
+        .nav
+        .push(nav("政务公开", "http://x.gov.cn/zwgk/"));
     let mut zwgk = page("http://x.gov.cn/zwgk/", 1);
-    zwgk.facts.nav.push(nav("工作动态", "http://x.gov.cn/zwgk/gzdt/"));
+    zwgk.facts
+        .nav
+        .push(nav("工作动态", "http://x.gov.cn/zwgk/gzdt/"));
     let f = check(&site(vec![home, zwgk]), &rules(), true);
     assert_eq!(
         ids(&f),
@@ -68,7 +74,11 @@ fn no_entry_is_a_veto_and_guides_are_not_inspected() {
     );
     assert_eq!(f[0].kind, Kind::Veto);
     assert_eq!(f[0].evidence["pages_searched"], 2);
-    assert!(f[0].message.contains("未发现办事服务入口"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("未发现办事服务入口"),
+        "{}",
+        f[0].message
+    );
     assert_eq!(f[1].kind, Kind::Notice);
     assert!(f[1].message.contains("未检查"), "{}", f[1].message);
 }
@@ -100,11 +110,17 @@ fn a_link_into_the_platform_is_an_entry_whatever_its_text() {
             vec!["service.guide_elements.not_inspected"],
             "{url}: {f:#?}"
         );
-        assert!(f[0].message.contains("办事指南不在本网站上"), "{}", f[0].message);
+        assert!(
+            f[0].message.contains("办事指南不在本网站上"),
+            "{}",
+            f[0].message
+        );
     }
     // A look-alike host is no platform.
     let mut home = page("http://x.gov.cn/", 0);
-    home.facts.nav.push(nav("点击进入", "http://zwfw.cq.gov.cn.evil.example/"));
+    home.facts
+        .nav
+        .push(nav("点击进入", "http://zwfw.cq.gov.cn.evil.example/"));
     assert_eq!(
         ids(&check(&site(vec![home]), &rules(), true))[0],
         "service.none"
@@ -114,9 +130,13 @@ fn a_link_into_the_platform_is_an_entry_whatever_its_text() {
 #[test]
 fn an_entry_one_level_down_counts() {
     let mut home = page("http://x.gov.cn/", 0);
-    home.facts.nav.push(nav("政务公开", "http://x.gov.cn/zwgk/"));
+    home.facts
+        .nav
+        .push(nav("政务公开", "http://x.gov.cn/zwgk/"));
     let mut zwgk = page("http://x.gov.cn/zwgk/", 1);
-    zwgk.facts.nav.push(nav("政务服务", "http://zwfw.sc.gov.cn/"));
+    zwgk.facts
+        .nav
+        .push(nav("政务服务", "http://zwfw.sc.gov.cn/"));
     let f = check(&site(vec![home, zwgk]), &rules(), true);
     assert!(!ids(&f).contains(&"service.none"), "{f:#?}");
 }
@@ -163,7 +183,11 @@ fn missing_three_is_no_defect_and_few_labels_are_no_guide() {
         .collect();
     let f = check(&portal(guides), &rules(), true);
     assert_eq!(ids(&f), vec!["service.guide_elements.not_inspected"]);
-    assert!(f[0].message.contains("未读取到办事指南"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("未读取到办事指南"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]

@@ -210,8 +210,14 @@ mod tests {
 
     #[test]
     fn labels_are_normalised() {
-        assert_eq!(normalize_label(" 一、申请条件： ").as_deref(), Some("申请条件"));
-        assert_eq!(normalize_label("（三）办理材料").as_deref(), Some("办理材料"));
+        assert_eq!(
+            normalize_label(" 一、申请条件： ").as_deref(),
+            Some("申请条件")
+        );
+        assert_eq!(
+            normalize_label("（三）办理材料").as_deref(),
+            Some("办理材料")
+        );
         assert_eq!(normalize_label("【设定依据】").as_deref(), Some("设定依据"));
         assert_eq!(normalize_label("*联系 电话:").as_deref(), Some("联系电话"));
         assert_eq!(normalize_label("3.办理流程").as_deref(), Some("办理流程"));
@@ -233,7 +239,14 @@ mod tests {
              <span>023-12345678</span></div><ul><li><a href=\"/lc/\">办理流程</a></li></ul>",
         );
         let l = labels(&doc);
-        for want in ["事项名称", "设定依据", "受理条件", "申请材料", "办理地点", "咨询电话"] {
+        for want in [
+            "事项名称",
+            "设定依据",
+            "受理条件",
+            "申请材料",
+            "办理地点",
+            "咨询电话",
+        ] {
             assert!(l.iter().any(|x| x == want), "{want} in {l:?}");
         }
         // A link is navigation, never a label.
