@@ -203,11 +203,31 @@ fn own_section(guides: &[(&[&str], Style)]) -> BTreeMap<String, Body> {
         "/bsfw/".into(),
         utf8(
             "办事服务_示范县人民政府",
-            "<div class=\"side-nav\"><a href=\"./bszn/\">办事指南</a><a href=\"./bgxz/\">表格下载</a></div>\
+            "<div class=\"side-nav\"><a href=\"./bszn/\">办事指南</a><a href=\"./bgxz/\">表格下载</a>\
+             <a href=\"./dt/\">办事大厅</a><a href=\"./sxqd/\">事项清单</a></div>\
              <p>欢迎访问示范县办事服务栏目。</p>",
         ),
     );
     pages.insert("/bsfw/bgxz/".into(), utf8("表格下载", "<p>暂无信息</p>"));
+    // The service hall's page (办公地点, 办公时间, 联系电话: three categories, no guide) and a
+    // 事项 table whose header row names four categories (a list of guides, no guide).
+    pages.insert(
+        "/bsfw/dt/".into(),
+        utf8(
+            "政务服务大厅简介_示范县人民政府",
+            "<div class=\"side-nav\"><a href=\"../\">办事服务</a></div>\
+             <p>办公地点：示范县政务服务中心</p><p>办公时间：工作日9:00-17:00</p><p>联系电话：023-12345678</p>",
+        ),
+    );
+    let mut rows =
+        String::from("<TABLE><TR><TH>序号<TH>事项名称<TH>实施机构<TH>办理地点<TH>咨询电话<TH>操作");
+    for i in 0..6 {
+        rows.push_str(&format!(
+            "<TR><TD>{i}<TD><A href=\"../bszn/\">示范县第{i}项行政许可事项</A><TD>县行政审批局<TD>政务服务中心<TD>12345<TD>查看"
+        ));
+    }
+    rows.push_str("</TABLE>");
+    pages.insert("/bsfw/sxqd/".into(), utf8("办事指南_事项清单", &rows));
     let half = guides.len().div_ceil(2);
     let mut lists = [String::new(), String::new()];
     for (i, (labels, style)) in guides.iter().enumerate() {

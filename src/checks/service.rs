@@ -296,12 +296,21 @@ fn read_guides<'f>(pages: &[&'f PageRecord], p: &ServiceGuideParams) -> Vec<Guid
         }
         let shown = categories_shown(&page.facts.guide_labels, &p.categories);
         let n = shown.iter().filter(|s| s.is_some()).count();
-        if n < p.guide_min_categories.max(1) {
+        let linked_items = page.facts.items.iter().filter(|i| i.url.is_some()).count();
+        if n < p.guide_min_categories.max(1) || linked_items >= p.list_min_items.max(1) {
+            continue;
+        }
+        let title = guide_title(page);
+        let named = [Some(&title), page.facts.heading.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|t| p.title_words.iter().any(|w| t.contains(w.as_str())));
+        if !named && shown.first().is_none_or(Option::is_none) {
             continue;
         }
         let mut guide = Guide {
             page,
-            title: guide_title(page),
+            title,
             shown: Vec::new(),
             missing: Vec::new(),
         };

@@ -242,3 +242,33 @@ fn changed_aliases_apply_to_stored_labels() {
         &json!(["设定依据", "办理地点", "办理机构", "收费标准", "办理时间"])
     );
 }
+
+#[test]
+fn a_contact_page_and_a_list_of_guides_are_no_guides() {
+    let labels = |l: &[&str]| l.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    // The service hall's page: 办公地点, 办公时间, 联系电话 — three categories, no guide.
+    let mut hall = page("http://x.gov.cn/bsfw/dt/", 2);
+    hall.title = Some("政务服务大厅简介".into());
+    hall.facts.guide_labels = labels(&["大厅简介", "办公地点", "办公时间", "联系电话"]);
+    // A list of guides whose table header names four categories.
+    let mut list = page("http://x.gov.cn/bsfw/sxqd/", 2);
+    list.title = Some("办事指南_示例县人民政府".into());
+    list.facts.guide_labels = labels(&["序号", "事项名称", "实施机构", "办理地点", "咨询电话"]);
+    for i in 0..6 {
+        list.facts.items.push(crate::extract::facts::ListItem {
+            title: format!("第{i}项行政许可事项办事指南"),
+            url: Some(format!("http://x.gov.cn/bsfw/sxqd/{i}.html")),
+            date: None,
+        });
+    }
+    let f = check(&portal(vec![hall.clone(), list]), &rules(), true);
+    assert_eq!(
+        ids(&f),
+        vec!["service.guide_elements.not_inspected"],
+        "{f:#?}"
+    );
+    // Titled as a guide, the same labels make a (defective) guide.
+    hall.title = Some("政务服务大厅办事须知".into());
+    let f = check(&portal(vec![hall]), &rules(), true);
+    assert_eq!(ids(&f), vec!["service.guide_elements.warn"], "{f:#?}");
+}

@@ -213,6 +213,11 @@ pub struct ServiceGuideParams {
     pub record_min_categories: usize,
     /// A page is a guide when its labels show this many categories.
     pub guide_min_categories: usize,
+    /// A page showing enough categories is a guide when its title (or heading) contains one
+    /// of these, or its labels show the first category.
+    pub title_words: Vec<String>,
+    /// A page listing this many linked items is a list of guides, not a guide.
+    pub list_min_items: usize,
     /// A guide missing this many categories is defective.
     pub missing_threshold: usize,
     /// Defective guides from which the veto fires.

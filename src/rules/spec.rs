@@ -902,6 +902,17 @@ pub static RULES: &[RuleSpec] = &[
                 "a page is a 办事指南 when its labels show this many categories",
             ),
             req(
+                "title_words",
+                T::Strs,
+                "a page showing enough categories is a guide when its title (or heading) \
+                 contains one of these, or its labels show the first category",
+            ),
+            req(
+                "list_min_items",
+                T::Int,
+                "a page listing this many linked items is a list of guides, not a guide",
+            ),
+            req(
                 "missing_threshold",
                 T::Int,
                 "a guide missing this many categories is defective",
