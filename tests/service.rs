@@ -251,10 +251,7 @@ fn own_section(guides: &[(&[&str], Style)]) -> BTreeMap<String, Body> {
     );
     pages.insert(
         "/bsfw/bszn/index_1.html".into(),
-        utf8(
-            "办事指南_示范县人民政府",
-            &format!("<ul>{}</ul>", lists[1].replace("./202611/", "./202611/")),
-        ),
+        utf8("办事指南_示范县人民政府", &format!("<ul>{}</ul>", lists[1])),
     );
     pages
 }
