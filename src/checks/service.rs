@@ -345,7 +345,10 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, offers_services: bool) -> Vec<F
         Some(p) => find_entries(&site, home, p),
         None => (Vec::new(), 0),
     };
-    if let (Some(rule), Some(p)) = (none_rule, none_params) {
+    // A home page whose links could not be read (written by script, cut short) says nothing
+    // of its entries: no veto on what was not seen.
+    let links_read = home.links_found > 0;
+    if let (Some(rule), Some(p), true) = (none_rule, none_params, links_read) {
         if entries.is_empty() {
             out.push(finding(
                 rule,
@@ -403,10 +406,7 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
             facts.level,
             facts.kind,
         ) {
-            let platform: Vec<&Entry> = entries
-                .iter()
-                .filter(|e| e.kind != EntryKind::Section)
-                .collect();
+            let outside = entries.iter().find(|e| e.kind != EntryKind::Section);
             let why = if !sections.is_empty() {
                 format!(
                     "办事栏目（{}）及其下{}级页面（共{}个页面）中未读取到办事指南",
@@ -414,12 +414,17 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
                     p.section_max_levels,
                     pages.len()
                 )
-            } else if let Some(e) = platform.first() {
+            } else if let Some(e) = outside {
                 format!(
                     "本网站无自有办事栏目，办事服务入口「{}」指向{}（{}），办事指南不在本网站上",
                     e.text,
                     e.kind.zh(),
                     e.url
+                )
+            } else if let Some(e) = entries.first() {
+                format!(
+                    "办事服务入口「{}」（{}）未能作为本网站页面读取",
+                    e.text, e.url
                 )
             } else {
                 "未发现办事服务入口".to_string()

@@ -29,7 +29,7 @@ fn guide(url: &str, shown: usize) -> PageRecord {
 
 /// A portal whose home page links 办事服务 (/bsfw/) which lists the guides.
 fn portal(guides: Vec<PageRecord>) -> SiteFacts {
-    let mut home = page("http://x.gov.cn/", 0);
+    let mut home = home_page();
     home.facts.nav.push(nav("首页", "http://x.gov.cn/"));
     home.facts
         .nav
@@ -41,6 +41,13 @@ fn portal(guides: Vec<PageRecord>) -> SiteFacts {
     let mut pages = vec![home, section];
     pages.extend(guides);
     site(pages)
+}
+
+/// A home page whose links were read.
+fn home_page() -> PageRecord {
+    let mut h = page("http://x.gov.cn/", 0);
+    h.links_found = 12;
+    h
 }
 
 fn ids(f: &[Finding]) -> Vec<&str> {
@@ -58,7 +65,7 @@ fn complete_guides_in_an_own_section_yield_nothing() {
 
 #[test]
 fn no_entry_is_a_veto_and_guides_are_not_inspected() {
-    let mut home = page("http://x.gov.cn/", 0);
+    let mut home = home_page();
     home.facts
         .nav
         .push(nav("政务公开", "http://x.gov.cn/zwgk/"));
@@ -85,7 +92,7 @@ fn no_entry_is_a_veto_and_guides_are_not_inspected() {
 
 #[test]
 fn a_department_without_outward_services_is_not_judged() {
-    let home = page("http://x.gov.cn/", 0);
+    let home = home_page();
     assert!(check(&site(vec![home.clone()]), &rules(), false).is_empty());
     assert_eq!(
         ids(&check(&site(vec![home]), &rules(), true)),
@@ -102,7 +109,7 @@ fn a_link_into_the_platform_is_an_entry_whatever_its_text() {
         ("浙里办", "https://www.zjzwfw.gov.cn/"),
         ("国家政务服务平台", "http://gjzwfw.gov.cn/"),
     ] {
-        let mut home = page("http://x.gov.cn/", 0);
+        let mut home = home_page();
         home.facts.nav.push(nav(text, url));
         let f = check(&site(vec![home]), &rules(), true);
         assert_eq!(
@@ -117,7 +124,7 @@ fn a_link_into_the_platform_is_an_entry_whatever_its_text() {
         );
     }
     // A look-alike host is no platform.
-    let mut home = page("http://x.gov.cn/", 0);
+    let mut home = home_page();
     home.facts
         .nav
         .push(nav("点击进入", "http://zwfw.cq.gov.cn.evil.example/"));
@@ -129,7 +136,7 @@ fn a_link_into_the_platform_is_an_entry_whatever_its_text() {
 
 #[test]
 fn an_entry_one_level_down_counts() {
-    let mut home = page("http://x.gov.cn/", 0);
+    let mut home = home_page();
     home.facts
         .nav
         .push(nav("政务公开", "http://x.gov.cn/zwgk/"));
@@ -271,4 +278,36 @@ fn a_contact_page_and_a_list_of_guides_are_no_guides() {
     hall.title = Some("政务服务大厅办事须知".into());
     let f = check(&portal(vec![hall]), &rules(), true);
     assert_eq!(ids(&f), vec!["service.guide_elements.warn"], "{f:#?}");
+}
+
+#[test]
+fn a_home_page_whose_links_were_not_read_is_not_vetoed() {
+    let mut home = home_page();
+    home.links_found = 0;
+    let f = check(&site(vec![home]), &rules(), true);
+    assert_eq!(
+        ids(&f),
+        vec!["service.guide_elements.not_inspected"],
+        "{f:#?}"
+    );
+}
+
+#[test]
+fn an_entry_that_was_not_read_as_a_page_says_so() {
+    // 办事服务 on the site, not crawled (it redirected away, or the crawl stopped).
+    let mut home = home_page();
+    home.facts
+        .nav
+        .push(nav("办事服务", "http://x.gov.cn/bsfw/"));
+    let f = check(&site(vec![home]), &rules(), true);
+    assert_eq!(
+        ids(&f),
+        vec!["service.guide_elements.not_inspected"],
+        "{f:#?}"
+    );
+    assert!(
+        f[0].message.contains("未能作为本网站页面读取"),
+        "{}",
+        f[0].message
+    );
 }

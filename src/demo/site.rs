@@ -719,7 +719,13 @@ fn service_guides() -> Vec<Page> {
         pages.push(simple_page(path, title, &trail, Enc::Utf8, &table));
     }
     list.push_str("</ul>\n");
-    pages.push(simple_page("/bsfw/bszn/", "办事指南", &trail, Enc::Utf8, &list));
+    pages.push(simple_page(
+        "/bsfw/bszn/",
+        "办事指南",
+        &trail,
+        Enc::Utf8,
+        &list,
+    ));
     pages
 }
 
