@@ -69,6 +69,15 @@ impl GuideRules {
 /// None when what remains is not a label (fewer than 2 or more than [`MAX_LABEL_CHARS`]
 /// characters, or no Chinese character).
 pub fn normalize_label(text: &str) -> Option<String> {
+    // Numbering and brackets take a few characters: a longer text is no label.
+    if text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .nth(MAX_LABEL_CHARS + 12)
+        .is_some()
+    {
+        return None;
+    }
     let mut s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     loop {
         let stripped = LEADING.replace(&s, "").to_string();
@@ -162,8 +171,7 @@ pub fn labels(doc: &Html) -> Vec<String> {
             }
         }
         // Children in document order: push them reversed.
-        let children: Vec<_> = node.children().collect();
-        stack.extend(children.into_iter().rev());
+        stack.extend(node.children().rev());
     }
     out
 }
@@ -174,8 +182,7 @@ pub fn labels(doc: &Html) -> Vec<String> {
 fn element_text(node: NodeRef<'_, Node>) -> String {
     let mut text = String::new();
     let mut visited = 0usize;
-    let mut stack: Vec<NodeRef<'_, Node>> = node.children().collect();
-    stack.reverse();
+    let mut stack: Vec<NodeRef<'_, Node>> = node.children().rev().collect();
     while let Some(n) = stack.pop() {
         visited += 1;
         if visited > MAX_ELEMENT_NODES || text.len() >= MAX_ELEMENT_TEXT_BYTES {
@@ -191,8 +198,7 @@ fn element_text(node: NodeRef<'_, Node>) -> String {
                 if name == "br" || name == "p" || name == "div" || name == "tr" {
                     text.push('\n');
                 }
-                let children: Vec<_> = n.children().collect();
-                stack.extend(children.into_iter().rev());
+                stack.extend(n.children().rev());
             }
             _ => {}
         }
