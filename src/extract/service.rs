@@ -155,6 +155,12 @@ pub fn labels(doc: &Html) -> Vec<String> {
         if out.len() >= MAX_LABELS {
             break;
         }
+        if let Node::Text(t) = node.value() {
+            // A `名称：值` line of its own, e.g. between `<br>`s in one cell.
+            if let Some((before, _)) = t.split_once(['：', ':']) {
+                push(normalize_label(before), &mut out);
+            }
+        }
         if let Node::Element(el) = node.value() {
             let name = el.name();
             if SKIP_TAGS.contains(&name) {
@@ -264,6 +270,17 @@ mod tests {
             vec![true, true, true, true, true, false, false, false, true, false],
             "{shown:?}"
         );
+    }
+
+    #[test]
+    fn lines_between_line_breaks_are_labelled() {
+        let doc = Html::parse_document(
+            "<TABLE><TR><TD>事项名称：某登记<BR>设定依据：《某条例》<BR>\n办理时限：5个工作日<BR>收费标准：不收费</TABLE>",
+        );
+        let l = labels(&doc);
+        for want in ["事项名称", "设定依据", "办理时限", "收费标准"] {
+            assert!(l.iter().any(|x| x == want), "{want} in {l:?}");
+        }
     }
 
     #[test]
