@@ -147,6 +147,10 @@ fn utf8(title: &str, body: &str) -> Body {
     ))
 }
 
+/// The header navigation every page of the section repeats (links to the other sections).
+const HEADER: &str = "<div class=\"header\"><a href=\"/\">首页</a><a href=\"/zwgk/\">政务公开</a>\
+     <a href=\"/bsfw/\">办事服务</a><a href=\"/hdjl/\">互动交流</a></div>";
+
 /// A table-based home page (upper-case tags, unclosed cells) linking `nav` (text, href).
 fn home(nav: &[(&str, &str)]) -> Body {
     let mut s = String::from(
@@ -203,9 +207,9 @@ fn own_section(guides: &[(&[&str], Style)]) -> BTreeMap<String, Body> {
         "/bsfw/".into(),
         utf8(
             "办事服务_示范县人民政府",
-            "<div class=\"side-nav\"><a href=\"./bszn/\">办事指南</a><a href=\"./bgxz/\">表格下载</a>\
+            &format!("{HEADER}<div class=\"side-nav\"><a href=\"./bszn/\">办事指南</a><a href=\"./bgxz/\">表格下载</a>\
              <a href=\"./dt/\">办事大厅</a><a href=\"./sxqd/\">事项清单</a></div>\
-             <p>欢迎访问示范县办事服务栏目。</p>",
+             <p>欢迎访问示范县办事服务栏目。</p>"),
         ),
     );
     pages.insert("/bsfw/bgxz/".into(), utf8("表格下载", "<p>暂无信息</p>"));
@@ -244,14 +248,17 @@ fn own_section(guides: &[(&[&str], Style)]) -> BTreeMap<String, Body> {
         utf8(
             "办事指南_示范县人民政府",
             &format!(
-                "<div class=\"side-nav\"><a href=\"../\">办事服务</a></div><ul>{}</ul>{script}",
+                "{HEADER}<div class=\"side-nav\"><a href=\"../\">办事服务</a></div><ul>{}</ul>{script}",
                 lists[0]
             ),
         ),
     );
     pages.insert(
         "/bsfw/bszn/index_1.html".into(),
-        utf8("办事指南_示范县人民政府", &format!("<ul>{}</ul>", lists[1])),
+        utf8(
+            "办事指南_示范县人民政府",
+            &format!("{HEADER}<ul>{}</ul>", lists[1]),
+        ),
     );
     pages
 }

@@ -88,6 +88,8 @@ struct Site<'f> {
     facts: &'f SiteFacts,
     /// Crawled pages by URL (requested and final).
     index: HashMap<&'f str, &'f PageRecord>,
+    /// The crawl's link records as page → the targets it links (with anchor text).
+    kids: HashMap<&'f str, Vec<(&'f str, &'f str)>>,
     home_host: Option<String>,
 }
 
@@ -101,6 +103,7 @@ impl<'f> Site<'f> {
         Site {
             facts,
             index,
+            kids: children(facts),
             home_host: host_of(&facts.url),
         }
     }
@@ -114,7 +117,7 @@ impl<'f> Site<'f> {
     }
 
     /// The links a page leads to: its navigation links, its list items, and every link target
-    /// that names it as a referrer (`children`).
+    /// the crawl recorded with the page as a referrer.
     fn links_of(&self, page: &PageRecord) -> Vec<NavLink> {
         let mut out: Vec<NavLink> = page.facts.nav.clone();
         for i in &page.facts.items {
@@ -124,6 +127,12 @@ impl<'f> Site<'f> {
                     url: u.clone(),
                 });
             }
+        }
+        if let Some(k) = self.kids.get(page.url.as_str()) {
+            out.extend(k.iter().map(|(u, t)| NavLink {
+                text: t.to_string(),
+                url: u.to_string(),
+            }));
         }
         out
     }
@@ -156,7 +165,6 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
         .iter()
         .filter_map(|h| host_pattern(h))
         .collect();
-    let kids = children(site.facts);
     let mut entries: Vec<Entry> = Vec::new();
     let mut seen: HashSet<(String, String)> = HashSet::new();
     let mut searched = 0usize;
@@ -166,14 +174,7 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
         let mut next: Vec<&PageRecord> = Vec::new();
         for page in level {
             searched += 1;
-            let mut links = site.links_of(page);
-            if let Some(k) = kids.get(page.url.as_str()) {
-                links.extend(k.iter().map(|(u, t)| NavLink {
-                    text: t.to_string(),
-                    url: u.to_string(),
-                }));
-            }
-            for l in links {
+            for l in site.links_of(page) {
                 let platform =
                     host_of(&l.url).is_some_and(|h| hosts.iter().any(|re| re.is_match(&h)));
                 let text = squeeze(&l.text);
@@ -219,13 +220,18 @@ struct Guide<'f> {
 }
 
 /// The pages of the 办事 sections: the section pages and those up to `levels` links below
-/// them (by their links, list items and referrers), and the pages under a section's folder.
+/// them (by their links, list items and the crawl's link records), and the pages under a
+/// section's folder. The pages the home page links are the site's other sections (the header
+/// navigation every page repeats): the walk does not enter them.
 fn section_pages<'f>(
     site: &Site<'f>,
     sections: &[&'f PageRecord],
     levels: usize,
 ) -> Vec<&'f PageRecord> {
-    let kids = children(site.facts);
+    let home = site.facts.home.as_ref();
+    let top: HashSet<String> = home
+        .map(|h| site.links_of(h).into_iter().map(|l| l.url).collect())
+        .unwrap_or_default();
     let mut order: Vec<&PageRecord> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     let mut queue: VecDeque<(&PageRecord, usize)> = VecDeque::new();
@@ -240,12 +246,11 @@ fn section_pages<'f>(
         if d >= levels {
             continue;
         }
-        let mut targets: Vec<String> = site.links_of(page).into_iter().map(|l| l.url).collect();
-        if let Some(k) = kids.get(page.url.as_str()) {
-            targets.extend(k.iter().map(|(u, _)| u.to_string()));
-        }
-        for t in targets {
-            if let Some(child) = site.index.get(t.as_str()) {
+        for l in site.links_of(page) {
+            if top.contains(&l.url) {
+                continue;
+            }
+            if let Some(child) = site.index.get(l.url.as_str()) {
                 if Some(child.url.as_str()) != home_url && seen.insert(child.url.as_str()) {
                     queue.push_back((child, d + 1));
                 }

@@ -315,9 +315,18 @@ fn an_entry_that_was_not_read_as_a_page_says_so() {
 #[test]
 fn a_named_entry_to_another_site_counts() {
     let mut home = home_page();
-    home.facts.nav.push(nav("网上办事大厅", "http://bsdt.example.com/"));
+    home.facts
+        .nav
+        .push(nav("网上办事大厅", "http://bsdt.example.com/"));
     let f = check(&site(vec![home]), &rules(), true);
-    assert_eq!(ids(&f), vec!["service.guide_elements.not_inspected"], "{f:#?}");
+    assert_eq!(
+        ids(&f),
+        vec!["service.guide_elements.not_inspected"],
+        "{f:#?}"
+    );
     assert!(f[0].message.contains("站外办事链接"), "{}", f[0].message);
-    assert_eq!(f[0].evidence["entries"][0]["url"], "http://bsdt.example.com/");
+    assert_eq!(
+        f[0].evidence["entries"][0]["url"],
+        "http://bsdt.example.com/"
+    );
 }
