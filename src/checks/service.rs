@@ -166,7 +166,8 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
         .filter_map(|h| host_pattern(h))
         .collect();
     let mut entries: Vec<Entry> = Vec::new();
-    let mut seen: HashSet<(String, String)> = HashSet::new();
+    // Each target once, where first seen (the header navigation repeats it on every page).
+    let mut seen: HashSet<String> = HashSet::new();
     let mut searched = 0usize;
     let mut level: Vec<&PageRecord> = vec![home];
     let mut visited: HashSet<&str> = HashSet::from([home.url.as_str()]);
@@ -186,7 +187,7 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
                     (false, false, _) => None,
                 };
                 if let Some(kind) = kind {
-                    if seen.insert((l.url.clone(), page.url.clone())) {
+                    if seen.insert(l.url.clone()) {
                         entries.push(Entry {
                             text: l.text.trim().to_string(),
                             url: l.url.clone(),
