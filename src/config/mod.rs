@@ -236,6 +236,12 @@ pub struct SiteConfig {
     /// Portal or department site.
     #[serde(default = "default_kind")]
     pub kind: SiteKind,
+    /// Whether a department site has outward-facing services (对外服务职能); `false` only for
+    /// a department without them (e.g. some State Council departments), whose site is then
+    /// not judged by the 办事服务 rules (`service.*`). Unset: it has them. A portal always
+    /// has them (`false` on a portal is an error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outward_services: Option<bool>,
     /// Further host names that belong to the same site (crawled, not just checked).
     #[serde(default)]
     pub hosts: Vec<String>,
@@ -349,12 +355,19 @@ impl SiteConfig {
             url,
             level: default_level(),
             kind: default_kind(),
+            outward_services: None,
             hosts: Vec::new(),
             site_id_code: None,
             columns: BTreeMap::new(),
             crawl: CrawlOverrides::default(),
             accounts: Vec::new(),
         }
+    }
+
+    /// The site must offer 办事服务 (a portal, or a department with outward-facing
+    /// services): the `service.*` rules judge it.
+    pub fn offers_services(&self) -> bool {
+        self.kind == SiteKind::Portal || self.outward_services != Some(false)
     }
 
     /// Every host name that belongs to this site (lower-case).
@@ -610,6 +623,14 @@ impl Config {
                 return Err(bad(
                     &format!("site[{i}].url"),
                     format!("`{}` is already the URL of another site", s.url),
+                ));
+            }
+            if s.kind == SiteKind::Portal && s.outward_services == Some(false) {
+                return Err(bad(
+                    &format!("site[{i}].outward_services"),
+                    "a portal always offers 办事服务: `outward_services = false` applies only \
+                     to a department site (`kind = \"department\"`)"
+                        .into(),
                 ));
             }
             let effective = c.with_overrides(&s.crawl);

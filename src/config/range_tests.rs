@@ -102,3 +102,15 @@ fn sane_values_and_the_shipped_config_pass() {
     .unwrap();
     Config::parse("[crawl]\nrate_per_origin = 0.1\n", "c.toml").unwrap();
 }
+
+#[test]
+fn outward_services_is_read_and_refused_on_a_portal() {
+    let text = "[[site]]\nname = \"a\"\nurl = \"http://a.gov.cn/\"\nkind = \"portal\"\noutward_services = false\n";
+    assert_located(text, "site[0].outward_services", 5);
+    let text = "[[site]]\nname = \"a\"\nurl = \"http://a.gov.cn/\"\nkind = \"department\"\noutward_services = false\n\n[[site]]\nname = \"b\"\nurl = \"http://b.gov.cn/\"\n";
+    let c = Config::parse(text, "c.toml").expect("valid");
+    assert_eq!(c.sites[0].outward_services, Some(false));
+    assert!(!c.sites[0].offers_services());
+    // Unset: a department has outward services; a portal always has them.
+    assert!(c.sites[1].offers_services());
+}

@@ -25,6 +25,7 @@
 //! | `/zcwj/` | 政策文件, dates like `2026年11月15日` | UTF-8 |
 //! | `/hdjl/`, `/bsfw/`, `/wzdt/`, `/jiucuo/`, `/conac/sitename` | 互动交流, 办事服务, 网站地图, 找错, 标识 | UTF-8 |
 //! | `/hdjl/xzxx/`, `/hdjl/xjxd/` | 县长信箱 (a letter form) and 信件选登 (a table of letters, all answered within days) | UTF-8 |
+//! | `/bsfw/bszn/`, `/bsfw/bszn/N.html` | 办事指南 list and two complete guides (label/value tables) | UTF-8 |
 //! | `…/YYYYMM/tYYYYMMDD_N.html` | articles, with `<meta name="PubDate">` | as their column |
 //! | `/robots.txt` | `Disallow: /admin/` | |
 //! | anything else | a custom 404 page (status 404, 「抱歉，您访问的页面不存在或已被删除」) | UTF-8 |
@@ -685,6 +686,50 @@ fn page_html(head: &Head<'_>, body: &str) -> String {
     s
 }
 
+/// The 办事指南 list under 办事服务 and its two guides, complete (the ten key elements, some
+/// under their aliases: 受理条件, 申请材料, 咨询电话), as label/value tables.
+fn service_guides() -> Vec<Page> {
+    const GUIDES: [(&str, &str); 2] = [
+        ("/bsfw/bszn/1.html", "个体工商户设立登记办事指南"),
+        ("/bsfw/bszn/2.html", "公共场所卫生许可办事指南"),
+    ];
+    const ROWS: [(&str, &str); 10] = [
+        ("事项名称", "见标题"),
+        ("设定依据", "《中华人民共和国行政许可法》等法律法规"),
+        ("受理条件", "申请人材料齐全、符合法定形式"),
+        ("申请材料", "申请书一份；身份证明复印件一份"),
+        ("办理地点", "示范县政务服务中心一楼综合窗口"),
+        ("办理机构", "示范县行政审批局"),
+        ("收费标准", "不收费"),
+        ("办理时间", "工作日上午9:00至12:00，下午14:00至17:00"),
+        ("咨询电话", "023-00000000"),
+        ("办理流程", "申请、受理、审查、决定、送达"),
+    ];
+    let trail = [("/bsfw/", "办事服务")];
+    let mut list = String::from("<ul>\n");
+    let mut pages = Vec::new();
+    for (path, title) in GUIDES {
+        list.push_str(&format!("<li><a href=\"{path}\">{title}</a></li>\n"));
+        let mut table = String::from("<table class=\"bszn\">\n");
+        for (label, value) in ROWS {
+            table.push_str(&format!(
+                "<tr><td class=\"label\">{label}</td><td>{value}</td></tr>\n"
+            ));
+        }
+        table.push_str("</table>\n");
+        pages.push(simple_page(path, title, &trail, Enc::Utf8, &table));
+    }
+    list.push_str("</ul>\n");
+    pages.push(simple_page(
+        "/bsfw/bszn/",
+        "办事指南",
+        &trail,
+        Enc::Utf8,
+        &list,
+    ));
+    pages
+}
+
 fn column_metas(name: &str, kind: &str) -> Vec<(&'static str, String)> {
     vec![
         ("ColumnName", name.to_owned()),
@@ -1018,10 +1063,12 @@ fn build_pages(as_of: NaiveDate, refused_url: &str) -> Vec<Page> {
         Enc::Utf8,
         &format!(
             "<ul>\n<li><a href=\"{}\" target=\"_blank\">市政务服务网</a></li>\n\
+             <li><a href=\"/bsfw/bszn/\">办事指南</a></li>\n\
              <li><a href=\"/zfxxgk/gkzn/\">依申请公开</a></li>\n</ul>\n",
             esc(refused_url)
         ),
     ));
+    pages.extend(service_guides());
     let mut map = String::from("<ul>\n");
     for (href, name) in NAV {
         map.push_str(&format!("<li><a href=\"{href}\">{name}</a></li>\n"));

@@ -76,6 +76,8 @@ pub struct FactRules {
     /// How message lists of the 互动交流 section are read (`interaction.unanswered`), if the
     /// rules have it.
     pub interaction: Option<Arc<crate::rules::params::InteractionParams>>,
+    /// Which pages keep their 办事指南 labels (`service.guide_elements`), if the rules have it.
+    pub service: Option<Arc<super::service::GuideRules>>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -137,6 +139,7 @@ impl FactRules {
                 .get("interaction.unanswered")
                 .and_then(|r| r.typed::<crate::rules::params::InteractionParams>())
                 .map(|p| Arc::new(p.clone())),
+            service: super::service::GuideRules::from_rules(rules).map(Arc::new),
         }
     }
 
@@ -150,6 +153,7 @@ impl FactRules {
             annual_report: None,
             feeds: Default::default(),
             interaction: None,
+            service: None,
         }
     }
 }
@@ -303,6 +307,10 @@ pub struct PageFacts {
         skip_serializing_if = "super::interaction::InteractionPage::is_empty"
     )]
     pub interaction: super::interaction::InteractionPage,
+    /// The label texts of a page that may be a 办事指南 (see [`super::service`]): kept raw,
+    /// so a re-judging applies the rule file's current element names and aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub guide_labels: Vec<String>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -475,6 +483,10 @@ pub fn page_facts_and_raw(
             facts.article_title.as_deref(),
             ip,
         );
+    }
+    // The labels of a possible 办事指南 (their meaning is judged later, under the rules then).
+    if let (false, Some(service)) = (home, &rules.service) {
+        facts.guide_labels = super::service::of_page(doc, service);
     }
     // The rule-dependent facts, from the whole text (a re-judging sees the stored part).
     apply_fact_rules(&mut facts, &page.text, &raw, home, rules);

@@ -18,6 +18,7 @@ pub mod interaction;
 pub mod links;
 pub mod normdoc;
 pub mod pagination;
+pub mod service;
 pub mod soft404;
 pub mod urls;
 

@@ -93,6 +93,7 @@ pub fn judge(
     }
     if inspected {
         findings.extend(normdoc_findings(site, facts, rules, as_of, store));
+        findings.extend(checks::service::check(facts, rules, site.offers_services()));
     }
     if let Some(store) = store {
         match availability::findings(store, site, rules, as_of) {

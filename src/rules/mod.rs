@@ -128,6 +128,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
         "interaction.toml",
         include_str!("../../rules/interaction.toml"),
     ),
+    ("service.toml", include_str!("../../rules/service.toml")),
 ];
 
 /// An indicator (指标) whose allotted points cap the deductions of its rules.

@@ -571,6 +571,49 @@ impl Params for InteractionParams {
     const IDS: &'static [&'static str] = &["interaction.unanswered"];
 }
 
+/// `service.none`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceNoneParams {
+    /// Link texts of a 办事服务 entry (contained in the link text, spaces ignored).
+    pub entry_names: Vec<String>,
+    /// Host patterns of the province's 政务服务网.
+    pub platform_hosts: Vec<String>,
+    /// Links from the home page searched for an entry (1: the home page's own links).
+    pub max_link_levels: usize,
+}
+
+impl Params for ServiceNoneParams {
+    const IDS: &'static [&'static str] = &["service.none"];
+}
+
+/// `service.guide_elements`: what makes a 办事指南 and when it is defective.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceGuideParams {
+    /// The key element categories, each `[name, alias...]`.
+    pub categories: Vec<Vec<String>>,
+    /// A crawled page keeps its labels when they show this many categories.
+    pub record_min_categories: usize,
+    /// A page is a guide when its labels show this many categories.
+    pub guide_min_categories: usize,
+    /// A page showing enough categories is a guide when its title (or heading) contains one
+    /// of these, or its labels show the first category.
+    pub title_words: Vec<String>,
+    /// A page listing this many linked items is a list of guides, not a guide.
+    pub list_min_items: usize,
+    /// A guide missing this many categories is defective.
+    pub missing_threshold: usize,
+    /// Defective guides from which the veto fires.
+    pub defective_threshold: usize,
+    /// Links below the 办事 section page within which guides are read.
+    pub section_max_levels: usize,
+}
+
+impl Params for ServiceGuideParams {
+    const IDS: &'static [&'static str] = &["service.guide_elements"];
+}
+
 /// A typed parameter struct as kept with its rule.
 pub(super) type Typed = Arc<dyn Any + Send + Sync>;
 
@@ -632,6 +675,8 @@ pub(super) fn build(
         SiteAnnualTableParams,
         InteractionChannelParams,
         InteractionParams,
+        ServiceNoneParams,
+        ServiceGuideParams,
     );
     Ok(None)
 }

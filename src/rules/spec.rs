@@ -902,6 +902,82 @@ pub static RULES: &[RuleSpec] = &[
     "published by this day of the following year",
 ),
         ],
+    },    // ── 办事服务 (V6) ──────────────────────────────────────────────────────
+    RuleSpec {
+        id: "service.none",
+        params: &[
+            param(
+                "entry_names",
+                T::Strs,
+                "link texts (contained, spaces ignored) of a 办事服务 entry",
+            ),
+            param(
+                "platform_hosts",
+                T::Strs,
+                "host patterns of the 政务服务网 (`*` inside a label: any characters; a \
+                 leading `*.`: any subdomains or none)",
+            ),
+            param(
+                "max_link_levels",
+                T::Int,
+                "links from the home page searched (1: the home page's own links)",
+            ),
+        ],
+    },
+    RuleSpec {
+        id: "service.guide_elements",
+        params: &[
+            param(
+                "categories",
+                T::Groups,
+                "the key element categories of a 办事指南: [name, alias...] (a label \
+                 containing the name or an alias shows the category)",
+            ),
+            param(
+                "record_min_categories",
+                T::Int,
+                "a crawled page keeps its labels when they show this many categories",
+            ),
+            param(
+                "guide_min_categories",
+                T::Int,
+                "a page is a 办事指南 when its labels show this many categories",
+            ),
+            param(
+                "title_words",
+                T::Strs,
+                "a page showing enough categories is a guide when its title (or heading) \
+                 contains one of these, or its labels show the first category",
+            ),
+            param(
+                "list_min_items",
+                T::Int,
+                "a page listing this many linked items is a list of guides, not a guide",
+            ),
+            param(
+                "missing_threshold",
+                T::Int,
+                "a guide missing this many categories is defective",
+            ),
+            param(
+                "defective_threshold",
+                T::Int,
+                "defective guides from which the veto fires",
+            ),
+            param(
+                "section_max_levels",
+                T::Int,
+                "links below the 办事 section page within which guides are read",
+            ),
+        ],
+    },
+    RuleSpec {
+        id: "service.guide_elements.warn",
+        params: &[],
+    },
+    RuleSpec {
+        id: "service.guide_elements.not_inspected",
+        params: &[],
     },
 ];
 
