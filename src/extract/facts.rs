@@ -73,6 +73,8 @@ pub struct FactRules {
     pub annual_report: Option<Arc<super::annual_report::ReportRules>>,
     /// How new-media accounts are discovered on pages (`feed.stale`).
     pub feeds: super::feeds::Discovery,
+    /// How hidden links are read (`link.hidden_outbound`), if the rule is present.
+    pub hidden: Option<super::hidden::HiddenRules>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -129,6 +131,12 @@ impl FactRules {
             normdoc: super::normdoc::NormdocRules::from_rules(rules),
             annual_report: super::annual_report::ReportRules::from_rules(rules).map(Arc::new),
             feeds: super::feeds::Discovery::from_rules(rules),
+            hidden: rules
+                .get("link.hidden_outbound")
+                .and_then(|r| r.typed::<crate::rules::params::LinkHiddenOutboundParams>())
+                .map(|p| super::hidden::HiddenRules {
+                    offscreen_px: p.offscreen_px as f32,
+                }),
         }
     }
 
@@ -141,6 +149,7 @@ impl FactRules {
             normdoc: Default::default(),
             annual_report: None,
             feeds: Default::default(),
+            hidden: None,
         }
     }
 }
@@ -287,6 +296,9 @@ pub struct PageFacts {
     /// New-media accounts (feeds) found on the page (see [`super::feeds::discover`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feeds: Vec<super::feeds::DiscoveredFeed>,
+    /// Links to other hosts hidden from visitors (see [`super::hidden`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_links: Vec<super::hidden::HiddenLink>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -394,6 +406,9 @@ pub fn page_facts_and_raw(
         ..PageFacts::default()
     };
     facts.feeds = super::feeds::discover(doc, url, page.title.as_deref(), &rules.feeds);
+    if let Some(hidden) = &rules.hidden {
+        facts.hidden_links = super::hidden::find(doc, url, hidden);
+    }
     let mut raw = PageRaw::of(page, depth);
     raw.facts = true;
     let home = depth == 0;

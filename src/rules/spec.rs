@@ -266,6 +266,63 @@ pub static RULES: &[RuleSpec] = &[
             ),
         ],
     },
+    // ── security (dark links, hijacked outbound links) ─────────────────────
+    RuleSpec {
+        id: "link.hidden_outbound",
+        params: &[
+            req(
+                "allow_hosts",
+                T::Strs,
+                "host suffixes (whole labels) never treated as outbound",
+            ),
+            opt(
+                "offscreen_px",
+                T::Int,
+                "1000",
+                "offset (px) beyond which positioned, negative-margin or text-indent content is off-screen (applied while crawling)",
+            ),
+        ],
+    },
+    RuleSpec {
+        id: "link.outbound.bad_target",
+        params: &[
+            req(
+                "categories",
+                T::Groups,
+                "[category, words...]: words of prohibited content, matched on a target page's title and text",
+            ),
+            opt(
+                "min_hits",
+                T::Int,
+                "2",
+                "distinct words of one category a target page must show",
+            ),
+            opt(
+                "parking_markers",
+                T::Strs,
+                "[]",
+                "substrings (case-insensitive) of a domain-parking page",
+            ),
+            opt(
+                "nxdomain",
+                T::Bool,
+                "true",
+                "a target whose domain does not exist (NXDOMAIN) is a finding",
+            ),
+            opt(
+                "allow_hosts",
+                T::Strs,
+                "[]",
+                "host suffixes (whole labels) never judged",
+            ),
+            opt(
+                "sample_bytes",
+                T::Int,
+                "4096",
+                "bytes of a target page's visible text kept for the match (applied while crawling)",
+            ),
+        ],
+    },
     // ── availability ───────────────────────────────────────────────────────
     RuleSpec {
         id: "site.unreachable",
