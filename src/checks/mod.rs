@@ -35,6 +35,7 @@ pub mod home;
 pub mod ipv6;
 pub mod links;
 pub mod normdoc;
+pub mod security;
 pub mod wording;
 
 #[cfg(test)]
@@ -54,6 +55,7 @@ pub fn evaluate(facts: &SiteFacts, rules: &RuleSet, as_of: DateTime<FixedOffset>
     findings.extend(columns::check_xxgk(facts, rules));
     findings.extend(footer::check(facts, rules));
     findings.extend(wording::check(facts, rules));
+    findings.extend(security::check(facts, rules));
     findings.extend(annual_report::check(facts, rules, day));
     findings.sort_by(|a, b| (a.kind, &a.rule, &a.url).cmp(&(b.kind, &b.rule, &b.url)));
     findings

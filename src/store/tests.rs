@@ -85,6 +85,7 @@ fn link(url: &str, status: LinkStatus, on_home: bool) -> LinkFact {
             element: LinkElement::A,
         }],
         referrer_count: 3,
+        target: None,
     }
 }
 
@@ -158,7 +159,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 8);
+    assert_eq!(SCHEMA_VERSION, 9);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
