@@ -97,21 +97,33 @@ impl SiteRun {
         }
     }
 
-    /// Request a link to another site with GET (the first [`super::fetch::PEEK_BYTES`] of its body) and keep
-    /// the title and the first `bytes` of the visible text of an HTML answer.
+    /// Check a link to another site as [`Self::check`] does and, when it answers with HTML,
+    /// keep the title and the first `bytes` of the visible text (read from the first
+    /// [`super::fetch::PEEK_BYTES`] of the body: a GET follows a HEAD that said HTML).
     async fn sample(&self, url: &Url, bytes: usize) -> (Fetched, Option<TargetSample>) {
         let c = &self.crawler;
-        let mut f = fetch(
-            &c.client,
-            &c.origins,
-            url,
-            Method::GET,
-            BodyMode::Peek,
-            &self.limits,
-            None,
-        )
-        .await;
-        self.classify_block(url, &mut f);
+        let mut f = self.check(url).await;
+        let html_type = f
+            .content_type
+            .as_deref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+        if f.outcome.status.is_ok() && f.body.is_empty() && html_type {
+            let mut g = fetch(
+                &c.client,
+                &c.origins,
+                url,
+                Method::GET,
+                BodyMode::Peek,
+                &self.limits,
+                None,
+            )
+            .await;
+            self.classify_block(url, &mut g);
+            g.requests += f.requests;
+            if g.outcome.status.is_ok() {
+                f = g;
+            }
+        }
         if !f.outcome.status.is_ok() || !f.is_html() || f.body.is_empty() {
             return (f, None);
         }

@@ -252,7 +252,10 @@ impl SiteRun {
                 }
             }
             match st.links.get_mut(&l.url) {
-                Some(existing) => existing.outcome = l.outcome,
+                Some(existing) => {
+                    existing.outcome = l.outcome;
+                    existing.target = l.target;
+                }
                 None => {
                     st.links.insert(l.url.clone(), l);
                 }
