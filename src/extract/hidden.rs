@@ -725,6 +725,25 @@ struct Reader<'a> {
 
 /// The hidden links to other hosts on a page.
 pub fn find(doc: &Html, page: &Url, rules: &HiddenRules) -> Vec<HiddenLink> {
+    // Most pages have no link to another host and no script that writes one: nothing to read.
+    let host = bare_host(page);
+    let candidate = doc
+        .root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .any(|e| match e.value().name() {
+            "a" | "area" => e.value().attr("href").is_some_and(|h| {
+                matches!(
+                    resolve_href(page, h, encoding_rs::UTF_8, &[]),
+                    Some(LinkTarget::Http(u)) if bare_host(&u) != host
+                )
+            }),
+            "script" => e.text().any(|t| t.contains("document")),
+            _ => false,
+        });
+    if !candidate {
+        return Vec::new();
+    }
     let sheet = Sheet::read(doc);
     let mut scripted = String::new();
     for e in doc

@@ -1555,3 +1555,57 @@ fn raw_conn_update(path: &Path, sql: &str) -> TestResult {
     raw(path).execute(sql, [])?;
     Ok(())
 }
+
+#[test]
+fn an_outbound_targets_sample_is_stored_and_read_back() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let mut sampled = link(
+        "http://casino.example/",
+        LinkStatus::Ok { status: 200 },
+        true,
+    );
+    sampled.internal = false;
+    sampled.target = Some(crate::crawl::TargetSample {
+        title: Some("澳门新葡京".into()),
+        text: "真人荷官 百家乐".into(),
+        text_cut: true,
+        nxdomain: false,
+    });
+    let mut gone = link(
+        "http://gone.example/",
+        LinkStatus::Dns {
+            message: "no address".into(),
+        },
+        false,
+    );
+    gone.target = Some(crate::crawl::TargetSample {
+        nxdomain: true,
+        ..Default::default()
+    });
+    let plain = link(
+        "https://xian.gov.cn/a.html",
+        LinkStatus::Ok { status: 200 },
+        false,
+    );
+    for l in [&sampled, &gone, &plain] {
+        store.save_link(sr, l)?;
+    }
+    let state = store.resume_state(sr)?;
+    let by_url = |u: &str| state.links.iter().find(|l| l.url == u).cloned();
+    assert_eq!(
+        by_url("http://casino.example/").and_then(|l| l.target),
+        sampled.target
+    );
+    assert_eq!(
+        by_url("http://gone.example/").and_then(|l| l.target),
+        gone.target
+    );
+    assert_eq!(
+        by_url("https://xian.gov.cn/a.html").and_then(|l| l.target),
+        None
+    );
+    Ok(())
+}
