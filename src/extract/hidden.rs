@@ -710,6 +710,30 @@ fn written(script: &str) -> String {
     out
 }
 
+/// The absolute http(s) links (`href`, text) an inline script writes with `document.write`:
+/// links a visitor's browser shows (or hides), which the link extraction adds so that they
+/// are checked like the others.
+pub fn written_anchors(script: &str) -> Vec<(String, String)> {
+    if !script.contains("document") {
+        return Vec::new();
+    }
+    let text = written(script);
+    WRITTEN_A_RE
+        .captures_iter(&text)
+        .filter_map(|c| {
+            let href = c.get(1).or_else(|| c.get(2))?.as_str();
+            let lower = href.to_ascii_lowercase();
+            (lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || lower.starts_with("//"))
+            .then(|| {
+                let label = TAGS_RE.replace_all(c.get(3).map_or("", |m| m.as_str()), "");
+                (href.to_string(), cut(&label, 60))
+            })
+        })
+        .collect()
+}
+
 /// Reads the hidden links of one page.
 struct Reader<'a> {
     doc: &'a Html,
@@ -733,10 +757,13 @@ pub fn find(doc: &Html, page: &Url, rules: &HiddenRules) -> Vec<HiddenLink> {
         .filter_map(ElementRef::wrap)
         .any(|e| match e.value().name() {
             "a" | "area" => e.value().attr("href").is_some_and(|h| {
-                matches!(
-                    resolve_href(page, h, encoding_rs::UTF_8, &[]),
-                    Some(LinkTarget::Http(u)) if bare_host(&u) != host
-                )
+                let lower = h.trim_start().to_ascii_lowercase();
+                // Only an absolute link can lead to another host.
+                (lower.starts_with("http") || lower.starts_with("//"))
+                    && matches!(
+                        resolve_href(page, h, encoding_rs::UTF_8, &[]),
+                        Some(LinkTarget::Http(u)) if bare_host(&u) != host
+                    )
             }),
             "script" => e.text().any(|t| t.contains("document")),
             _ => false,
@@ -1217,6 +1244,19 @@ mod tests {
                 ("http://r.test/".to_string(), Hiding::ScriptRegion),
             ]
         );
+    }
+
+    #[test]
+    fn written_anchors_are_the_absolute_links_a_script_writes() {
+        let v = written_anchors(
+            r#"document.write('<A HREF="http://w.test/a.html" target=_blank><b>百家乐</b></A>');
+            document.writeln("<a href='/local.html'>本站</a>"); var x = '<a href="http://no.test/">';"#,
+        );
+        assert_eq!(
+            v,
+            vec![("http://w.test/a.html".to_string(), "百家乐".to_string())]
+        );
+        assert!(written_anchors("var a = 1;").is_empty());
     }
 
     #[test]
