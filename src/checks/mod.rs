@@ -36,6 +36,7 @@ pub mod interaction;
 pub mod ipv6;
 pub mod links;
 pub mod normdoc;
+pub mod security;
 pub mod service;
 pub mod site_annual_table;
 pub mod wording;
@@ -57,6 +58,7 @@ pub fn evaluate(facts: &SiteFacts, rules: &RuleSet, as_of: DateTime<FixedOffset>
     findings.extend(columns::check_xxgk(facts, rules));
     findings.extend(footer::check(facts, rules));
     findings.extend(wording::check(facts, rules));
+    findings.extend(security::check(facts, rules));
     findings.extend(annual_report::check(facts, rules, day));
     findings.extend(site_annual_table::check(facts, rules, day));
     findings.extend(interaction::check(facts, rules, day));

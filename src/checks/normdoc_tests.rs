@@ -55,6 +55,7 @@ fn link(url: &str, refs: &[(&str, &str)]) -> LinkFact {
             })
             .collect(),
         referrer_count: refs.len(),
+        target: None,
     }
 }
 

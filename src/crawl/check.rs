@@ -14,6 +14,7 @@ use super::frontier::Task;
 use super::origin::origin_key;
 use super::site::{SiteRun, TaskResult};
 use super::types::*;
+use crate::extract;
 
 impl Crawler {
     pub(super) async fn root_status(&self, url: &Url, limits: &FetchLimits) -> Option<u16> {
@@ -45,14 +46,28 @@ impl Crawler {
 
 impl SiteRun {
     pub(super) async fn run_external(&self, task: Task) -> TaskResult {
+        // A target sampled and one only checked are separate answers (one of each at most).
+        let key = if task.sample {
+            format!("{}\u{1}sample", task.key)
+        } else {
+            task.key.clone()
+        };
         let cell = match self.crawler.external.lock() {
-            Ok(mut m) => m.entry(task.key.clone()).or_default().clone(),
+            Ok(mut m) => m.entry(key).or_default().clone(),
             Err(_) => Arc::new(OnceCell::new()),
         };
         let mut requests = 0;
-        let outcome = cell
+        let (outcome, target) = cell
             .get_or_init(|| async {
-                let f = self.check(&task.url).await;
+                let (f, mut target) = match self.crawler.rules.outbound_sample_bytes {
+                    Some(bytes) if task.sample => self.sample(&task.url, bytes).await,
+                    _ => (self.check(&task.url).await, None),
+                };
+                if matches!(f.outcome.status, LinkStatus::Dns { .. })
+                    && self.nxdomain(&f.final_url).await
+                {
+                    target.get_or_insert_with(TargetSample::default).nxdomain = true;
+                }
                 requests = f.requests;
                 let mut outcome = f.outcome.clone();
                 if outcome.status == (LinkStatus::HttpError { status: 403 }) {
@@ -67,7 +82,7 @@ impl SiteRun {
                         };
                     }
                 }
-                outcome
+                (outcome, target)
             })
             .await
             .clone();
@@ -78,7 +93,76 @@ impl SiteRun {
             links: Vec::new(),
             requests,
             answer: None,
+            target,
         }
+    }
+
+    /// Check a link to another site as [`Self::check`] does and, when it answers with HTML,
+    /// keep the title and the first `bytes` of the visible text (read from the first
+    /// [`super::fetch::PEEK_BYTES`] of the body: a GET follows a HEAD that said HTML).
+    async fn sample(&self, url: &Url, bytes: usize) -> (Fetched, Option<TargetSample>) {
+        let c = &self.crawler;
+        let mut f = self.check(url).await;
+        let html_type = f
+            .content_type
+            .as_deref()
+            .is_none_or(|t| t.to_ascii_lowercase().contains("html"));
+        if f.outcome.status.is_ok() && f.body.is_empty() && html_type {
+            let mut g = fetch(
+                &c.client,
+                &c.origins,
+                url,
+                Method::GET,
+                BodyMode::Peek,
+                &self.limits,
+                None,
+            )
+            .await;
+            self.classify_block(url, &mut g);
+            g.requests += f.requests;
+            if g.outcome.status.is_ok() {
+                f = g;
+            }
+        }
+        if !f.outcome.status.is_ok() || !f.is_html() || f.body.is_empty() {
+            return (f, None);
+        }
+        let body = std::mem::take(&mut f.body);
+        let content_type = f.content_type.clone();
+        let page_url = f.final_url.clone();
+        let Ok(_permit) = c.parsing.clone().acquire_owned().await else {
+            return (f, None);
+        };
+        let sample = tokio::task::spawn_blocking(move || {
+            let d = extract::decode(&body, content_type.as_deref());
+            let page = extract::extract_page(&d.text, &page_url, d.encoding, &[]);
+            let mut end = page.text.len().min(bytes);
+            while !page.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            TargetSample {
+                title: page.title.clone(),
+                text: page.text[..end].to_string(),
+                text_cut: end < page.text.len(),
+                nxdomain: false,
+            }
+        })
+        .await
+        .ok();
+        (f, sample)
+    }
+
+    /// Whether the host of a URL whose name did not resolve does not exist: pinned to no
+    /// address in `[resolve]` (how the inspector, and the tests, declare a name gone), or
+    /// NXDOMAIN from the name servers (a server that does not answer is not NXDOMAIN).
+    async fn nxdomain(&self, url: &Url) -> bool {
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        if let Some(pinned) = self.crawler.origins.resolver().pinned(host) {
+            return pinned.is_empty();
+        }
+        self.crawler.dns.nxdomain(host).await
     }
 
     /// Check a link: HEAD, then GET (a small prefix) when HEAD is refused or fails, since many

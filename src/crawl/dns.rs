@@ -95,6 +95,21 @@ impl Dns {
         }
     }
 
+    /// Whether the name servers say a host does not exist (NXDOMAIN). No answer, no DNS or
+    /// an IP literal: false.
+    pub async fn nxdomain(&self, host: &str) -> bool {
+        let Ok(r) = self.resolver() else {
+            return false;
+        };
+        if host.parse::<IpAddr>().is_ok() || host.starts_with('[') {
+            return false;
+        }
+        match r.ipv4_lookup(fqdn(host).as_str()).await {
+            Ok(_) => false,
+            Err(e) => e.is_nx_domain(),
+        }
+    }
+
     /// The name servers of the zone a host belongs to: NS records of the host, else of its
     /// parents, stopping before the top-level domain.
     pub async fn zone_servers(&self, host: &str) -> Result<ZoneServers, String> {

@@ -43,6 +43,9 @@ pub struct CrawlRules {
     /// Most links a 2xx challenge page may carry (a real page links to others; a challenge
     /// stub does not, even when it mentions a WAF vendor in a badge).
     pub challenge_max_links: usize,
+    /// Bytes of visible text kept of an outbound link's target page (`link.outbound.bad_target`
+    /// `sample_bytes`); None: targets are checked, not sampled.
+    pub outbound_sample_bytes: Option<usize>,
     /// Parameters of the page facts for the content rules.
     pub facts: extract::FactRules,
 }
@@ -104,6 +107,9 @@ pub struct SiteSeed {
 pub struct NoObserver;
 impl Observer for NoObserver {}
 
+/// The answer of a link to another site, computed once per run.
+pub(super) type ExternalCell = OnceCell<(FetchOutcome, Option<TargetSample>)>;
+
 /// The crawler shared by every site of a run.
 pub struct Crawler {
     pub(super) client: reqwest::Client,
@@ -112,13 +118,15 @@ pub struct Crawler {
     pub(super) rules: Arc<CrawlRules>,
     pub(super) observer: Arc<dyn Observer>,
     /// Results of links to other sites, shared across sites: checked once per run.
-    pub(super) external: Mutex<HashMap<String, Arc<OnceCell<FetchOutcome>>>>,
+    pub(super) external: Mutex<HashMap<String, Arc<ExternalCell>>>,
     /// Answers of other sites' root pages, to tell a lone 403 from a blanket one.
     pub(super) roots: Mutex<HashMap<String, Arc<OnceCell<Option<u16>>>>>,
     /// Latest year that is not a far-future calendar page.
     pub(super) max_year: i32,
     /// Pages parsed at once across the process (`parse_concurrency`).
     pub(super) parsing: Arc<Semaphore>,
+    /// DNS by record type, to tell a name that does not exist from one not answered.
+    pub(super) dns: super::dns::Dns,
 }
 
 /// The crawler could not be built.
@@ -154,6 +162,7 @@ impl Crawler {
             rules.stop_after_blocked,
         ));
         let parsing = Arc::new(Semaphore::new(c.parse_concurrency.max(1)));
+        let dns = super::dns::Dns::from_settings(&config.dns);
         Ok(Crawler {
             client,
             origins,
@@ -164,6 +173,7 @@ impl Crawler {
             roots: Mutex::new(HashMap::new()),
             max_year: as_of_year + 1,
             parsing,
+            dns,
         })
     }
 
@@ -212,6 +222,7 @@ impl Crawler {
                     depth: 0,
                     kind: TaskKind::Page,
                     internal: true,
+                    sample: false,
                 });
             }
             // Column URLs the inspector knows are crawled as if linked from the home page.
@@ -226,6 +237,7 @@ impl Crawler {
                         depth: 1,
                         kind: TaskKind::Page,
                         internal,
+                        sample: false,
                     });
                 }
             }

@@ -262,6 +262,7 @@ impl Crawler {
                 depth: 1,
                 kind: TaskKind::Check,
                 internal,
+                sample: false,
             };
             let r = run.run(task).await;
             out.push((r.task.key, r.outcome));

@@ -23,6 +23,9 @@ pub struct Task {
     pub depth: u32,
     pub kind: TaskKind,
     pub internal: bool,
+    /// A link to another site followed by visitors (`<a>`, `<area>`, frames): its target's
+    /// title and text are sampled (see [`super::types::TargetSample`]).
+    pub sample: bool,
 }
 
 /// Why a URL was not crawled.

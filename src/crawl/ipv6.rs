@@ -561,6 +561,7 @@ mod tests {
                 element: LinkElement::A,
             }],
             referrer_count: 1,
+            target: None,
         }
     }
 

@@ -162,6 +162,11 @@ impl Origins {
         }
     }
 
+    /// The resolver every request goes through.
+    pub fn resolver(&self) -> &Resolver {
+        &self.resolver
+    }
+
     /// The registry of a configuration: unconfigured origins at the global rate, every
     /// configured site's origins at the site's (see [`Origins::configure_site`]).
     pub fn for_config(config: &Config, resolver: Resolver, block_after: usize) -> Origins {

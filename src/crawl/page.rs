@@ -178,6 +178,7 @@ impl SiteRun {
             page: Some(record),
             links,
             answer,
+            target: None,
         }
     }
 }
@@ -384,6 +385,7 @@ pub(super) fn not_modified(
         links,
         requests: f.requests,
         answer,
+        target: None,
     }
 }
 

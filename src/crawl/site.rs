@@ -231,6 +231,7 @@ impl SiteRun {
                 depth: page.depth,
                 kind: TaskKind::Page,
                 internal: true,
+                sample: false,
             };
             let links = links.iter().map(PageLink::to_raw).collect();
             let r = TaskResult {
@@ -240,6 +241,7 @@ impl SiteRun {
                 links,
                 requests: 0,
                 answer: None,
+                target: None,
             };
             self.apply_inner(st, r, false);
         }
@@ -250,7 +252,10 @@ impl SiteRun {
                 }
             }
             match st.links.get_mut(&l.url) {
-                Some(existing) => existing.outcome = l.outcome,
+                Some(existing) => {
+                    existing.outcome = l.outcome;
+                    existing.target = l.target;
+                }
                 None => {
                     st.links.insert(l.url.clone(), l);
                 }
@@ -292,8 +297,12 @@ impl SiteRun {
                 outcome: r.outcome.clone(),
                 referrers: Vec::new(),
                 referrer_count: 0,
+                target: None,
             });
         entry.outcome = r.outcome.clone();
+        if r.target.is_some() {
+            entry.target = r.target.clone();
+        }
         if observe {
             self.crawler.observer.link(&self.site_name, entry);
         }
@@ -357,6 +366,7 @@ impl SiteRun {
             },
             referrers: vec![referrer.clone()],
             referrer_count: 1,
+            target: None,
         };
         let Some(url) = url else {
             let status = match &link.target {
@@ -435,12 +445,16 @@ impl SiteRun {
         };
         st.links.insert(key.clone(), fact);
         if let Some(kind) = kind {
+            let sample = !internal
+                && self.crawler.rules.outbound_sample_bytes.is_some()
+                && link.element.is_navigation();
             st.frontier.push(Task {
                 url,
                 key,
                 depth: depth + 1,
                 kind,
                 internal,
+                sample,
             });
         }
     }
@@ -453,6 +467,8 @@ pub(super) struct TaskResult {
     pub(super) links: Vec<RawLink>,
     pub(super) requests: usize,
     pub(super) answer: Option<(String, u16)>,
+    /// What a link to another site showed.
+    pub(super) target: Option<TargetSample>,
 }
 
 impl TaskResult {
@@ -470,6 +486,7 @@ impl TaskResult {
             links: Vec::new(),
             requests: 0,
             answer: None,
+            target: None,
         }
     }
 
@@ -482,6 +499,7 @@ impl TaskResult {
             page,
             links: Vec::new(),
             answer,
+            target: None,
         }
     }
 }

@@ -280,6 +280,30 @@ pub struct LinkFact {
     pub referrers: Vec<Referrer>,
     /// How many pages link to it.
     pub referrer_count: usize,
+    /// What the target showed, for links to other sites (see [`TargetSample`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSample>,
+}
+
+/// What an outbound link's target showed, kept for the checks of hijacked outbound links
+/// (`link.outbound.bad_target`): the page's title and the start of its visible text (the
+/// keyword lists are applied by the checks, so a re-judging applies a changed list), or that
+/// its domain does not exist.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetSample {
+    /// `<title>` of the page answered (after redirects).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The start of its visible text (at most the rule's `sample_bytes`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+    /// The text was cut.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub text_cut: bool,
+    /// The name does not exist (NXDOMAIN, or pinned to no address in `[resolve]`), as opposed
+    /// to a name server that did not answer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nxdomain: bool,
 }
 
 /// Crawl statistics of one site.

@@ -78,6 +78,8 @@ pub struct FactRules {
     pub interaction: Option<Arc<crate::rules::params::InteractionParams>>,
     /// Which pages keep their 办事指南 labels (`service.guide_elements`), if the rules have it.
     pub service: Option<Arc<super::service::GuideRules>>,
+    /// How hidden links are read (`link.hidden_outbound`), if the rule is present.
+    pub hidden: Option<super::hidden::HiddenRules>,
 }
 
 /// The parameters of the embedded rules, built once (the wording matcher takes a while).
@@ -140,6 +142,12 @@ impl FactRules {
                 .and_then(|r| r.typed::<crate::rules::params::InteractionParams>())
                 .map(|p| Arc::new(p.clone())),
             service: super::service::GuideRules::from_rules(rules).map(Arc::new),
+            hidden: rules
+                .get("link.hidden_outbound")
+                .and_then(|r| r.typed::<crate::rules::params::LinkHiddenOutboundParams>())
+                .map(|p| super::hidden::HiddenRules {
+                    offscreen_px: p.offscreen_px as f32,
+                }),
         }
     }
 
@@ -154,6 +162,7 @@ impl FactRules {
             feeds: Default::default(),
             interaction: None,
             service: None,
+            hidden: None,
         }
     }
 }
@@ -311,6 +320,9 @@ pub struct PageFacts {
     /// so a re-judging applies the rule file's current element names and aliases.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub guide_labels: Vec<String>,
+    /// Links to other hosts hidden from visitors (see [`super::hidden`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hidden_links: Vec<super::hidden::HiddenLink>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -418,6 +430,9 @@ pub fn page_facts_and_raw(
         ..PageFacts::default()
     };
     facts.feeds = super::feeds::discover(doc, url, page.title.as_deref(), &rules.feeds);
+    if let Some(hidden) = &rules.hidden {
+        facts.hidden_links = super::hidden::find(doc, url, hidden);
+    }
     let mut raw = PageRaw::of(page, depth);
     raw.facts = true;
     let home = depth == 0;

@@ -293,6 +293,9 @@ pub fn extract_document_capped(
                     for href in super::pagination::script_pages(&code) {
                         links.add(&href, LinkElement::InlineScript, String::new());
                     }
+                    for (href, text) in super::hidden::written_anchors(&code) {
+                        links.add(&href, LinkElement::InlineScript, text);
+                    }
                 }
             },
             "link" => {

@@ -14,6 +14,7 @@ pub mod charset;
 pub mod dates;
 pub mod facts;
 pub mod feeds;
+pub mod hidden;
 pub mod interaction;
 pub mod links;
 pub mod normdoc;

@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use super::params::{
-    Ipv6CoverageParams, Ipv6UnsupportedParams, LinkBlockedParams, LinkBrokenParams,
+    Ipv6CoverageParams, Ipv6UnsupportedParams, LinkBadTargetParams, LinkBlockedParams,
+    LinkBrokenParams,
 };
 use super::RuleSet;
 use crate::crawl::ipv6::Ipv6Settings;
@@ -38,6 +39,10 @@ impl CrawlRules {
             stop_after_blocked: blocked.map_or(usize::MAX, |p| p.stop_after_blocked),
             challenge_max_bytes: blocked.map_or(0, |p| p.challenge_max_bytes),
             challenge_max_links: blocked.map_or(0, |p| p.challenge_max_links),
+            outbound_sample_bytes: rules
+                .get("link.outbound.bad_target")
+                .and_then(|r| r.typed::<LinkBadTargetParams>())
+                .map(|p| p.sample_bytes),
             facts: FactRules::from_rules(rules),
         }
     }
@@ -53,6 +58,7 @@ impl CrawlRules {
             stop_after_blocked: usize::MAX,
             challenge_max_bytes: 0,
             challenge_max_links: 0,
+            outbound_sample_bytes: None,
             facts: FactRules::none(),
         }
     }

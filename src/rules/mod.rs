@@ -118,6 +118,7 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("columns.toml", include_str!("../../rules/columns.toml")),
     ("footer.toml", include_str!("../../rules/footer.toml")),
     ("wording.toml", include_str!("../../rules/wording.toml")),
+    ("security.toml", include_str!("../../rules/security.toml")),
     ("normdoc.toml", include_str!("../../rules/normdoc.toml")),
     ("feeds.toml", include_str!("../../rules/feeds.toml")),
     (

@@ -53,6 +53,42 @@ impl Params for LinkBlockedParams {
     const IDS: &'static [&'static str] = &["link.blocked"];
 }
 
+/// `link.hidden_outbound`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkHiddenOutboundParams {
+    /// Host suffixes (whole labels) never treated as outbound.
+    pub allow_hosts: Vec<String>,
+    /// Offset (px) beyond which content is off-screen (read while crawling).
+    pub offscreen_px: u32,
+}
+
+impl Params for LinkHiddenOutboundParams {
+    const IDS: &'static [&'static str] = &["link.hidden_outbound"];
+}
+
+/// `link.outbound.bad_target`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkBadTargetParams {
+    /// `[category, words...]`.
+    pub categories: Vec<Vec<String>>,
+    /// Distinct words of one category a target page must show.
+    pub min_hits: usize,
+    /// Substrings (case-insensitive) of a domain-parking page.
+    pub parking_markers: Vec<String>,
+    /// A target whose domain does not exist is a finding.
+    pub nxdomain: bool,
+    /// Host suffixes (whole labels) never judged.
+    pub allow_hosts: Vec<String>,
+    /// Bytes of a target page's visible text kept (read while crawling).
+    pub sample_bytes: usize,
+}
+
+impl Params for LinkBadTargetParams {
+    const IDS: &'static [&'static str] = &["link.outbound.bad_target"];
+}
+
 /// `site.unreachable`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -641,6 +677,8 @@ pub(super) fn build(
     families!(
         LinkBrokenParams,
         LinkBlockedParams,
+        LinkHiddenOutboundParams,
+        LinkBadTargetParams,
         SiteUnreachableParams,
         SiteUnreachableWarnParams,
         Ipv6UnsupportedParams,

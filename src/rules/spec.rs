@@ -240,6 +240,33 @@ pub static RULES: &[RuleSpec] = &[
 ),
         ],
     },
+    // ── security (dark links, hijacked outbound links) ─────────────────────
+    RuleSpec {
+        id: "link.hidden_outbound",
+        params: &[
+            param(
+                "allow_hosts",
+                T::Strs,
+                "host suffixes (whole labels) never treated as outbound",
+            ),
+            param("offscreen_px", T::Int, "offset (px) beyond which positioned, negative-margin or text-indent content is off-screen (applied while crawling)"),
+        ],
+    },
+    RuleSpec {
+        id: "link.outbound.bad_target",
+        params: &[
+            param(
+                "categories",
+                T::Groups,
+                "[category, words...]: words of prohibited content, matched on a target page's title and text",
+            ),
+            param("min_hits", T::Int, "distinct words of one category a target page must show"),
+            param("parking_markers", T::Strs, "substrings (case-insensitive) of a domain-parking page"),
+            param("nxdomain", T::Bool, "a target whose domain does not exist (NXDOMAIN) is a finding"),
+            param("allow_hosts", T::Strs, "host suffixes (whole labels) never judged"),
+            param("sample_bytes", T::Int, "bytes of a target page's visible text kept for the match (applied while crawling)"),
+        ],
+    },
     // ── availability ───────────────────────────────────────────────────────
     RuleSpec {
         id: "site.unreachable",

@@ -7,8 +7,8 @@ use std::path::Path;
 use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
 
 use super::{
-    col_json, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result, ResumeState,
-    SiteRunId, Store, StoreError, ValidatorIndex, Validators,
+    col_json, col_json_opt, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result,
+    ResumeState, SiteRunId, Store, StoreError, ValidatorIndex, Validators,
 };
 use crate::crawl::{FetchOutcome, LinkFact, PageRecord};
 
@@ -151,6 +151,7 @@ fn link_row(row: &Row<'_>) -> rusqlite::Result<LinkFact> {
         },
         referrers: col_json(row, 7)?,
         referrer_count: col_usize(row, 8)?,
+        target: col_json_opt(row, 9)?,
     })
 }
 
@@ -244,6 +245,7 @@ pub struct LinkRow {
     elapsed_ms: i64,
     referrers: String,
     referrer_count: i64,
+    target: Option<String>,
 }
 
 impl LinkRow {
@@ -274,6 +276,12 @@ impl LinkRow {
             })
             .map_err(fail)?,
             referrer_count: int_usize(link.referrer_count),
+            target: link
+                .target
+                .as_ref()
+                .map(serde_json::to_string)
+                .transpose()
+                .map_err(fail)?,
         })
     }
 
@@ -402,14 +410,14 @@ impl Batch<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO links (site_run, url, internal, on_home, status, http_status, broken, \
-                 redirects, final_url, elapsed_ms, referrers, referrer_count) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) \
+                 redirects, final_url, elapsed_ms, referrers, referrer_count, target) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
                  ON CONFLICT (site_run, url) DO UPDATE SET internal = excluded.internal, \
                  on_home = excluded.on_home, status = excluded.status, \
                  http_status = excluded.http_status, broken = excluded.broken, \
                  redirects = excluded.redirects, final_url = excluded.final_url, \
                  elapsed_ms = excluded.elapsed_ms, referrers = excluded.referrers, \
-                 referrer_count = excluded.referrer_count",
+                 referrer_count = excluded.referrer_count, target = excluded.target",
             )?
             .execute(params![
                 site_run.0,
@@ -424,6 +432,7 @@ impl Batch<'_> {
                 r.elapsed_ms,
                 r.referrers,
                 r.referrer_count,
+                r.target,
             ])?;
         Ok(())
     }
@@ -596,7 +605,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
-                 referrers, referrer_count FROM links WHERE site_run = ?1 ORDER BY id",
+                 referrers, referrer_count, target FROM links WHERE site_run = ?1 ORDER BY id",
             )?
             .query_map([site_run.0], link_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;

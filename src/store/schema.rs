@@ -6,7 +6,7 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -293,8 +293,16 @@ CREATE TABLE reviews (
 );
 "#;
 
+/// Version 10: a link to another site keeps what its target showed (`target`, JSON: the
+/// page's title and the start of its visible text, or that its domain does not exist), so a
+/// re-judging applies a changed keyword list of `link.outbound.bad_target`. Links written
+/// before have none.
+const V10: &str = r#"
+ALTER TABLE links ADD COLUMN target TEXT;
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// The version a file is at.
 pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {

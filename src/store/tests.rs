@@ -85,6 +85,7 @@ fn link(url: &str, status: LinkStatus, on_home: bool) -> LinkFact {
             element: LinkElement::A,
         }],
         referrer_count: 3,
+        target: None,
     }
 }
 
@@ -158,7 +159,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 9);
+    assert_eq!(SCHEMA_VERSION, 10);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
@@ -1552,5 +1553,59 @@ fn raw_observations_round_trip_are_shared_and_a_broken_one_is_a_clear_error() ->
 
 fn raw_conn_update(path: &Path, sql: &str) -> TestResult {
     raw(path).execute(sql, [])?;
+    Ok(())
+}
+
+#[test]
+fn an_outbound_targets_sample_is_stored_and_read_back() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let mut store = Store::open(&db(&dir))?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let mut sampled = link(
+        "http://casino.example/",
+        LinkStatus::Ok { status: 200 },
+        true,
+    );
+    sampled.internal = false;
+    sampled.target = Some(crate::crawl::TargetSample {
+        title: Some("澳门新葡京".into()),
+        text: "真人荷官 百家乐".into(),
+        text_cut: true,
+        nxdomain: false,
+    });
+    let mut gone = link(
+        "http://gone.example/",
+        LinkStatus::Dns {
+            message: "no address".into(),
+        },
+        false,
+    );
+    gone.target = Some(crate::crawl::TargetSample {
+        nxdomain: true,
+        ..Default::default()
+    });
+    let plain = link(
+        "https://xian.gov.cn/a.html",
+        LinkStatus::Ok { status: 200 },
+        false,
+    );
+    for l in [&sampled, &gone, &plain] {
+        store.save_link(sr, l)?;
+    }
+    let state = store.resume_state(sr)?;
+    let by_url = |u: &str| state.links.iter().find(|l| l.url == u).cloned();
+    assert_eq!(
+        by_url("http://casino.example/").and_then(|l| l.target),
+        sampled.target
+    );
+    assert_eq!(
+        by_url("http://gone.example/").and_then(|l| l.target),
+        gone.target
+    );
+    assert_eq!(
+        by_url("https://xian.gov.cn/a.html").and_then(|l| l.target),
+        None
+    );
     Ok(())
 }
