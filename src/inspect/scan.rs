@@ -53,6 +53,9 @@ enum Msg {
         mpsc::Sender<Result<FindingDiff, StoreError>>,
     ),
     Fail(SiteRunId, String, Verdict),
+    /// Everything sent before is committed: answered once it is (a site's crawl is read back
+    /// from the store to be judged).
+    Sync(mpsc::Sender<()>),
     /// An account read and judged, recorded in the run.
     Account(
         RunId,
@@ -126,7 +129,8 @@ fn writer(
         // page as soon as it is finished.
         let deadline = Instant::now() + COMMIT_INTERVAL;
         let mut batch = vec![first];
-        while batch.len() < BATCH && !matches!(batch.last(), Some(Msg::Finish(..))) {
+        while batch.len() < BATCH && !matches!(batch.last(), Some(Msg::Finish(..) | Msg::Sync(..)))
+        {
             // A site's finish is answered at once: its task waits for the reply.
             let wait = deadline
                 .saturating_duration_since(Instant::now())
@@ -208,6 +212,10 @@ fn writer(
                         )
                     };
                     let _ = reply.send(result);
+                }
+                Msg::Sync(reply) => {
+                    flush(&mut store, &mut rows, &error, &mut stats);
+                    let _ = reply.send(());
                 }
                 Msg::Fail(site_run, why, state) => {
                     flush(&mut store, &mut rows, &error, &mut stats);
@@ -344,6 +352,24 @@ impl PreviousPages for StorePrevious {
                 None
             }
         }
+    }
+}
+
+/// The summary of a site whose crawl could not be read back from the store (the run fails
+/// with the store's error).
+fn site_not_read(site: &SiteConfig, why: String, started: Instant) -> SiteSummary {
+    SiteSummary {
+        site: site.name.clone(),
+        stats: CrawlStats::default(),
+        score: None,
+        verdict: Verdict::NotInspected,
+        worst: None,
+        error: Some(why),
+        new: 0,
+        persisting: 0,
+        fixed: 0,
+        duration: started.elapsed(),
+        accounts: Vec::new(),
     }
 }
 
@@ -590,9 +616,15 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     .map_err(|e| InspectError::Failed(e.to_string()))?;
     let crawler = Arc::new(crawler);
     let rules = Arc::new(rules);
+    // Sites judged at once: each holds its facts read back from the store meanwhile.
+    let judging = Arc::new(tokio::sync::Semaphore::new(
+        config.crawl.parse_concurrency.max(2),
+    ));
     let mut handles = Vec::new();
     for (site, sr, seed) in todo {
         let crawler = crawler.clone();
+        let judging = judging.clone();
+        let config = config.clone();
         let rules = rules.clone();
         let tx = tx.clone();
         let reader = reader.clone();
@@ -601,7 +633,46 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         let task = tokio::spawn(async move {
             let started = Instant::now();
             tracing::info!(site = %site.name, "scan started");
-            let facts = crawler.crawl_site_seeded(&site, seed).await;
+            // The crawl keeps only what it needs to go on; pages and link results go to the
+            // store as they are made, and the site is judged from what the store has of it
+            // (as `judge` judges a stored scan), a few sites at a time.
+            let crawled = crawler.crawl_site_lean(&site, seed).await;
+            let (sync_tx, sync_rx) = mpsc::channel();
+            let _ = tx.send(Msg::Sync(sync_tx));
+            let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
+            let _permit = judging.acquire().await;
+            let path = config.store.path.clone();
+            let (c, s) = (crawler.clone(), site.clone());
+            let replayed = tokio::task::spawn_blocking(move || {
+                let store = Store::open_read_only(&path)?;
+                super::rejudge::facts_from_store(&c, &store, sr, &s, false)
+            })
+            .await;
+            let facts = match replayed {
+                Ok(Ok(mut facts)) => {
+                    facts.stats.requests = crawled.stats.requests;
+                    facts.stats.duration_ms = crawled.stats.duration_ms;
+                    facts.started_at = crawled.started_at;
+                    facts.finished_at = crawled.finished_at;
+                    facts.robots = crawled.robots;
+                    facts.error = crawled.error;
+                    facts
+                }
+                Ok(Err(e)) => {
+                    let why = format!("读取已保存的抓取结果失败：{e}");
+                    error.record(e);
+                    return site_not_read(&site, why, started);
+                }
+                Err(e) => {
+                    let why = format!("读取已保存的抓取结果失败：{e}");
+                    error.record(StoreError::Other {
+                        action: format!("read the crawl of {} back from", site.name),
+                        file: String::new(),
+                        message: e.to_string(),
+                    });
+                    return site_not_read(&site, why, started);
+                }
+            };
             let (inspection, ipv6) = super::inspect_crawled(
                 &crawler,
                 &site,
