@@ -15,7 +15,7 @@ use crate::checks;
 use crate::config::{Config, SiteConfig};
 use crate::crawl::{
     CrawlRules, CrawlStats, Crawler, LinkFact, Observer, PageRecord, PreviousPage, PreviousPages,
-    Progress, SiteSeed,
+    Progress, SiteFacts, SiteSeed,
 };
 use crate::extract::RawLink;
 use crate::finding::Verdict;
@@ -355,6 +355,124 @@ impl PreviousPages for StorePrevious {
     }
 }
 
+/// A site's facts read back from the store, with what only the crawl knows: its times, its
+/// robots note, its request count and duration, and its state (a worker that failed).
+pub(super) fn with_crawl(mut facts: SiteFacts, crawled: SiteFacts) -> SiteFacts {
+    facts.stats.requests = crawled.stats.requests;
+    facts.stats.duration_ms = crawled.stats.duration_ms;
+    facts.started_at = crawled.started_at;
+    facts.finished_at = crawled.finished_at;
+    facts.robots = crawled.robots;
+    facts.error = crawled.error;
+    facts
+}
+
+/// A temporary store for `check`: the crawl is written to it and each site judged from what it
+/// has, as the daily scan does (one code path), then it is deleted. Nothing of it is kept.
+pub(super) struct Scratch {
+    dir: tempfile::TempDir,
+    tx: mpsc::Sender<Msg>,
+    writer: Option<std::thread::JoinHandle<(Store, WriterStats)>>,
+    error: FirstError,
+    site_runs: HashMap<String, SiteRunId>,
+    observer: Arc<ScanObserver>,
+}
+
+impl Scratch {
+    /// A temporary store with a run of `sites`, its writer thread, and the observer that
+    /// sends the crawl to it (passing progress on to `progress`).
+    pub(super) fn start(
+        sites: &[SiteConfig],
+        as_of: DateTime<FixedOffset>,
+        progress: Arc<dyn Observer>,
+    ) -> Result<Scratch, InspectError> {
+        let dir = tempfile::Builder::new()
+            .prefix("govscan-check-")
+            .tempdir()
+            .map_err(|e| {
+                InspectError::Failed(format!("cannot create a temporary store folder: {e}"))
+            })?;
+        let mut store = Store::open(&dir.path().join("check.db"))?;
+        let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+        let run = store.begin_run(as_of, "check", "check", &names)?;
+        let mut site_runs = HashMap::new();
+        for site in sites {
+            site_runs.insert(site.name.clone(), store.begin_site(run, site)?);
+        }
+        let error = FirstError::default();
+        let (tx, rx) = mpsc::channel::<Msg>();
+        let writer_error = error.clone();
+        let writer = std::thread::Builder::new()
+            .name("govscan-check-store".into())
+            .spawn(move || writer(store, run, rx, writer_error))
+            .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
+        let observer = Arc::new(ScanObserver {
+            tx: tx.clone(),
+            site_runs: site_runs.clone(),
+            error: error.clone(),
+            progress,
+        });
+        Ok(Scratch {
+            dir,
+            tx,
+            writer: Some(writer),
+            error,
+            site_runs,
+            observer,
+        })
+    }
+
+    /// The observer to crawl with.
+    pub(super) fn observer(&self) -> Arc<dyn Observer> {
+        self.observer.clone()
+    }
+
+    /// A site's facts: its crawl (`crawled`, from [`Crawler::crawl_site_lean`]) read back from
+    /// the temporary store once everything of it is written.
+    pub(super) async fn facts(
+        &self,
+        crawler: &Arc<Crawler>,
+        site: &SiteConfig,
+        crawled: SiteFacts,
+    ) -> Result<SiteFacts, InspectError> {
+        let Some(&sr) = self.site_runs.get(&site.name) else {
+            return Err(InspectError::Failed(format!(
+                "{} is not in the temporary store",
+                site.name
+            )));
+        };
+        let (sync_tx, sync_rx) = mpsc::channel();
+        let _ = self.tx.send(Msg::Sync(sync_tx));
+        let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
+        if let Some(e) = self.error.take() {
+            return Err(e.into());
+        }
+        let path = self.dir.path().join("check.db");
+        let (c, s) = (crawler.clone(), site.clone());
+        let facts = tokio::task::spawn_blocking(move || {
+            let store = Store::open_read_only(&path)?;
+            super::rejudge::facts_from_store(&c, &store, sr, &s, false)
+        })
+        .await
+        .map_err(|e| InspectError::Failed(format!("reading {} back failed: {e}", site.name)))??;
+        Ok(with_crawl(facts, crawled))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // The writer ends when every sender is gone (the crawler's observer included); the
+        // folder is deleted after it.
+        let (tx, _) = mpsc::channel();
+        drop(std::mem::replace(&mut self.tx, tx));
+        if Arc::strong_count(&self.observer) == 1 {
+            if let Some(w) = self.writer.take() {
+                let _ = w.join();
+            }
+        }
+    }
+}
+
 /// The summary of a site whose crawl could not be read back from the store (the run fails
 /// with the store's error).
 fn site_not_read(site: &SiteConfig, why: String, started: Instant) -> SiteSummary {
@@ -649,15 +767,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
             })
             .await;
             let facts = match replayed {
-                Ok(Ok(mut facts)) => {
-                    facts.stats.requests = crawled.stats.requests;
-                    facts.stats.duration_ms = crawled.stats.duration_ms;
-                    facts.started_at = crawled.started_at;
-                    facts.finished_at = crawled.finished_at;
-                    facts.robots = crawled.robots;
-                    facts.error = crawled.error;
-                    facts
-                }
+                Ok(Ok(facts)) => with_crawl(facts, crawled),
                 Ok(Err(e)) => {
                     let why = format!("读取已保存的抓取结果失败：{e}");
                     error.record(e);
