@@ -233,6 +233,11 @@ fn writer(
     (store, stats)
 }
 
+/// Messages waiting for the writer at most. When the store falls behind (a slow disk, a busy
+/// machine), the crawl's workers wait for it rather than pile encoded pages up in memory
+/// (about 10 KB each): the queue holds about 10 MiB at most.
+const QUEUED: usize = 1024;
+
 /// Messages written per transaction at most.
 const BATCH: usize = 2000;
 /// How long the writer gathers messages under load before it commits them. A scan killed
@@ -280,8 +285,9 @@ fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError, stats: &mut
 
 /// Sends what the crawl produces to the writer, and passes the progress on.
 struct ScanObserver {
-    /// `Sender` is `Sync`: every crawl worker sends without a lock.
-    tx: mpsc::Sender<Msg>,
+    /// `SyncSender` is `Sync`: every crawl worker sends without a lock (and waits when the
+    /// writer's queue is full).
+    tx: mpsc::SyncSender<Msg>,
     site_runs: HashMap<String, SiteRunId>,
     error: FirstError,
     progress: Arc<dyn Observer>,
@@ -371,11 +377,11 @@ pub(super) fn with_crawl(mut facts: SiteFacts, crawled: SiteFacts) -> SiteFacts 
 /// has, as the daily scan does (one code path), then it is deleted. Nothing of it is kept.
 pub(super) struct Scratch {
     dir: tempfile::TempDir,
-    tx: mpsc::Sender<Msg>,
+    tx: mpsc::SyncSender<Msg>,
     writer: Option<std::thread::JoinHandle<(Store, WriterStats)>>,
     error: FirstError,
     site_runs: HashMap<String, SiteRunId>,
-    observer: Arc<ScanObserver>,
+    observer: Option<Arc<ScanObserver>>,
 }
 
 impl Scratch {
@@ -400,7 +406,7 @@ impl Scratch {
             site_runs.insert(site.name.clone(), store.begin_site(run, site)?);
         }
         let error = FirstError::default();
-        let (tx, rx) = mpsc::channel::<Msg>();
+        let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
         let writer_error = error.clone();
         let writer = std::thread::Builder::new()
             .name("govscan-check-store".into())
@@ -418,13 +424,16 @@ impl Scratch {
             writer: Some(writer),
             error,
             site_runs,
-            observer,
+            observer: Some(observer),
         })
     }
 
     /// The observer to crawl with.
     pub(super) fn observer(&self) -> Arc<dyn Observer> {
-        self.observer.clone()
+        match &self.observer {
+            Some(o) => o.clone(),
+            None => Arc::new(crate::crawl::NoObserver),
+        }
     }
 
     /// A site's facts: its crawl (`crawled`, from [`Crawler::crawl_site_lean`]) read back from
@@ -463,9 +472,15 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         // The writer ends when every sender is gone (the crawler's observer included); the
         // folder is deleted after it.
-        let (tx, _) = mpsc::channel();
+        let (tx, _) = mpsc::sync_channel(0);
         drop(std::mem::replace(&mut self.tx, tx));
-        if Arc::strong_count(&self.observer) == 1 {
+        // Only when nothing else holds the observer (the crawler is gone) can the writer end
+        // now; else it ends with the crawler, and the folder, removed meanwhile, goes with it.
+        let last = self
+            .observer
+            .take()
+            .is_some_and(|o| Arc::try_unwrap(o).is_ok());
+        if last {
             if let Some(w) = self.writer.take() {
                 let _ = w.join();
             }
@@ -710,7 +725,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     config.sites = todo.iter().map(|(s, _, _)| s.clone()).collect();
     let config = Arc::new(config);
     let error = FirstError::default();
-    let (tx, rx) = mpsc::channel::<Msg>();
+    let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
     let writer_error = error.clone();
     let writer_thread = std::thread::Builder::new()
         .name("govscan-store".into())
