@@ -1807,7 +1807,9 @@ async fn judgement_from_the_store_equals_judgement_from_memory() {
 
     // Judged the same.
     let judged = |f: &govscan::crawl::SiteFacts| {
-        said(&govscan::inspect::judge(&site, f, &rules, as_of, None, None))
+        said(&govscan::inspect::judge(
+            &site, f, &rules, as_of, None, None,
+        ))
     };
     let from_memory = judged(&in_memory);
     assert!(
