@@ -1668,3 +1668,230 @@ async fn the_quarterly_sample_is_stratified_reproducible_and_keeps_last_quarters
     assert!(md.contains("上季度检查 1 家"), "{md}");
     s.shutdown().await;
 }
+
+/// The demo county portal's crawl as the scan stored it, read back page by page.
+struct StoredSite<'a> {
+    store: &'a Store,
+    site_run: govscan::store::SiteRunId,
+}
+
+impl govscan::crawl::StoredCrawl for StoredSite<'_> {
+    type Error = govscan::store::StoreError;
+
+    fn page_urls(&self) -> Result<Vec<String>, Self::Error> {
+        self.store.page_urls(self.site_run)
+    }
+
+    fn links(&self) -> Result<Vec<govscan::crawl::LinkFact>, Self::Error> {
+        self.store.link_results(self.site_run)
+    }
+
+    fn for_each_page(
+        &self,
+        f: &mut dyn FnMut(govscan::crawl::PageRecord, Vec<govscan::crawl::PageLink>),
+    ) -> Result<(), Self::Error> {
+        self.store.for_each_page(self.site_run, false, f)
+    }
+}
+
+/// What a finding says, without the request timings its evidence may carry.
+fn said(findings: &[govscan::checks::Finding]) -> Vec<(String, String, Option<String>, String)> {
+    findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule.clone(),
+                f.url.clone(),
+                f.page.clone(),
+                f.message.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The scan keeps only its frontier while it crawls and judges a site from what the store
+/// has of it: on the demo county portal (GBK columns declared in a header or a `<meta>`,
+/// dates in four notations, a stale column, a refused outbound link, robots.txt), the facts
+/// read back from the store are judged exactly as the facts of the same crawl held in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judgement_from_the_store_equals_judgement_from_memory() {
+    use chrono::TimeZone;
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let as_of = chrono::FixedOffset::east_opt(8 * 3600)
+        .expect("offset")
+        .with_ymd_and_hms(2026, 11, 30, 10, 0, 0)
+        .single()
+        .expect("time");
+    let demo = serve(govscan::demo::site::demo_router(day)).await;
+    let rules = govscan::rules::RuleSet::embedded().expect("rules");
+    let mut site = site_for(&demo);
+    site.site_id_code = Some(govscan::demo::site::SITE_ID_CODE.into());
+    // One worker: both crawls visit the pages in the same order (referrers are kept in it).
+    let mut config = fast_config();
+    config.crawl.concurrency_per_site = 1;
+    let in_memory = crawl(config.clone(), site.clone()).await;
+
+    let dir = temp_dir("store-equals-memory");
+    config.store.path = dir.join("govscan.db");
+    config.sites = vec![site.clone()];
+    let outcome = govscan::inspect::scan::scan(govscan::inspect::scan::ScanRequest {
+        config: config.clone(),
+        rules: rules.clone(),
+        sites: Vec::new(),
+        as_of: Some(as_of),
+        resume: false,
+        wait: None,
+        progress: Arc::new(govscan::crawl::NoObserver),
+    })
+    .await
+    .expect("scan");
+    assert_eq!(outcome.sites.len(), 1);
+    let store = Store::open_read_only(&config.store.path).expect("store");
+    let run = store.latest_finished_run().expect("read").expect("a run");
+    let sr = store.site_runs(run.id).expect("site runs");
+    let crawler = Arc::new(
+        govscan::crawl::Crawler::new(
+            Arc::new(config.clone()),
+            govscan::crawl::CrawlRules::from_rules(&rules),
+            Arc::new(govscan::crawl::NoObserver),
+            2026,
+        )
+        .expect("crawler"),
+    );
+    let from_store = crawler
+        .replay_stored(
+            &site,
+            &StoredSite {
+                store: &store,
+                site_run: sr[0].id,
+            },
+        )
+        .expect("read back");
+
+    // The same pages, links and outcomes.
+    let pages = |f: &govscan::crawl::SiteFacts| {
+        let mut v: Vec<(String, String, String)> = f
+            .pages
+            .iter()
+            .map(|p| (p.url.clone(), p.status.short(), format!("{:?}", p.facts)))
+            .collect();
+        v.sort();
+        v
+    };
+    let links = |f: &govscan::crawl::SiteFacts| {
+        f.links
+            .values()
+            .map(|l| {
+                let referrers: Vec<&str> = l.referrers.iter().map(|r| r.page.as_str()).collect();
+                format!(
+                    "{} {} {} {} {} {:?}",
+                    l.url,
+                    l.internal,
+                    l.on_home,
+                    l.outcome.status.short(),
+                    l.referrer_count,
+                    referrers
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(in_memory.pages.len() > 20, "{}", in_memory.pages.len());
+    assert_eq!(pages(&from_store), pages(&in_memory));
+    assert_eq!(links(&from_store), links(&in_memory));
+    assert_eq!(from_store.stats.pages, in_memory.stats.pages);
+    assert_eq!(from_store.stats.broken, in_memory.stats.broken);
+    assert_eq!(
+        from_store.home.as_ref().map(|h| &h.url),
+        in_memory.home.as_ref().map(|h| &h.url)
+    );
+
+    // Judged the same.
+    let judged = |f: &govscan::crawl::SiteFacts| {
+        said(&govscan::inspect::judge(
+            &site, f, &rules, as_of, None, None,
+        ))
+    };
+    let from_memory = judged(&in_memory);
+    assert!(
+        from_memory
+            .iter()
+            .any(|(rule, ..)| rule == "column.stale.personnel_plan"),
+        "{from_memory:?}"
+    );
+    assert_eq!(judged(&from_store), from_memory);
+    // And the scan's own findings are those (its IPv6 and availability rules aside).
+    let stored: Vec<String> = store
+        .site_findings(sr[0].id)
+        .expect("findings")
+        .iter()
+        .map(|f| f.rule.clone())
+        .filter(|r| !r.starts_with("ipv6.") && !r.starts_with("site.unreachable"))
+        .collect();
+    let mut expected: Vec<String> = from_memory
+        .iter()
+        .map(|(r, ..)| r.clone())
+        .filter(|r| !r.starts_with("ipv6.") && !r.starts_with("site.unreachable"))
+        .collect();
+    let mut stored = stored;
+    stored.sort();
+    expected.sort();
+    assert_eq!(stored, expected);
+}
+
+/// `check` without a store crawls into a temporary store and judges from it, as the scan
+/// does: the report is the full judgement, no store appears at the configured path, and the
+/// temporary store is gone afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_without_a_store_judges_from_a_temporary_store_it_then_deletes() {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).expect("date");
+    let demo = govscan::demo::site::start_demo(as_of)
+        .await
+        .expect("demo site");
+    let dir = temp_dir("check-temporary-store");
+    let tmp = dir.join("tmp");
+    std::fs::create_dir_all(&tmp).expect("tmp");
+    let cfg = write_config(&dir, &[], "");
+    let url = demo.url("/");
+    let out = tokio::task::spawn_blocking(move || {
+        bin()
+            .env("TMPDIR", &tmp)
+            .args([
+                "check",
+                "--config",
+                &cfg,
+                "--as-of",
+                "2026-11-30",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+                &url,
+            ])
+            .output()
+            .expect("run govscan")
+    })
+    .await
+    .expect("join");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let text = doc.to_string();
+    assert!(
+        text.contains("column.stale.personnel_plan"),
+        "the stale column judged from the temporary store: {text}"
+    );
+    assert!(
+        !dir.join("govscan.db").exists(),
+        "check writes no store at the configured path"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.join("tmp"))
+        .expect("tmp")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "the temporary store is deleted: {left:?}");
+}

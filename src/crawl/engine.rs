@@ -103,6 +103,20 @@ pub struct SiteSeed {
     pub previous: Option<Arc<dyn PreviousPages>>,
 }
 
+/// A site's crawl as kept by an observer (the store), read back page by page to judge it.
+pub trait StoredCrawl {
+    type Error;
+    /// The URLs of the pages, in the order they were saved.
+    fn page_urls(&self) -> Result<Vec<String>, Self::Error>;
+    /// The link results, in the order they were first saved.
+    fn links(&self) -> Result<Vec<LinkFact>, Self::Error>;
+    /// Each page with the links on it, in the order they were saved.
+    fn for_each_page(
+        &self,
+        f: &mut dyn FnMut(PageRecord, Vec<PageLink>),
+    ) -> Result<(), Self::Error>;
+}
+
 /// An observer that ignores everything.
 pub struct NoObserver;
 impl Observer for NoObserver {}
@@ -199,13 +213,27 @@ impl Crawler {
         site: &SiteConfig,
         seed: SiteSeed,
     ) -> SiteFacts {
+        self.crawl(site, seed, false).await
+    }
+
+    /// Crawl one site for an observer that keeps what the crawl produces (the store), keeping
+    /// in memory only what the crawl needs to go on: the frontier, the seen set (hashes) and
+    /// the home page's record. The facts returned have the crawl's times, robots note, request
+    /// count, duration and home page, but no pages and no link facts: the site is judged from
+    /// what the observer kept, read back with [`Crawler::replay_stored`]. Memory then does not
+    /// grow with the site's pages while it is crawled.
+    pub async fn crawl_site_lean(self: &Arc<Self>, site: &SiteConfig, seed: SiteSeed) -> SiteFacts {
+        self.crawl(site, seed, true).await
+    }
+
+    async fn crawl(self: &Arc<Self>, site: &SiteConfig, seed: SiteSeed, lean: bool) -> SiteFacts {
         let settings = self.config.crawl_for(site);
         let started = Instant::now();
         let started_at = chrono::Utc::now().to_rfc3339();
         let hosts: HashSet<String> = site.all_hosts().into_iter().collect();
         self.origins.configure_site(site, &settings);
         let home = extract::canonicalize(&site.url, &settings.session_params);
-        let state = self.site_run(site, settings, hosts, &home, seed.previous.clone());
+        let state = self.site_run(site, settings, hosts, &home, seed.previous.clone(), lean);
         let robots_note = if state.settings.robots {
             state.robots_for(&home).await.describe()
         } else {
@@ -278,7 +306,7 @@ impl Crawler {
         let settings = self.config.crawl_for(site);
         let hosts: HashSet<String> = site.all_hosts().into_iter().collect();
         let home = extract::canonicalize(&site.url, &settings.session_params);
-        let state = self.site_run(site, settings, hosts, &home, None);
+        let state = self.site_run(site, settings, hosts, &home, None, false);
         {
             let mut st = state.lock();
             state.apply_seed(&mut st, seed);
@@ -291,6 +319,39 @@ impl Crawler {
         )
     }
 
+    /// Rebuild a site's facts from a stored crawl, as [`Crawler::replay_site`] does, reading
+    /// the pages one at a time (a site's pages with their link lists are never all in memory
+    /// at once, only the facts the checks read).
+    pub fn replay_stored<S: StoredCrawl>(
+        self: &Arc<Self>,
+        site: &SiteConfig,
+        stored: &S,
+    ) -> Result<SiteFacts, S::Error> {
+        let settings = self.config.crawl_for(site);
+        let hosts: HashSet<String> = site.all_hosts().into_iter().collect();
+        let home = extract::canonicalize(&site.url, &settings.session_params);
+        let state = self.site_run(site, settings, hosts, &home, None, false);
+        {
+            let mut st = state.lock();
+            let urls = stored.page_urls()?;
+            state.mark_seeded(&mut st, urls.iter().map(String::as_str));
+            drop(urls);
+            let links = stored.links()?;
+            state.mark_seeded_links(&mut st, &links);
+            let mut reclassified = Vec::new();
+            stored.for_each_page(&mut |page, links| {
+                state.apply_seeded_page(&mut st, page, links, &mut reclassified);
+            })?;
+            state.apply_seeded_links(&mut st, links, reclassified);
+        }
+        Ok(state.finish(
+            site,
+            chrono::Utc::now().to_rfc3339(),
+            Duration::ZERO,
+            "not fetched (judged from the store)".to_string(),
+        ))
+    }
+
     pub(super) fn site_run(
         self: &Arc<Self>,
         site: &SiteConfig,
@@ -298,6 +359,7 @@ impl Crawler {
         hosts: HashSet<String>,
         home: &Url,
         previous: Option<Arc<dyn PreviousPages>>,
+        lean: bool,
     ) -> Arc<SiteRun> {
         Arc::new(SiteRun {
             crawler: self.clone(),
@@ -318,6 +380,7 @@ impl Crawler {
             notify: Notify::new(),
             not_found: OnceCell::new(),
             previous,
+            lean,
         })
     }
 }

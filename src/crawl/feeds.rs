@@ -136,7 +136,7 @@ impl Crawler {
         let hosts: HashSet<String> = site.all_hosts().into_iter().collect();
         self.origins.configure_site(site, &settings);
         let home = extract::canonicalize(&site.url, &settings.session_params);
-        self.site_run(site, settings, hosts, &home, None)
+        self.site_run(site, settings, hosts, &home, None, false)
     }
 
     /// Fetch one feed of `site`'s accounts politely: robots.txt of the feed's origin, its

@@ -49,12 +49,16 @@ impl Trap {
     }
 }
 
-/// The queue and the seen set of one site.
+/// The queue and the seen set of one site. The seen set keeps a 64-bit hash of each key, not
+/// the key (8 bytes a URL instead of the URL: a site of a million URLs takes about 16 MiB); two
+/// different URLs of one site share a hash with a probability of about n²/2⁶⁵ (one in 37
+/// million for a million URLs), and then the second is not crawled.
 #[derive(Debug, Default)]
 pub struct Frontier {
     queue: VecDeque<Task>,
-    seen: HashSet<String>,
-    query_variants: HashMap<String, usize>,
+    seen: HashSet<u64>,
+    /// Query strings seen per host and path (by the hash of host and path).
+    query_variants: HashMap<u64, usize>,
     /// Page tasks ever enqueued (the page budget counts these).
     pub pages_enqueued: usize,
     /// Check tasks ever enqueued (the link budget counts these).
@@ -64,15 +68,12 @@ pub struct Frontier {
 impl Frontier {
     /// Mark a key seen; false when it was seen before.
     pub fn mark(&mut self, key: &str) -> bool {
-        if self.seen.contains(key) {
-            return false;
-        }
-        self.seen.insert(key.to_string())
+        self.seen.insert(hash(key))
     }
 
     /// Whether a key was seen.
     pub fn seen(&self, key: &str) -> bool {
-        self.seen.contains(key)
+        self.seen.contains(&hash(key))
     }
 
     /// Add a task (its key must have been marked).
@@ -129,7 +130,7 @@ impl Frontier {
                     return Some(Trap::FarFutureDate);
                 }
             }
-            let key = format!("{}{}", url.host_str().unwrap_or(""), url.path());
+            let key = hash(&format!("{}{}", url.host_str().unwrap_or(""), url.path()));
             let n = self.query_variants.entry(key).or_insert(0);
             *n += 1;
             if *n > max_variants {
@@ -138,6 +139,11 @@ impl Frontier {
         }
         None
     }
+}
+
+/// The seen set's hash of a key.
+fn hash(key: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(key.as_bytes())
 }
 
 /// A plausible year at the start of a value such as `2031`, `2031-05` or `203105`.

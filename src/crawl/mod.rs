@@ -30,6 +30,6 @@ mod types;
 
 pub use engine::{
     CrawlError, CrawlRules, Crawler, NoObserver, Observer, PreviousPage, PreviousPages, Progress,
-    SiteSeed,
+    SiteSeed, StoredCrawl,
 };
 pub use types::*;

@@ -48,6 +48,10 @@ pub(super) struct SiteRun {
     pub(super) not_found: OnceCell<Option<(Option<String>, u64)>>,
     /// Earlier copies of pages, for conditional requests.
     pub(super) previous: Option<Arc<dyn PreviousPages>>,
+    /// The observer keeps the pages and link results (the store), and the site is judged from
+    /// it: the crawl keeps only what it needs to go on (the frontier, the seen set, the home
+    /// page's record), not the pages, the link facts or their referrers.
+    pub(super) lean: bool,
 }
 
 pub(super) enum Next {
@@ -198,54 +202,88 @@ impl SiteRun {
     /// Take in what the scan already has of the site: seen URLs are never fetched again, the
     /// saved pages' links are followed as if just parsed, saved link outcomes are kept.
     pub(super) fn apply_seed(&self, st: &mut SiteState, seed: SiteSeed) {
-        for (page, _) in &seed.pages {
-            st.frontier.mark(&page.url);
+        self.mark_seeded(st, seed.pages.iter().map(|(p, _)| p.url.as_str()));
+        self.mark_seeded_links(st, &seed.links);
+        let mut reclassified: Vec<(String, LinkStatus)> = Vec::new();
+        for (page, links) in seed.pages {
+            self.apply_seeded_page(st, page, links, &mut reclassified);
+        }
+        self.apply_seeded_links(st, seed.links, reclassified);
+    }
+
+    /// The first step of taking in a seed: its pages are seen.
+    pub(super) fn mark_seeded<'a>(&self, st: &mut SiteState, pages: impl Iterator<Item = &'a str>) {
+        for url in pages {
+            st.frontier.mark(url);
             st.frontier.pages_enqueued += 1;
         }
-        for l in &seed.links {
+    }
+
+    /// The second step: its link results are seen.
+    pub(super) fn mark_seeded_links(&self, st: &mut SiteState, links: &[LinkFact]) {
+        for l in links {
             if st.frontier.mark(&l.url) {
                 st.frontier.checks_enqueued += 1;
             }
         }
-        // Pages whose soft-404 classification changed under the rules applied now: their link
-        // results (stored with the old status) follow.
-        let mut reclassified: Vec<(String, LinkStatus)> = Vec::new();
-        for (mut page, links) in seed.pages {
-            let Ok(url) = Url::parse(&page.url) else {
-                continue;
-            };
-            let before = page.status.clone();
-            super::page::reclassify(&mut page, &self.crawler.rules);
-            if page.status != before {
-                reclassified.push((page.url.clone(), page.status.clone()));
-            }
-            let outcome = FetchOutcome {
-                status: page.status.clone(),
-                redirects: Vec::new(),
-                final_url: page.final_url.clone(),
-                elapsed_ms: page.elapsed_ms,
-            };
-            let task = Task {
-                key: page.url.clone(),
-                url,
-                depth: page.depth,
-                kind: TaskKind::Page,
-                internal: true,
-                sample: false,
-            };
-            let links = links.iter().map(PageLink::to_raw).collect();
-            let r = TaskResult {
-                task,
-                outcome,
-                page: Some(page),
-                links,
-                requests: 0,
-                answer: None,
-                target: None,
-            };
-            self.apply_inner(st, r, false);
+    }
+
+    /// The third step, page by page in crawl order: a saved page and its links, taken in as if
+    /// just fetched. A page whose soft-404 classification changed under the rules applied now
+    /// is noted in `reclassified`: its link result (stored with the old status) follows.
+    pub(super) fn apply_seeded_page(
+        &self,
+        st: &mut SiteState,
+        mut page: PageRecord,
+        links: Vec<PageLink>,
+        reclassified: &mut Vec<(String, LinkStatus)>,
+    ) {
+        let Ok(url) = Url::parse(&page.url) else {
+            return;
+        };
+        let before = page.status.clone();
+        super::page::reclassify(&mut page, &self.crawler.rules);
+        if page.status != before {
+            reclassified.push((page.url.clone(), page.status.clone()));
         }
-        for l in seed.links {
+        let outcome = FetchOutcome {
+            status: page.status.clone(),
+            redirects: Vec::new(),
+            final_url: page.final_url.clone(),
+            elapsed_ms: page.elapsed_ms,
+        };
+        let task = Task {
+            key: page.url.clone(),
+            url,
+            depth: page.depth,
+            kind: TaskKind::Page,
+            internal: true,
+            sample: false,
+        };
+        let links = links.iter().map(PageLink::to_raw).collect();
+        let r = TaskResult {
+            task,
+            outcome,
+            page: Some(page),
+            links,
+            requests: 0,
+            answer: None,
+            target: None,
+        };
+        self.apply_inner(st, r, false);
+    }
+
+    /// The last step: the saved link results.
+    pub(super) fn apply_seeded_links(
+        &self,
+        st: &mut SiteState,
+        links: Vec<LinkFact>,
+        reclassified: Vec<(String, LinkStatus)>,
+    ) {
+        for l in links {
+            if self.lean {
+                continue;
+            }
             if let Some(status) = l.outcome.status.http_status() {
                 if let Ok(u) = Url::parse(&l.outcome.final_url) {
                     st.answers.push((origin_key(&u), l.url.clone(), status));
@@ -284,7 +322,9 @@ impl SiteRun {
             st.stats.checked += 1;
         }
         if let Some((origin, status)) = r.answer.clone() {
-            st.answers.push((origin, r.task.key.clone(), status));
+            if !self.lean {
+                st.answers.push((origin, r.task.key.clone(), status));
+            }
         }
         let is_home = r.task.depth == 0 && r.task.key == self.home_key;
         let entry = st
@@ -306,6 +346,11 @@ impl SiteRun {
         if observe {
             self.crawler.observer.link(&self.site_name, entry);
         }
+        if self.lean && r.task.key != self.home_key {
+            // Written; the site's judgement reads it back from the store. The home page's
+            // result stays: the site's state (inspected or not) is read from it.
+            st.links.remove(&r.task.key);
+        }
         let Some(mut page) = r.page else { return };
         // The raw observation went to the observer (the store); the crawl does not keep it.
         page.raw = None;
@@ -319,7 +364,9 @@ impl SiteRun {
             st.stats.pages += 1;
         }
         let on_home = is_home || st.home_keys.contains(&page_url);
-        st.pages.push(page);
+        if !self.lean {
+            st.pages.push(page);
+        }
         for link in r.links {
             self.add_link(st, &page_url, r.task.depth, on_home, link);
         }
@@ -339,6 +386,32 @@ impl SiteRun {
                 (raw.clone(), None)
             }
         };
+        if self.lean {
+            // Only whether to fetch it matters here: its referrers and its place on the home
+            // page are in the pages' link lists in the store.
+            let LinkTarget::Http(url) = &link.target else {
+                return;
+            };
+            if st.frontier.seen(&key) {
+                return;
+            }
+            let internal = self.in_scope(url);
+            st.frontier.mark(&key);
+            if let Ok(kind) = self.task_kind(st, url, depth, internal, link.element) {
+                let sample = !internal
+                    && self.crawler.rules.outbound_sample_bytes.is_some()
+                    && link.element.is_navigation();
+                st.frontier.push(Task {
+                    url: url.clone(),
+                    key,
+                    depth: depth + 1,
+                    kind,
+                    internal,
+                    sample,
+                });
+            }
+            return;
+        }
         let referrer = Referrer {
             page: page.to_string(),
             text: link.text.clone(),
@@ -398,50 +471,18 @@ impl SiteRun {
             return;
         }
         st.frontier.mark(&key);
-        let s = &self.settings;
         let mut fact = pending(
             LinkStatus::NotChecked {
                 reason: "等待检查".into(),
             },
             internal,
         );
-        let kind = if !internal {
-            if !s.check_external {
-                fact.outcome.status = LinkStatus::NotChecked {
-                    reason: "未启用外部链接检查".into(),
-                };
-                None
-            } else {
-                Some(TaskKind::Check)
-            }
-        } else if link.element.is_navigation() {
-            if let Some(trap) = st.frontier.trap(
-                &url,
-                s.max_url_length,
-                s.max_query_variants,
-                self.crawler.max_year,
-            ) {
-                st.stats.trap_skipped += 1;
-                fact.outcome.status = LinkStatus::NotChecked {
-                    reason: trap.zh().into(),
-                };
-                None
-            } else if depth < s.max_depth && st.frontier.pages_enqueued < s.max_pages {
-                Some(TaskKind::Page)
-            } else {
-                Some(TaskKind::Check)
-            }
-        } else {
-            Some(TaskKind::Check)
-        };
-        let kind = match kind {
-            Some(TaskKind::Check) if st.frontier.checks_enqueued >= s.max_links => {
-                fact.outcome.status = LinkStatus::NotChecked {
-                    reason: "超出每站检查链接数上限".into(),
-                };
+        let kind = match self.task_kind(st, &url, depth, internal, link.element) {
+            Ok(kind) => Some(kind),
+            Err(status) => {
+                fact.outcome.status = status;
                 None
             }
-            k => k,
         };
         st.links.insert(key.clone(), fact);
         if let Some(kind) = kind {
@@ -457,6 +498,53 @@ impl SiteRun {
                 sample,
             });
         }
+    }
+}
+
+impl SiteRun {
+    /// What to do with a URL first seen on a page: fetch it as a page or check it, or not
+    /// fetch it, and why (the status its link records). Counts traps and query variants.
+    pub(super) fn task_kind(
+        &self,
+        st: &mut SiteState,
+        url: &Url,
+        depth: u32,
+        internal: bool,
+        element: crate::extract::LinkElement,
+    ) -> Result<TaskKind, LinkStatus> {
+        let s = &self.settings;
+        let kind = if !internal {
+            if !s.check_external {
+                return Err(LinkStatus::NotChecked {
+                    reason: "未启用外部链接检查".into(),
+                });
+            }
+            TaskKind::Check
+        } else if element.is_navigation() {
+            if let Some(trap) = st.frontier.trap(
+                url,
+                s.max_url_length,
+                s.max_query_variants,
+                self.crawler.max_year,
+            ) {
+                st.stats.trap_skipped += 1;
+                return Err(LinkStatus::NotChecked {
+                    reason: trap.zh().into(),
+                });
+            } else if depth < s.max_depth && st.frontier.pages_enqueued < s.max_pages {
+                TaskKind::Page
+            } else {
+                TaskKind::Check
+            }
+        } else {
+            TaskKind::Check
+        };
+        if kind == TaskKind::Check && st.frontier.checks_enqueued >= s.max_links {
+            return Err(LinkStatus::NotChecked {
+                reason: "超出每站检查链接数上限".into(),
+            });
+        }
+        Ok(kind)
     }
 }
 

@@ -25,7 +25,7 @@ use chrono::{DateTime, Datelike, FixedOffset};
 
 use crate::checks::{self, score::Score, Finding};
 use crate::config::{Config, SiteConfig};
-use crate::crawl::{CrawlRules, Crawler, Observer, SiteFacts};
+use crate::crawl::{CrawlRules, Crawler, Observer, SiteFacts, SiteSeed};
 use crate::facts::Ipv6Summary;
 use crate::finding::Verdict;
 use crate::report::SiteReport;
@@ -256,7 +256,8 @@ pub fn site_report(
     report
 }
 
-/// Crawl the given sites now and judge them, keeping nothing: the inspector's ad-hoc check
+/// Crawl the given sites now and judge them, keeping nothing (the crawl goes to a temporary
+/// store that is deleted afterwards): the inspector's ad-hoc check
 /// (`check`, `demo`). Availability comes from the probes of `govscan probe` when a store with
 /// them exists at the configured path.
 pub async fn check_sites(
@@ -266,11 +267,14 @@ pub async fn check_sites(
     as_of: DateTime<FixedOffset>,
     observer: Arc<dyn Observer>,
 ) -> Result<Vec<SiteReport>, InspectError> {
+    // The crawl goes to a temporary store and each site is judged from it, as the daily
+    // scan judges from its store: one code path, and memory that does not grow with the pages.
+    let scratch = scan::Scratch::start(sites, as_of, observer)?;
     let crawler = Arc::new(
         Crawler::new(
             config.clone(),
             CrawlRules::from_rules(rules),
-            observer,
+            scratch.observer(),
             as_of.year(),
         )
         .map_err(|e| InspectError::Failed(e.to_string()))?,
@@ -286,13 +290,16 @@ pub async fn check_sites(
     for site in sites {
         let c = crawler.clone();
         let s = site.clone();
-        handles.push(tokio::spawn(async move { c.crawl_site(&s).await }));
+        handles.push(tokio::spawn(async move {
+            c.crawl_site_lean(&s, SiteSeed::default()).await
+        }));
     }
     let mut reports = Vec::new();
     for (h, site) in handles.into_iter().zip(sites) {
-        let facts = h
+        let crawled = h
             .await
             .map_err(|e| InspectError::Failed(format!("the crawl of {} failed: {e}", site.name)))?;
+        let facts = scratch.facts(&crawler, site, crawled).await?;
         let (inspection, ipv6) =
             inspect_crawled(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
         let mut report = site_report(&facts, inspection, ipv6.as_ref());
@@ -318,5 +325,7 @@ pub async fn check_sites(
             .collect();
         reports.push(report);
     }
+    drop(crawler);
+    drop(scratch);
     Ok(reports)
 }

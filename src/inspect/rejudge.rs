@@ -15,10 +15,10 @@ use chrono::{DateTime, FixedOffset};
 
 use super::InspectError;
 use crate::config::{Config, SiteConfig};
-use crate::crawl::{CrawlRules, Crawler, NoObserver, SiteSeed};
+use crate::crawl::{CrawlRules, Crawler, NoObserver, SiteFacts, StoredCrawl};
 use crate::report::{Document, SiteReport};
 use crate::rules::RuleSet;
-use crate::store::{RunId, SiteRunInfo, SiteRunStatus, Store};
+use crate::store::{RunId, SiteRunId, SiteRunInfo, SiteRunStatus, Store, StoreError};
 
 /// What to judge again.
 pub struct JudgeRequest {
@@ -130,13 +130,7 @@ impl Rejudge {
                 s
             }
         };
-        let (pages, links) = store.resume_state(sr.id)?.pages_with_links();
-        let seed = SiteSeed {
-            pages,
-            links,
-            previous: None,
-        };
-        let mut facts = self.crawler.replay_site(&site, seed);
+        let mut facts = facts_from_store(&self.crawler, store, sr.id, &site, true)?;
         if let Some(stats) = sr.stats.clone() {
             // The crawl's own counts (requests, timings), not the replay's.
             facts.stats = stats;
@@ -191,6 +185,56 @@ fn stored_with_reviews(
 /// The month's bulletin from the store: each site's scans as the daily scans judged them (with
 /// people's decisions on their findings applied), or, with `rejudge`, judged again under
 /// `rules` (without the network).
+/// A site run's crawl in the store, read back page by page.
+struct Stored<'a> {
+    store: &'a Store,
+    site_run: SiteRunId,
+    raw: bool,
+}
+
+impl StoredCrawl for Stored<'_> {
+    type Error = StoreError;
+
+    fn page_urls(&self) -> Result<Vec<String>, StoreError> {
+        self.store.page_urls(self.site_run)
+    }
+
+    fn links(&self) -> Result<Vec<crate::crawl::LinkFact>, StoreError> {
+        self.store.link_results(self.site_run)
+    }
+
+    fn for_each_page(
+        &self,
+        f: &mut dyn FnMut(crate::crawl::PageRecord, Vec<crate::crawl::PageLink>),
+    ) -> Result<(), StoreError> {
+        self.store.for_each_page(self.site_run, self.raw, f)
+    }
+}
+
+/// A site's facts rebuilt from its crawl in the store, without the network: what `judge`
+/// judges again and what the daily scan and `check` judge once a site's crawl is written.
+/// With `raw`, the facts that depend on rule data are drawn again from the stored raw
+/// observations (a re-judging under other rules); without, they are taken as the crawl drew
+/// them (the crawl that just wrote them, under the same rules).
+pub(crate) fn facts_from_store(
+    crawler: &Arc<Crawler>,
+    store: &Store,
+    site_run: SiteRunId,
+    site: &SiteConfig,
+    raw: bool,
+) -> Result<SiteFacts, StoreError> {
+    crawler.replay_stored(
+        site,
+        &Stored {
+            store,
+            site_run,
+            raw,
+        },
+    )
+}
+
+/// The month's bulletin from the store: each site's scans as the daily scans judged them, or,
+/// with `rejudge`, judged again under `rules` (without the network).
 pub fn bulletin(
     store: &Store,
     config: Config,

@@ -15,7 +15,7 @@ use crate::checks;
 use crate::config::{Config, SiteConfig};
 use crate::crawl::{
     CrawlRules, CrawlStats, Crawler, LinkFact, Observer, PageRecord, PreviousPage, PreviousPages,
-    Progress, SiteSeed,
+    Progress, SiteFacts, SiteSeed,
 };
 use crate::extract::RawLink;
 use crate::finding::Verdict;
@@ -53,6 +53,9 @@ enum Msg {
         mpsc::Sender<Result<FindingDiff, StoreError>>,
     ),
     Fail(SiteRunId, String, Verdict),
+    /// Everything sent before is committed: answered once it is (a site's crawl is read back
+    /// from the store to be judged).
+    Sync(mpsc::Sender<()>),
     /// An account read and judged, recorded in the run.
     Account(
         RunId,
@@ -126,7 +129,8 @@ fn writer(
         // page as soon as it is finished.
         let deadline = Instant::now() + COMMIT_INTERVAL;
         let mut batch = vec![first];
-        while batch.len() < BATCH && !matches!(batch.last(), Some(Msg::Finish(..))) {
+        while batch.len() < BATCH && !matches!(batch.last(), Some(Msg::Finish(..) | Msg::Sync(..)))
+        {
             // A site's finish is answered at once: its task waits for the reply.
             let wait = deadline
                 .saturating_duration_since(Instant::now())
@@ -209,6 +213,10 @@ fn writer(
                     };
                     let _ = reply.send(result);
                 }
+                Msg::Sync(reply) => {
+                    flush(&mut store, &mut rows, &error, &mut stats);
+                    let _ = reply.send(());
+                }
                 Msg::Fail(site_run, why, state) => {
                     flush(&mut store, &mut rows, &error, &mut stats);
                     if !error.failed() {
@@ -224,6 +232,11 @@ fn writer(
     }
     (store, stats)
 }
+
+/// Messages waiting for the writer at most. When the store falls behind (a slow disk, a busy
+/// machine), the crawl's workers wait for it rather than pile encoded pages up in memory
+/// (about 10 KB each): the queue holds about 10 MiB at most.
+const QUEUED: usize = 1024;
 
 /// Messages written per transaction at most.
 const BATCH: usize = 2000;
@@ -272,8 +285,9 @@ fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError, stats: &mut
 
 /// Sends what the crawl produces to the writer, and passes the progress on.
 struct ScanObserver {
-    /// `Sender` is `Sync`: every crawl worker sends without a lock.
-    tx: mpsc::Sender<Msg>,
+    /// `SyncSender` is `Sync`: every crawl worker sends without a lock (and waits when the
+    /// writer's queue is full).
+    tx: mpsc::SyncSender<Msg>,
     site_runs: HashMap<String, SiteRunId>,
     error: FirstError,
     progress: Arc<dyn Observer>,
@@ -344,6 +358,151 @@ impl PreviousPages for StorePrevious {
                 None
             }
         }
+    }
+}
+
+/// A site's facts read back from the store, with what only the crawl knows: its times, its
+/// robots note, its request count and duration, and its state (a worker that failed).
+pub(super) fn with_crawl(mut facts: SiteFacts, crawled: SiteFacts) -> SiteFacts {
+    facts.stats.requests = crawled.stats.requests;
+    facts.stats.duration_ms = crawled.stats.duration_ms;
+    facts.started_at = crawled.started_at;
+    facts.finished_at = crawled.finished_at;
+    facts.robots = crawled.robots;
+    facts.error = crawled.error;
+    facts
+}
+
+/// A temporary store for `check`: the crawl is written to it and each site judged from what it
+/// has, as the daily scan does (one code path), then it is deleted. Nothing of it is kept.
+pub(super) struct Scratch {
+    dir: tempfile::TempDir,
+    tx: mpsc::SyncSender<Msg>,
+    writer: Option<std::thread::JoinHandle<(Store, WriterStats)>>,
+    error: FirstError,
+    site_runs: HashMap<String, SiteRunId>,
+    observer: Option<Arc<ScanObserver>>,
+}
+
+impl Scratch {
+    /// A temporary store with a run of `sites`, its writer thread, and the observer that
+    /// sends the crawl to it (passing progress on to `progress`).
+    pub(super) fn start(
+        sites: &[SiteConfig],
+        as_of: DateTime<FixedOffset>,
+        progress: Arc<dyn Observer>,
+    ) -> Result<Scratch, InspectError> {
+        let dir = tempfile::Builder::new()
+            .prefix("govscan-check-")
+            .tempdir()
+            .map_err(|e| {
+                InspectError::Failed(format!("cannot create a temporary store folder: {e}"))
+            })?;
+        let mut store = Store::open(&dir.path().join("check.db"))?;
+        let names: Vec<String> = sites.iter().map(|s| s.name.clone()).collect();
+        let run = store.begin_run(as_of, "check", "check", &names)?;
+        let mut site_runs = HashMap::new();
+        for site in sites {
+            site_runs.insert(site.name.clone(), store.begin_site(run, site)?);
+        }
+        let error = FirstError::default();
+        let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
+        let writer_error = error.clone();
+        let writer = std::thread::Builder::new()
+            .name("govscan-check-store".into())
+            .spawn(move || writer(store, run, rx, writer_error))
+            .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
+        let observer = Arc::new(ScanObserver {
+            tx: tx.clone(),
+            site_runs: site_runs.clone(),
+            error: error.clone(),
+            progress,
+        });
+        Ok(Scratch {
+            dir,
+            tx,
+            writer: Some(writer),
+            error,
+            site_runs,
+            observer: Some(observer),
+        })
+    }
+
+    /// The observer to crawl with.
+    pub(super) fn observer(&self) -> Arc<dyn Observer> {
+        match &self.observer {
+            Some(o) => o.clone(),
+            None => Arc::new(crate::crawl::NoObserver),
+        }
+    }
+
+    /// A site's facts: its crawl (`crawled`, from [`Crawler::crawl_site_lean`]) read back from
+    /// the temporary store once everything of it is written.
+    pub(super) async fn facts(
+        &self,
+        crawler: &Arc<Crawler>,
+        site: &SiteConfig,
+        crawled: SiteFacts,
+    ) -> Result<SiteFacts, InspectError> {
+        let Some(&sr) = self.site_runs.get(&site.name) else {
+            return Err(InspectError::Failed(format!(
+                "{} is not in the temporary store",
+                site.name
+            )));
+        };
+        let (sync_tx, sync_rx) = mpsc::channel();
+        let _ = self.tx.send(Msg::Sync(sync_tx));
+        let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
+        if let Some(e) = self.error.take() {
+            return Err(e.into());
+        }
+        let path = self.dir.path().join("check.db");
+        let (c, s) = (crawler.clone(), site.clone());
+        let facts = tokio::task::spawn_blocking(move || {
+            let store = Store::open_read_only(&path)?;
+            super::rejudge::facts_from_store(&c, &store, sr, &s, false)
+        })
+        .await
+        .map_err(|e| InspectError::Failed(format!("reading {} back failed: {e}", site.name)))??;
+        Ok(with_crawl(facts, crawled))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        // The writer ends when every sender is gone (the crawler's observer included); the
+        // folder is deleted after it.
+        let (tx, _) = mpsc::sync_channel(0);
+        drop(std::mem::replace(&mut self.tx, tx));
+        // Only when nothing else holds the observer (the crawler is gone) can the writer end
+        // now; else it ends with the crawler, and the folder, removed meanwhile, goes with it.
+        let last = self
+            .observer
+            .take()
+            .is_some_and(|o| Arc::try_unwrap(o).is_ok());
+        if last {
+            if let Some(w) = self.writer.take() {
+                let _ = w.join();
+            }
+        }
+    }
+}
+
+/// The summary of a site whose crawl could not be read back from the store (the run fails
+/// with the store's error).
+fn site_not_read(site: &SiteConfig, why: String, started: Instant) -> SiteSummary {
+    SiteSummary {
+        site: site.name.clone(),
+        stats: CrawlStats::default(),
+        score: None,
+        verdict: Verdict::NotInspected,
+        worst: None,
+        error: Some(why),
+        new: 0,
+        persisting: 0,
+        fixed: 0,
+        duration: started.elapsed(),
+        accounts: Vec::new(),
     }
 }
 
@@ -566,7 +725,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     config.sites = todo.iter().map(|(s, _, _)| s.clone()).collect();
     let config = Arc::new(config);
     let error = FirstError::default();
-    let (tx, rx) = mpsc::channel::<Msg>();
+    let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
     let writer_error = error.clone();
     let writer_thread = std::thread::Builder::new()
         .name("govscan-store".into())
@@ -590,9 +749,15 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     .map_err(|e| InspectError::Failed(e.to_string()))?;
     let crawler = Arc::new(crawler);
     let rules = Arc::new(rules);
+    // Sites judged at once: each holds its facts read back from the store meanwhile.
+    let judging = Arc::new(tokio::sync::Semaphore::new(
+        config.crawl.parse_concurrency.max(2),
+    ));
     let mut handles = Vec::new();
     for (site, sr, seed) in todo {
         let crawler = crawler.clone();
+        let judging = judging.clone();
+        let config = config.clone();
         let rules = rules.clone();
         let tx = tx.clone();
         let reader = reader.clone();
@@ -601,7 +766,38 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         let task = tokio::spawn(async move {
             let started = Instant::now();
             tracing::info!(site = %site.name, "scan started");
-            let facts = crawler.crawl_site_seeded(&site, seed).await;
+            // The crawl keeps only what it needs to go on; pages and link results go to the
+            // store as they are made, and the site is judged from what the store has of it
+            // (as `judge` judges a stored scan), a few sites at a time.
+            let crawled = crawler.crawl_site_lean(&site, seed).await;
+            let (sync_tx, sync_rx) = mpsc::channel();
+            let _ = tx.send(Msg::Sync(sync_tx));
+            let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
+            let _permit = judging.acquire().await;
+            let path = config.store.path.clone();
+            let (c, s) = (crawler.clone(), site.clone());
+            let replayed = tokio::task::spawn_blocking(move || {
+                let store = Store::open_read_only(&path)?;
+                super::rejudge::facts_from_store(&c, &store, sr, &s, false)
+            })
+            .await;
+            let facts = match replayed {
+                Ok(Ok(facts)) => with_crawl(facts, crawled),
+                Ok(Err(e)) => {
+                    let why = format!("读取已保存的抓取结果失败：{e}");
+                    error.record(e);
+                    return site_not_read(&site, why, started);
+                }
+                Err(e) => {
+                    let why = format!("读取已保存的抓取结果失败：{e}");
+                    error.record(StoreError::Other {
+                        action: format!("read the crawl of {} back from", site.name),
+                        file: String::new(),
+                        message: e.to_string(),
+                    });
+                    return site_not_read(&site, why, started);
+                }
+            };
             let (inspection, ipv6) = super::inspect_crawled(
                 &crawler,
                 &site,

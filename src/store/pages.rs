@@ -616,6 +616,64 @@ impl Store {
         })
     }
 
+    /// The URLs of a site run's pages, in the order they were saved.
+    pub fn page_urls(&self, site_run: SiteRunId) -> Result<Vec<String>> {
+        self.conn
+            .prepare_cached("SELECT url FROM pages WHERE site_run = ?1 ORDER BY id")
+            .and_then(|mut st| {
+                st.query_map([site_run.0], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err(&format!("read the pages of site run {site_run} from"), e))
+    }
+
+    /// The link results of a site run, in the order they were first saved (as
+    /// [`Store::resume_state`] reads them).
+    pub fn link_results(&self, site_run: SiteRunId) -> Result<Vec<LinkFact>> {
+        self.conn
+            .prepare_cached(
+                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
+                 referrers, referrer_count, target FROM links WHERE site_run = ?1 ORDER BY id",
+            )
+            .and_then(|mut st| {
+                st.query_map([site_run.0], link_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()
+            })
+            .map_err(|e| self.err(&format!("read the links of site run {site_run} from"), e))
+    }
+
+    /// Each page of a site run with the links on it, in the order they were saved, one at a
+    /// time (a large site's pages are never all in memory). With `raw`, each page carries its
+    /// raw observation (to draw its rule-dependent facts again); without, it is not read.
+    pub fn for_each_page(
+        &self,
+        site_run: SiteRunId,
+        raw: bool,
+        f: &mut dyn FnMut(PageRecord, Vec<Edge>),
+    ) -> Result<()> {
+        let columns = PAGE_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let raw_col = if raw { raw_of("p") } else { "NULL".to_string() };
+        let sql = format!(
+            "SELECT {columns}, {raw_col}, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
+        );
+        let links_at = PAGE_COLUMNS.split(", ").count() + 1;
+        let mut go = || -> rusqlite::Result<()> {
+            let mut st = self.conn.prepare_cached(&sql)?;
+            let mut rows = st.query([site_run.0])?;
+            while let Some(row) = rows.next()? {
+                let page = page_row(row)?;
+                let links = decode_links(row, links_at)?;
+                f(page, links);
+            }
+            Ok(())
+        };
+        go().map_err(|e| self.err(&format!("read the pages of site run {site_run} from"), e))
+    }
+
     /// The validators (ETag, Last-Modified) of the latest saved copy of a page of a site that
     /// has any, with the page and its links to reuse when the server answers 304.
     pub fn validators(&self, site: &str, url: &str) -> Result<Option<Validators>> {
