@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::Connection;
+
+use super::db::{params, Conn};
 use serde_json::json;
 use url::Url;
 
@@ -147,6 +149,19 @@ fn want(v: &[&Finding]) -> Vec<String> {
     r
 }
 
+/// Bring a raw SQLite connection to schema version `target`.
+fn migrate_raw(
+    conn: Connection,
+    target: i64,
+) -> std::result::Result<Connection, Box<dyn std::error::Error>> {
+    let c = Conn::Sqlite(conn);
+    schema::migrate(&c, target).map_err(|(_, _, e)| e)?;
+    match c {
+        Conn::Sqlite(c) => Ok(c),
+        Conn::Pg(_) => Err("not SQLite".into()),
+    }
+}
+
 fn raw(path: &Path) -> Connection {
     Connection::open(path).unwrap_or_else(|e| panic!("raw open: {e}"))
 }
@@ -158,18 +173,18 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 8);
+    assert_eq!(SCHEMA_VERSION, 9);
     let mode: String = store
         .conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        .query_row("PRAGMA journal_mode", params![], |r| r.get(0))?;
     assert_eq!(mode, "wal");
     let fk: i64 = store
         .conn
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        .query_row("PRAGMA foreign_keys", params![], |r| r.get(0))?;
     assert_eq!(fk, 1);
     let timeout: i64 = store
         .conn
-        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+        .query_row("PRAGMA busy_timeout", params![], |r| r.get(0))?;
     assert_eq!(timeout, 5000);
     drop(store);
     // Opening again is a no-op.
@@ -183,8 +198,7 @@ fn a_version_1_file_is_upgraded_in_place_and_keeps_its_data() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 1).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 1)?;
         assert_eq!(schema::user_version(&conn)?, 1);
         conn.execute(
             "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
@@ -224,8 +238,7 @@ fn a_version_2_file_is_upgraded_and_its_edges_move_into_the_pages() -> TestResul
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 2).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 2)?;
         conn.execute_batch(
             "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
              VALUES ('2026-10-01T08:00:00+08:00', NULL, '2026-10-01T08:00:00+08:00', 'c', 'r', '[\"xian\"]');
@@ -259,8 +272,7 @@ fn a_failed_migration_leaves_the_file_at_its_previous_version() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 1).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 1)?;
         // Something in the way of migration 2: its first table already exists.
         conn.execute_batch("CREATE TABLE site_ipv6 (x INTEGER);")?;
     }
@@ -929,21 +941,22 @@ fn arm_failure(store: &Store) -> TestResult {
 }
 
 /// Rows of a table; `edges` counts the links kept with the pages.
-fn count(store: &Store, table: &str) -> std::result::Result<i64, rusqlite::Error> {
+fn count(store: &Store, table: &str) -> std::result::Result<i64, db::DbError> {
     if table == "edges" {
-        let mut st = store
-            .conn
-            .prepare(&format!("SELECT {}", super::pages::LINKS_OF_PAGE))?;
-        let mut rows = st.query([])?;
+        let sql = format!("SELECT {}", super::pages::LINKS_OF_PAGE);
+        let mut st = store.conn.prepare_cached(&sql)?;
         let mut n = 0;
-        while let Some(row) = rows.next()? {
+        st.for_each(params![], |row| {
             n += super::pages::decode_links(row, 0)?.len() as i64;
-        }
+            Ok(())
+        })?;
         return Ok(n);
     }
     store
         .conn
-        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), params![], |r| {
+            r.get(0)
+        })
 }
 
 #[test]
@@ -1262,7 +1275,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_a_sound_file() -> TestResult {
     // The file may not grow any more: SQLite answers SQLITE_FULL, as on a full disk.
     let pages: i64 = store
         .conn
-        .query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        .query_row("PRAGMA page_count", params![], |r| r.get(0))?;
     store
         .conn
         .execute_batch(&format!("PRAGMA max_page_count = {pages};"))?;
@@ -1285,7 +1298,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_a_sound_file() -> TestResult {
     let store = Store::open(&path)?;
     let ok: String = store
         .conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        .query_row("PRAGMA integrity_check", params![], |r| r.get(0))?;
     assert_eq!(ok, "ok");
     let state = store.resume_state(sr)?;
     assert!(state.pages.iter().any(|p| p.url == "https://xian.gov.cn/"));
@@ -1331,7 +1344,7 @@ fn a_pages_links_are_stored_compressed_and_read_back_whole() -> TestResult {
     let (kind, stored): (String, i64) =
         store
             .conn
-            .query_row("SELECT typeof(l.links), length(l.links) FROM pages p JOIN link_lists l ON l.id = p.links_id", [], |r| {
+            .query_row("SELECT typeof(l.links), length(l.links) FROM pages p JOIN link_lists l ON l.id = p.links_id", params![], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
     assert_eq!(kind, "blob");
@@ -1444,7 +1457,7 @@ fn a_run_knows_whether_its_owner_is_still_writing_it() -> TestResult {
      -> std::result::Result<RunInfo, Box<dyn std::error::Error>> {
         store.conn.execute(
             "UPDATE runs SET owner = ?2, heartbeat = ?3 WHERE id = ?1",
-            rusqlite::params![run.0, owner, beat],
+            params![run.0, owner, beat],
         )?;
         Ok(store.run(run)?.ok_or("run")?)
     };
@@ -1471,8 +1484,7 @@ fn a_version_4_file_is_upgraded_and_its_unfinished_run_resumes() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 4).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 4)?;
         // A killed v4 scan: one page with its links inline (as v3 wrote them).
         conn.execute_batch(
             "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
