@@ -176,7 +176,7 @@ impl Store {
                         s.run_id, s.as_of, s.read_ok, s.verdict, s.reason, s.newest, \
                         s.window_days, s.posts, s.dormant \
                  FROM accounts a JOIN account_scans s ON s.account = a.id \
-                 WHERE (?1 IS NULL OR a.site = ?1) ORDER BY a.id, s.id",
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR a.site = ?1) ORDER BY a.id, s.id",
             )
             .and_then(|mut st| {
                 st.query_map(params![site], |row| {

@@ -126,7 +126,7 @@ impl Store {
              JOIN findings f ON f.finding_key = k.id AND f.site_run = \
                   (CASE WHEN k.last_seen_site_run >= l.sr THEN l.sr ELSE k.last_seen_site_run END) \
              JOIN site_runs s ON s.id = f.site_run \
-             WHERE (?1 IS NULL OR k.site = ?1) AND (?2 IS NULL OR k.rule = ?2) \
+             WHERE (CAST(?1 AS TEXT) IS NULL OR k.site = ?1) AND (CAST(?2 AS TEXT) IS NULL OR k.rule = ?2) \
              ORDER BY k.site, f.rule, f.url, f.id"
         );
         let rows = self
@@ -227,7 +227,7 @@ impl Store {
                             s.verdict, \
                             (SELECT COUNT(*) FROM pages p WHERE p.site_run = s.id), \
                             (SELECT COUNT(*) FROM links l WHERE l.site_run = s.id), \
-                            (SELECT COUNT(*) FROM links l WHERE l.site_run = s.id AND l.broken), \
+                            (SELECT COUNT(*) FROM links l WHERE l.site_run = s.id AND l.broken <> 0), \
                             (SELECT COUNT(*) FROM findings f WHERE f.site_run = s.id AND f.kind = ?2), \
                             (SELECT COUNT(*) FROM findings f WHERE f.site_run = s.id AND f.kind = ?3), \
                             (SELECT COUNT(*) FROM findings f WHERE f.site_run = s.id AND f.kind = ?4) \

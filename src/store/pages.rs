@@ -461,7 +461,7 @@ impl Batch<'_> {
         facts: &[(String, serde_json::Value)],
     ) -> DbResult<()> {
         self.tx
-            .prepare_cached("DELETE FROM facts WHERE site_run = ?1 AND kind = ?2 AND page IS ?3")?
+            .prepare_cached("DELETE FROM facts WHERE site_run = ?1 AND kind = ?2 AND page IS NOT DISTINCT FROM ?3")?
             .execute(params![site_run.0, kind, page])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO facts (site_run, page, kind, key, value) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -566,7 +566,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT page, kind, key, value FROM facts \
-                 WHERE site_run = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id",
+                 WHERE site_run = ?1 AND (CAST(?2 AS TEXT) IS NULL OR kind = ?2) ORDER BY id",
             )
             .and_then(|mut st| {
                 st.query_map(params![site_run.0, kind], |row| {

@@ -471,10 +471,8 @@ fn opening_a_file_locked_by_another_process_gives_busy() -> TestResult {
 
 // ---- writing and reading a scan ----
 
-#[test]
-fn a_full_scan_round_trips() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn a_full_scan_round_trips(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let as_of = at("2026-11-02T09:00:00+08:00");
     let run = store.begin_run(as_of, "cfg-1", "rules-1", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
@@ -602,10 +600,8 @@ fn a_full_scan_round_trips() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn new_persisting_and_fixed_over_three_runs() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn new_persisting_and_fixed_over_three_runs(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let a = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/a");
     let b = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/b");
     let c = finding("column.stale", Kind::Deduct, "https://xian.gov.cn/c");
@@ -749,10 +745,10 @@ fn new_persisting_and_fixed_over_three_runs() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history(
+    b: &Backend,
+) -> TestResult {
+    let mut store = b.open()?;
     let a = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/a");
     scan(
         &mut store,
@@ -776,12 +772,9 @@ fn a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history
     Ok(())
 }
 
-#[test]
-fn resume_state_returns_exactly_what_was_saved() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = db(&dir);
+fn resume_state_returns_exactly_what_was_saved(b: &Backend) -> TestResult {
     let (run, sr, pages, links) = {
-        let mut store = Store::open(&path)?;
+        let mut store = b.open()?;
         let run = store.begin_run(
             at("2026-11-02T09:00:00+08:00"),
             "c",
@@ -832,7 +825,7 @@ fn resume_state_returns_exactly_what_was_saved() -> TestResult {
         let pages = vec![(p0, e0), (p1, e1), (p2, vec![])];
         (run, sr, pages, vec![l2, l1])
     };
-    let store = Store::open(&path)?;
+    let store = b.open()?;
     let unfinished = store.unfinished_run()?.ok_or("no unfinished run")?;
     assert_eq!(unfinished.id, run);
     assert_eq!(
@@ -871,10 +864,8 @@ fn resume_state_returns_exactly_what_was_saved() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn begin_site_again_resumes_the_same_site_run() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn begin_site_again_resumes_the_same_site_run(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
     assert_eq!(store.begin_site(run, &site("xian"))?, sr);
@@ -890,10 +881,8 @@ fn begin_site_again_resumes_the_same_site_run() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn unknown_ids_give_not_found() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn unknown_ids_give_not_found(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let err = store
         .finish_site(
             SiteRunId(99),
@@ -1069,10 +1058,8 @@ fn an_uncommitted_batch_is_lost_when_the_process_dies() -> TestResult {
 
 // ---- conditional requests ----
 
-#[test]
-fn validators_come_from_the_latest_copy_that_has_them() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn validators_come_from_the_latest_copy_that_has_them(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let url = "https://xian.gov.cn/news/";
     assert!(store.validators("xian", url)?.is_none());
 
@@ -1122,10 +1109,8 @@ fn validators_come_from_the_latest_copy_that_has_them() -> TestResult {
 
 // ---- probes ----
 
-#[test]
-fn probes_and_the_ipv6_summary_round_trip() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn probes_and_the_ipv6_summary_round_trip(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let probe = |t: &str, family, ok| Probe {
         site: "xian".into(),
         at: at(t),
@@ -1313,12 +1298,10 @@ fn a_full_disk_is_a_clear_error_and_leaves_a_sound_file() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn a_store_can_be_moved_to_a_writer_thread() -> TestResult {
+fn a_store_can_be_moved_to_a_writer_thread(b: &Backend) -> TestResult {
     fn assert_send<T: Send>() {}
     assert_send::<Store>();
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+    let mut store = b.open()?;
     let handle =
         std::thread::spawn(move || store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &[]));
     let run = handle.join().map_err(|_| "writer thread panicked")??;
@@ -1407,10 +1390,8 @@ fn a_corrupt_link_list_is_an_error_not_a_panic_or_a_huge_allocation() -> TestRes
     Ok(())
 }
 
-#[test]
-fn an_unchanged_pages_link_list_is_stored_once_across_scans() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn an_unchanged_pages_link_list_is_stored_once_across_scans(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let edges: Vec<Edge> = (0..30)
         .map(|i| edge(&format!("https://xian.gov.cn/p/{i}.html"), "链接"))
         .collect();
@@ -1440,10 +1421,8 @@ fn an_unchanged_pages_link_list_is_stored_once_across_scans() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn a_run_knows_whether_its_owner_is_still_writing_it() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn a_run_knows_whether_its_owner_is_still_writing_it(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let info = store.unfinished_run()?.ok_or("unfinished")?;
     assert_eq!(info.owner.as_deref(), Some(this_process().as_str()));
@@ -1566,3 +1545,116 @@ fn raw_conn_update(path: &Path, sql: &str) -> TestResult {
     raw(path).execute(sql, [])?;
     Ok(())
 }
+
+// ---- the same tests on both backends ----
+
+/// A store for a test: a file in a temporary folder, or a schema of its own in the PostgreSQL
+/// database named by `GOVSCAN_TEST_PG_URL` (dropped at the end).
+pub(crate) struct Backend {
+    location: Location,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+/// The variable naming the PostgreSQL database the tests may use (`.ci/run` starts one).
+pub(crate) const TEST_PG_URL: &str = "GOVSCAN_TEST_PG_URL";
+
+impl Backend {
+    pub(crate) fn sqlite() -> std::result::Result<Backend, Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        Ok(Backend {
+            location: Location::Sqlite(db(&dir)),
+            _dir: Some(dir),
+            schema: None,
+        })
+    }
+
+    /// A fresh schema in the test database; `None` (saying why) without one.
+    pub(crate) fn postgres(
+        test: &str,
+    ) -> std::result::Result<Option<Backend>, Box<dyn std::error::Error>> {
+        let Some(url) = std::env::var(TEST_PG_URL).ok().filter(|u| !u.is_empty()) else {
+            eprintln!("skipped: {test} on PostgreSQL: {TEST_PG_URL} is not set (.ci/run starts a cluster and sets it)");
+            return Ok(None);
+        };
+        let (url, schema) = pg_test_schema(&url)?;
+        Ok(Some(Backend {
+            location: Location::Postgres(url.clone()),
+            _dir: None,
+            schema: Some((url, schema)),
+        }))
+    }
+
+    /// A new connection to the test's store.
+    pub(crate) fn open(&self) -> std::result::Result<Store, StoreError> {
+        Store::open_location(&self.location)
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.schema {
+            if let Ok(mut c) = ::postgres::Client::connect(url, ::postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// Create a schema of its own for a test in the database at `url`; returns the URL whose
+/// connections use it (`search_path`) and its name.
+pub(crate) fn pg_test_schema(
+    url: &str,
+) -> std::result::Result<(String, String), Box<dyn std::error::Error>> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .subsec_nanos();
+    let schema = format!("t{}_{n}_{nanos}", std::process::id());
+    let mut c = ::postgres::Client::connect(url, ::postgres::NoTls)?;
+    c.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok((
+        format!("{url}{sep}options=-c%20search_path%3D{schema}"),
+        schema,
+    ))
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() -> super::TestResult {
+                    super::$name(&super::Backend::sqlite()?)
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() -> super::TestResult {
+                    match super::Backend::postgres(stringify!($name))? {
+                        Some(b) => super::$name(&b),
+                        None => Ok(()),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    a_full_scan_round_trips,
+    new_persisting_and_fixed_over_three_runs,
+    a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history,
+    resume_state_returns_exactly_what_was_saved,
+    begin_site_again_resumes_the_same_site_run,
+    unknown_ids_give_not_found,
+    validators_come_from_the_latest_copy_that_has_them,
+    probes_and_the_ipv6_summary_round_trip,
+    an_unchanged_pages_link_list_is_stored_once_across_scans,
+    a_run_knows_whether_its_owner_is_still_writing_it,
+    a_store_can_be_moved_to_a_writer_thread,
+);
