@@ -508,7 +508,8 @@ narrow_int_column!(i32, u32, u16, u8, usize, u64);
 
 /// A PostgreSQL connection with its prepared statements.
 pub(crate) struct PgConn {
-    client: RefCell<postgres::Client>,
+    /// Always `Some` until dropped.
+    client: RefCell<Option<postgres::Client>>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
 }
 
@@ -518,10 +519,30 @@ impl std::fmt::Debug for PgConn {
     }
 }
 
+impl Drop for PgConn {
+    fn drop(&mut self) {
+        // Closing the connection blocks on the client's runtime too.
+        let statements = std::mem::take(self.statements.get_mut());
+        if let Some(client) = self.client.get_mut().take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                std::thread::scope(|s| {
+                    s.spawn(move || {
+                        drop(statements);
+                        drop(client);
+                    });
+                });
+            } else {
+                drop(statements);
+                drop(client);
+            }
+        }
+    }
+}
+
 impl PgConn {
     pub(crate) fn new(client: postgres::Client) -> PgConn {
         PgConn {
-            client: RefCell::new(client),
+            client: RefCell::new(Some(client)),
             statements: RefCell::new(HashMap::new()),
         }
     }
@@ -530,14 +551,16 @@ impl PgConn {
     /// be entered from inside another: called from an async task (a report command, the
     /// crawl's look-ups of stored pages), it runs on a short-lived thread of its own.
     fn with<R: Send>(&self, f: impl FnOnce(&mut postgres::Client) -> R + Send) -> DbResult<R> {
-        let mut client = self
+        let mut guard = self
             .client
             .try_borrow_mut()
             .map_err(|_| DbError::Encode("the connection is already in use".into()))?;
+        let client = guard
+            .as_mut()
+            .ok_or_else(|| DbError::Encode("the connection is closed".into()))?;
         if tokio::runtime::Handle::try_current().is_err() {
-            return Ok(f(&mut client));
+            return Ok(f(client));
         }
-        let client: &mut postgres::Client = &mut client;
         std::thread::scope(|s| match s.spawn(move || f(client)).join() {
             Ok(r) => Ok(r),
             Err(panic) => std::panic::resume_unwind(panic),
