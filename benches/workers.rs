@@ -29,8 +29,10 @@ fn schema_url(url: &str, name: &str) -> String {
     let (u, n) = (url.to_string(), name.to_string());
     std::thread::spawn(move || {
         let mut c = postgres::Client::connect(&u, postgres::NoTls).expect("connect");
-        c.batch_execute(&format!("DROP SCHEMA IF EXISTS {n} CASCADE; CREATE SCHEMA {n}"))
-            .expect("schema");
+        c.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {n} CASCADE; CREATE SCHEMA {n}"
+        ))
+        .expect("schema");
     })
     .join()
     .expect("schema thread");
@@ -96,14 +98,18 @@ fn scan_with(cfg: &str, workers: usize, per_worker: usize) -> f64 {
 
 /// Every finding of the store's latest run: (site, rule, URL), and the pages counted.
 fn findings(url: &str) -> (BTreeSet<(String, String, String)>, usize) {
-    let store = Store::open_location_read_only(&Location::Postgres(url.to_string())).expect("store");
+    let store =
+        Store::open_location_read_only(&Location::Postgres(url.to_string())).expect("store");
     let set = store
         .findings(&FindingFilter::default())
         .expect("findings")
         .into_iter()
         .map(|f| (f.site, f.finding.rule, f.finding.url))
         .collect();
-    let run = store.latest_finished_run().expect("run").expect("a finished run");
+    let run = store
+        .latest_finished_run()
+        .expect("run")
+        .expect("a finished run");
     let pages = store
         .site_runs(run.id)
         .expect("site runs")
@@ -114,8 +120,13 @@ fn findings(url: &str) -> (BTreeSet<(String, String, String)>, usize) {
 }
 
 fn main() {
-    let Some(url) = std::env::var("GOVSCAN_BENCH_PG_URL").ok().filter(|u| !u.is_empty()) else {
-        eprintln!("skipped: GOVSCAN_BENCH_PG_URL is not set (scripts/bench-workers starts a cluster)");
+    let Some(url) = std::env::var("GOVSCAN_BENCH_PG_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!(
+            "skipped: GOVSCAN_BENCH_PG_URL is not set (scripts/bench-workers starts a cluster)"
+        );
         return;
     };
     let sites = env_usize("GOVSCAN_BENCH_SITES", 8);
@@ -142,7 +153,10 @@ fn main() {
     for (label, r) in [("unthrottled", 0.0), ("polite", rate)] {
         let mut reference: Option<(BTreeSet<(String, String, String)>, usize)> = None;
         for workers in [1usize, 2, 4] {
-            let name = format!("bench_{}_{workers}", if r > 0.0 { "polite" } else { "fast" });
+            let name = format!(
+                "bench_{}_{workers}",
+                if r > 0.0 { "polite" } else { "fast" }
+            );
             let store = schema_url(&url, &name);
             let cfg = write_config(dir.path(), &servers, r, pages, &store);
             let secs = scan_with(&cfg, workers, per_worker);
