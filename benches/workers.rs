@@ -17,6 +17,9 @@ use govscan::demo::bench::bench_router;
 use govscan::demo::server::{spawn, Running};
 use govscan::store::{FindingFilter, Location, Store};
 
+/// Every finding (site, rule, URL) of a run, and the pages it counted.
+type Outcome = (BTreeSet<(String, String, String)>, usize);
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -97,7 +100,7 @@ fn scan_with(cfg: &str, workers: usize, per_worker: usize) -> f64 {
 }
 
 /// Every finding of the store's latest run: (site, rule, URL), and the pages counted.
-fn findings(url: &str) -> (BTreeSet<(String, String, String)>, usize) {
+fn findings(url: &str) -> Outcome {
     let store =
         Store::open_location_read_only(&Location::Postgres(url.to_string())).expect("store");
     let set = store
@@ -151,7 +154,7 @@ fn main() {
         "{sites} sites x {pages} pages, {per_worker} sites at once per worker, one PostgreSQL"
     );
     for (label, r) in [("unthrottled", 0.0), ("polite", rate)] {
-        let mut reference: Option<(BTreeSet<(String, String, String)>, usize)> = None;
+        let mut reference: Option<Outcome> = None;
         for workers in [1usize, 2, 4] {
             let name = format!(
                 "bench_{}_{workers}",

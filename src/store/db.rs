@@ -609,7 +609,7 @@ impl PgConn {
 #[derive(Debug)]
 pub(crate) enum Conn {
     Sqlite(rusqlite::Connection),
-    Pg(PgConn),
+    Pg(Box<PgConn>),
 }
 
 impl Conn {

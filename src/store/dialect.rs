@@ -153,10 +153,10 @@ pub(crate) const PG_META: &str =
     "CREATE TABLE IF NOT EXISTS govscan_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)";
 
 /// The lock that serialises beginning and taking over runs on PostgreSQL.
-pub(crate) const PG_RUNS_LOCK: i64 = 0x676f_7673_6361_6f;
+pub(crate) const PG_RUNS_LOCK: i64 = 0x0067_6f76_7363_616f;
 
 /// The lock that serialises migrations of one PostgreSQL database (any constant key).
-pub(crate) const PG_MIGRATION_LOCK: i64 = 0x676f_7673_6361_6e;
+pub(crate) const PG_MIGRATION_LOCK: i64 = 0x0067_6f76_7363_616e;
 
 #[cfg(test)]
 mod tests {

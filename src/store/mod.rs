@@ -210,7 +210,7 @@ impl Store {
             connect()
         }
         .map_err(|e| open_err(DbError::Pg(e)))?;
-        let conn = Conn::Pg(db::PgConn::new(client));
+        let conn = Conn::Pg(Box::new(db::PgConn::new(client)));
         let found = schema::pg_version(&conn).map_err(open_err)?;
         check_found(found, &path)?;
         if found < SCHEMA_VERSION {

@@ -7,8 +7,6 @@
 //! at once each get another site without waiting for each other. On SQLite the same
 //! statements run in an exclusive write transaction.
 
-use chrono::{DateTime, FixedOffset};
-
 use super::db::{params, DbResult, OptionalExtension};
 use super::runs::alive;
 use super::{col_time_opt, now, time_text, Result, RunId, RunInfo, Store, HEARTBEAT_EVERY};
@@ -244,21 +242,5 @@ impl Store {
         Ok(std::time::Duration::from_millis(
             u64::try_from(wait).unwrap_or(0),
         ))
-    }
-
-    /// When a claim was last renewed (for tests and messages).
-    pub fn claim_heartbeat(
-        &self,
-        run: RunId,
-        site: &str,
-    ) -> Result<Option<(Option<String>, Option<DateTime<FixedOffset>>, i64)>> {
-        self.conn
-            .query_row(
-                "SELECT worker, heartbeat, claims FROM run_sites WHERE run_id = ?1 AND site = ?2",
-                params![run.0, site],
-                |r| Ok((r.get(0)?, col_time_opt(r, 1)?, r.get(2)?)),
-            )
-            .optional()
-            .map_err(|e| self.err(&format!("read the claim of {site} in run {run} in"), e))
     }
 }
