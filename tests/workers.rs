@@ -206,6 +206,11 @@ async fn two_workers_share_a_run_and_find_what_one_scan_finds() {
         .collect();
     let expected = reference(&sites, &names, "share-reference").await;
     assert!(expected.iter().all(|(_, b, _, _)| !b.is_empty()));
+    let reference_cfg = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("workers-{}-share-reference", std::process::id()))
+        .join("config.toml")
+        .to_string_lossy()
+        .to_string();
 
     let dir = temp_dir("share");
     let cfg = write_config(&dir, &sites, "concurrency_per_site = 2", Some(&url));
@@ -232,6 +237,36 @@ async fn two_workers_share_a_run_and_find_what_one_scan_finds() {
     );
     drop(store);
     assert_eq!(results(&location, &names), expected);
+    // The reading commands print the same from PostgreSQL as from the SQLite reference.
+    for args in [
+        vec!["findings".to_string()],
+        vec!["history".to_string(), names[1].to_string()],
+        vec![
+            "judge".to_string(),
+            "--fail-on".to_string(),
+            "never".to_string(),
+        ],
+    ] {
+        let with = |cfg: &str| {
+            let mut a = args.clone();
+            a.extend(["--config".to_string(), cfg.to_string()]);
+            a
+        };
+        let want = run(with(&reference_cfg)).await;
+        let got = run(with(&cfg)).await;
+        assert_eq!(got.status.code(), want.status.code(), "{args:?}");
+        assert!(!want.stdout.is_empty(), "{args:?}");
+        // Everything but each crawl's duration (`用时`).
+        let text = |o: &std::process::Output| -> Vec<String> {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter(|l| !l.contains("用时"))
+                .map(str::to_string)
+                .collect()
+        };
+        let (got, want) = (text(&got), text(&want));
+        assert!(got == want, "{args:?} differs from the SQLite store's");
+    }
     // Each site's pages were fetched once in all (no site crawled by both workers).
     for s in &servers {
         let pages: Vec<String> = s
