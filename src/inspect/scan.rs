@@ -999,13 +999,17 @@ async fn scan_shared(
         tokio::task::JoinSet::new();
     let mut running: HashMap<tokio::task::Id, (String, SiteRunId)> = HashMap::new();
     let mut summaries = Vec::new();
+    // Sites of the run this worker's configuration does not have: left to other workers.
+    let mut unknown: Vec<String> = Vec::new();
+    let mut stranded: Vec<String> = Vec::new();
     loop {
         // Claim while there are free slots and sites to claim.
         while tasks.len() < shared.sites_at_once && !error.failed() {
             let worker = me.clone();
+            let skip = unknown.clone();
             let claimed: Option<(crate::store::SiteClaim, Option<SiteRunStatus>)> =
                 on_control(&control, move |s: &mut Store| {
-                    let Some(c) = s.claim_site(run, &worker)? else {
+                    let Some(c) = s.claim_site(run, &worker, &skip)? else {
                         return Ok(None);
                     };
                     let status = s
@@ -1033,8 +1037,8 @@ async fn scan_shared(
                     s.release_claim(run, &name, &worker)
                 })
                 .await?;
-                tokio::time::sleep(CLAIM_POLL).await;
-                break;
+                unknown.push(claim.site);
+                continue;
             };
             if let Some(from) = &claim.taken_from {
                 tracing::warn!(site = %site.name, from = %from, "taking over a stopped worker's site");
@@ -1077,6 +1081,12 @@ async fn scan_shared(
             if on_control(&control, move |s: &mut Store| s.finish_run_if_complete(run)).await? {
                 break;
             }
+            // What is left is only sites no live worker holds and this one cannot scan.
+            let q = on_control(&control, move |s: &mut Store| s.queue_state(run)).await?;
+            if q.claimed == 0 && q.todo <= unknown.len() {
+                stranded = unknown.clone();
+                break;
+            }
             tokio::time::sleep(CLAIM_POLL).await;
             continue;
         }
@@ -1111,6 +1121,13 @@ async fn scan_shared(
     }
     // The last claim's completion went through the writer: the run may be complete now.
     store.finish_run_if_complete(run)?;
+    if !stranded.is_empty() {
+        return Err(InspectError::Failed(format!(
+            "run {run} still has sites this worker's configuration does not have: {}; \
+             start a worker whose configuration has them",
+            stranded.join(", ")
+        )));
+    }
     tracing::info!(busy = ?writer.busy, transactions = writer.transactions, "store writer finished");
     summaries.sort_by(|a, b| a.site.cmp(&b.site));
     Ok(ScanOutcome {

@@ -7,7 +7,7 @@
 //! at once each get another site without waiting for each other. On SQLite the same
 //! statements run in an exclusive write transaction.
 
-use super::db::{params, DbResult, OptionalExtension};
+use super::db::{params, DbResult, OptionalExtension, ToValue};
 use super::runs::alive;
 use super::{col_time_opt, now, time_text, Result, RunId, RunInfo, Store, HEARTBEAT_EVERY};
 
@@ -78,20 +78,31 @@ impl Store {
     }
 
     /// Claim the next site of `run` for `worker`: the first one nobody has claimed, or else
-    /// the first one whose worker stopped beating (taken over). `None`: nothing to claim
-    /// now (every site done or claimed by a live worker).
-    pub fn claim_site(&mut self, run: RunId, worker: &str) -> Result<Option<SiteClaim>> {
+    /// the first one whose worker stopped beating (taken over); never one of `skip` (sites
+    /// this worker cannot scan). `None`: nothing to claim now (every site done or claimed by
+    /// a live worker).
+    pub fn claim_site(
+        &mut self,
+        run: RunId,
+        worker: &str,
+        skip: &[String],
+    ) -> Result<Option<SiteClaim>> {
         let action = format!("claim a site of run {run} in");
         let skip_locked = self.conn.dialect().skip_locked();
         let tx = self.conn.transaction().map_err(|e| self.err(&action, e))?;
         let at = now();
         let claim = (|| -> DbResult<Option<SiteClaim>> {
+            let not_skipped: String = (0..skip.len())
+                .map(|i| format!(" AND site <> ?{}", i + 2))
+                .collect();
+            let mut values = vec![run.0.to_value()];
+            values.extend(skip.iter().map(ToValue::to_value));
             let todo_sql = format!(
-                "SELECT site FROM run_sites WHERE run_id = ?1 AND state = 'todo' \
+                "SELECT site FROM run_sites WHERE run_id = ?1 AND state = 'todo'{not_skipped} \
                  ORDER BY position LIMIT 1{skip_locked}"
             );
             let mut claim: Option<SiteClaim> = tx
-                .query_row(&todo_sql, params![run.0], |r| r.get(0))
+                .query_row(&todo_sql, values, |r| r.get(0))
                 .optional()?
                 .map(|site| SiteClaim {
                     site,
@@ -114,6 +125,7 @@ impl Store {
                     .collect::<DbResult<Vec<_>>>()?;
                 claim = rows
                     .into_iter()
+                    .filter(|(site, _, _)| !skip.contains(site))
                     .find(|(_, w, beat)| !alive(w.as_deref(), *beat, at))
                     .map(|(site, w, _)| SiteClaim {
                         site,
