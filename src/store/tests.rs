@@ -1546,6 +1546,98 @@ fn raw_conn_update(path: &Path, sql: &str) -> TestResult {
     Ok(())
 }
 
+// ---- many workers: claims and shared request slots ----
+
+fn sites_are_claimed_once_and_a_stopped_workers_are_taken_over(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
+    let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &names)?;
+    store.queue_sites(run, &names)?;
+    assert!(store.has_queue(run)?);
+    assert_eq!(store.unfinished_queued_run()?.map(|r| r.id), Some(run));
+    // Hosts other than this one: their liveness is their heartbeat alone.
+    let (w1, w2, w3) = ("elsewhere-1:11", "elsewhere-2:22", "elsewhere-3:33");
+    let claim = |s: &mut Store, w: &str, skip: &[String]| s.claim_site(run, w, skip);
+    assert_eq!(
+        claim(&mut store, w1, &[])?.map(|c| c.site).as_deref(),
+        Some("a")
+    );
+    assert_eq!(
+        claim(&mut store, w2, &[])?.map(|c| c.site).as_deref(),
+        Some("b")
+    );
+    assert_eq!(
+        claim(&mut store, w1, &[])?.map(|c| c.site).as_deref(),
+        Some("c")
+    );
+    assert_eq!(
+        claim(&mut store, w2, &[])?,
+        None,
+        "every site claimed by a live worker"
+    );
+    assert_eq!(
+        store.queue_state(run)?,
+        QueueState {
+            todo: 0,
+            claimed: 3,
+            done: 0
+        }
+    );
+    // w1 stops beating; w2 goes on.
+    store.conn.execute(
+        "UPDATE run_sites SET heartbeat = ?2 WHERE worker = ?1",
+        params![w1, "2026-01-01T00:00:00+08:00"],
+    )?;
+    assert_eq!(store.beat_claims(run, w2)?, 1);
+    let taken = claim(&mut store, w3, &[])?.ok_or("a stale claim is taken over")?;
+    assert_eq!(taken.site, "a");
+    assert_eq!(taken.taken_from.as_deref(), Some(w1));
+    let taken = claim(&mut store, w3, &[String::from("c")])?;
+    assert_eq!(taken, None, "the skipped site is left");
+    assert_eq!(
+        claim(&mut store, w3, &[])?.map(|c| c.site).as_deref(),
+        Some("c")
+    );
+    assert!(!store.finish_run_if_complete(run)?);
+    for site in ["a", "b"] {
+        store.complete_claim(run, site)?;
+    }
+    store.release_claim(run, "c", w3)?;
+    assert_eq!(store.queue_state(run)?.todo, 1);
+    assert_eq!(
+        claim(&mut store, w2, &[])?.map(|c| c.site).as_deref(),
+        Some("c")
+    );
+    store.complete_claim(run, "c")?;
+    assert!(store.finish_run_if_complete(run)?);
+    assert!(store.unfinished_run()?.is_none());
+    assert!(store.unfinished_queued_run()?.is_none());
+    Ok(())
+}
+
+fn origin_slots_are_leased_in_turn(b: &Backend) -> TestResult {
+    let mut one = b.open()?;
+    let mut two = b.open()?;
+    let period = Duration::from_millis(400);
+    let origin = "http://xian.gov.cn:80";
+    let first = one.lease_origin_slot(origin, period)?;
+    let second = two.lease_origin_slot(origin, period)?;
+    let third = one.lease_origin_slot(origin, period)?;
+    assert!(first < Duration::from_millis(50), "{first:?}");
+    // Each next slot starts a period after the one before, whoever leased it.
+    assert!(
+        second > Duration::from_millis(250) && second <= period,
+        "{second:?}"
+    );
+    assert!(
+        third > Duration::from_millis(650) && third <= period * 2,
+        "{third:?}"
+    );
+    // Another origin is free at once.
+    assert!(two.lease_origin_slot("https://other.gov.cn:443", period)? < Duration::from_millis(50));
+    Ok(())
+}
+
 // ---- the same tests on both backends ----
 
 /// A store for a test: a file in a temporary folder, or a schema of its own in the PostgreSQL
@@ -1646,6 +1738,8 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends!(
+    sites_are_claimed_once_and_a_stopped_workers_are_taken_over,
+    origin_slots_are_leased_in_turn,
     a_full_scan_round_trips,
     new_persisting_and_fixed_over_three_runs,
     a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history,
