@@ -195,6 +195,8 @@ async fn scan_once(
         resume: false,
         wait: None,
         progress: std::sync::Arc::new(govscan::crawl::NoObserver),
+        worker: false,
+        sites_at_once: 4,
     };
     let outcome = match govscan::inspect::scan::scan(req).await {
         Ok(o) => o,

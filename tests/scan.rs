@@ -1741,6 +1741,8 @@ async fn judgement_from_the_store_equals_judgement_from_memory() {
         as_of: Some(as_of),
         resume: false,
         wait: None,
+        worker: false,
+        sites_at_once: 4,
         progress: Arc::new(govscan::crawl::NoObserver),
     })
     .await

@@ -193,6 +193,14 @@ struct ScanArgs {
     /// default 6h) instead of refusing.
     #[arg(long, value_name = "MAX", num_args = 0..=1, default_missing_value = "6h")]
     wait: Option<String>,
+    /// Work on the latest unfinished run of the shared (PostgreSQL) store as one more worker:
+    /// claim its sites one at a time until every site is done. With --wait, wait that long
+    /// for a run to appear.
+    #[arg(long)]
+    worker: bool,
+    /// On a shared store: sites this process scans at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = whole_number::<usize>)]
+    sites_at_once: usize,
 }
 
 #[derive(Debug, Args)]
@@ -919,6 +927,8 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
         resume: a.resume,
         wait,
         progress: bars.observer(),
+        worker: a.worker,
+        sites_at_once: a.sites_at_once,
     };
     let outcome = scan::scan(req).await;
     bars.finish();
@@ -973,13 +983,13 @@ fn cmd_bulletin(a: BulletinArgs) -> Result<i32, Failure> {
     };
     let config = load_config(a.config.as_deref())?;
     let rules = load_rules(config.rules_dir.as_deref())?;
-    if !config.store.path.is_file() {
+    if !config.store.location().exists() {
         return Err(Failure::failed(format!(
             "there is no store at {} (run `govscan scan` first)",
-            config.store.path.display()
+            config.store.location().display()
         )));
     }
-    let store = crate::store::Store::open_read_only(&config.store.path)
+    let store = crate::store::Store::open_location_read_only(&config.store.location())
         .map_err(|e| Failure::failed(e.to_string()))?;
     let settings = &config.bulletin;
     let issuer = a
@@ -1106,8 +1116,11 @@ fn cmd_sample(a: SampleArgs) -> Result<i32, Failure> {
     let config = load_config(a.config.as_deref())?;
     let quarter = parse_quarter(&a.quarter)?;
     // Last quarter's 不合格 sites come from the store, when there is one.
-    let store = if config.store.path.is_file() {
-        Some(crate::store::Store::open_read_only(&config.store.path).map_err(Failure::failed)?)
+    let store = if config.store.location().exists() {
+        Some(
+            crate::store::Store::open_location_read_only(&config.store.location())
+                .map_err(Failure::failed)?,
+        )
     } else {
         None
     };
@@ -1120,7 +1133,7 @@ fn cmd_sample(a: SampleArgs) -> Result<i32, Failure> {
     if store.is_none() {
         eprintln!(
             "govscan: no store at {}: last quarter's 不合格 sites are not known, so none is drawn for that",
-            config.store.path.display()
+            config.store.location().display()
         );
     }
     let text = match a.out.format {
@@ -1317,10 +1330,10 @@ async fn cmd_serve(a: ServeArgs) -> Result<i32, Failure> {
     })?;
     let config = load_config(a.config.as_deref())?;
     let rules = load_rules(config.rules_dir.as_deref())?;
-    if !config.store.path.is_file() {
+    if !config.store.location().exists() {
         eprintln!(
             "govscan serve: there is no store at {} yet: the pages say so until `govscan scan` has run",
-            config.store.path.display()
+            config.store.location().display()
         );
     }
     let shutdown = async {
@@ -1349,13 +1362,13 @@ fn site_names(config: &Config, store: &crate::store::Store) -> Result<Vec<String
 
 /// The configured store, read-only; it must exist.
 fn open_existing_store(config: &Config) -> Result<crate::store::Store, Failure> {
-    if !config.store.path.exists() {
+    if !config.store.location().exists() {
         return Err(Failure::failed(format!(
             "no store at {} (run `govscan scan` first)",
-            config.store.path.display()
+            config.store.location().display()
         )));
     }
-    crate::store::Store::open_read_only(&config.store.path).map_err(Failure::failed)
+    crate::store::Store::open_location_read_only(&config.store.location()).map_err(Failure::failed)
 }
 
 fn cmd_rules(c: RulesCommand) -> Result<i32, Failure> {

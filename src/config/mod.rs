@@ -392,15 +392,27 @@ impl SiteConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct StoreSettings {
-    /// SQLite database file.
+    /// SQLite database file (the embedded default).
     pub path: PathBuf,
+    /// A PostgreSQL database shared by many workers (`postgres://user@host/db`); when given
+    /// it is used instead of `path`. The environment variable `GOVSCAN_STORE_URL` overrides
+    /// both.
+    pub url: Option<String>,
 }
 
 impl Default for StoreSettings {
     fn default() -> Self {
         StoreSettings {
             path: PathBuf::from("govscan.db"),
+            url: None,
         }
+    }
+}
+
+impl StoreSettings {
+    /// Where the store is: `GOVSCAN_STORE_URL`, else `url`, else the file at `path`.
+    pub fn location(&self) -> crate::store::Location {
+        crate::store::Location::from_settings(&self.path, self.url.as_deref())
     }
 }
 

@@ -191,6 +191,12 @@ impl Crawler {
         })
     }
 
+    /// Lease the request slots of rate-limited origins from `pace` (see
+    /// [`super::origin::SharedPace`]).
+    pub fn share_pace(&mut self, pace: Arc<dyn super::origin::SharedPace>) {
+        self.origins.share_pace(pace);
+    }
+
     /// The per-origin limiters and the global cap, shared with the IPv6 check.
     pub(crate) fn origins(&self) -> &Arc<Origins> {
         &self.origins

@@ -32,4 +32,5 @@ pub use engine::{
     CrawlError, CrawlRules, Crawler, NoObserver, Observer, PreviousPage, PreviousPages, Progress,
     SiteSeed, StoredCrawl,
 };
+pub use origin::SharedPace;
 pub use types::*;

@@ -26,6 +26,20 @@ pub fn origin_key(url: &Url) -> String {
     )
 }
 
+/// Request slots shared with other processes (the workers of one run): before a request to
+/// a rate-limited origin leaves, its slot is leased here, so that all the processes together
+/// send the origin at most one request per period. Implemented outside the crawl (on the
+/// store); the crawl only asks.
+pub trait SharedPace: Send + Sync {
+    /// Lease the next slot of `origin` (`scheme://host:port`), each `period` long; returns
+    /// how long to wait until it starts.
+    fn lease(
+        &self,
+        origin: &str,
+        period: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Duration> + Send + '_>>;
+}
+
 /// Rate settings of an origin.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Rate {
@@ -72,6 +86,8 @@ impl Robots {
 /// State of one origin.
 pub struct Origin {
     limiter: RwLock<Option<Arc<DefaultDirectRateLimiter>>>,
+    /// The least time between two requests (rate and Crawl-delay); `None`: unlimited.
+    period: RwLock<Option<Duration>>,
     rate: Mutex<Rate>,
     robots: OnceCell<Arc<Robots>>,
     delay_applied: AtomicBool,
@@ -82,6 +98,7 @@ impl Origin {
     fn new(rate: Rate) -> Origin {
         Origin {
             limiter: RwLock::new(build_limiter(rate, None)),
+            period: RwLock::new(period_of(rate, None)),
             rate: Mutex::new(rate),
             robots: OnceCell::new(),
             delay_applied: AtomicBool::new(false),
@@ -101,11 +118,32 @@ impl Origin {
         if let Ok(mut l) = self.limiter.write() {
             *l = build_limiter(rate, Some(delay));
         }
+        if let Ok(mut p) = self.period.write() {
+            *p = period_of(rate, Some(delay));
+        }
+    }
+
+    fn period(&self) -> Option<Duration> {
+        self.period.read().map(|p| *p).unwrap_or(None)
     }
 }
 
 /// The longest period between two requests to an origin (one a day).
 const MAX_PERIOD: Duration = Duration::from_secs(86_400);
+
+/// The least time between two requests to an origin: its rate's period, or a longer
+/// Crawl-delay. `None` for an unlimited rate.
+fn period_of(rate: Rate, crawl_delay: Option<Duration>) -> Option<Duration> {
+    let period = (rate.per_second > 0.0).then(|| {
+        Duration::try_from_secs_f64(1.0 / rate.per_second)
+            .unwrap_or(MAX_PERIOD)
+            .min(MAX_PERIOD)
+    });
+    match crawl_delay.filter(|d| !d.is_zero()) {
+        Some(d) => Some(period.map_or(d, |p| p.max(d))),
+        None => period,
+    }
+}
 
 fn build_limiter(
     rate: Rate,
@@ -142,6 +180,8 @@ pub struct Origins {
     block_after: usize,
     /// A slot wait longer than this means the token taken before it is stale.
     stale_token: Duration,
+    /// Slots shared with other workers, when the run is shared.
+    shared: RwLock<Option<Arc<dyn SharedPace>>>,
 }
 
 impl Origins {
@@ -159,6 +199,7 @@ impl Origins {
             resolver,
             block_after: block_after.max(1),
             stale_token: Duration::from_millis(20),
+            shared: RwLock::new(None),
         }
     }
 
@@ -184,6 +225,14 @@ impl Origins {
             origins.configure_site(site, &config.crawl_for(site));
         }
         origins
+    }
+
+    /// Lease every request slot of a rate-limited origin from `pace` too (a worker of a
+    /// shared run): the workers together keep to each origin's rate.
+    pub fn share_pace(&self, pace: Arc<dyn SharedPace>) {
+        if let Ok(mut p) = self.shared.write() {
+            *p = Some(pace);
+        }
     }
 
     /// Set the rate of an origin (a site's own origins get the site's settings).
@@ -244,6 +293,15 @@ impl Origins {
                 // The slot took long: the token is stale, and sending now could bunch requests
                 // into one second. Take a fresh token while holding the slot.
                 l.until_ready().await;
+            }
+        }
+        // Shared with other workers: the slot leased while holding the global slot, so the
+        // request leaves as soon as the slot starts (not later, bunched with the next one).
+        let shared = self.shared.read().map(|p| p.clone()).unwrap_or(None);
+        if let (Some(pace), Some(period)) = (shared, origin.period()) {
+            let wait = pace.lease(&origin_key(url), period).await;
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
             }
         }
         permit

@@ -279,8 +279,8 @@ pub async fn check_sites(
         )
         .map_err(|e| InspectError::Failed(e.to_string()))?,
     );
-    let store = if config.store.path.is_file() {
-        Store::open_read_only(&config.store.path)
+    let store = if config.store.location().exists() {
+        Store::open_location_read_only(&config.store.location())
             .ok()
             .map(Mutex::new)
     } else {

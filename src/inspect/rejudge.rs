@@ -41,14 +41,14 @@ pub fn judge(req: JudgeRequest) -> Result<Document, InspectError> {
         sites: wanted,
         as_of,
     } = req;
-    let path = &config.store.path;
-    if !path.is_file() {
+    let location = config.store.location();
+    if !location.exists() {
         return Err(InspectError::Failed(format!(
             "there is no store at {} (run `govscan scan` first)",
-            path.display()
+            location.display()
         )));
     }
-    let store = Store::open_read_only(path)?;
+    let store = Store::open_location_read_only(&location)?;
     let info = match run {
         Some(id) => store
             .run(RunId(id))?

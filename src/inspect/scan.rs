@@ -22,8 +22,8 @@ use crate::finding::Verdict;
 pub use crate::report::tables::SiteSummary;
 use crate::rules::{Kind, RuleSet};
 use crate::store::{
-    Claim, FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store, StoreError,
-    HEARTBEAT_EVERY,
+    this_process, Claim, FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store,
+    StoreError, HEARTBEAT_EVERY,
 };
 
 /// What the scan is asked.
@@ -39,6 +39,12 @@ pub struct ScanRequest {
     pub wait: Option<Duration>,
     /// Sees the crawl's progress (the command line's progress bars); `NoObserver` for none.
     pub progress: Arc<dyn Observer>,
+    /// Join the latest unfinished run of a shared (PostgreSQL) store as one more worker,
+    /// instead of beginning a run.
+    pub worker: bool,
+    /// On a shared store: how many sites this process scans at once (each claimed from the
+    /// run's queue when a slot is free).
+    pub sites_at_once: usize,
 }
 
 /// Messages to the writer thread.
@@ -56,6 +62,8 @@ enum Msg {
     /// Everything sent before is committed: answered once it is (a site's crawl is read back
     /// from the store to be judged).
     Sync(mpsc::Sender<()>),
+    /// A claimed site of a shared run is done (after its finish or failure is written).
+    ClaimDone(RunId, String),
     /// An account read and judged, recorded in the run.
     Account(
         RunId,
@@ -113,6 +121,13 @@ fn writer(
             if !error.failed() {
                 if let Err(e) = store.heartbeat(run) {
                     tracing::warn!(error = %e, "the run's heartbeat was not recorded");
+                }
+                // A worker's claims on a shared store: renewed, or other workers take the
+                // sites over.
+                if store.is_shared() {
+                    if let Err(e) = store.beat_claims(run, &this_process()) {
+                        tracing::warn!(error = %e, "the claims' heartbeat was not recorded");
+                    }
                 }
             }
             next_beat = Instant::now() + HEARTBEAT_EVERY;
@@ -217,6 +232,14 @@ fn writer(
                     flush(&mut store, &mut rows, &error, &mut stats);
                     let _ = reply.send(());
                 }
+                Msg::ClaimDone(run, site) => {
+                    flush(&mut store, &mut rows, &error, &mut stats);
+                    if !error.failed() {
+                        if let Err(e) = store.complete_claim(run, &site) {
+                            error.record(e);
+                        }
+                    }
+                }
                 Msg::Fail(site_run, why, state) => {
                     flush(&mut store, &mut rows, &error, &mut stats);
                     if !error.failed() {
@@ -288,12 +311,17 @@ struct ScanObserver {
     /// `SyncSender` is `Sync`: every crawl worker sends without a lock (and waits when the
     /// writer's queue is full).
     tx: mpsc::SyncSender<Msg>,
-    site_runs: HashMap<String, SiteRunId>,
+    /// The site runs being written (a worker adds each site it claims).
+    site_runs: std::sync::RwLock<HashMap<String, SiteRunId>>,
     error: FirstError,
     progress: Arc<dyn Observer>,
 }
 
 impl ScanObserver {
+    fn site_run(&self, site: &str) -> Option<SiteRunId> {
+        self.site_runs.read().ok()?.get(site).copied()
+    }
+
     fn send(&self, m: Msg) {
         // The writer only goes away after the scan; a send error cannot lose data that
         // matters then.
@@ -303,24 +331,24 @@ impl ScanObserver {
 
 impl Observer for ScanObserver {
     fn page(&self, site: &str, page: &PageRecord, links: &[RawLink]) {
-        let Some(sr) = self.site_runs.get(site) else {
+        let Some(sr) = self.site_run(site) else {
             return;
         };
         let links = links
             .iter()
             .map(|l| (l.target_str(), l.text.as_str(), l.element));
         match PageRow::encode(page, links) {
-            Ok(row) => self.send(Msg::Page(*sr, Box::new(row))),
+            Ok(row) => self.send(Msg::Page(sr, Box::new(row))),
             Err(e) => self.error.record(e),
         }
     }
 
     fn link(&self, site: &str, link: &LinkFact) {
-        let Some(sr) = self.site_runs.get(site) else {
+        let Some(sr) = self.site_run(site) else {
             return;
         };
         match LinkRow::encode(link) {
-            Ok(row) => self.send(Msg::Link(*sr, Box::new(row))),
+            Ok(row) => self.send(Msg::Link(sr, Box::new(row))),
             Err(e) => self.error.record(e),
         }
     }
@@ -335,12 +363,29 @@ impl Observer for ScanObserver {
 /// crawl; a stored page is read only when the server answers 304.
 struct StorePrevious {
     store: Mutex<Store>,
-    validators: HashMap<String, crate::store::ValidatorIndex>,
+    validators: std::sync::RwLock<HashMap<String, crate::store::ValidatorIndex>>,
+}
+
+impl StorePrevious {
+    /// Load the validators of `site` (before its crawl).
+    fn load(&self, site: &str) {
+        let index = match self.store.lock().map(|s| s.validator_index(site)) {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => {
+                tracing::warn!(site, error = %e, "no conditional requests");
+                return;
+            }
+            Err(_) => return,
+        };
+        if let Ok(mut m) = self.validators.write() {
+            m.insert(site.to_string(), index);
+        }
+    }
 }
 
 impl PreviousPages for StorePrevious {
     fn validators(&self, site: &str, url: &str) -> Option<(Option<String>, Option<String>)> {
-        self.validators.get(site)?.get(url).cloned()
+        self.validators.read().ok()?.get(site)?.get(url).cloned()
     }
 
     fn get(&self, site: &str, url: &str) -> Option<PreviousPage> {
@@ -414,7 +459,7 @@ impl Scratch {
             .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
         let observer = Arc::new(ScanObserver {
             tx: tx.clone(),
-            site_runs: site_runs.clone(),
+            site_runs: std::sync::RwLock::new(site_runs.clone()),
             error: error.clone(),
             progress,
         });
@@ -508,7 +553,7 @@ fn site_not_read(site: &SiteConfig, why: String, started: Instant) -> SiteSummar
 
 /// Open the store named by the configuration.
 pub fn open_store(config: &Config) -> Result<Store, StoreError> {
-    Store::open(&config.store.path)
+    Store::open_location(&config.store.location())
 }
 
 fn fingerprint_config(config: &Config) -> String {
@@ -590,6 +635,181 @@ async fn begin_owned_run(
     }
 }
 
+/// What a site's scan task shares with the others.
+#[derive(Clone)]
+struct SiteCtx {
+    crawler: Arc<Crawler>,
+    rules: Arc<RuleSet>,
+    tx: mpsc::SyncSender<Msg>,
+    reader: Option<Arc<StorePrevious>>,
+    error: FirstError,
+    run: RunId,
+    as_of: DateTime<FixedOffset>,
+    /// Sites judged at once: each holds its facts read back from the store meanwhile.
+    judging: Arc<tokio::sync::Semaphore>,
+    /// The store, to read a site's crawl back from it.
+    location: crate::store::Location,
+}
+
+/// Crawl, judge and record one site of a run (its results go to the writer as they come).
+async fn scan_site(ctx: SiteCtx, site: SiteConfig, sr: SiteRunId, seed: SiteSeed) -> SiteSummary {
+    let SiteCtx {
+        crawler,
+        rules,
+        tx,
+        reader,
+        error,
+        run,
+        as_of,
+        judging,
+        location,
+    } = ctx;
+    let started = Instant::now();
+    tracing::info!(site = %site.name, "scan started");
+    // The crawl keeps only what it needs to go on; pages and link results go to the store as
+    // they are made, and the site is judged from what the store has of it (as `judge` judges
+    // a stored scan), a few sites at a time.
+    let crawled = crawler.crawl_site_lean(&site, seed).await;
+    let (sync_tx, sync_rx) = mpsc::channel();
+    let _ = tx.send(Msg::Sync(sync_tx));
+    let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
+    let _permit = judging.acquire().await;
+    let (c, s) = (crawler.clone(), site.clone());
+    let replayed = tokio::task::spawn_blocking(move || {
+        let store = Store::open_location_read_only(&location)?;
+        super::rejudge::facts_from_store(&c, &store, sr, &s, false)
+    })
+    .await;
+    let facts = match replayed {
+        Ok(Ok(facts)) => with_crawl(facts, crawled),
+        Ok(Err(e)) => {
+            let why = format!("读取已保存的抓取结果失败：{e}");
+            error.record(e);
+            return site_not_read(&site, why, started);
+        }
+        Err(e) => {
+            let why = format!("读取已保存的抓取结果失败：{e}");
+            error.record(StoreError::Other {
+                action: format!("read the crawl of {} back from", site.name),
+                file: String::new(),
+                message: e.to_string(),
+            });
+            return site_not_read(&site, why, started);
+        }
+    };
+    let (inspection, ipv6) = super::inspect_crawled(
+        &crawler,
+        &site,
+        &facts,
+        &rules,
+        as_of,
+        reader.as_ref().map(|r| &r.store),
+    )
+    .await;
+    if let Some(summary) = ipv6 {
+        let _ = tx.send(Msg::Ipv6(sr, Box::new(summary)));
+    }
+    // Each link was saved when its outcome became known; the pages that link to it
+    // keep coming after that. Save the broken and blocked ones again with every
+    // referrer now known (the others' referrers live in the pages' link lists).
+    let failing: Vec<LinkFact> = facts
+        .links
+        .values()
+        .filter(|l| l.outcome.status.is_broken() || l.outcome.status.is_blocked())
+        .cloned()
+        .collect();
+    let _ = tx.send(Msg::Links(sr, failing));
+    // The site's new-media accounts: read and judged apart, recorded in the run.
+    let before = |feed: &str| -> usize {
+        reader
+            .as_ref()
+            .and_then(|r| r.store.lock().ok())
+            .and_then(|s| s.account_failures_before(&site.name, feed, run).ok())
+            .unwrap_or(0)
+    };
+    let inspected =
+        super::accounts::inspect_accounts(&crawler, &site, Some(&facts), &rules, as_of, &before)
+            .await;
+    let mut accounts = Vec::new();
+    for a in inspected {
+        let (reply_tx, reply_rx) = mpsc::channel();
+        let _ = tx.send(Msg::Account(run, Box::new(a.clone()), reply_tx));
+        let diff = match tokio::task::spawn_blocking(move || reply_rx.recv()).await {
+            Ok(Ok(Ok(d))) => Some(d),
+            Ok(Ok(Err(e))) => {
+                error.record(e);
+                None
+            }
+            Ok(Err(_)) | Err(_) => {
+                error.record(StoreError::Other {
+                    action: format!("record the accounts of {}", site.name),
+                    file: String::new(),
+                    message: "the store writer stopped before answering".into(),
+                });
+                None
+            }
+        };
+        accounts.push(crate::report::accounts::AccountReport::new(
+            &a.facts,
+            &a.judgement,
+            diff.as_ref(),
+        ));
+    }
+    let mut summary = SiteSummary {
+        site: site.name.clone(),
+        stats: facts.stats.clone(),
+        score: inspection.score.as_ref().map(|s| s.score),
+        verdict: inspection.verdict,
+        worst: inspection.findings.iter().map(|f| f.kind).min(),
+        error: inspection.reason.clone(),
+        new: 0,
+        persisting: 0,
+        fixed: 0,
+        duration: started.elapsed(),
+        accounts,
+    };
+    let Some(score) = inspection.score else {
+        // A site that could not be inspected is recorded as failed, with its state
+        // (无法检查 / 被拦截) and no score: its findings of today would make every
+        // earlier finding look fixed.
+        let why = inspection.reason.clone().unwrap_or_default();
+        let _ = tx.send(Msg::Fail(sr, why.clone(), inspection.verdict));
+        tracing::warn!(site = %site.name, error = %why, "site not inspected");
+        return summary;
+    };
+    let (reply_tx, reply_rx) = mpsc::channel();
+    let finish = FinishSite {
+        site_run: sr,
+        stats: facts.stats.clone(),
+        findings: inspection.findings,
+        score: score.score,
+        verdict: inspection.verdict,
+        detail: serde_json::to_value(&score).unwrap_or_default(),
+        normdoc: checks::normdoc::snapshot(&facts, &rules),
+    };
+    let _ = tx.send(Msg::Finish(Box::new(finish), reply_tx));
+    match tokio::task::spawn_blocking(move || reply_rx.recv()).await {
+        Ok(Ok(Ok(d))) => {
+            summary.new = d.new.len();
+            summary.persisting = d.persisting.len();
+            summary.fixed = d.fixed.len();
+        }
+        // Every store error fails the run: a scan whose findings were not recorded
+        // must not look like a clean one.
+        Ok(Ok(Err(e))) => error.record(e),
+        Ok(Err(_)) | Err(_) => error.record(StoreError::Other {
+            action: format!("record the findings of {}", site.name),
+            file: String::new(),
+            message: "the store writer stopped before answering".into(),
+        }),
+    }
+    tracing::info!(
+        site = %site.name, pages = facts.stats.pages, broken = facts.stats.broken,
+        new = summary.new, fixed = summary.fixed, score = ?summary.score, "scan finished"
+    );
+    summary
+}
+
 /// Run the daily scan.
 pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     let ScanRequest {
@@ -600,6 +820,8 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         resume,
         wait,
         progress,
+        worker,
+        sites_at_once,
     } = req;
     for name in &wanted {
         if !config.sites.iter().any(|s| &s.name == name) {
@@ -611,6 +833,24 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         }
     }
     let mut store = open_store(&config)?;
+    if store.is_shared() {
+        let shared = Shared {
+            wanted,
+            as_of,
+            join: worker || resume,
+            wait,
+            sites_at_once: sites_at_once.max(1),
+        };
+        return scan_shared(config, rules, store, shared, progress).await;
+    }
+    if worker {
+        return Err(InspectError::Usage(format!(
+            "`scan --worker` needs a store shared by the workers: set `[store] url = \
+             \"postgres://…\"` or {} (the store is the file {})",
+            crate::store::STORE_URL_ENV,
+            store.path().display()
+        )));
+    }
     // Which run, which sites, which as-of.
     let (run, as_of, sites): (RunId, DateTime<FixedOffset>, Vec<SiteConfig>) = if resume {
         let info = match store.claim_unfinished_run()? {
@@ -680,29 +920,30 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     }
     // A second connection reads while the writer writes (WAL): earlier copies of pages for
     // conditional requests, and the probes for the availability rules.
-    let reader: Option<Arc<StorePrevious>> = match Store::open_read_only(&config.store.path) {
-        Ok(s) => {
-            let mut validators = HashMap::new();
-            for site in &sites {
-                match s.validator_index(&site.name) {
-                    Ok(v) => {
-                        validators.insert(site.name.clone(), v);
-                    }
-                    Err(e) => {
-                        tracing::warn!(site = %site.name, error = %e, "no conditional requests")
+    let reader: Option<Arc<StorePrevious>> =
+        match Store::open_location_read_only(&config.store.location()) {
+            Ok(s) => {
+                let mut validators = HashMap::new();
+                for site in &sites {
+                    match s.validator_index(&site.name) {
+                        Ok(v) => {
+                            validators.insert(site.name.clone(), v);
+                        }
+                        Err(e) => {
+                            tracing::warn!(site = %site.name, error = %e, "no conditional requests")
+                        }
                     }
                 }
+                Some(Arc::new(StorePrevious {
+                    store: Mutex::new(s),
+                    validators: std::sync::RwLock::new(validators),
+                }))
             }
-            Some(Arc::new(StorePrevious {
-                store: Mutex::new(s),
-                validators,
-            }))
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "no conditional requests or availability this time");
-            None
-        }
-    };
+            Err(e) => {
+                tracing::warn!(error = %e, "no conditional requests or availability this time");
+                None
+            }
+        };
     let previous: Option<Arc<dyn PreviousPages>> =
         reader.clone().map(|r| r as Arc<dyn PreviousPages>);
     let mut todo: Vec<(SiteConfig, SiteRunId, SiteSeed)> = Vec::new();
@@ -734,10 +975,11 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     let observer = Arc::new(ScanObserver {
         tx: tx.clone(),
         error: error.clone(),
-        site_runs: todo
-            .iter()
-            .map(|(s, sr, _)| (s.name.clone(), *sr))
-            .collect(),
+        site_runs: std::sync::RwLock::new(
+            todo.iter()
+                .map(|(s, sr, _)| (s.name.clone(), *sr))
+                .collect(),
+        ),
         progress,
     });
     let crawler = Crawler::new(
@@ -755,167 +997,19 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     ));
     let mut handles = Vec::new();
     for (site, sr, seed) in todo {
-        let crawler = crawler.clone();
-        let judging = judging.clone();
-        let config = config.clone();
-        let rules = rules.clone();
-        let tx = tx.clone();
-        let reader = reader.clone();
-        let error = error.clone();
         let name = site.name.clone();
-        let task = tokio::spawn(async move {
-            let started = Instant::now();
-            tracing::info!(site = %site.name, "scan started");
-            // The crawl keeps only what it needs to go on; pages and link results go to the
-            // store as they are made, and the site is judged from what the store has of it
-            // (as `judge` judges a stored scan), a few sites at a time.
-            let crawled = crawler.crawl_site_lean(&site, seed).await;
-            let (sync_tx, sync_rx) = mpsc::channel();
-            let _ = tx.send(Msg::Sync(sync_tx));
-            let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
-            let _permit = judging.acquire().await;
-            let path = config.store.path.clone();
-            let (c, s) = (crawler.clone(), site.clone());
-            let replayed = tokio::task::spawn_blocking(move || {
-                let store = Store::open_read_only(&path)?;
-                super::rejudge::facts_from_store(&c, &store, sr, &s, false)
-            })
-            .await;
-            let facts = match replayed {
-                Ok(Ok(facts)) => with_crawl(facts, crawled),
-                Ok(Err(e)) => {
-                    let why = format!("读取已保存的抓取结果失败：{e}");
-                    error.record(e);
-                    return site_not_read(&site, why, started);
-                }
-                Err(e) => {
-                    let why = format!("读取已保存的抓取结果失败：{e}");
-                    error.record(StoreError::Other {
-                        action: format!("read the crawl of {} back from", site.name),
-                        file: String::new(),
-                        message: e.to_string(),
-                    });
-                    return site_not_read(&site, why, started);
-                }
-            };
-            let (inspection, ipv6) = super::inspect_crawled(
-                &crawler,
-                &site,
-                &facts,
-                &rules,
-                as_of,
-                reader.as_ref().map(|r| &r.store),
-            )
-            .await;
-            if let Some(summary) = ipv6 {
-                let _ = tx.send(Msg::Ipv6(sr, Box::new(summary)));
-            }
-            // Each link was saved when its outcome became known; the pages that link to it
-            // keep coming after that. Save the broken and blocked ones again with every
-            // referrer now known (the others' referrers live in the pages' link lists).
-            let failing: Vec<LinkFact> = facts
-                .links
-                .values()
-                .filter(|l| l.outcome.status.is_broken() || l.outcome.status.is_blocked())
-                .cloned()
-                .collect();
-            let _ = tx.send(Msg::Links(sr, failing));
-            // The site's new-media accounts: read and judged apart, recorded in the run.
-            let before = |feed: &str| -> usize {
-                reader
-                    .as_ref()
-                    .and_then(|r| r.store.lock().ok())
-                    .and_then(|s| s.account_failures_before(&site.name, feed, run).ok())
-                    .unwrap_or(0)
-            };
-            let inspected = super::accounts::inspect_accounts(
-                &crawler,
-                &site,
-                Some(&facts),
-                &rules,
-                as_of,
-                &before,
-            )
-            .await;
-            let mut accounts = Vec::new();
-            for a in inspected {
-                let (reply_tx, reply_rx) = mpsc::channel();
-                let _ = tx.send(Msg::Account(run, Box::new(a.clone()), reply_tx));
-                let diff = match tokio::task::spawn_blocking(move || reply_rx.recv()).await {
-                    Ok(Ok(Ok(d))) => Some(d),
-                    Ok(Ok(Err(e))) => {
-                        error.record(e);
-                        None
-                    }
-                    Ok(Err(_)) | Err(_) => {
-                        error.record(StoreError::Other {
-                            action: format!("record the accounts of {}", site.name),
-                            file: String::new(),
-                            message: "the store writer stopped before answering".into(),
-                        });
-                        None
-                    }
-                };
-                accounts.push(crate::report::accounts::AccountReport::new(
-                    &a.facts,
-                    &a.judgement,
-                    diff.as_ref(),
-                ));
-            }
-            let mut summary = SiteSummary {
-                site: site.name.clone(),
-                stats: facts.stats.clone(),
-                score: inspection.score.as_ref().map(|s| s.score),
-                verdict: inspection.verdict,
-                worst: inspection.findings.iter().map(|f| f.kind).min(),
-                error: inspection.reason.clone(),
-                new: 0,
-                persisting: 0,
-                fixed: 0,
-                duration: started.elapsed(),
-                accounts,
-            };
-            let Some(score) = inspection.score else {
-                // A site that could not be inspected is recorded as failed, with its state
-                // (无法检查 / 被拦截) and no score: its findings of today would make every
-                // earlier finding look fixed.
-                let why = inspection.reason.clone().unwrap_or_default();
-                let _ = tx.send(Msg::Fail(sr, why.clone(), inspection.verdict));
-                tracing::warn!(site = %site.name, error = %why, "site not inspected");
-                return summary;
-            };
-            let (reply_tx, reply_rx) = mpsc::channel();
-            let finish = FinishSite {
-                site_run: sr,
-                stats: facts.stats.clone(),
-                findings: inspection.findings,
-                score: score.score,
-                verdict: inspection.verdict,
-                detail: serde_json::to_value(&score).unwrap_or_default(),
-                normdoc: checks::normdoc::snapshot(&facts, &rules),
-            };
-            let _ = tx.send(Msg::Finish(Box::new(finish), reply_tx));
-            match tokio::task::spawn_blocking(move || reply_rx.recv()).await {
-                Ok(Ok(Ok(d))) => {
-                    summary.new = d.new.len();
-                    summary.persisting = d.persisting.len();
-                    summary.fixed = d.fixed.len();
-                }
-                // Every store error fails the run: a scan whose findings were not recorded
-                // must not look like a clean one.
-                Ok(Ok(Err(e))) => error.record(e),
-                Ok(Err(_)) | Err(_) => error.record(StoreError::Other {
-                    action: format!("record the findings of {}", site.name),
-                    file: String::new(),
-                    message: "the store writer stopped before answering".into(),
-                }),
-            }
-            tracing::info!(
-                site = %site.name, pages = facts.stats.pages, broken = facts.stats.broken,
-                new = summary.new, fixed = summary.fixed, score = ?summary.score, "scan finished"
-            );
-            summary
-        });
+        let ctx = SiteCtx {
+            crawler: crawler.clone(),
+            rules: rules.clone(),
+            tx: tx.clone(),
+            reader: reader.clone(),
+            error: error.clone(),
+            run,
+            as_of,
+            judging: judging.clone(),
+            location: config.store.location(),
+        };
+        let task = tokio::spawn(scan_site(ctx, site, sr, seed));
         handles.push((name, sr, task));
     }
     let mut summaries = Vec::new();
@@ -961,4 +1055,347 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         earlier_worst,
         writer,
     })
+}
+
+/// How a scan takes part in a run of a shared store.
+struct Shared {
+    wanted: Vec<String>,
+    as_of: Option<DateTime<FixedOffset>>,
+    /// Join the latest unfinished run (a worker, or `--resume`) rather than begin one.
+    join: bool,
+    /// How long a worker waits for a run to appear, or a new scan for the one in its way.
+    wait: Option<Duration>,
+    sites_at_once: usize,
+}
+
+/// How often a worker with nothing to claim looks again (for sites given back, or the
+/// claims of a worker that stopped).
+const CLAIM_POLL: Duration = Duration::from_millis(500);
+
+/// The scan on a shared (PostgreSQL) store: begin a run and queue its sites (or join the
+/// latest unfinished one), then claim its sites one at a time, up to `sites_at_once` at once,
+/// until every site of the run is done, by this worker or another. A claim whose worker
+/// stopped beating is taken over, the site's crawl resumed from what that worker stored.
+async fn scan_shared(
+    mut config: Config,
+    rules: RuleSet,
+    mut store: Store,
+    shared: Shared,
+    progress: Arc<dyn Observer>,
+) -> Result<ScanOutcome, InspectError> {
+    let me = this_process();
+    let location = config.store.location();
+    let (run, as_of, names) = if shared.join {
+        let started = Instant::now();
+        loop {
+            if let Some(info) = store.unfinished_queued_run()? {
+                break (info.id, info.as_of, info.sites);
+            }
+            match shared.wait {
+                Some(limit) if started.elapsed() < limit => {
+                    tokio::time::sleep(WAIT_POLL.min(limit - started.elapsed())).await;
+                }
+                _ => {
+                    return Ok(ScanOutcome {
+                        nothing: Some("nothing to work on: no unfinished run in the store".into()),
+                        ..ScanOutcome::default()
+                    })
+                }
+            }
+        }
+    } else {
+        let as_of = shared.as_of.unwrap_or_else(crate::asof::now);
+        let names: Vec<String> = config
+            .sites
+            .iter()
+            .filter(|s| shared.wanted.is_empty() || shared.wanted.contains(&s.name))
+            .map(|s| s.name.clone())
+            .collect();
+        let run = begin_owned_run(
+            &mut store,
+            as_of,
+            &fingerprint_config(&config),
+            rules.fingerprint(),
+            &names,
+            shared.wait,
+        )
+        .await?;
+        store.queue_sites(run, &names)?;
+        (run, as_of, names)
+    };
+    tracing::info!(run = %run, worker = %me, sites = names.len(), "working on a shared run");
+    // Every site of the run must be known to the crawler (hosts on private addresses, rates).
+    let missing: Vec<&String> = names
+        .iter()
+        .filter(|n| !config.sites.iter().any(|s| &s.name == *n))
+        .collect();
+    if !missing.is_empty() {
+        tracing::warn!(
+            ?missing,
+            "sites of the run are not in this worker's configuration"
+        );
+    }
+    config.sites.retain(|s| names.contains(&s.name));
+    let by_name: HashMap<String, SiteConfig> = config
+        .sites
+        .iter()
+        .map(|s| (s.name.clone(), s.clone()))
+        .collect();
+    let control = Arc::new(Mutex::new(Store::open_location(&location)?));
+    let reader: Option<Arc<StorePrevious>> = match Store::open_location_read_only(&location) {
+        Ok(s) => Some(Arc::new(StorePrevious {
+            store: Mutex::new(s),
+            validators: std::sync::RwLock::new(HashMap::new()),
+        })),
+        Err(e) => {
+            tracing::warn!(error = %e, "no conditional requests or availability this time");
+            None
+        }
+    };
+    let previous: Option<Arc<dyn PreviousPages>> =
+        reader.clone().map(|r| r as Arc<dyn PreviousPages>);
+    let config = Arc::new(config);
+    let error = FirstError::default();
+    let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
+    let writer_error = error.clone();
+    let writer_thread = std::thread::Builder::new()
+        .name("govscan-store".into())
+        .spawn(move || writer(store, run, rx, writer_error))
+        .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
+    let observer = Arc::new(ScanObserver {
+        tx: tx.clone(),
+        error: error.clone(),
+        site_runs: std::sync::RwLock::new(HashMap::new()),
+        progress,
+    });
+    let mut crawler = Crawler::new(
+        config.clone(),
+        CrawlRules::from_rules(&rules),
+        observer.clone(),
+        as_of.year(),
+    )
+    .map_err(|e| InspectError::Failed(e.to_string()))?;
+    // Politeness across workers: every request to a rate-limited origin leases its slot
+    // from the store, so the workers together keep to the origin's rate.
+    match Store::open_location(&location) {
+        Ok(pace) => crawler.share_pace(Arc::new(StorePace(Arc::new(Mutex::new(pace))))),
+        Err(e) => {
+            return Err(InspectError::Failed(format!(
+                "cannot open the store for the shared request rates: {e}"
+            )))
+        }
+    }
+    let crawler = Arc::new(crawler);
+    let rules = Arc::new(rules);
+    let ctx = SiteCtx {
+        crawler: crawler.clone(),
+        rules,
+        tx: tx.clone(),
+        reader: reader.clone(),
+        error: error.clone(),
+        run,
+        as_of,
+        // Sites judged at once: each holds its facts read back from the store meanwhile.
+        judging: Arc::new(tokio::sync::Semaphore::new(
+            config.crawl.parse_concurrency.max(2),
+        )),
+        location: location.clone(),
+    };
+    let mut tasks: tokio::task::JoinSet<(String, SiteRunId, SiteSummary)> =
+        tokio::task::JoinSet::new();
+    let mut running: HashMap<tokio::task::Id, (String, SiteRunId)> = HashMap::new();
+    let mut summaries = Vec::new();
+    // Sites of the run this worker's configuration does not have: left to other workers.
+    let mut unknown: Vec<String> = Vec::new();
+    let mut stranded: Vec<String> = Vec::new();
+    loop {
+        // Claim while there are free slots and sites to claim.
+        while tasks.len() < shared.sites_at_once && !error.failed() {
+            let worker = me.clone();
+            let skip = unknown.clone();
+            let claimed: Option<(crate::store::SiteClaim, Option<SiteRunStatus>)> =
+                on_control(&control, move |s: &mut Store| {
+                    let Some(c) = s.claim_site(run, &worker, &skip)? else {
+                        return Ok(None);
+                    };
+                    let status = s
+                        .site_runs(run)?
+                        .into_iter()
+                        .find(|r| r.site == c.site)
+                        .map(|r| r.status);
+                    Ok(Some((c, status)))
+                })
+                .await?;
+            let Some((claim, status)) = claimed else {
+                break;
+            };
+            // A worker that stopped after recording the site (but before marking it done):
+            // nothing to do again, nothing counted twice.
+            if matches!(status, Some(SiteRunStatus::Done | SiteRunStatus::Failed)) {
+                let _ = tx.send(Msg::ClaimDone(run, claim.site.clone()));
+                continue;
+            }
+            let Some(site) = by_name.get(&claim.site).cloned() else {
+                // Not in this worker's configuration: give it back for another worker.
+                tracing::warn!(site = %claim.site, "not configured here; left to other workers");
+                let (name, worker) = (claim.site.clone(), me.clone());
+                on_control(&control, move |s: &mut Store| {
+                    s.release_claim(run, &name, &worker)
+                })
+                .await?;
+                unknown.push(claim.site);
+                continue;
+            };
+            if let Some(from) = &claim.taken_from {
+                tracing::warn!(site = %site.name, from = %from, "taking over a stopped worker's site");
+            }
+            let s2 = site.clone();
+            let (sr, state) = on_control(&control, move |s: &mut Store| {
+                let sr = s.begin_site(run, &s2)?;
+                let state = s.resume_state(sr)?;
+                Ok((sr, state))
+            })
+            .await?;
+            if let Some(r) = &reader {
+                let r = r.clone();
+                let name = site.name.clone();
+                let _ = tokio::task::spawn_blocking(move || r.load(&name)).await;
+            }
+            let mut seed = SiteSeed {
+                previous: previous.clone(),
+                ..SiteSeed::default()
+            };
+            (seed.pages, seed.links) = state.pages_with_links();
+            if let Ok(mut m) = observer.site_runs.write() {
+                m.insert(site.name.clone(), sr);
+            }
+            let ctx = ctx.clone();
+            let name = site.name.clone();
+            let handle = tasks.spawn(async move {
+                let name = site.name.clone();
+                let summary = scan_site(ctx, site, sr, seed).await;
+                (name, sr, summary)
+            });
+            running.insert(handle.id(), (name, sr));
+        }
+        if tasks.is_empty() {
+            if error.failed() {
+                break;
+            }
+            // Nothing claimable and nothing running here: the run is done, or other workers
+            // hold its last sites (look again: they may stop, and theirs become ours).
+            if on_control(&control, move |s: &mut Store| s.finish_run_if_complete(run)).await? {
+                break;
+            }
+            // What is left is only sites no live worker holds and this one cannot scan.
+            let q = on_control(&control, move |s: &mut Store| s.queue_state(run)).await?;
+            if q.claimed == 0 && q.todo <= unknown.len() {
+                stranded = unknown.clone();
+                break;
+            }
+            tokio::time::sleep(CLAIM_POLL).await;
+            continue;
+        }
+        match tasks.join_next_with_id().await {
+            Some(Ok((id, (name, _, summary)))) => {
+                running.remove(&id);
+                let _ = tx.send(Msg::ClaimDone(run, name));
+                summaries.push(summary);
+            }
+            Some(Err(e)) => {
+                // A site's task failed: recorded as not inspected (and done), so that no
+                // worker tries it again and again.
+                if let Some((name, sr)) = running.remove(&e.id()) {
+                    tracing::error!(site = %name, error = %e, "a site's scan task failed");
+                    let why = format!("扫描任务异常中止：{e}");
+                    let _ = tx.send(Msg::Fail(sr, why, Verdict::NotInspected));
+                    let _ = tx.send(Msg::ClaimDone(run, name));
+                }
+            }
+            None => {}
+        }
+    }
+    drop(ctx);
+    drop(observer);
+    drop(crawler);
+    drop(tx);
+    let (mut store, writer) = writer_thread
+        .join()
+        .map_err(|_| InspectError::Failed("the store writer thread failed".into()))?;
+    if let Some(e) = error.take() {
+        return Err(e.into());
+    }
+    // The last claim's completion went through the writer: the run may be complete now.
+    store.finish_run_if_complete(run)?;
+    if !stranded.is_empty() {
+        return Err(InspectError::Failed(format!(
+            "run {run} still has sites this worker's configuration does not have: {}; \
+             start a worker whose configuration has them",
+            stranded.join(", ")
+        )));
+    }
+    tracing::info!(busy = ?writer.busy, transactions = writer.transactions, "store writer finished");
+    summaries.sort_by(|a, b| a.site.cmp(&b.site));
+    Ok(ScanOutcome {
+        run: Some((run, as_of)),
+        nothing: None,
+        sites: summaries,
+        earlier_worst: None,
+        writer,
+    })
+}
+
+/// Run `f` with the control connection of a worker, off the async threads.
+async fn on_control<T: Send + 'static>(
+    control: &Arc<Mutex<Store>>,
+    f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, InspectError> {
+    let control = control.clone();
+    tokio::task::spawn_blocking(move || match control.lock() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => Err(StoreError::Other {
+            action: "use".into(),
+            file: String::new(),
+            message: "the control connection failed".into(),
+        }),
+    })
+    .await
+    .map_err(|e| InspectError::Failed(format!("a store task failed: {e}")))?
+    .map_err(InspectError::from)
+}
+
+/// Request slots of rate-limited origins leased from the shared store (see
+/// [`Store::lease_origin_slot`]).
+struct StorePace(Arc<Mutex<Store>>);
+
+impl crate::crawl::SharedPace for StorePace {
+    fn lease(
+        &self,
+        origin: &str,
+        period: Duration,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Duration> + Send + '_>> {
+        let store = self.0.clone();
+        let origin = origin.to_string();
+        Box::pin(async move {
+            let leased = tokio::task::spawn_blocking(move || {
+                store
+                    .lock()
+                    .map_err(|_| "the pace connection failed".to_string())
+                    .and_then(|mut s| {
+                        s.lease_origin_slot(&origin, period)
+                            .map_err(|e| e.to_string())
+                    })
+            })
+            .await;
+            match leased {
+                Ok(Ok(wait)) => wait,
+                // The store cannot say: wait a whole period, which keeps to the rate alone.
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "no shared request slot; waiting a period");
+                    period
+                }
+                Err(_) => period,
+            }
+        })
+    }
 }

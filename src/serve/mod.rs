@@ -237,16 +237,16 @@ where
 {
     let app = app.clone();
     tokio::task::spawn_blocking(move || {
-        let path = &app.config.store.path;
-        if !path.is_file() {
+        let location = app.config.store.location();
+        if !location.exists() {
             return Err(Failure::NoStore(format!(
                 "没有找到检查数据库 {}：请先运行 `govscan scan` 进行日扫描，或用 --config 指定配置文件。\
                  (there is no store at {}: run `govscan scan` first)",
-                path.display(),
-                path.display()
+                location.display(),
+                location.display()
             )));
         }
-        let store = Store::open_read_only(path)?;
+        let store = Store::open_location_read_only(&location)?;
         f(&store, &app)
     })
     .await
@@ -274,7 +274,7 @@ fn html_failure(app: &App, f: Failure) -> Response {
         status => status.as_u16(),
         message => f.message(),
         no_store => matches!(f, Failure::NoStore(_)),
-        store => app.config.store.path.display().to_string(),
+        store => app.config.store.location().display(),
     };
     let mut r = html_page(app, "error.html", ctx);
     *r.status_mut() = status;
@@ -347,7 +347,7 @@ async fn page_overview(State(app): State<Arc<App>>) -> Response {
         let (runs_svg, months_svg) = overview_charts(&o)?;
         let ctx = minijinja::context! {
             nav => "overview",
-            store => app.config.store.path.display().to_string(),
+            store => app.config.store.location().display(),
             runs_svg => minijinja::Value::from_safe_string(runs_svg),
             months_svg => minijinja::Value::from_safe_string(months_svg),
             ..minijinja::Value::from_serialize(&o)

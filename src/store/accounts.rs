@@ -4,8 +4,8 @@
 //! Accounts are kept apart from their site's findings: an account never changes its site's
 //! record.
 
+use super::db::{params, Conn, DbResult, OptionalExtension};
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use super::{
@@ -79,7 +79,7 @@ impl AccountRow {
     }
 }
 
-fn account_id(tx: &Transaction<'_>, a: &AccountFacts) -> rusqlite::Result<i64> {
+fn account_id(tx: &Conn, a: &AccountFacts) -> DbResult<i64> {
     tx.prepare_cached(
         "INSERT INTO accounts (site, feed, platform, name, unit, discovered) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
@@ -102,7 +102,7 @@ fn account_id(tx: &Transaction<'_>, a: &AccountFacts) -> rusqlite::Result<i64> {
 
 const F_COLS: &str = "f.rule, f.kind, f.points, f.url, f.page, f.evidence, f.message";
 
-fn findings_of_scan(tx: &rusqlite::Connection, scan: i64) -> rusqlite::Result<Vec<(i64, Finding)>> {
+fn findings_of_scan(tx: &Conn, scan: i64) -> DbResult<Vec<(i64, Finding)>> {
     let sql = format!(
         "SELECT f.finding_key, {F_COLS} FROM account_findings f WHERE f.scan = ?1 ORDER BY f.id"
     );
@@ -136,11 +136,11 @@ impl Store {
         );
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+            .transaction()
+            .map_err(|e| StoreError::from_db(&action, &self.path, e))?;
         let diff = record(&tx, run, scan)
             .and_then(|d| tx.commit().map(|()| d))
-            .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+            .map_err(|e| StoreError::from_db(&action, &self.path, e))?;
         Ok(diff)
     }
 
@@ -176,7 +176,7 @@ impl Store {
                         s.run_id, s.as_of, s.read_ok, s.verdict, s.reason, s.newest, \
                         s.window_days, s.posts, s.dormant \
                  FROM accounts a JOIN account_scans s ON s.account = a.id \
-                 WHERE (?1 IS NULL OR a.site = ?1) ORDER BY a.id, s.id",
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR a.site = ?1) ORDER BY a.id, s.id",
             )
             .and_then(|mut st| {
                 st.query_map(params![site], |row| {
@@ -206,7 +206,7 @@ impl Store {
                         },
                     ))
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()
+                .collect::<DbResult<Vec<_>>>()
             })
             .map_err(err)?;
         // The latest scan of each account (up to `until`), the one before, and the failures.
@@ -273,7 +273,7 @@ impl Store {
     fn account_keys(
         &self,
         account: i64,
-    ) -> rusqlite::Result<
+    ) -> DbResult<
         Vec<(
             i64,
             i64,
@@ -302,11 +302,7 @@ impl Store {
     }
 }
 
-fn record(
-    tx: &Transaction<'_>,
-    run: RunId,
-    scan: &AccountScan<'_>,
-) -> rusqlite::Result<FindingDiff> {
+fn record(tx: &Conn, run: RunId, scan: &AccountScan<'_>) -> DbResult<FindingDiff> {
     let a = scan.facts;
     let account = account_id(tx, a)?;
     let as_of: String = tx.query_row("SELECT as_of FROM runs WHERE id = ?1", [run.0], |r| {

@@ -86,7 +86,101 @@ pub enum StoreError {
 
 impl StoreError {
     /// Classify a database error raised while doing `action` with `file`.
-    pub(crate) fn from_sqlite(action: &str, file: &Path, e: rusqlite::Error) -> StoreError {
+    pub(crate) fn from_db(action: &str, file: &Path, e: super::db::DbError) -> StoreError {
+        use super::db::DbError;
+        match e {
+            DbError::Sqlite(e) => StoreError::from_sqlite(action, file, e),
+            DbError::Pg(e) => StoreError::from_postgres(action, file, e),
+            e @ (DbError::Decode { .. } | DbError::NoRows) => StoreError::Data {
+                action: action.to_string(),
+                file: file.display().to_string(),
+                message: e.to_string(),
+            },
+            DbError::Encode(message) => StoreError::Encode {
+                what: format!("{action} {}", file.display()),
+                message,
+            },
+        }
+    }
+
+    fn from_postgres(action: &str, file: &Path, e: postgres::Error) -> StoreError {
+        use postgres::error::SqlState as S;
+        let action = action.to_string();
+        let file = file.display().to_string();
+        let message = match e.as_db_error() {
+            Some(db) => format!("{} ({})", db.message(), db.code().code()),
+            None => e.to_string(),
+        };
+        let Some(code) = e.code() else {
+            // No answer from the server: the connection failed or was lost.
+            return if e.is_closed() || e.to_string().contains("connect") {
+                StoreError::Io {
+                    action,
+                    file,
+                    message,
+                }
+            } else {
+                StoreError::Other {
+                    action,
+                    file,
+                    message,
+                }
+            };
+        };
+        if [
+            S::LOCK_NOT_AVAILABLE,
+            S::T_R_DEADLOCK_DETECTED,
+            S::T_R_SERIALIZATION_FAILURE,
+        ]
+        .contains(code)
+        {
+            StoreError::Busy {
+                action,
+                file,
+                message,
+            }
+        } else if [S::READ_ONLY_SQL_TRANSACTION, S::INSUFFICIENT_PRIVILEGE].contains(code) {
+            StoreError::ReadOnly {
+                action,
+                file,
+                message,
+            }
+        } else if [
+            S::DISK_FULL,
+            S::INSUFFICIENT_RESOURCES,
+            S::PROGRAM_LIMIT_EXCEEDED,
+        ]
+        .contains(code)
+        {
+            StoreError::Full {
+                action,
+                file,
+                message,
+            }
+        } else if [S::DATA_CORRUPTED, S::INDEX_CORRUPTED].contains(code) {
+            StoreError::Corrupt {
+                action,
+                file,
+                message,
+            }
+        } else if code.code().starts_with("08") || code.code().starts_with("28") {
+            // Connection exceptions, authorisation failures.
+            StoreError::Io {
+                action,
+                file,
+                message,
+            }
+        } else {
+            StoreError::Other {
+                action,
+                file,
+                message,
+            }
+        }
+    }
+
+    /// Classify an SQLite error raised while doing `action` with `file`.
+    fn from_sqlite(action: &str, file: &Path, e: rusqlite::Error) -> StoreError {
         use rusqlite::ErrorCode as C;
         let action = action.to_string();
         let file = file.display().to_string();

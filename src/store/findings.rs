@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
+use super::db::{params, Conn, DbResult, OptionalExtension, Row};
 
 use super::{
     col_enum, col_json, col_json_opt, col_time, col_time_opt, enum_text, now, time_text, to_json,
@@ -19,7 +19,7 @@ use crate::finding::{Finding, Kind, Verdict};
 const FINDING_COLUMNS: &str = "f.rule, f.kind, f.points, f.url, f.page, f.evidence, f.message";
 
 /// A finding from the [`FINDING_COLUMNS`] starting at `offset`.
-fn finding_row(row: &Row<'_>, offset: usize) -> rusqlite::Result<Finding> {
+fn finding_row(row: &Row<'_>, offset: usize) -> DbResult<Finding> {
     Ok(Finding {
         rule: row.get(offset)?,
         kind: col_enum(row, offset + 1)?,
@@ -38,7 +38,7 @@ fn target_of(f: &Finding) -> &str {
 }
 
 /// The findings of a site run with their key ids, in the order they were recorded.
-fn findings_of(conn: &Connection, site_run: i64) -> rusqlite::Result<Vec<(i64, Finding)>> {
+fn findings_of(conn: &Conn, site_run: i64) -> DbResult<Vec<(i64, Finding)>> {
     let sql = format!(
         "SELECT f.finding_key, {FINDING_COLUMNS} FROM findings f WHERE f.site_run = ?1 ORDER BY f.id"
     );
@@ -64,8 +64,8 @@ impl Store {
         let action = format!("record the findings of site run {site_run} in");
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+            .transaction()
+            .map_err(|e| StoreError::from_db(&action, &self.path, e))?;
         let found: Option<(String, String)> = tx
             .prepare_cached(
                 "SELECT s.site, r.as_of FROM site_runs s JOIN runs r ON r.id = s.run_id \
@@ -75,7 +75,7 @@ impl Store {
                 st.query_row([site_run.0], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()
             })
-            .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+            .map_err(|e| StoreError::from_db(&action, &self.path, e))?;
         let Some((site, as_of)) = found else {
             return Err(StoreError::NotFound {
                 action,
@@ -95,7 +95,7 @@ impl Store {
             score_detail,
         )
         .and_then(|diff| tx.commit().map(|()| diff))
-        .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+        .map_err(|e| StoreError::from_db(&action, &self.path, e))?;
         Ok(diff)
     }
 
@@ -126,7 +126,7 @@ impl Store {
              JOIN findings f ON f.finding_key = k.id AND f.site_run = \
                   (CASE WHEN k.last_seen_site_run >= l.sr THEN l.sr ELSE k.last_seen_site_run END) \
              JOIN site_runs s ON s.id = f.site_run \
-             WHERE (?1 IS NULL OR k.site = ?1) AND (?2 IS NULL OR k.rule = ?2) \
+             WHERE (CAST(?1 AS TEXT) IS NULL OR k.site = ?1) AND (CAST(?2 AS TEXT) IS NULL OR k.rule = ?2) \
              ORDER BY k.site, f.rule, f.url, f.id"
         );
         let rows = self
@@ -159,7 +159,7 @@ impl Store {
                         finding: finding_row(row, 8)?,
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()
+                .collect::<DbResult<Vec<_>>>()
             })
             .map_err(|e| self.err("read the findings from", e))?;
         let mut rows: Vec<StoredFinding> = rows
@@ -195,8 +195,8 @@ impl Store {
         self.conn
             .prepare_cached("SELECT DISTINCT site FROM site_runs ORDER BY site")
             .and_then(|mut st| {
-                st.query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()
+                st.query_map(params![], |r| r.get(0))?
+                    .collect::<DbResult<Vec<String>>>()
             })
             .map_err(|e| self.err("read the site names from", e))
     }
@@ -206,8 +206,8 @@ impl Store {
         self.conn
             .prepare_cached("SELECT DISTINCT rule FROM finding_keys ORDER BY rule")
             .and_then(|mut st| {
-                st.query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<Vec<String>>>()
+                st.query_map(params![], |r| r.get(0))?
+                    .collect::<DbResult<Vec<String>>>()
             })
             .map_err(|e| self.err("read the rule ids from", e))
     }
@@ -219,7 +219,7 @@ impl Store {
             enum_text(&Kind::Deduct),
             enum_text(&Kind::Notice),
         );
-        let rows = (|| -> rusqlite::Result<Vec<HistoryRow>> {
+        let rows = (|| -> DbResult<Vec<HistoryRow>> {
             let (veto, deduct, notice) = (veto?, deduct?, notice?);
             self.conn
                 .prepare_cached(
@@ -227,7 +227,7 @@ impl Store {
                             s.verdict, \
                             (SELECT COUNT(*) FROM pages p WHERE p.site_run = s.id), \
                             (SELECT COUNT(*) FROM links l WHERE l.site_run = s.id), \
-                            (SELECT COUNT(*) FROM links l WHERE l.site_run = s.id AND l.broken), \
+                            (SELECT COUNT(*) FROM links l WHERE l.site_run = s.id AND l.broken <> 0), \
                             (SELECT COUNT(*) FROM findings f WHERE f.site_run = s.id AND f.kind = ?2), \
                             (SELECT COUNT(*) FROM findings f WHERE f.site_run = s.id AND f.kind = ?3), \
                             (SELECT COUNT(*) FROM findings f WHERE f.site_run = s.id AND f.kind = ?4) \
@@ -237,10 +237,10 @@ impl Store {
                 .query_map(params![site, veto, deduct, notice], |row| {
                     let status: String = row.get(4)?;
                     let status = SiteRunStatus::parse(&status).ok_or_else(|| {
-                        super::bad(4, rusqlite::types::Type::Text, format!("unknown site run status `{status}`"))
+                        super::db::bad(4, format!("unknown site run status `{status}`"))
                     })?;
                     let stats: Option<CrawlStats> = col_json_opt(row, 5)?;
-                    let count = |i: usize| -> rusqlite::Result<usize> { super::col_usize(row, i) };
+                    let count = |i: usize| -> DbResult<usize> { super::col_usize(row, i) };
                     let (pages, links, broken) = match stats {
                         Some(s) => (s.pages, s.links, s.broken),
                         None => (count(8)?, count(9)?, count(10)?),
@@ -259,7 +259,7 @@ impl Store {
                         notices: count(13)?,
                         score: row.get(6)?,
                         verdict: row
-                            .get::<_, Option<String>>(7)?
+                            .get::<Option<String>>(7)?
                             .and_then(|v| Verdict::from_zh(&v)),
                     })
                 })?
@@ -273,7 +273,7 @@ impl Store {
 /// The body of [`Store::finish_site`], inside its transaction.
 #[allow(clippy::too_many_arguments)]
 fn record_findings(
-    tx: &Transaction<'_>,
+    tx: &Conn,
     site_run: i64,
     site: &str,
     as_of: &str,
@@ -282,7 +282,7 @@ fn record_findings(
     score: f64,
     verdict: Verdict,
     score_detail: &serde_json::Value,
-) -> rusqlite::Result<FindingDiff> {
+) -> DbResult<FindingDiff> {
     let previous: Option<i64> = tx
         .prepare_cached(
             "SELECT MAX(id) FROM site_runs WHERE site = ?1 AND status = 'done' AND id < ?2",

@@ -42,12 +42,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use rusqlite::types::Type;
-use rusqlite::{Connection, OpenFlags, Row};
+use rusqlite::OpenFlags;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 mod accounts;
+pub(crate) mod db;
+mod dialect;
 mod error;
 mod findings;
 mod normdoc;
@@ -57,11 +58,15 @@ mod reviews;
 mod runs;
 mod schema;
 mod types;
+mod work;
 
 #[cfg(test)]
 mod tests;
 
+use db::{Conn, DbError, Row};
+
 pub use accounts::{AccountFinding, AccountRow, AccountScan};
+pub use dialect::Dialect;
 pub use error::StoreError;
 pub use normdoc::StoredSnapshot;
 pub use pages::{Batch, LinkRow, PageRow};
@@ -72,6 +77,10 @@ pub use types::{
     Probe, ResumeState, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, StoredFinding,
     ValidatorIndex, Validators,
 };
+pub use work::{QueueState, SiteClaim, WORKER_STALE_AFTER};
+
+/// The environment variable that names a PostgreSQL store, overriding `[store] url`.
+pub const STORE_URL_ENV: &str = "GOVSCAN_STORE_URL";
 
 /// How to open a store.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,11 +98,72 @@ impl Default for StoreOptions {
     }
 }
 
-/// The store: one database file, opened once per process (or per writer).
+/// Where a store lives: an SQLite file (the embedded default) or a PostgreSQL database shared
+/// by many workers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    Sqlite(PathBuf),
+    /// A `postgres://` (or `postgresql://`) URL, or a libpq `key=value` string.
+    Postgres(String),
+}
+
+impl Location {
+    /// The location of a store setting: a URL in the environment variable [`STORE_URL_ENV`]
+    /// wins over the `url` of `[store]`, which wins over its `path`.
+    pub fn from_settings(path: &Path, url: Option<&str>) -> Location {
+        let env = std::env::var(STORE_URL_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty());
+        match env.as_deref().or(url).map(str::trim) {
+            Some(u) if !u.is_empty() => Location::Postgres(u.to_string()),
+            _ => Location::Sqlite(path.to_path_buf()),
+        }
+    }
+
+    /// Whether the store exists (a PostgreSQL database always is, as far as opening goes).
+    pub fn exists(&self) -> bool {
+        match self {
+            Location::Sqlite(p) => p.is_file(),
+            Location::Postgres(_) => true,
+        }
+    }
+
+    /// For messages: the file, or the database URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            Location::Sqlite(p) => p.display().to_string(),
+            Location::Postgres(u) => redact(u),
+        }
+    }
+}
+
+/// A connection string without its password.
+fn redact(url: &str) -> String {
+    if let Ok(mut u) = url::Url::parse(url) {
+        if u.password().is_some() {
+            let _ = u.set_password(Some("***"));
+        }
+        return u.to_string();
+    }
+    url.split_whitespace()
+        .map(|kv| {
+            if kv.starts_with("password=") {
+                "password=***"
+            } else {
+                kv
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The store: one database connection, opened once per process (or per writer).
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    conn: Conn,
     path: PathBuf,
+    location: Location,
+    read_only: bool,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -105,14 +175,76 @@ impl Store {
         Store::open_with(path, &StoreOptions::default())
     }
 
+    /// Open the store at `location` for reading and writing (creating and upgrading it).
+    pub fn open_location(location: &Location) -> Result<Store> {
+        match location {
+            Location::Sqlite(p) => Store::open(p),
+            Location::Postgres(url) => Store::open_postgres(url, false),
+        }
+    }
+
+    /// Open the store at `location` for reading only.
+    pub fn open_location_read_only(location: &Location) -> Result<Store> {
+        match location {
+            Location::Sqlite(p) => Store::open_read_only(p),
+            Location::Postgres(url) => Store::open_postgres(url, true),
+        }
+    }
+
+    /// Connect to a PostgreSQL store, creating and upgrading its schema (unless `read_only`,
+    /// which refuses an outdated one and makes every transaction read-only).
+    pub fn open_postgres(url: &str, read_only: bool) -> Result<Store> {
+        let location = Location::Postgres(url.to_string());
+        let shown = location.display();
+        let path = PathBuf::from(&shown);
+        let open_err = |e: DbError| StoreError::from_db("open", &path, e);
+        let url_owned = url.to_string();
+        let connect = move || postgres::Client::connect(&url_owned, postgres::NoTls);
+        // The synchronous client starts a runtime of its own: not from inside another one.
+        let client = if tokio::runtime::Handle::try_current().is_ok() {
+            std::thread::scope(|s| s.spawn(connect).join()).map_err(|_| StoreError::Io {
+                action: "open".into(),
+                file: shown.clone(),
+                message: "the connection thread failed".into(),
+            })?
+        } else {
+            connect()
+        }
+        .map_err(|e| open_err(DbError::Pg(e)))?;
+        let conn = Conn::Pg(Box::new(db::PgConn::new(client)));
+        let found = schema::pg_version(&conn).map_err(open_err)?;
+        check_found(found, &path)?;
+        if found < SCHEMA_VERSION {
+            if read_only {
+                return Err(StoreError::Outdated {
+                    file: shown,
+                    found,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            schema::migrate_pg(&conn, SCHEMA_VERSION)
+                .map_err(|(from, to, e)| migrate_err(from, to, &path, e))?;
+        }
+        if read_only {
+            conn.execute_batch("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                .map_err(open_err)?;
+        }
+        Ok(Store {
+            conn,
+            path,
+            location,
+            read_only,
+        })
+    }
+
     /// [`Store::open`] with options.
     pub fn open_with(path: &Path, options: &StoreOptions) -> Result<Store> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = connect(path, flags, options)?;
+        let conn = connect(path, flags, options)?;
         let found = check_version(&conn, path)?;
-        let open_err = |e| StoreError::from_sqlite("open", path, e);
+        let open_err = |e: rusqlite::Error| StoreError::from_db("open", path, e.into());
         // SQLite quietly falls back to read-only when the file is write-protected; say so now
         // rather than at the first write of a scan.
         if conn
@@ -145,19 +277,16 @@ impl Store {
         // that holds one keeps SQLite from spilling it to the WAL and reading it back.
         conn.pragma_update(None, "cache_size", -32_768)
             .map_err(open_err)?;
+        let conn = Conn::Sqlite(conn);
         if found < SCHEMA_VERSION {
-            schema::migrate(&mut conn, SCHEMA_VERSION).map_err(|(from, to, e)| {
-                let action = if from == 0 && to == SCHEMA_VERSION {
-                    "migrate".to_string()
-                } else {
-                    format!("migrate (schema version {from} to {to})")
-                };
-                StoreError::from_sqlite(&action, path, e)
-            })?;
+            schema::migrate(&conn, SCHEMA_VERSION)
+                .map_err(|(from, to, e)| migrate_err(from, to, path, e))?;
         }
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            location: Location::Sqlite(path.to_path_buf()),
+            read_only: false,
         })
     }
 
@@ -175,30 +304,78 @@ impl Store {
             });
         }
         Ok(Store {
-            conn,
+            conn: Conn::Sqlite(conn),
             path: path.to_path_buf(),
+            location: Location::Sqlite(path.to_path_buf()),
+            read_only: true,
         })
     }
 
-    /// The database file.
+    /// The database file (for PostgreSQL, its URL without the password, as a path).
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Where the store lives.
+    pub fn location(&self) -> &Location {
+        &self.location
+    }
+
+    /// Which database the store is kept in.
+    pub fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    /// Whether the store is shared by many processes on many machines (PostgreSQL), so that
+    /// a run's sites are claimed by workers.
+    pub fn is_shared(&self) -> bool {
+        self.dialect() == Dialect::Postgres
+    }
+
     /// The schema version of the file.
     pub fn schema_version(&self) -> Result<i64> {
-        schema::user_version(&self.conn).map_err(|e| self.err("read the schema version of", e))
+        match &self.conn {
+            Conn::Sqlite(c) => schema::user_version(c)
+                .map_err(|e| self.err("read the schema version of", e.into())),
+            Conn::Pg(_) => schema::pg_version(&self.conn)
+                .map_err(|e| self.err("read the schema version of", e)),
+        }
     }
 
     /// Classify a database error raised while doing `action`.
-    fn err(&self, action: &str, e: rusqlite::Error) -> StoreError {
-        StoreError::from_sqlite(action, &self.path, e)
+    fn err(&self, action: &str, e: DbError) -> StoreError {
+        let e = if self.read_only {
+            match e {
+                DbError::Pg(pg)
+                    if pg.code() == Some(&postgres::error::SqlState::READ_ONLY_SQL_TRANSACTION) =>
+                {
+                    return StoreError::ReadOnly {
+                        action: action.to_string(),
+                        file: self.path.display().to_string(),
+                        message: pg.to_string(),
+                    }
+                }
+                e => e,
+            }
+        } else {
+            e
+        };
+        StoreError::from_db(action, &self.path, e)
     }
 }
 
-fn connect(path: &Path, flags: OpenFlags, options: &StoreOptions) -> Result<Connection> {
-    let open_err = |e| StoreError::from_sqlite("open", path, e);
-    let conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+fn migrate_err(from: i64, to: i64, path: &Path, e: DbError) -> StoreError {
+    let action = if from == 0 && to == SCHEMA_VERSION {
+        "migrate".to_string()
+    } else {
+        format!("migrate (schema version {from} to {to})")
+    };
+    StoreError::from_db(&action, path, e)
+}
+
+fn connect(path: &Path, flags: OpenFlags, options: &StoreOptions) -> Result<rusqlite::Connection> {
+    let open_err = |e: rusqlite::Error| StoreError::from_db("open", path, e.into());
+    let conn = rusqlite::Connection::open_with_flags(path, flags).map_err(open_err)?;
     conn.busy_timeout(options.busy_timeout).map_err(open_err)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
@@ -206,8 +383,14 @@ fn connect(path: &Path, flags: OpenFlags, options: &StoreOptions) -> Result<Conn
 
 /// The file's schema version, refusing one newer than this program (before anything is
 /// written: not even the journal mode is changed).
-fn check_version(conn: &Connection, path: &Path) -> Result<i64> {
-    let found = schema::user_version(conn).map_err(|e| StoreError::from_sqlite("open", path, e))?;
+fn check_version(conn: &rusqlite::Connection, path: &Path) -> Result<i64> {
+    let found =
+        schema::user_version(conn).map_err(|e| StoreError::from_db("open", path, e.into()))?;
+    check_found(found, path)?;
+    Ok(found)
+}
+
+fn check_found(found: i64, path: &Path) -> Result<()> {
     if found < 0 {
         return Err(StoreError::Corrupt {
             action: "open".into(),
@@ -222,7 +405,7 @@ fn check_version(conn: &Connection, path: &Path) -> Result<i64> {
             supported: SCHEMA_VERSION,
         });
     }
-    Ok(found)
+    Ok(())
 }
 
 // ---- conversions between domain values and columns ----
@@ -245,62 +428,54 @@ fn int_usize(v: usize) -> i64 {
 }
 
 /// JSON text of a value.
-fn to_json<T: Serialize + ?Sized>(v: &T) -> std::result::Result<String, rusqlite::Error> {
-    serde_json::to_string(v).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+fn to_json<T: Serialize + ?Sized>(v: &T) -> std::result::Result<String, DbError> {
+    serde_json::to_string(v).map_err(|e| DbError::Encode(e.to_string()))
 }
 
 /// The text of a unit-like enum (`veto`, `county`, `a`) as serde writes it.
-fn enum_text<T: Serialize>(v: &T) -> std::result::Result<String, rusqlite::Error> {
+fn enum_text<T: Serialize>(v: &T) -> std::result::Result<String, DbError> {
     match serde_json::to_value(v) {
         Ok(serde_json::Value::String(s)) => Ok(s),
-        Ok(other) => Err(rusqlite::Error::ToSqlConversionFailure(
-            format!("not a unit enum: {other}").into(),
-        )),
-        Err(e) => Err(rusqlite::Error::ToSqlConversionFailure(Box::new(e))),
+        Ok(other) => Err(DbError::Encode(format!("not a unit enum: {other}"))),
+        Err(e) => Err(DbError::Encode(e.to_string())),
     }
 }
 
-fn bad(
-    idx: usize,
-    ty: Type,
-    e: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(idx, ty, e.into())
-}
+use db::bad;
 
-fn col_json<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+fn col_json<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> db::DbResult<T> {
     let s: String = row.get(idx)?;
-    serde_json::from_str(&s).map_err(|e| bad(idx, Type::Text, e))
+    serde_json::from_str(&s).map_err(|e| bad(idx, e))
 }
 
-fn col_json_opt<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<T>> {
+fn col_json_opt<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> db::DbResult<Option<T>> {
     let s: Option<String> = row.get(idx)?;
-    s.map(|s| serde_json::from_str(&s).map_err(|e| bad(idx, Type::Text, e)))
+    s.map(|s| serde_json::from_str(&s).map_err(|e| bad(idx, e)))
         .transpose()
 }
 
-fn col_enum<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> rusqlite::Result<T> {
+fn col_enum<T: DeserializeOwned>(row: &Row<'_>, idx: usize) -> db::DbResult<T> {
     let s: String = row.get(idx)?;
-    serde_json::from_value(serde_json::Value::String(s)).map_err(|e| bad(idx, Type::Text, e))
+    serde_json::from_value(serde_json::Value::String(s)).map_err(|e| bad(idx, e))
 }
 
-fn col_u64(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+fn col_u64(row: &Row<'_>, idx: usize) -> db::DbResult<u64> {
     let v: i64 = row.get(idx)?;
-    u64::try_from(v).map_err(|e| bad(idx, Type::Integer, e))
+    u64::try_from(v).map_err(|e| bad(idx, e))
 }
 
-fn col_usize(row: &Row<'_>, idx: usize) -> rusqlite::Result<usize> {
+fn col_usize(row: &Row<'_>, idx: usize) -> db::DbResult<usize> {
     let v: i64 = row.get(idx)?;
-    usize::try_from(v).map_err(|e| bad(idx, Type::Integer, e))
+    usize::try_from(v).map_err(|e| bad(idx, e))
 }
 
-fn col_time(row: &Row<'_>, idx: usize) -> rusqlite::Result<DateTime<FixedOffset>> {
+fn col_time(row: &Row<'_>, idx: usize) -> db::DbResult<DateTime<FixedOffset>> {
     let s: String = row.get(idx)?;
-    DateTime::parse_from_rfc3339(&s).map_err(|e| bad(idx, Type::Text, e))
+    DateTime::parse_from_rfc3339(&s).map_err(|e| bad(idx, e))
 }
 
-fn col_time_opt(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<DateTime<FixedOffset>>> {
+fn col_time_opt(row: &Row<'_>, idx: usize) -> db::DbResult<Option<DateTime<FixedOffset>>> {
     let s: Option<String> = row.get(idx)?;
-    s.map(|s| DateTime::parse_from_rfc3339(&s).map_err(|e| bad(idx, Type::Text, e)))
+    s.map(|s| DateTime::parse_from_rfc3339(&s).map_err(|e| bad(idx, e)))
         .transpose()
 }

@@ -1,7 +1,7 @@
 //! Snapshots of each site's 行政规范性文件 library, one per finished site run.
 
+use super::db::params;
 use chrono::{DateTime, FixedOffset};
-use rusqlite::params;
 
 use super::{Result, SiteRunId, Store};
 use crate::extract::normdoc::LibrarySnapshot;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use rusqlite::{params, OptionalExtension, Row, Transaction, TransactionBehavior};
+use super::db::{params, Conn, DbResult, OptionalExtension, Row};
 
 use super::{
     col_json, col_json_opt, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result,
@@ -15,7 +15,7 @@ use crate::crawl::{FetchOutcome, LinkFact, PageRecord};
 /// One write transaction: everything saved through it is committed together by
 /// [`Store::write`], or not at all.
 pub struct Batch<'a> {
-    tx: Transaction<'a>,
+    tx: super::db::Tx<'a>,
     path: &'a Path,
 }
 
@@ -61,17 +61,42 @@ fn encode_raw(
     Ok((lz4_flex::compress_prepend_size(&json), hash))
 }
 
+/// The id of the row of a content-addressed table (`link_lists`, `page_raws`) holding
+/// `blob`, inserted if missing. The insert does nothing on a conflict (another worker's
+/// transaction inserted the same content first), and the row is then read again.
+fn shared_blob(
+    tx: &Conn,
+    select: &str,
+    insert: &str,
+    hash: &[u8; 16],
+    blob: &[u8],
+) -> DbResult<i64> {
+    let find = || {
+        tx.prepare_cached(select)?
+            .query_row(params![&hash[..]], |row| row.get(0))
+            .optional()
+    };
+    if let Some(id) = find()? {
+        return Ok(id);
+    }
+    let inserted: Option<i64> = tx
+        .prepare_cached(insert)?
+        .query_row(params![&hash[..], blob], |row| row.get(0))
+        .optional()?;
+    match inserted {
+        Some(id) => Ok(id),
+        None => find()?.ok_or(super::db::DbError::NoRows),
+    }
+}
+
 /// The expression that reads the raw observation of the page row aliased `alias`.
 fn raw_of(alias: &str) -> String {
     format!("(SELECT r.raw FROM page_raws r WHERE r.id = {alias}.raw_id)")
 }
 
 /// The raw observation of a page row (None for rows written before version 6).
-fn decode_raw(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Box<crate::extract::PageRaw>>> {
-    use rusqlite::types::Type;
-    let bad = |e: Box<dyn std::error::Error + Send + Sync>| {
-        rusqlite::Error::FromSqlConversionFailure(idx, Type::Blob, e)
-    };
+fn decode_raw(row: &Row<'_>, idx: usize) -> DbResult<Option<Box<crate::extract::PageRaw>>> {
+    let bad = |e: Box<dyn std::error::Error + Send + Sync>| super::db::bad(idx, e);
     let Some(b): Option<Vec<u8>> = row.get(idx)? else {
         return Ok(None);
     };
@@ -93,34 +118,27 @@ fn decode_raw(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Box<crate::e
 pub(super) const LINKS_OF_PAGE: &str =
     "COALESCE(l.links, p.links) FROM pages p LEFT JOIN link_lists l ON l.id = p.links_id";
 
-pub(super) fn decode_links(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<Edge>> {
-    use rusqlite::types::{Type, ValueRef};
-    let bad = |t: Type, e: Box<dyn std::error::Error + Send + Sync>| {
-        rusqlite::Error::FromSqlConversionFailure(idx, t, e)
-    };
-    let list: Vec<CompactLink> = match row.get_ref(idx)? {
-        ValueRef::Null => Vec::new(),
-        ValueRef::Text(t) => serde_json::from_slice(t).map_err(|e| bad(Type::Text, Box::new(e)))?,
-        ValueRef::Blob(b) => {
+pub(super) fn decode_links(row: &Row<'_>, idx: usize) -> DbResult<Vec<Edge>> {
+    use super::db::RawValue;
+    let bad = |e: Box<dyn std::error::Error + Send + Sync>| super::db::bad(idx, e);
+    let list: Vec<CompactLink> = match row.get_raw(idx)? {
+        RawValue::Null => Vec::new(),
+        RawValue::Text(t) => serde_json::from_slice(t).map_err(|e| bad(Box::new(e)))?,
+        RawValue::Blob(b) => {
             let claimed = b
                 .get(..4)
                 .and_then(|p| <[u8; 4]>::try_from(p).ok())
                 .map(|p| u32::from_le_bytes(p) as usize)
-                .ok_or_else(|| bad(Type::Blob, "link list shorter than its length".into()))?;
+                .ok_or_else(|| bad("link list shorter than its length".into()))?;
             if claimed > MAX_LINKS_JSON {
-                return Err(bad(
-                    Type::Blob,
-                    format!("link list claims {claimed} bytes").into(),
-                ));
+                return Err(bad(format!("link list claims {claimed} bytes").into()));
             }
-            let json =
-                lz4_flex::decompress_size_prepended(b).map_err(|e| bad(Type::Blob, Box::new(e)))?;
-            serde_json::from_slice(&json).map_err(|e| bad(Type::Blob, Box::new(e)))?
+            let json = lz4_flex::decompress_size_prepended(b).map_err(|e| bad(Box::new(e)))?;
+            serde_json::from_slice(&json).map_err(|e| bad(Box::new(e)))?
         }
-        other => {
+        RawValue::Other(what) => {
             return Err(bad(
-                other.data_type(),
-                "a link list is text or a blob".into(),
+                format!("a link list is text or a blob, not {what}").into()
             ))
         }
     };
@@ -134,11 +152,11 @@ pub(super) fn decode_links(row: &Row<'_>, idx: usize) -> rusqlite::Result<Vec<Ed
 /// themselves keep every link, so nothing is lost).
 const STORED_REFERRERS: usize = 5;
 
-fn page_row(row: &Row<'_>) -> rusqlite::Result<PageRecord> {
+fn page_row(row: &Row<'_>) -> DbResult<PageRecord> {
     page_row_offset(row, 0)
 }
 
-fn link_row(row: &Row<'_>) -> rusqlite::Result<LinkFact> {
+fn link_row(row: &Row<'_>) -> DbResult<LinkFact> {
     Ok(LinkFact {
         url: row.get(0)?,
         internal: row.get(1)?,
@@ -312,46 +330,34 @@ impl Batch<'_> {
     /// Save a page encoded beforehand (see [`PageRow::encode`]).
     pub fn save_page_row(&mut self, site_run: SiteRunId, row: &PageRow) -> Result<()> {
         self.save_page_inner(site_run, row).map_err(|e| {
-            StoreError::from_sqlite(&format!("save the page {} to", row.url), self.path, e)
+            StoreError::from_db(&format!("save the page {} to", row.url), self.path, e)
         })
     }
 
-    fn save_page_inner(&mut self, site_run: SiteRunId, r: &PageRow) -> rusqlite::Result<()> {
+    fn save_page_inner(&mut self, site_run: SiteRunId, r: &PageRow) -> DbResult<()> {
         // The link list is stored once per distinct content: an unchanged page of yesterday's
         // scan points to yesterday's list.
-        let found: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT id FROM link_lists WHERE hash = ?1")?
-            .query_row([&r.links_hash[..]], |row| row.get(0))
-            .optional()?;
-        let links_id = match found {
-            Some(id) => id,
-            None => {
-                self.tx
-                    .prepare_cached("INSERT INTO link_lists (hash, links) VALUES (?1, ?2)")?
-                    .execute(params![&r.links_hash[..], r.links])?;
-                self.tx.last_insert_rowid()
-            }
-        };
+        // Looked up first (the common case: the list is known), inserted without conflict
+        // otherwise: another worker may be inserting the same list at the same moment.
+        let links_id = shared_blob(
+            &self.tx,
+            "SELECT id FROM link_lists WHERE hash = ?1",
+            "INSERT INTO link_lists (hash, links) VALUES (?1, ?2) \
+             ON CONFLICT (hash) DO NOTHING RETURNING id",
+            &r.links_hash,
+            &r.links,
+        )?;
         // The raw observation likewise, once per distinct content.
         let raw_id = match &r.raw {
             None => None,
-            Some((raw, hash)) => {
-                let found: Option<i64> = self
-                    .tx
-                    .prepare_cached("SELECT id FROM page_raws WHERE hash = ?1")?
-                    .query_row([&hash[..]], |row| row.get(0))
-                    .optional()?;
-                Some(match found {
-                    Some(id) => id,
-                    None => {
-                        self.tx
-                            .prepare_cached("INSERT INTO page_raws (hash, raw) VALUES (?1, ?2)")?
-                            .execute(params![&hash[..], raw])?;
-                        self.tx.last_insert_rowid()
-                    }
-                })
-            }
+            Some((raw, hash)) => Some(shared_blob(
+                &self.tx,
+                "SELECT id FROM page_raws WHERE hash = ?1",
+                "INSERT INTO page_raws (hash, raw) VALUES (?1, ?2) \
+                     ON CONFLICT (hash) DO NOTHING RETURNING id",
+                hash,
+                raw,
+            )?),
         };
         self.tx
             .prepare_cached(
@@ -402,11 +408,11 @@ impl Batch<'_> {
     /// Save a link result encoded beforehand (see [`LinkRow::encode`]).
     pub fn save_link_row(&mut self, site_run: SiteRunId, row: &LinkRow) -> Result<()> {
         self.save_link_inner(site_run, row).map_err(|e| {
-            StoreError::from_sqlite(&format!("save the link {} to", row.url), self.path, e)
+            StoreError::from_db(&format!("save the link {} to", row.url), self.path, e)
         })
     }
 
-    fn save_link_inner(&mut self, site_run: SiteRunId, r: &LinkRow) -> rusqlite::Result<()> {
+    fn save_link_inner(&mut self, site_run: SiteRunId, r: &LinkRow) -> DbResult<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO links (site_run, url, internal, on_home, status, http_status, broken, \
@@ -452,7 +458,7 @@ impl Batch<'_> {
                     Some(p) => format!("save the {kind} facts of {p} to"),
                     None => format!("save the {kind} facts to"),
                 };
-                StoreError::from_sqlite(&action, self.path, e)
+                StoreError::from_db(&action, self.path, e)
             })
     }
 
@@ -462,9 +468,9 @@ impl Batch<'_> {
         page: Option<&str>,
         kind: &str,
         facts: &[(String, serde_json::Value)],
-    ) -> rusqlite::Result<()> {
+    ) -> DbResult<()> {
         self.tx
-            .prepare_cached("DELETE FROM facts WHERE site_run = ?1 AND kind = ?2 AND page IS ?3")?
+            .prepare_cached("DELETE FROM facts WHERE site_run = ?1 AND kind = ?2 AND page IS NOT DISTINCT FROM ?3")?
             .execute(params![site_run.0, kind, page])?;
         let mut insert = self.tx.prepare_cached(
             "INSERT INTO facts (site_run, page, kind, key, value) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -480,11 +486,28 @@ impl Store {
     /// Run `f` in one write transaction: everything it saves through the [`Batch`] is
     /// committed together when it returns `Ok`, and nothing is when it returns an error (or
     /// panics). A crawl's writer commits many pages per call this way.
-    pub fn write<T>(&mut self, f: impl FnOnce(&mut Batch<'_>) -> Result<T>) -> Result<T> {
+    ///
+    /// On PostgreSQL, a transaction aborted because it deadlocked with another worker's (both
+    /// inserting the same shared link lists in another order) is run again, a few times.
+    pub fn write<T>(&mut self, mut f: impl FnMut(&mut Batch<'_>) -> Result<T>) -> Result<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.write_once(&mut f) {
+                Err(e) if e.is_busy() && self.is_shared() && attempt < 4 => {
+                    tracing::debug!(error = %e, attempt, "write transaction aborted; again");
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn write_once<T>(&mut self, f: &mut impl FnMut(&mut Batch<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite("begin a write transaction in", &self.path, e))?;
+            .transaction()
+            .map_err(|e| StoreError::from_db("begin a write transaction in", &self.path, e))?;
         let mut batch = Batch {
             tx,
             path: &self.path,
@@ -493,7 +516,7 @@ impl Store {
         batch
             .tx
             .commit()
-            .map_err(|e| StoreError::from_sqlite("commit a write transaction to", &self.path, e))?;
+            .map_err(|e| StoreError::from_db("commit a write transaction to", &self.path, e))?;
         Ok(out)
     }
 
@@ -552,7 +575,7 @@ impl Store {
         self.conn
             .prepare_cached(
                 "SELECT page, kind, key, value FROM facts \
-                 WHERE site_run = ?1 AND (?2 IS NULL OR kind = ?2) ORDER BY id",
+                 WHERE site_run = ?1 AND (CAST(?2 AS TEXT) IS NULL OR kind = ?2) ORDER BY id",
             )
             .and_then(|mut st| {
                 st.query_map(params![site_run.0, kind], |row| {
@@ -563,7 +586,7 @@ impl Store {
                         value: col_json(row, 3)?,
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()
+                .collect::<DbResult<Vec<_>>>()
             })
             .map_err(|e| self.err(&format!("read the facts of site run {site_run} from"), e))
     }
@@ -579,7 +602,7 @@ impl Store {
         })
     }
 
-    fn resume_state_inner(&self, site_run: SiteRunId) -> rusqlite::Result<ResumeState> {
+    fn resume_state_inner(&self, site_run: SiteRunId) -> DbResult<ResumeState> {
         let sql = format!(
             "SELECT {PAGE_COLUMNS}, {} FROM pages WHERE site_run = ?1 ORDER BY id",
             raw_of("pages")
@@ -588,19 +611,19 @@ impl Store {
             .conn
             .prepare_cached(&sql)?
             .query_map([site_run.0], page_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<DbResult<Vec<_>>>()?;
         let mut edges: HashMap<String, Vec<Edge>> = HashMap::new();
         let mut st = self.conn.prepare_cached(&format!(
             "SELECT p.url, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
         ))?;
-        let mut rows = st.query([site_run.0])?;
-        while let Some(row) = rows.next()? {
+        st.for_each(params![site_run.0], |row| {
             let from: String = row.get(0)?;
             let list = decode_links(row, 1)?;
             if !list.is_empty() {
                 edges.insert(from, list);
             }
-        }
+            Ok(())
+        })?;
         let links = self
             .conn
             .prepare_cached(
@@ -608,7 +631,7 @@ impl Store {
                  referrers, referrer_count, target FROM links WHERE site_run = ?1 ORDER BY id",
             )?
             .query_map([site_run.0], link_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .collect::<DbResult<Vec<_>>>()?;
         Ok(ResumeState {
             pages,
             edges,
@@ -622,7 +645,7 @@ impl Store {
             .prepare_cached("SELECT url FROM pages WHERE site_run = ?1 ORDER BY id")
             .and_then(|mut st| {
                 st.query_map([site_run.0], |row| row.get(0))?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .collect::<DbResult<Vec<_>>>()
             })
             .map_err(|e| self.err(&format!("read the pages of site run {site_run} from"), e))
     }
@@ -637,7 +660,7 @@ impl Store {
             )
             .and_then(|mut st| {
                 st.query_map([site_run.0], link_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .collect::<DbResult<Vec<_>>>()
             })
             .map_err(|e| self.err(&format!("read the links of site run {site_run} from"), e))
     }
@@ -656,20 +679,24 @@ impl Store {
             .map(|c| format!("p.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        let raw_col = if raw { raw_of("p") } else { "NULL".to_string() };
+        // A typed NULL: PostgreSQL reads a bare NULL as text, not as the blob this column is.
+        let raw_col = if raw {
+            raw_of("p")
+        } else {
+            "CAST(NULL AS BYTEA)".to_string()
+        };
         let sql = format!(
             "SELECT {columns}, {raw_col}, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
         );
         let links_at = PAGE_COLUMNS.split(", ").count() + 1;
-        let mut go = || -> rusqlite::Result<()> {
+        let mut go = || -> DbResult<()> {
             let mut st = self.conn.prepare_cached(&sql)?;
-            let mut rows = st.query([site_run.0])?;
-            while let Some(row) = rows.next()? {
+            st.for_each(params![site_run.0], |row| {
                 let page = page_row(row)?;
                 let links = decode_links(row, links_at)?;
                 f(page, links);
-            }
-            Ok(())
+                Ok(())
+            })
         };
         go().map_err(|e| self.err(&format!("read the pages of site run {site_run} from"), e))
     }
@@ -689,22 +716,22 @@ impl Store {
             .map_err(|e| self.err(&format!("read the validators of {site} from"), e))
     }
 
-    fn validator_index_inner(&self, site: &str) -> rusqlite::Result<ValidatorIndex> {
+    fn validator_index_inner(&self, site: &str) -> DbResult<ValidatorIndex> {
         let mut st = self.conn.prepare_cached(
             "SELECT p.url, p.etag, p.last_modified FROM pages p JOIN site_runs s ON s.id = p.site_run \
              WHERE s.site = ?1 AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL) \
              ORDER BY p.site_run",
         )?;
-        let mut rows = st.query(params![site])?;
         let mut map = HashMap::new();
-        while let Some(row) = rows.next()? {
+        st.for_each(params![site], |row| {
             // Later site runs come last and replace earlier ones.
             map.insert(row.get(0)?, (row.get(1)?, row.get(2)?));
-        }
+            Ok(())
+        })?;
         Ok(map)
     }
 
-    fn validators_inner(&self, site: &str, url: &str) -> rusqlite::Result<Option<Validators>> {
+    fn validators_inner(&self, site: &str, url: &str) -> DbResult<Option<Validators>> {
         let sql = format!(
             "SELECT p.site_run, {}, {} FROM pages p JOIN site_runs s ON s.id = p.site_run \
              WHERE s.site = ?1 AND p.url = ?2 \
@@ -747,13 +774,12 @@ impl Store {
 }
 
 /// [`page_row`] for page columns starting at `offset`.
-fn page_row_offset(row: &Row<'_>, offset: usize) -> rusqlite::Result<PageRecord> {
+fn page_row_offset(row: &Row<'_>, offset: usize) -> DbResult<PageRecord> {
     let depth: i64 = row.get(offset + 2)?;
     Ok(PageRecord {
         url: row.get(offset)?,
         final_url: row.get(offset + 1)?,
-        depth: u32::try_from(depth)
-            .map_err(|e| super::bad(offset + 2, rusqlite::types::Type::Integer, e))?,
+        depth: u32::try_from(depth).map_err(|e| super::db::bad(offset + 2, e))?,
         status: col_json(row, offset + 3)?,
         charset: row.get(offset + 4)?,
         title: row.get(offset + 5)?,
@@ -768,8 +794,7 @@ fn page_row_offset(row: &Row<'_>, offset: usize) -> rusqlite::Result<PageRecord>
         facts: {
             let text: Option<String> = row.get(offset + 14)?;
             match text {
-                Some(t) => serde_json::from_str(&t)
-                    .map_err(|e| super::bad(offset + 14, rusqlite::types::Type::Text, e))?,
+                Some(t) => serde_json::from_str(&t).map_err(|e| super::db::bad(offset + 14, e))?,
                 None => Default::default(),
             }
         },

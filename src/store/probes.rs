@@ -1,7 +1,7 @@
 //! Availability probes and the per-scan IPv6 summary (schema version 2).
 
+use super::db::{params, DbResult, OptionalExtension};
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{params, OptionalExtension};
 
 use super::{
     col_json, col_time, int, int_usize, to_json, IpFamily, Ipv6Summary, Probe, Result, SiteRunId,
@@ -21,9 +21,9 @@ impl Store {
     pub fn save_probes(&mut self, probes: &[Probe]) -> Result<()> {
         let tx = self
             .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| super::StoreError::from_sqlite("save probes to", &self.path, e))?;
-        (|| -> rusqlite::Result<()> {
+            .transaction()
+            .map_err(|e| super::StoreError::from_db("save probes to", &self.path, e))?;
+        (|| -> DbResult<()> {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO probes (site, at, family, address, ok, status, latency_ms, error) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -43,7 +43,7 @@ impl Store {
             Ok(())
         })()
         .and_then(|()| tx.commit())
-        .map_err(|e| super::StoreError::from_sqlite("save probes to", &self.path, e))
+        .map_err(|e| super::StoreError::from_db("save probes to", &self.path, e))
     }
 
     /// The probes of a site taken in `[from, to)`, oldest first.
@@ -67,11 +67,7 @@ impl Store {
                         site: row.get(0)?,
                         at: col_time(row, 1)?.with_timezone(&crate::asof::cst()),
                         family: IpFamily::from_number(family).ok_or_else(|| {
-                            super::bad(
-                                2,
-                                rusqlite::types::Type::Integer,
-                                format!("unknown address family {family}"),
-                            )
+                            super::bad(2, format!("unknown address family {family}"))
                         })?,
                         address: row.get(3)?,
                         ok: row.get(4)?,
@@ -79,11 +75,11 @@ impl Store {
                         latency_ms: latency
                             .map(u64::try_from)
                             .transpose()
-                            .map_err(|e| super::bad(6, rusqlite::types::Type::Integer, e))?,
+                            .map_err(|e| super::db::bad(6, e))?,
                         error: row.get(7)?,
                     })
                 })?
-                .collect::<rusqlite::Result<Vec<_>>>()
+                .collect::<DbResult<Vec<_>>>()
             })
             .map_err(|e| self.err(&format!("read the probes of site {site} from"), e))?;
         Ok(rows)

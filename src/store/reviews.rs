@@ -1,6 +1,6 @@
 //! People's decisions on findings (人工确认): confirmed or dismissed, by a finding's identity.
 
-use rusqlite::params;
+use super::db::params;
 
 use super::{Result, Store};
 
@@ -58,7 +58,7 @@ impl Store {
             .conn
             .prepare_cached(
                 "SELECT site, rule, target, decision, reviewer, note, at FROM reviews \
-                     WHERE ?1 IS NULL OR site = ?1 ORDER BY site, rule, target",
+                     WHERE CAST(?1 AS TEXT) IS NULL OR site = ?1 ORDER BY site, rule, target",
             )
             .and_then(|mut st| {
                 st.query_map([site], |r| {

@@ -1,7 +1,7 @@
 //! Runs and site runs: starting, finishing, failing, and reading where a run stands.
 
+use super::db::{params, DbResult, OptionalExtension, Row};
 use chrono::{DateTime, FixedOffset};
-use rusqlite::{params, OptionalExtension, Row, TransactionBehavior};
 
 use super::{
     col_enum, col_json, col_json_opt, col_time, col_time_opt, enum_text, now, time_text, to_json,
@@ -34,22 +34,7 @@ impl RunInfo {
     /// process still exists (where `/proc` tells), so a scan killed a moment ago can be
     /// resumed at once.
     pub fn owner_alive(&self, now: DateTime<FixedOffset>) -> bool {
-        let Some(owner) = &self.owner else {
-            return false;
-        };
-        let fresh = chrono::Duration::from_std(HEARTBEAT_EVERY * 3).unwrap_or_default();
-        if self.heartbeat.is_none_or(|h| now - h >= fresh) {
-            return false;
-        }
-        let me = this_process();
-        let (my_host, _) = me.rsplit_once(':').unwrap_or((&me, ""));
-        match owner.rsplit_once(':') {
-            Some((host, pid)) if host == my_host && std::path::Path::new("/proc/self").exists() => {
-                pid.parse::<u32>()
-                    .is_ok_and(|p| p == std::process::id() || process_running(p))
-            }
-            _ => true,
-        }
+        alive(self.owner.as_deref(), self.heartbeat, now)
     }
 
     /// The owner and its last heartbeat, for a message: `host:pid (last heartbeat …)`.
@@ -61,6 +46,32 @@ impl RunInfo {
                 .map(|h| h.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
                 .unwrap_or_else(|| "unknown".into())
         )
+    }
+}
+
+/// Whether the process `owner` (`host:pid`) that last beat at `heartbeat` is still at work:
+/// the beat is recent (within three beats of `now`) and, when it runs on this host, its
+/// process still exists (where `/proc` tells), so a process killed a moment ago is taken over
+/// at once.
+pub(crate) fn alive(
+    owner: Option<&str>,
+    heartbeat: Option<DateTime<FixedOffset>>,
+    now: DateTime<FixedOffset>,
+) -> bool {
+    let Some(owner) = owner else {
+        return false;
+    };
+    let fresh = chrono::Duration::from_std(HEARTBEAT_EVERY * 3).unwrap_or_default();
+    if heartbeat.is_none_or(|h| now - h >= fresh) {
+        return false;
+    }
+    let me = this_process();
+    let (my_host, _) = me.rsplit_once(':').unwrap_or((&me, ""));
+    match owner.rsplit_once(':') {
+        Some((host, pid)) if host == my_host && std::path::Path::new("/proc/self").exists() => pid
+            .parse::<u32>()
+            .is_ok_and(|p| p == std::process::id() || process_running(p)),
+        _ => true,
     }
 }
 
@@ -86,7 +97,7 @@ pub enum Claim {
     Owned(RunInfo),
 }
 
-fn run_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
+fn run_row(row: &Row<'_>) -> DbResult<RunInfo> {
     Ok(RunInfo {
         id: RunId(row.get(0)?),
         started: col_time(row, 1)?,
@@ -103,15 +114,10 @@ fn run_row(row: &Row<'_>) -> rusqlite::Result<RunInfo> {
 const SITE_RUN_COLUMNS: &str = "id, run_id, site, url, level, kind, started, finished, status, \
      error, stats, score, verdict, score_json";
 
-fn site_run_row(row: &Row<'_>) -> rusqlite::Result<SiteRunInfo> {
+fn site_run_row(row: &Row<'_>) -> DbResult<SiteRunInfo> {
     let status: String = row.get(8)?;
-    let status = SiteRunStatus::parse(&status).ok_or_else(|| {
-        super::bad(
-            8,
-            rusqlite::types::Type::Text,
-            format!("unknown site run status `{status}`"),
-        )
-    })?;
+    let status = SiteRunStatus::parse(&status)
+        .ok_or_else(|| super::bad(8, format!("unknown site run status `{status}`")))?;
     Ok(SiteRunInfo {
         id: SiteRunId(row.get(0)?),
         run: RunId(row.get(1)?),
@@ -126,7 +132,7 @@ fn site_run_row(row: &Row<'_>) -> rusqlite::Result<SiteRunInfo> {
         stats: col_json_opt(row, 10)?,
         score: row.get(11)?,
         verdict: row
-            .get::<_, Option<String>>(12)?
+            .get::<Option<String>>(12)?
             .and_then(|v| Verdict::from_zh(&v)),
         score_detail: col_json_opt(row, 13)?,
     })
@@ -143,23 +149,27 @@ impl Store {
     ) -> Result<RunId> {
         const ACTION: &str = "record a new run in";
         let sites = to_json(sites).map_err(|e| self.err(ACTION, e))?;
-        self.conn
+        let id: i64 = self
+            .conn
             .prepare_cached(
                 "INSERT INTO runs (started, as_of, config_fingerprint, rules_fingerprint, sites, \
-                 owner, heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)",
+                 owner, heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1) RETURNING id",
             )
             .and_then(|mut st| {
-                st.execute(params![
-                    time_text(&now()),
-                    time_text(&as_of),
-                    config_fingerprint,
-                    rules_fingerprint,
-                    sites,
-                    this_process(),
-                ])
+                st.query_row(
+                    params![
+                        time_text(&now()),
+                        time_text(&as_of),
+                        config_fingerprint,
+                        rules_fingerprint,
+                        sites,
+                        this_process(),
+                    ],
+                    |r| r.get(0),
+                )
             })
             .map_err(|e| self.err(ACTION, e))?;
-        Ok(RunId(self.conn.last_insert_rowid()))
+        Ok(RunId(id))
     }
 
     /// Record the start of a scan run, as [`Store::begin_run`] does, unless another live
@@ -176,36 +186,37 @@ impl Store {
         let sites = to_json(sites).map_err(|e| self.err(ACTION, e))?;
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
-        let result = (|| -> rusqlite::Result<std::result::Result<RunId, RunInfo>> {
+            .transaction()
+            .map_err(|e| StoreError::from_db(ACTION, &self.path, e))?;
+        let result = (|| -> DbResult<std::result::Result<RunId, RunInfo>> {
+            tx.lock_runs()?;
             let sql =
                 format!("SELECT {RUN_COLUMNS} FROM runs WHERE finished IS NULL ORDER BY id DESC");
             let unfinished = tx
                 .prepare_cached(&sql)?
-                .query_map([], run_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+                .query_map(params![], run_row)?
+                .collect::<DbResult<Vec<_>>>()?;
             let at = now();
             if let Some(owned) = unfinished.into_iter().find(|r| r.owner_alive(at)) {
                 return Ok(Err(owned));
             }
-            tx.prepare_cached(
+            let id = tx.prepare_cached(
                 "INSERT INTO runs (started, as_of, config_fingerprint, rules_fingerprint, sites, \
-                 owner, heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1)",
+                 owner, heartbeat) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?1) RETURNING id",
             )?
-            .execute(params![
+            .query_row(params![
                 time_text(&at),
                 time_text(&as_of),
                 config_fingerprint,
                 rules_fingerprint,
                 sites,
                 this_process(),
-            ])?;
-            let id = RunId(tx.last_insert_rowid());
+            ], |r| r.get(0))
+            .map(RunId)?;
             tx.commit()?;
             Ok(Ok(id))
         })()
-        .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        .map_err(|e| StoreError::from_db(ACTION, &self.path, e))?;
         Ok(result)
     }
 
@@ -216,13 +227,18 @@ impl Store {
         const ACTION: &str = "take over the unfinished run in";
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
-        let result = (|| -> rusqlite::Result<Option<Claim>> {
+            .transaction()
+            .map_err(|e| StoreError::from_db(ACTION, &self.path, e))?;
+        let result = (|| -> DbResult<Option<Claim>> {
+            tx.lock_runs()?;
             let sql = format!(
                 "SELECT {RUN_COLUMNS} FROM runs WHERE finished IS NULL ORDER BY id DESC LIMIT 1"
             );
-            let Some(info) = tx.prepare_cached(&sql)?.query_row([], run_row).optional()? else {
+            let Some(info) = tx
+                .prepare_cached(&sql)?
+                .query_row(params![], run_row)
+                .optional()?
+            else {
                 return Ok(None);
             };
             let at = now();
@@ -234,7 +250,7 @@ impl Store {
             tx.commit()?;
             Ok(Some(Claim::Claimed(info)))
         })()
-        .map_err(|e| StoreError::from_sqlite(ACTION, &self.path, e))?;
+        .map_err(|e| StoreError::from_db(ACTION, &self.path, e))?;
         Ok(result)
     }
 
@@ -266,8 +282,11 @@ impl Store {
     /// error (the next checkpoint takes it).
     pub fn checkpoint(&mut self) -> Result<()> {
         self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-            .map_err(|e| self.err("checkpoint", e))
+            .sqlite()
+            .map_or(Ok(()), |c| {
+                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            })
+            .map_err(|e| self.err("checkpoint", e.into()))
     }
 
     /// A run by id.
@@ -286,7 +305,7 @@ impl Store {
         );
         self.conn
             .prepare_cached(&sql)
-            .and_then(|mut st| st.query_row([], run_row).optional())
+            .and_then(|mut st| st.query_row(params![], run_row).optional())
             .map_err(|e| self.err("look for an unfinished run in", e))
     }
 
@@ -297,7 +316,7 @@ impl Store {
         );
         self.conn
             .prepare_cached(&sql)
-            .and_then(|mut st| st.query_row([], run_row).optional())
+            .and_then(|mut st| st.query_row(params![], run_row).optional())
             .map_err(|e| self.err("read the latest finished run from", e))
     }
 
@@ -308,7 +327,7 @@ impl Store {
             .prepare_cached(&sql)
             .and_then(|mut st| {
                 st.query_map([super::int_usize(limit)], run_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .collect::<DbResult<Vec<_>>>()
             })
             .map_err(|e| self.err("read the runs from", e))
     }
@@ -319,9 +338,9 @@ impl Store {
         let action = format!("record the start of site {} in run {run} in", site.name);
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
-        let id = (move || -> rusqlite::Result<i64> {
+            .transaction()
+            .map_err(|e| StoreError::from_db(&action, &self.path, e))?;
+        let id = (move || -> DbResult<i64> {
             let level = enum_text(&site.level)?;
             let kind = enum_text(&site.kind)?;
             tx.prepare_cached(
@@ -344,7 +363,7 @@ impl Store {
             tx.commit()?;
             Ok(id)
         })()
-        .map_err(|e| StoreError::from_sqlite(&action, &self.path, e))?;
+        .map_err(|e| StoreError::from_db(&action, &self.path, e))?;
         Ok(SiteRunId(id))
     }
 
@@ -355,7 +374,7 @@ impl Store {
             .prepare_cached(&sql)
             .and_then(|mut st| {
                 st.query_map([run.0], site_run_row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .collect::<DbResult<Vec<_>>>()
             })
             .map_err(|e| self.err(&format!("read the sites of run {run} from"), e))
     }

@@ -2,11 +2,16 @@
 //! opening a file applies the missing migrations in order, each in its own transaction, so an
 //! older file is upgraded in place and a failed upgrade leaves it at its previous version.
 //! Never edit a shipped migration: add a new one.
+//!
+//! PostgreSQL gets the same migrations, rewritten by [`super::dialect::ddl_to_postgres`]
+//! (types), with its version in the `govscan_meta` table; the one statement only SQLite can
+//! run (version 3's copy of old rows, which no PostgreSQL store has) is left out there.
 
-use rusqlite::{Connection, TransactionBehavior};
+use super::db::{Conn, DbError, DbResult};
+use super::dialect;
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -301,27 +306,86 @@ const V10: &str = r#"
 ALTER TABLE links ADD COLUMN target TEXT;
 "#;
 
+/// Version 11: many workers sharing one store (PostgreSQL). `run_sites` is a run's queue of
+/// sites: each is claimed by one worker at a time (`worker`, `heartbeat` of the claim), done
+/// when its site run is finished or failed; a claim whose worker stopped beating is taken
+/// over. `origin_pace` holds, per origin (scheme://host:port), the time (milliseconds since
+/// the epoch, the database's clock) of the next request slot not yet leased to any worker:
+/// the workers' aggregate rate to an origin never exceeds its limit.
+const V11: &str = r#"
+CREATE TABLE run_sites (
+    run_id    INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    site      TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    state     TEXT NOT NULL CHECK (state IN ('todo', 'claimed', 'done')),
+    worker    TEXT,
+    heartbeat TEXT,
+    claims    INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (run_id, site)
+);
+CREATE INDEX run_sites_state ON run_sites (run_id, state, position);
+
+CREATE TABLE origin_pace (
+    origin  TEXT PRIMARY KEY,
+    next_at INTEGER NOT NULL
+);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+
+/// Version 3 on PostgreSQL: without the copy of the rows of version 2 (SQLite's JSON
+/// functions), since a PostgreSQL store starts empty (and is migrated to the current version at once).
+const V3_POSTGRES: &str = r#"
+ALTER TABLE pages ADD COLUMN facts TEXT;
+ALTER TABLE pages ADD COLUMN links TEXT NOT NULL DEFAULT '[]';
+DROP TABLE edges;
+"#;
+
+/// Migration `step` (from version `step` to `step + 1`) as PostgreSQL reads it.
+fn postgres_migration(step: usize) -> Option<String> {
+    let sql = if step == 2 {
+        V3_POSTGRES
+    } else {
+        MIGRATIONS.get(step)?
+    };
+    Some(dialect::ddl_to_postgres(sql))
+}
 
 /// The version a file is at.
-pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+pub(crate) fn user_version(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |r| r.get(0))
+}
+
+/// The version a PostgreSQL database is at (0: no govscan tables yet).
+pub(crate) fn pg_version(conn: &Conn) -> DbResult<i64> {
+    let exists: bool = conn.query_row(
+        "SELECT to_regclass('govscan_meta') IS NOT NULL",
+        super::db::params![],
+        |r| r.get(0),
+    )?;
+    if !exists {
+        return Ok(0);
+    }
+    let v: Option<i64> = conn.query_row(
+        "SELECT MAX(value) FROM govscan_meta WHERE key = 'schema_version'",
+        super::db::params![],
+        |r| r.get(0),
+    )?;
+    Ok(v.unwrap_or(0))
 }
 
 /// Bring the file up to `target`, one migration per transaction. Returns the (from, to) of a
 /// failed step with the error, so the message can say which upgrade failed.
-pub(crate) fn migrate(
-    conn: &mut Connection,
-    target: i64,
-) -> Result<(), (i64, i64, rusqlite::Error)> {
+pub(crate) fn migrate(conn: &Conn, target: i64) -> Result<(), (i64, i64, DbError)> {
+    let Some(sqlite) = conn.sqlite() else {
+        return migrate_pg(conn, target);
+    };
     loop {
         // Take the write lock first, then read the version under it: two processes opening
         // an old file at once must not both apply the same migration.
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| (0, target, e))?;
-        let current = user_version(&tx).map_err(|e| (0, target, e))?;
+        let tx = conn.transaction().map_err(|e| (0, target, e))?;
+        let current = user_version(sqlite).map_err(|e| (0, target, e.into()))?;
         if current >= target {
             return Ok(());
         }
@@ -331,8 +395,40 @@ pub(crate) fn migrate(
         };
         let next = current + 1;
         tx.execute_batch(sql).map_err(|e| (current, next, e))?;
-        tx.pragma_update(None, "user_version", next)
-            .map_err(|e| (current, next, e))?;
+        sqlite
+            .pragma_update(None, "user_version", next)
+            .map_err(|e| (current, next, e.into()))?;
+        tx.commit().map_err(|e| (current, next, e))?;
+    }
+}
+
+/// [`migrate`] for PostgreSQL: each step in a transaction holding an advisory lock, so that
+/// workers starting together against a new database apply each migration once.
+pub(crate) fn migrate_pg(conn: &Conn, target: i64) -> Result<(), (i64, i64, DbError)> {
+    loop {
+        let tx = conn.transaction().map_err(|e| (0, target, e))?;
+        tx.execute_batch(&format!(
+            "SELECT pg_advisory_xact_lock({}); {}",
+            dialect::PG_MIGRATION_LOCK,
+            dialect::PG_META
+        ))
+        .map_err(|e| (0, target, e))?;
+        let current = pg_version(&tx).map_err(|e| (0, target, e))?;
+        if current >= target {
+            return Ok(());
+        }
+        let step = usize::try_from(current).unwrap_or(usize::MAX);
+        let Some(sql) = postgres_migration(step) else {
+            return Ok(());
+        };
+        let next = current + 1;
+        tx.execute_batch(&sql).map_err(|e| (current, next, e))?;
+        tx.execute(
+            "INSERT INTO govscan_meta (key, value) VALUES ('schema_version', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            super::db::params![next],
+        )
+        .map_err(|e| (current, next, e))?;
         tx.commit().map_err(|e| (current, next, e))?;
     }
 }

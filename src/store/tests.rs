@@ -5,6 +5,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rusqlite::Connection;
+
+use super::db::{params, Conn};
 use serde_json::json;
 use url::Url;
 
@@ -148,6 +150,19 @@ fn want(v: &[&Finding]) -> Vec<String> {
     r
 }
 
+/// Bring a raw SQLite connection to schema version `target`.
+fn migrate_raw(
+    conn: Connection,
+    target: i64,
+) -> std::result::Result<Connection, Box<dyn std::error::Error>> {
+    let c = Conn::Sqlite(conn);
+    schema::migrate(&c, target).map_err(|(_, _, e)| e)?;
+    match c {
+        Conn::Sqlite(c) => Ok(c),
+        Conn::Pg(_) => Err("not SQLite".into()),
+    }
+}
+
 fn raw(path: &Path) -> Connection {
     Connection::open(path).unwrap_or_else(|e| panic!("raw open: {e}"))
 }
@@ -159,18 +174,18 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 10);
+    assert_eq!(SCHEMA_VERSION, 11);
     let mode: String = store
         .conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        .query_row("PRAGMA journal_mode", params![], |r| r.get(0))?;
     assert_eq!(mode, "wal");
     let fk: i64 = store
         .conn
-        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))?;
+        .query_row("PRAGMA foreign_keys", params![], |r| r.get(0))?;
     assert_eq!(fk, 1);
     let timeout: i64 = store
         .conn
-        .query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+        .query_row("PRAGMA busy_timeout", params![], |r| r.get(0))?;
     assert_eq!(timeout, 5000);
     drop(store);
     // Opening again is a no-op.
@@ -184,8 +199,7 @@ fn a_version_1_file_is_upgraded_in_place_and_keeps_its_data() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 1).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 1)?;
         assert_eq!(schema::user_version(&conn)?, 1);
         conn.execute(
             "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
@@ -225,8 +239,7 @@ fn a_version_2_file_is_upgraded_and_its_edges_move_into_the_pages() -> TestResul
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 2).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 2)?;
         conn.execute_batch(
             "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
              VALUES ('2026-10-01T08:00:00+08:00', NULL, '2026-10-01T08:00:00+08:00', 'c', 'r', '[\"xian\"]');
@@ -260,8 +273,7 @@ fn a_failed_migration_leaves_the_file_at_its_previous_version() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 1).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 1)?;
         // Something in the way of migration 2: its first table already exists.
         conn.execute_batch("CREATE TABLE site_ipv6 (x INTEGER);")?;
     }
@@ -460,10 +472,8 @@ fn opening_a_file_locked_by_another_process_gives_busy() -> TestResult {
 
 // ---- writing and reading a scan ----
 
-#[test]
-fn a_full_scan_round_trips() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn a_full_scan_round_trips(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let as_of = at("2026-11-02T09:00:00+08:00");
     let run = store.begin_run(as_of, "cfg-1", "rules-1", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
@@ -591,10 +601,8 @@ fn a_full_scan_round_trips() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn new_persisting_and_fixed_over_three_runs() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn new_persisting_and_fixed_over_three_runs(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let a = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/a");
     let b = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/b");
     let c = finding("column.stale", Kind::Deduct, "https://xian.gov.cn/c");
@@ -738,10 +746,10 @@ fn new_persisting_and_fixed_over_three_runs() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history(
+    b: &Backend,
+) -> TestResult {
+    let mut store = b.open()?;
     let a = finding("link.broken", Kind::Deduct, "https://xian.gov.cn/a");
     scan(
         &mut store,
@@ -765,12 +773,9 @@ fn a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history
     Ok(())
 }
 
-#[test]
-fn resume_state_returns_exactly_what_was_saved() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let path = db(&dir);
+fn resume_state_returns_exactly_what_was_saved(b: &Backend) -> TestResult {
     let (run, sr, pages, links) = {
-        let mut store = Store::open(&path)?;
+        let mut store = b.open()?;
         let run = store.begin_run(
             at("2026-11-02T09:00:00+08:00"),
             "c",
@@ -821,7 +826,7 @@ fn resume_state_returns_exactly_what_was_saved() -> TestResult {
         let pages = vec![(p0, e0), (p1, e1), (p2, vec![])];
         (run, sr, pages, vec![l2, l1])
     };
-    let store = Store::open(&path)?;
+    let store = b.open()?;
     let unfinished = store.unfinished_run()?.ok_or("no unfinished run")?;
     assert_eq!(unfinished.id, run);
     assert_eq!(
@@ -860,10 +865,8 @@ fn resume_state_returns_exactly_what_was_saved() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn begin_site_again_resumes_the_same_site_run() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn begin_site_again_resumes_the_same_site_run(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
     assert_eq!(store.begin_site(run, &site("xian"))?, sr);
@@ -879,10 +882,8 @@ fn begin_site_again_resumes_the_same_site_run() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn unknown_ids_give_not_found() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn unknown_ids_give_not_found(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let err = store
         .finish_site(
             SiteRunId(99),
@@ -930,21 +931,22 @@ fn arm_failure(store: &Store) -> TestResult {
 }
 
 /// Rows of a table; `edges` counts the links kept with the pages.
-fn count(store: &Store, table: &str) -> std::result::Result<i64, rusqlite::Error> {
+fn count(store: &Store, table: &str) -> std::result::Result<i64, db::DbError> {
     if table == "edges" {
-        let mut st = store
-            .conn
-            .prepare(&format!("SELECT {}", super::pages::LINKS_OF_PAGE))?;
-        let mut rows = st.query([])?;
+        let sql = format!("SELECT {}", super::pages::LINKS_OF_PAGE);
+        let mut st = store.conn.prepare_cached(&sql)?;
         let mut n = 0;
-        while let Some(row) = rows.next()? {
+        st.for_each(params![], |row| {
             n += super::pages::decode_links(row, 0)?.len() as i64;
-        }
+            Ok(())
+        })?;
         return Ok(n);
     }
     store
         .conn
-        .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
+        .query_row(&format!("SELECT COUNT(*) FROM {table}"), params![], |r| {
+            r.get(0)
+        })
 }
 
 #[test]
@@ -1057,10 +1059,8 @@ fn an_uncommitted_batch_is_lost_when_the_process_dies() -> TestResult {
 
 // ---- conditional requests ----
 
-#[test]
-fn validators_come_from_the_latest_copy_that_has_them() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn validators_come_from_the_latest_copy_that_has_them(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let url = "https://xian.gov.cn/news/";
     assert!(store.validators("xian", url)?.is_none());
 
@@ -1110,10 +1110,8 @@ fn validators_come_from_the_latest_copy_that_has_them() -> TestResult {
 
 // ---- probes ----
 
-#[test]
-fn probes_and_the_ipv6_summary_round_trip() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn probes_and_the_ipv6_summary_round_trip(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let probe = |t: &str, family, ok| Probe {
         site: "xian".into(),
         at: at(t),
@@ -1263,7 +1261,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_a_sound_file() -> TestResult {
     // The file may not grow any more: SQLite answers SQLITE_FULL, as on a full disk.
     let pages: i64 = store
         .conn
-        .query_row("PRAGMA page_count", [], |r| r.get(0))?;
+        .query_row("PRAGMA page_count", params![], |r| r.get(0))?;
     store
         .conn
         .execute_batch(&format!("PRAGMA max_page_count = {pages};"))?;
@@ -1286,7 +1284,7 @@ fn a_full_disk_is_a_clear_error_and_leaves_a_sound_file() -> TestResult {
     let store = Store::open(&path)?;
     let ok: String = store
         .conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        .query_row("PRAGMA integrity_check", params![], |r| r.get(0))?;
     assert_eq!(ok, "ok");
     let state = store.resume_state(sr)?;
     assert!(state.pages.iter().any(|p| p.url == "https://xian.gov.cn/"));
@@ -1301,12 +1299,10 @@ fn a_full_disk_is_a_clear_error_and_leaves_a_sound_file() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn a_store_can_be_moved_to_a_writer_thread() -> TestResult {
+fn a_store_can_be_moved_to_a_writer_thread(b: &Backend) -> TestResult {
     fn assert_send<T: Send>() {}
     assert_send::<Store>();
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+    let mut store = b.open()?;
     let handle =
         std::thread::spawn(move || store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &[]));
     let run = handle.join().map_err(|_| "writer thread panicked")??;
@@ -1332,7 +1328,7 @@ fn a_pages_links_are_stored_compressed_and_read_back_whole() -> TestResult {
     let (kind, stored): (String, i64) =
         store
             .conn
-            .query_row("SELECT typeof(l.links), length(l.links) FROM pages p JOIN link_lists l ON l.id = p.links_id", [], |r| {
+            .query_row("SELECT typeof(l.links), length(l.links) FROM pages p JOIN link_lists l ON l.id = p.links_id", params![], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
     assert_eq!(kind, "blob");
@@ -1395,10 +1391,8 @@ fn a_corrupt_link_list_is_an_error_not_a_panic_or_a_huge_allocation() -> TestRes
     Ok(())
 }
 
-#[test]
-fn an_unchanged_pages_link_list_is_stored_once_across_scans() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn an_unchanged_pages_link_list_is_stored_once_across_scans(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let edges: Vec<Edge> = (0..30)
         .map(|i| edge(&format!("https://xian.gov.cn/p/{i}.html"), "链接"))
         .collect();
@@ -1428,10 +1422,8 @@ fn an_unchanged_pages_link_list_is_stored_once_across_scans() -> TestResult {
     Ok(())
 }
 
-#[test]
-fn a_run_knows_whether_its_owner_is_still_writing_it() -> TestResult {
-    let dir = tempfile::tempdir()?;
-    let mut store = Store::open(&db(&dir))?;
+fn a_run_knows_whether_its_owner_is_still_writing_it(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let info = store.unfinished_run()?.ok_or("unfinished")?;
     assert_eq!(info.owner.as_deref(), Some(this_process().as_str()));
@@ -1445,7 +1437,7 @@ fn a_run_knows_whether_its_owner_is_still_writing_it() -> TestResult {
      -> std::result::Result<RunInfo, Box<dyn std::error::Error>> {
         store.conn.execute(
             "UPDATE runs SET owner = ?2, heartbeat = ?3 WHERE id = ?1",
-            rusqlite::params![run.0, owner, beat],
+            params![run.0, owner, beat],
         )?;
         Ok(store.run(run)?.ok_or("run")?)
     };
@@ -1472,8 +1464,7 @@ fn a_version_4_file_is_upgraded_and_its_unfinished_run_resumes() -> TestResult {
     let dir = tempfile::tempdir()?;
     let path = db(&dir);
     {
-        let mut conn = raw(&path);
-        schema::migrate(&mut conn, 4).map_err(|(_, _, e)| e)?;
+        let conn = migrate_raw(raw(&path), 4)?;
         // A killed v4 scan: one page with its links inline (as v3 wrote them).
         conn.execute_batch(
             "INSERT INTO runs (started, finished, as_of, config_fingerprint, rules_fingerprint, sites) \
@@ -1609,3 +1600,282 @@ fn an_outbound_targets_sample_is_stored_and_read_back() -> TestResult {
     );
     Ok(())
 }
+// ---- many workers: claims and shared request slots ----
+
+fn sites_are_claimed_once_and_a_stopped_workers_are_taken_over(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
+    let names: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &names)?;
+    store.queue_sites(run, &names)?;
+    assert!(store.has_queue(run)?);
+    assert_eq!(store.unfinished_queued_run()?.map(|r| r.id), Some(run));
+    // Hosts other than this one: their liveness is their heartbeat alone.
+    let (w1, w2, w3) = ("elsewhere-1:11", "elsewhere-2:22", "elsewhere-3:33");
+    let claim = |s: &mut Store, w: &str, skip: &[String]| s.claim_site(run, w, skip);
+    assert_eq!(
+        claim(&mut store, w1, &[])?.map(|c| c.site).as_deref(),
+        Some("a")
+    );
+    assert_eq!(
+        claim(&mut store, w2, &[])?.map(|c| c.site).as_deref(),
+        Some("b")
+    );
+    assert_eq!(
+        claim(&mut store, w1, &[])?.map(|c| c.site).as_deref(),
+        Some("c")
+    );
+    assert_eq!(
+        claim(&mut store, w2, &[])?,
+        None,
+        "every site claimed by a live worker"
+    );
+    assert_eq!(
+        store.queue_state(run)?,
+        QueueState {
+            todo: 0,
+            claimed: 3,
+            done: 0
+        }
+    );
+    // w1 stops beating; w2 goes on.
+    store.conn.execute(
+        "UPDATE run_sites SET heartbeat = ?2 WHERE worker = ?1",
+        params![w1, "2026-01-01T00:00:00+08:00"],
+    )?;
+    assert_eq!(store.beat_claims(run, w2)?, 1);
+    let taken = claim(&mut store, w3, &[])?.ok_or("a stale claim is taken over")?;
+    assert_eq!(taken.site, "a");
+    assert_eq!(taken.taken_from.as_deref(), Some(w1));
+    let taken = claim(&mut store, w3, &[String::from("c")])?;
+    assert_eq!(taken, None, "the skipped site is left");
+    assert_eq!(
+        claim(&mut store, w3, &[])?.map(|c| c.site).as_deref(),
+        Some("c")
+    );
+    assert!(!store.finish_run_if_complete(run)?);
+    for site in ["a", "b"] {
+        store.complete_claim(run, site)?;
+    }
+    store.release_claim(run, "c", w3)?;
+    assert_eq!(store.queue_state(run)?.todo, 1);
+    assert_eq!(
+        claim(&mut store, w2, &[])?.map(|c| c.site).as_deref(),
+        Some("c")
+    );
+    store.complete_claim(run, "c")?;
+    assert!(store.finish_run_if_complete(run)?);
+    assert!(store.unfinished_run()?.is_none());
+    assert!(store.unfinished_queued_run()?.is_none());
+    Ok(())
+}
+
+fn reviews_are_kept_one_per_finding_and_the_latest_wins(b: &Backend) -> TestResult {
+    use crate::finding::{Decision, Review};
+    let mut store = b.open()?;
+    let review = |site: &str, target: &str, decision, by: &str| Review {
+        site: site.into(),
+        rule: "wording.serious".into(),
+        target: target.into(),
+        decision,
+        reviewer: Some(by.into()),
+        note: None,
+        at: "2026-11-30T10:00:00+08:00".into(),
+    };
+    store.save_review(&review(
+        "xian",
+        "http://xian/1",
+        Decision::Confirmed,
+        "张三",
+    ))?;
+    store.save_review(&review(
+        "xian",
+        "http://xian/2",
+        Decision::Dismissed,
+        "张三",
+    ))?;
+    store.save_review(&review("shi", "http://shi/1", Decision::Dismissed, "李四"))?;
+    store.save_review(&review(
+        "xian",
+        "http://xian/1",
+        Decision::Dismissed,
+        "王五",
+    ))?;
+    let xian = store.reviews(Some("xian"))?;
+    assert_eq!(xian.len(), 2);
+    assert_eq!(xian[0].target, "http://xian/1");
+    assert_eq!(
+        (xian[0].decision, xian[0].reviewer.as_deref()),
+        (Decision::Dismissed, Some("王五")),
+        "the latest decision replaces the earlier one"
+    );
+    assert_eq!(store.reviews(None)?.len(), 3);
+    assert!(store.reviews(Some("nowhere"))?.is_empty());
+    Ok(())
+}
+
+fn an_outbound_targets_sample_and_a_streamed_read_back_round_trip(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let mut sampled = link(
+        "http://casino.example/",
+        LinkStatus::Ok { status: 200 },
+        true,
+    );
+    sampled.internal = false;
+    sampled.target = Some(crate::crawl::TargetSample {
+        title: Some("澳门新葡京".into()),
+        text: "真人荷官 百家乐".into(),
+        text_cut: true,
+        nxdomain: false,
+    });
+    store.save_link(sr, &sampled)?;
+    let links = store.link_results(sr)?;
+    assert_eq!(links.len(), 1);
+    assert_eq!(links[0].target, sampled.target);
+    let mut seen = 0;
+    store.for_each_page(sr, true, &mut |_, _| seen += 1)?;
+    assert_eq!(seen, 0);
+    assert!(store.page_urls(sr)?.is_empty());
+    Ok(())
+}
+
+fn origin_slots_are_leased_in_turn(b: &Backend) -> TestResult {
+    let mut one = b.open()?;
+    let mut two = b.open()?;
+    let period = Duration::from_millis(400);
+    let origin = "http://xian.gov.cn:80";
+    let first = one.lease_origin_slot(origin, period)?;
+    let second = two.lease_origin_slot(origin, period)?;
+    let third = one.lease_origin_slot(origin, period)?;
+    assert!(first < Duration::from_millis(50), "{first:?}");
+    // Each next slot starts a period after the one before, whoever leased it.
+    assert!(
+        second > Duration::from_millis(250) && second <= period,
+        "{second:?}"
+    );
+    assert!(
+        third > Duration::from_millis(650) && third <= period * 2,
+        "{third:?}"
+    );
+    // Another origin is free at once.
+    assert!(two.lease_origin_slot("https://other.gov.cn:443", period)? < Duration::from_millis(50));
+    Ok(())
+}
+
+// ---- the same tests on both backends ----
+
+/// A store for a test: a file in a temporary folder, or a schema of its own in the PostgreSQL
+/// database named by `GOVSCAN_TEST_PG_URL` (dropped at the end).
+pub(crate) struct Backend {
+    location: Location,
+    _dir: Option<tempfile::TempDir>,
+    schema: Option<(String, String)>,
+}
+
+/// The variable naming the PostgreSQL database the tests may use (`.ci/run` starts one).
+pub(crate) const TEST_PG_URL: &str = "GOVSCAN_TEST_PG_URL";
+
+impl Backend {
+    pub(crate) fn sqlite() -> std::result::Result<Backend, Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        Ok(Backend {
+            location: Location::Sqlite(db(&dir)),
+            _dir: Some(dir),
+            schema: None,
+        })
+    }
+
+    /// A fresh schema in the test database; `None` (saying why) without one.
+    pub(crate) fn postgres(
+        test: &str,
+    ) -> std::result::Result<Option<Backend>, Box<dyn std::error::Error>> {
+        let Some(url) = std::env::var(TEST_PG_URL).ok().filter(|u| !u.is_empty()) else {
+            eprintln!("skipped: {test} on PostgreSQL: {TEST_PG_URL} is not set (.ci/run starts a cluster and sets it)");
+            return Ok(None);
+        };
+        let (url, schema) = pg_test_schema(&url)?;
+        Ok(Some(Backend {
+            location: Location::Postgres(url.clone()),
+            _dir: None,
+            schema: Some((url, schema)),
+        }))
+    }
+
+    /// A new connection to the test's store.
+    pub(crate) fn open(&self) -> std::result::Result<Store, StoreError> {
+        Store::open_location(&self.location)
+    }
+}
+
+impl Drop for Backend {
+    fn drop(&mut self) {
+        if let Some((url, schema)) = &self.schema {
+            if let Ok(mut c) = ::postgres::Client::connect(url, ::postgres::NoTls) {
+                let _ = c.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+            }
+        }
+    }
+}
+
+/// Create a schema of its own for a test in the database at `url`; returns the URL whose
+/// connections use it (`search_path`) and its name.
+pub(crate) fn pg_test_schema(
+    url: &str,
+) -> std::result::Result<(String, String), Box<dyn std::error::Error>> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .subsec_nanos();
+    let schema = format!("t{}_{n}_{nanos}", std::process::id());
+    let mut c = ::postgres::Client::connect(url, ::postgres::NoTls)?;
+    c.batch_execute(&format!("CREATE SCHEMA {schema}"))?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok((
+        format!("{url}{sep}options=-c%20search_path%3D{schema}"),
+        schema,
+    ))
+}
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[test]
+                fn $name() -> super::TestResult {
+                    super::$name(&super::Backend::sqlite()?)
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[test]
+                fn $name() -> super::TestResult {
+                    match super::Backend::postgres(stringify!($name))? {
+                        Some(b) => super::$name(&b),
+                        None => Ok(()),
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    reviews_are_kept_one_per_finding_and_the_latest_wins,
+    an_outbound_targets_sample_and_a_streamed_read_back_round_trip,
+    sites_are_claimed_once_and_a_stopped_workers_are_taken_over,
+    origin_slots_are_leased_in_turn,
+    a_full_scan_round_trips,
+    new_persisting_and_fixed_over_three_runs,
+    a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history,
+    resume_state_returns_exactly_what_was_saved,
+    begin_site_again_resumes_the_same_site_run,
+    unknown_ids_give_not_found,
+    validators_come_from_the_latest_copy_that_has_them,
+    probes_and_the_ipv6_summary_round_trip,
+    an_unchanged_pages_link_list_is_stored_once_across_scans,
+    a_run_knows_whether_its_owner_is_still_writing_it,
+    a_store_can_be_moved_to_a_writer_thread,
+);
