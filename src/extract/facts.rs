@@ -353,7 +353,7 @@ pub const MAX_RAW_TEXT_BYTES: usize = 64 * 1024;
 
 /// What was observed on a page before any rule was applied: the input of the facts that
 /// depend on rule data (wording hits, the "lists nothing" phrase, the 标识码 meta, the
-/// soft-404 phrases). The store keeps it (LZ4-compressed) so a stored scan can be judged
+/// soft-404 phrases). The store keeps it (zstd-compressed) so a stored scan can be judged
 /// again under changed rules without the network; the crawl does not keep it in memory.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PageRaw {
