@@ -1220,7 +1220,8 @@ fn cmd_review(c: ReviewCommand) -> Result<i32, Failure> {
             a.site, a.rule, a.target
         )));
     }
-    let mut store = crate::store::Store::open(&config.store.path).map_err(Failure::failed)?;
+    let mut store =
+        crate::store::Store::open_location(&config.store.location()).map_err(Failure::failed)?;
     let review = Review {
         site: a.site,
         rule: a.rule,

@@ -154,7 +154,12 @@ mod raw_tests {
         assert_eq!(decode_raw_blob(&blob).expect("zstd").text, raw.text);
         let json = serde_json::to_vec(&raw).expect("json");
         let old = lz4_flex::compress_prepend_size(&json);
-        assert!(old.len() > blob.len(), "zstd is smaller: {} vs {}", blob.len(), old.len());
+        assert!(
+            old.len() > blob.len(),
+            "zstd is smaller: {} vs {}",
+            blob.len(),
+            old.len()
+        );
         let back = decode_raw_blob(&old).expect("lz4");
         assert_eq!((back.text, back.meta), (raw.text, raw.meta));
         // Corrupt or hostile blobs are errors, never a panic or a huge allocation.
