@@ -504,9 +504,12 @@ fn no_channel(
         rule,
         &facts.url,
         facts.home.as_ref().map(|h| h.final_url.as_str()),
+        // Semi-automatic (regulations §10): a channel behind a script, a search form or a
+        // login is not among the links read, so a person confirms the absence.
         json!({
             "pages_with_navigation": pages_read,
             "found": list,
+            "needs_confirmation": true,
         }),
         format!("未发现有效的网上咨询、建议渠道（查看了{pages_read}个页面的导航链接）。{what}"),
     ))
@@ -665,6 +668,10 @@ mod tests {
             .find(|f| f.rule == "interaction.no_channel")
             .expect("no channel");
         assert!(n.message.contains("属于网上信访渠道"), "{}", n.message);
+        assert!(
+            n.needs_confirmation(),
+            "the absence of a channel is confirmed by a person"
+        );
         let s = f
             .iter()
             .find(|f| f.rule == "interaction.reply_stats")
