@@ -32,7 +32,7 @@ use serde_json::{json, Value};
 use super::Finding;
 use crate::crawl::{PageRecord, SiteFacts};
 use crate::extract::facts::{ListItem, NavLink};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::RuleSet;
 
 /// The per-class freshness rules, in classification order.
 pub const CLASS_RULES: &[&str] = &[
@@ -189,16 +189,6 @@ fn class_matches(p: &ColumnClassParams, name: &str) -> bool {
         && !p.exclude_patterns.iter().any(|r| r.is_match(name))
 }
 
-/// An enabled column-class rule with its typed parameters.
-fn class_rule<'r>(
-    rules: &'r RuleSet,
-    id: &str,
-    facts: &SiteFacts,
-) -> Option<(&'r Rule, &'r ColumnClassParams)> {
-    let r = rules.enabled_for(id, facts.level, facts.kind)?;
-    Some((r, r.typed::<ColumnClassParams>()?))
-}
-
 /// The columns of a site (see the module documentation).
 pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
     let index = page_index(facts);
@@ -220,7 +210,11 @@ pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
         .collect();
     let classes: Vec<(&'static str, &ColumnClassParams)> = CLASS_RULES
         .iter()
-        .filter_map(|id| class_rule(rules, id, facts).map(|(_, p)| (*id, p)))
+        .filter_map(|id| {
+            rules
+                .enabled_typed::<ColumnClassParams>(id, facts.level, facts.kind)
+                .map(|(_, p)| (*id, p))
+        })
         .collect();
 
     let mut seen_pages: HashSet<*const PageRecord> = HashSet::new();
@@ -418,7 +412,9 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
     let mut counted: HashMap<&'static str, Vec<(usize, Option<NaiveDate>)>> = HashMap::new();
     for (i, c) in columns.iter().enumerate() {
         let Some(class) = c.class else { continue };
-        let Some((rule, params)) = class_rule(rules, class, facts) else {
+        let Some((rule, params)) =
+            rules.enabled_typed::<ColumnClassParams>(class, facts.level, facts.kind)
+        else {
             continue;
         };
         let Some(s) = staleness(c, params, as_of) else {
@@ -438,9 +434,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
     }
     // The counting rules.
     for id in ["column.stale.veto", "column.stale.should_update"] {
-        let Some((rule, p)) = rules
-            .enabled_for(id, facts.level, facts.kind)
-            .and_then(|r| Some((r, r.typed::<CountRuleParams>()?)))
+        let Some((rule, p)) = rules.enabled_typed::<CountRuleParams>(id, facts.level, facts.kind)
         else {
             continue;
         };
@@ -495,7 +489,9 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
         ));
     }
     // 政策文件 column stale: a deduction, once per column; blank columns are not stale.
-    if let Some((rule, params)) = class_rule(rules, "column.stale.policy", facts) {
+    if let Some((rule, params)) =
+        rules.enabled_typed::<ColumnClassParams>("column.stale.policy", facts.level, facts.kind)
+    {
         for c in &columns {
             if !class_matches(params, &c.name) {
                 continue;
@@ -513,9 +509,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
     }
     // Blank columns.
     let blank: Vec<&Column<'_>> = columns.iter().filter(|c| c.is_blank()).collect();
-    if let Some((rule, p)) = rules
-        .enabled_for("column.blank.warn", facts.level, facts.kind)
-        .and_then(|r| Some((r, r.typed::<ColumnBlankWarnParams>()?)))
+    if let Some((rule, p)) =
+        rules.enabled_typed::<ColumnBlankWarnParams>("column.blank.warn", facts.level, facts.kind)
     {
         let threshold = p.threshold;
         if !blank.is_empty() && blank.len() >= threshold {
@@ -534,9 +529,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
             }
         }
     }
-    if let Some((rule, p)) = rules
-        .enabled_for("column.blank", facts.level, facts.kind)
-        .and_then(|r| Some((r, r.typed::<ColumnBlankParams>()?)))
+    if let Some((rule, p)) =
+        rules.enabled_typed::<ColumnBlankParams>("column.blank", facts.level, facts.kind)
     {
         let threshold = p.threshold;
         if !blank.is_empty() && blank.len() >= threshold {
@@ -750,9 +744,8 @@ fn find_entrance(facts: &SiteFacts, rule: &XxgkParams) -> Option<Entrance> {
 /// 法定主动公开内容 (`column.missing.art20`, `.art21`).
 pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
-    let Some((rule, params)) = rules
-        .enabled_for("column.missing.xxgk", facts.level, facts.kind)
-        .and_then(|r| Some((r, r.typed::<XxgkParams>()?)))
+    let Some((rule, params)) =
+        rules.enabled_typed::<XxgkParams>("column.missing.xxgk", facts.level, facts.kind)
     else {
         return out;
     };
@@ -788,9 +781,8 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         "entries_found": entrance.entries_found,
         "configured": entrance.configured,
     });
-    if let Some((er, ep)) = rules
-        .enabled_for("column.xxgk.entrance", facts.level, facts.kind)
-        .and_then(|r| Some((r, r.typed::<XxgkEntranceParams>()?)))
+    if let Some((er, ep)) =
+        rules.enabled_typed::<XxgkEntranceParams>("column.xxgk.entrance", facts.level, facts.kind)
     {
         let mut problems: Vec<String> = Vec::new();
         if entrance.level > 1 && ep.require_on_home {
@@ -897,9 +889,8 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         ("column.missing.art20", "第二十条"),
         ("column.missing.art21", "第二十一条"),
     ] {
-        let Some((r, items)) = rules
-            .enabled_for(id, facts.level, facts.kind)
-            .and_then(|r| Some((r, r.typed::<ColumnItemsParams>()?)))
+        let Some((r, items)) =
+            rules.enabled_typed::<ColumnItemsParams>(id, facts.level, facts.kind)
         else {
             continue;
         };

@@ -17,7 +17,7 @@ use super::Finding;
 use crate::crawl::SiteFacts;
 use crate::extract::facts::FooterFacts;
 use crate::rules::params::{
-    ConacParams, FooterPatternsParams, JiucuoParams, Params, SiteIdCodeParams, SponsorContactParams,
+    ConacParams, FooterPatternsParams, JiucuoParams, SiteIdCodeParams, SponsorContactParams,
 };
 use crate::rules::{Rule, RuleSet};
 
@@ -67,19 +67,16 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         return out;
     };
     let hay = haystack(footer);
-    fn rule<'r, T: Params>(
-        rules: &'r RuleSet,
-        facts: &SiteFacts,
-        id: &str,
-    ) -> Option<(&'r Rule, &'r T)> {
-        rules.enabled_typed::<T>(id, facts.level, facts.kind)
-    }
     let region = footer.region.zh();
     let excerpt: String = footer.text.chars().take(300).collect();
 
     // 网站标识码: footer, meta, configuration.
     let mut footer_code: Option<String> = None;
-    if let Some((r, p)) = rule::<SiteIdCodeParams>(rules, facts, "footer.missing_id.siteidcode") {
+    if let Some((r, p)) = rules.enabled_typed::<SiteIdCodeParams>(
+        "footer.missing_id.siteidcode",
+        facts.level,
+        facts.kind,
+    ) {
         let found = first_match(&p.patterns, &hay);
         footer_code = found
             .and_then(|m| TRAILING_CODE.captures(m))
@@ -134,14 +131,17 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         }
     }
 
-    if let Some((r, p)) = rule::<ConacParams>(rules, facts, "footer.missing_id.conac") {
+    if let Some((r, p)) =
+        rules.enabled_typed::<ConacParams>("footer.missing_id.conac", facts.level, facts.kind)
+    {
         out.extend(conac(r, p, facts, footer, region, &excerpt));
     }
     for (id, name) in [
         ("footer.missing_id.icp", "ICP备案编号"),
         ("footer.missing_id.psb", "公安机关备案标识"),
     ] {
-        let Some((r, p)) = rule::<FooterPatternsParams>(rules, facts, id) else {
+        let Some((r, p)) = rules.enabled_typed::<FooterPatternsParams>(id, facts.level, facts.kind)
+        else {
             continue;
         };
         if first_match(&p.patterns, &hay).is_none() {
@@ -154,9 +154,11 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         }
     }
 
-    if let Some((r, p)) =
-        rule::<SponsorContactParams>(rules, facts, "footer.missing.sponsor_contact")
-    {
+    if let Some((r, p)) = rules.enabled_typed::<SponsorContactParams>(
+        "footer.missing.sponsor_contact",
+        facts.level,
+        facts.kind,
+    ) {
         let sponsor = first_match(&p.sponsor_patterns, &hay);
         let contact = first_match(&p.contact_patterns, &hay);
         let missing: Vec<&str> = [(sponsor, "网站主办单位"), (contact, "联系方式")]
@@ -174,7 +176,9 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         }
     }
 
-    if let Some((r, p)) = rule::<JiucuoParams>(rules, facts, "footer.missing.jiucuo") {
+    if let Some((r, p)) =
+        rules.enabled_typed::<JiucuoParams>("footer.missing.jiucuo", facts.level, facts.kind)
+    {
         let found = first_match(&p.patterns, &hay);
         let site_code = facts
             .site_id_code

@@ -76,10 +76,7 @@ pub fn check(
             ));
         }
     }
-    if let Some((r, p)) = rules
-        .enabled_for("ipv6.coverage", level, kind)
-        .and_then(|r| Some((r, r.typed::<Ipv6CoverageParams>()?)))
-    {
+    if let Some((r, p)) = rules.enabled_typed::<Ipv6CoverageParams>("ipv6.coverage", level, kind) {
         if !unsupported {
             let min = p.min_links;
             let mut parts = Vec::new();
@@ -116,9 +113,7 @@ pub fn check(
         }
     }
     if let (Some((r, p)), Some(c)) = (
-        rules
-            .enabled_for("ipv6.consistency", level, kind)
-            .and_then(|r| Some((r, r.typed::<Ipv6ConsistencyParams>()?))),
+        rules.enabled_typed::<Ipv6ConsistencyParams>("ipv6.consistency", level, kind),
         &d.consistency,
     ) {
         let min = p.min_similarity;
@@ -195,9 +190,8 @@ pub fn success_rate(
     rules: &RuleSet,
     as_of: DateTime<FixedOffset>,
 ) -> Vec<Finding> {
-    let Some((r, p)) = rules
-        .enabled_for("ipv6.success_rate", level, kind)
-        .and_then(|r| Some((r, r.typed::<Ipv6SuccessRateParams>()?)))
+    let Some((r, p)) =
+        rules.enabled_typed::<Ipv6SuccessRateParams>("ipv6.success_rate", level, kind)
     else {
         return Vec::new();
     };
