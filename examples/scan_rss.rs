@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Knobs: `BENCH_SITES` (40), `BENCH_PAGES` pages per site (2116: about 84,600 pages in all),
-//! `BENCH_KEEP_DB=1` to keep the store (its folder is printed).
+//! `BENCH_KEEP_DB=1` to keep the store (its folder is printed), `BENCH_WRAPPER` a command
+//! to run the scan under (a profiler: `BENCH_WRAPPER="heaptrack -o /tmp/scan"`).
 
 use std::process::Command;
 use std::time::Instant;
@@ -83,8 +84,12 @@ fn main() {
             .unwrap_or(1)
     );
     let started = Instant::now();
+    // `BENCH_WRAPPER="heaptrack -o /tmp/scan"` runs the scan under a profiler (its RSS is then
+    // the profiler's too).
+    let wrapper = std::env::var("BENCH_WRAPPER").unwrap_or_default();
     let out = Command::new("/usr/bin/time")
         .arg("-v")
+        .args(wrapper.split_whitespace())
         .arg(&bin)
         .arg("scan")
         .arg("--config")

@@ -112,6 +112,15 @@ impl SiteRun {
         } else {
             error
         };
+        let error = if st.frontier.lost > 0 {
+            Some(format!(
+                "{}；{} 个待抓取网址丢失（临时文件读取失败）",
+                error.unwrap_or_default(),
+                st.frontier.lost
+            ))
+        } else {
+            error
+        };
         SiteFacts {
             name: site.name.clone(),
             url: site.url.to_string(),

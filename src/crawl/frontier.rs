@@ -53,9 +53,20 @@ impl Trap {
 /// the key (8 bytes a URL instead of the URL: a site of a million URLs takes about 16 MiB); two
 /// different URLs of one site share a hash with a probability of about n²/2⁶⁵ (one in 37
 /// million for a million URLs), and then the second is not crawled.
+///
+/// The queue keeps at most about two [`SPILL_CHUNK`]s of tasks in memory, each as its URL and
+/// a few flags; the tasks queued beyond that wait in an anonymous temporary file, in chunks,
+/// read back in order when the ones in memory are done. A large site early in its crawl has
+/// discovered far more URLs than it has fetched: they cost disk, not memory. Order is kept:
+/// `head`, then the spilled chunks, then `tail`.
 #[derive(Debug, Default)]
 pub struct Frontier {
-    queue: VecDeque<Task>,
+    /// The next tasks, in order.
+    head: VecDeque<Queued>,
+    /// Chunks of tasks written to the spill file, after `head`, before `tail`.
+    spill: Option<Spill>,
+    /// The latest tasks, after the spilled ones.
+    tail: Vec<Queued>,
     seen: HashSet<u64>,
     /// Query strings seen per host and path (by the hash of host and path).
     query_variants: HashMap<u64, usize>,
@@ -63,6 +74,148 @@ pub struct Frontier {
     pub pages_enqueued: usize,
     /// Check tasks ever enqueued (the link budget counts these).
     pub checks_enqueued: usize,
+    /// Tasks lost because the spill file could not be read back (each is logged; the site's
+    /// facts say that tasks were lost).
+    pub lost: usize,
+}
+
+/// Tasks queued in memory beyond which new ones go to the spill file, and the size of a
+/// spilled chunk.
+pub const SPILL_CHUNK: usize = 1024;
+
+/// A queued task: the canonical URL (its key) and what to do with it. The URL is parsed again
+/// when the task is taken.
+#[derive(Debug, Clone)]
+struct Queued {
+    key: Box<str>,
+    depth: u32,
+    flags: u8,
+}
+
+const PAGE: u8 = 1;
+const INTERNAL: u8 = 2;
+const SAMPLE: u8 = 4;
+
+impl Queued {
+    fn of(task: Task) -> Queued {
+        let mut flags = 0;
+        if task.kind == TaskKind::Page {
+            flags |= PAGE;
+        }
+        if task.internal {
+            flags |= INTERNAL;
+        }
+        if task.sample {
+            flags |= SAMPLE;
+        }
+        // The key is the URL's serialisation everywhere a task is made; keep the URL if not.
+        let key = if task.key == task.url.as_str() {
+            task.key
+        } else {
+            task.url.to_string()
+        };
+        Queued {
+            key: key.into_boxed_str(),
+            depth: task.depth,
+            flags,
+        }
+    }
+
+    fn task(self) -> Option<Task> {
+        let url = Url::parse(&self.key).ok()?;
+        Some(Task {
+            url,
+            key: self.key.into_string(),
+            depth: self.depth,
+            kind: if self.flags & PAGE != 0 {
+                TaskKind::Page
+            } else {
+                TaskKind::Check
+            },
+            internal: self.flags & INTERNAL != 0,
+            sample: self.flags & SAMPLE != 0,
+        })
+    }
+}
+
+/// The spill file: an anonymous temporary file (gone when dropped) holding chunks of tasks
+/// back to back, and where each chunk not yet read back starts and how long it is.
+#[derive(Debug)]
+struct Spill {
+    file: std::fs::File,
+    chunks: VecDeque<(u64, usize, usize)>,
+    end: u64,
+}
+
+impl Spill {
+    fn open() -> std::io::Result<Spill> {
+        Ok(Spill {
+            file: tempfile::tempfile()?,
+            chunks: VecDeque::new(),
+            end: 0,
+        })
+    }
+
+    /// Append a chunk (length-prefixed URLs with their depth and flags).
+    fn write(&mut self, tasks: &[Queued]) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut buf = Vec::with_capacity(tasks.iter().map(|t| t.key.len() + 9).sum());
+        for t in tasks {
+            buf.extend_from_slice(&t.depth.to_le_bytes());
+            buf.push(t.flags);
+            buf.extend_from_slice(&(t.key.len() as u32).to_le_bytes());
+            buf.extend_from_slice(t.key.as_bytes());
+        }
+        self.file.seek(SeekFrom::Start(self.end))?;
+        self.file.write_all(&buf)?;
+        self.chunks.push_back((self.end, buf.len(), tasks.len()));
+        self.end += buf.len() as u64;
+        Ok(())
+    }
+
+    /// Read the oldest chunk back. `Err` carries how many tasks it held.
+    fn read(&mut self) -> Option<Result<Vec<Queued>, usize>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let (start, len, count) = self.chunks.pop_front()?;
+        let mut buf = vec![0u8; len];
+        let read = self
+            .file
+            .seek(SeekFrom::Start(start))
+            .and_then(|_| self.file.read_exact(&mut buf));
+        if let Err(e) = read {
+            tracing::error!(error = %e, tasks = count, "could not read queued URLs back from the frontier's spill file");
+            return Some(Err(count));
+        }
+        if self.chunks.is_empty() {
+            // Everything written was read: start the file over.
+            self.end = 0;
+            if let Err(e) = self.file.set_len(0) {
+                tracing::debug!(error = %e, "could not truncate the frontier's spill file");
+            }
+        }
+        Some(decode_chunk(&buf).ok_or(count))
+    }
+
+    fn len(&self) -> usize {
+        self.chunks.iter().map(|c| c.2).sum()
+    }
+}
+
+fn decode_chunk(mut buf: &[u8]) -> Option<Vec<Queued>> {
+    let mut out = Vec::new();
+    while !buf.is_empty() {
+        let depth = u32::from_le_bytes(buf.get(0..4)?.try_into().ok()?);
+        let flags = *buf.get(4)?;
+        let len = u32::from_le_bytes(buf.get(5..9)?.try_into().ok()?) as usize;
+        let key = std::str::from_utf8(buf.get(9..9 + len)?).ok()?;
+        out.push(Queued {
+            key: key.into(),
+            depth,
+            flags,
+        });
+        buf = &buf[9 + len..];
+    }
+    Some(out)
 }
 
 impl Frontier {
@@ -82,22 +235,75 @@ impl Frontier {
             TaskKind::Page => self.pages_enqueued += 1,
             TaskKind::Check => self.checks_enqueued += 1,
         }
-        self.queue.push_back(task);
+        let q = Queued::of(task);
+        if self.spill.as_ref().is_none_or(|s| s.chunks.is_empty())
+            && self.tail.is_empty()
+            && self.head.len() < SPILL_CHUNK
+        {
+            self.head.push_back(q);
+            return;
+        }
+        self.tail.push(q);
+        if self.tail.len() >= SPILL_CHUNK {
+            self.spill_tail();
+        }
+    }
+
+    /// Move the tail to the spill file (kept in memory if the file cannot be written).
+    fn spill_tail(&mut self) {
+        if self.spill.is_none() {
+            match Spill::open() {
+                Ok(s) => self.spill = Some(s),
+                Err(e) => {
+                    tracing::warn!(error = %e, "no temporary file for the frontier: queued URLs stay in memory");
+                    return;
+                }
+            }
+        }
+        let Some(spill) = self.spill.as_mut() else {
+            return;
+        };
+        match spill.write(&self.tail) {
+            Ok(()) => self.tail.clear(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not write queued URLs to the frontier's spill file: they stay in memory");
+            }
+        }
     }
 
     /// Next task.
     pub fn pop(&mut self) -> Option<Task> {
-        self.queue.pop_front()
+        loop {
+            if self.head.is_empty() {
+                match self.spill.as_mut().and_then(Spill::read) {
+                    Some(Ok(chunk)) => self.head.extend(chunk),
+                    Some(Err(lost)) => {
+                        self.lost += lost;
+                        continue;
+                    }
+                    None => self.head.extend(self.tail.drain(..)),
+                }
+            }
+            let q = self.head.pop_front()?;
+            let key = q.key.clone();
+            match q.task() {
+                Some(t) => return Some(t),
+                None => {
+                    tracing::error!(url = %key, "a queued URL no longer parses; skipped");
+                    self.lost += 1;
+                }
+            }
+        }
     }
 
     /// Tasks waiting.
     pub fn len(&self) -> usize {
-        self.queue.len()
+        self.head.len() + self.tail.len() + self.spill.as_ref().map_or(0, Spill::len)
     }
 
     /// Nothing waiting.
     pub fn is_empty(&self) -> bool {
-        self.queue.is_empty()
+        self.len() == 0
     }
 
     /// Whether crawling this URL looks like walking into a trap. Counts query variants of a
@@ -165,6 +371,72 @@ mod tests {
 
     fn u(s: &str) -> Url {
         Url::parse(s).unwrap()
+    }
+
+    fn task(i: usize, kind: TaskKind) -> Task {
+        let url = u(&format!("http://x/p/{i}.html"));
+        Task {
+            key: url.to_string(),
+            url,
+            depth: i as u32 % 7,
+            kind,
+            internal: i % 2 == 0,
+            sample: i % 3 == 0,
+        }
+    }
+
+    #[test]
+    fn a_long_queue_spills_to_disk_and_comes_back_in_order() {
+        let mut f = Frontier::default();
+        let n = SPILL_CHUNK * 5 + 17;
+        let mut popped = Vec::new();
+        for i in 0..n {
+            f.push(task(
+                i,
+                if i % 4 == 0 {
+                    TaskKind::Check
+                } else {
+                    TaskKind::Page
+                },
+            ));
+            // Take one now and then, as workers do while the crawl discovers more.
+            if i % 3 == 0 {
+                popped.push(f.pop().unwrap());
+            }
+            assert!(f.head.len() + f.tail.len() <= 2 * SPILL_CHUNK);
+        }
+        assert!(f.spill.as_ref().is_some_and(|s| s.end > 0));
+        assert_eq!(f.len(), n - popped.len());
+        while let Some(t) = f.pop() {
+            popped.push(t);
+        }
+        assert!(f.is_empty());
+        assert_eq!(f.lost, 0);
+        assert_eq!(popped.len(), n);
+        for (i, t) in popped.iter().enumerate() {
+            let want = task(
+                i,
+                if i % 4 == 0 {
+                    TaskKind::Check
+                } else {
+                    TaskKind::Page
+                },
+            );
+            assert_eq!(
+                (&t.key, t.depth, t.kind, t.internal, t.sample),
+                (&want.key, want.depth, want.kind, want.internal, want.sample)
+            );
+            assert_eq!(t.url, want.url);
+        }
+        assert_eq!(f.pages_enqueued + f.checks_enqueued, n);
+        // Emptied: the file starts over.
+        assert_eq!(f.spill.as_ref().map(|s| s.end), Some(0));
+    }
+
+    #[test]
+    fn a_damaged_spill_chunk_is_counted_as_lost_not_a_panic() {
+        assert!(decode_chunk(&[1, 0, 0, 0, 1, 200, 0, 0, 0, b'a']).is_none());
+        assert_eq!(decode_chunk(&[]).map(|v| v.len()), Some(0));
     }
 
     #[test]

@@ -20,9 +20,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
 use ego_tree::iter::Edge;
 use ego_tree::NodeId;
-use regex::Regex;
 use scraper::{Html, Node};
 use serde::{Deserialize, Serialize};
 use url::Url;
@@ -1090,13 +1090,13 @@ fn make_item(row: &Row, base: &Url) -> Option<ListItem> {
 /// 党) or 中华人民共和国国务院 are never reported.
 #[derive(Debug)]
 pub struct WordingMatcher {
-    finder: Option<Regex>,
+    finder: Option<SharedRegex>,
     listed: HashMap<String, String>,
     /// Substitution variant → (official name, char index of the replaced character).
     substituted: HashMap<String, (String, usize)>,
     /// Official names searched for insertions.
     names: HashSet<String>,
-    correct: Option<Regex>,
+    correct: Option<AhoCorasick>,
     /// Every correct form (official names and listed correct forms).
     correct_set: HashSet<String>,
     /// Dropped-character and swapped-character near misses.
@@ -1121,13 +1121,13 @@ pub struct NearMissParams<'a> {
 #[derive(Debug, Default)]
 struct NearMisses {
     /// Literal variants (dropped or swapped characters).
-    finder: Option<Regex>,
+    finder: Option<AhoCorasick>,
     /// Variant → (official name, kind).
     variants: HashMap<String, (String, WordingKind)>,
     /// Toneless pinyin → the key character that stands for it in skeletons.
     keys: HashMap<&'static str, char>,
     /// Finder of name skeletons in a text skeleton.
-    skeleton_finder: Option<Regex>,
+    skeleton_finder: Option<AhoCorasick>,
     /// Skeleton → the official names that have it.
     by_skeleton: HashMap<String, Vec<Vec<char>>>,
     never: HashSet<char>,
@@ -1201,22 +1201,9 @@ impl WordingMatcher {
         alternatives.sort_by_key(|a| std::cmp::Reverse(a.chars().count()));
         alternatives.dedup();
         let finder = (!alternatives.is_empty())
-            .then(|| {
-                regex::RegexBuilder::new(&alternatives.join("|"))
-                    .size_limit(64 << 20)
-                    .dfa_size_limit(16 << 20)
-                    .build()
-                    .ok()
-            })
+            .then(|| SharedRegex::new(&alternatives.join("|")))
             .flatten();
-        let correct_re = (!correct.is_empty())
-            .then(|| {
-                let mut c = correct.clone();
-                c.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-                let alt: Vec<String> = c.iter().map(|s| regex::escape(s)).collect();
-                Regex::new(&alt.join("|")).ok()
-            })
-            .flatten();
+        let correct_re = literal_finder(correct.clone());
         WordingMatcher {
             finder,
             listed,
@@ -1331,7 +1318,7 @@ impl WordingMatcher {
             if out.len() >= max {
                 break;
             }
-            let wrong = m.as_str();
+            let wrong = &text[m.start()..m.end()];
             let Some((right, kind, err)) = self.classify(wrong) else {
                 continue;
             };
@@ -1388,7 +1375,7 @@ impl WordingMatcher {
         };
         if let Some(finder) = &self.near.finder {
             for m in finder.find_iter(text) {
-                let Some((right, kind)) = self.near.variants.get(m.as_str()) else {
+                let Some((right, kind)) = self.near.variants.get(&text[m.start()..m.end()]) else {
                     continue;
                 };
                 if self.covered_by_correct(text, m.start(), m.end()) {
@@ -1432,7 +1419,7 @@ impl WordingMatcher {
                 .iter()
                 .filter_map(|(x, _)| text[*x..].chars().next())
                 .collect();
-            let Some(names) = self.near.by_skeleton.get(m.as_str()) else {
+            let Some(names) = self.near.by_skeleton.get(&skeleton[m.start()..m.end()]) else {
                 continue;
             };
             // Separators inside the name.
@@ -1525,7 +1512,7 @@ impl WordingMatcher {
         let window = &text[from..to];
         let mut at = 0;
         while at < window.len() {
-            let Some(m) = re.find_at(window, at) else {
+            let Some(m) = re.find(aho_corasick::Input::new(window).span(at..window.len())) else {
                 break;
             };
             let (s, e) = (from + m.start(), from + m.end());
@@ -1558,18 +1545,70 @@ impl NearMisses {
 }
 
 /// One regex of literal alternatives, the longest first.
-fn literal_finder(mut alternatives: Vec<String>) -> Option<Regex> {
+/// A finder of literal strings, the longer of two that start at the same place winning (as
+/// in a regex alternation ordered longest first). An Aho-Corasick automaton is built once and
+/// searched without a per-thread cache, so the many threads that parse pages share it.
+fn literal_finder(mut alternatives: Vec<String>) -> Option<AhoCorasick> {
     alternatives.sort_by_key(|a| std::cmp::Reverse(a.chars().count()));
     alternatives.dedup();
     if alternatives.is_empty() {
         return None;
     }
-    let alt: Vec<String> = alternatives.iter().map(|a| regex::escape(a)).collect();
-    regex::RegexBuilder::new(&alt.join("|"))
-        .size_limit(64 << 20)
-        .dfa_size_limit(16 << 20)
-        .build()
+    AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(&alternatives)
         .ok()
+}
+
+/// A regex searched with caches from a small pool of its own. `regex::Regex` keeps one lazy-DFA
+/// cache per thread that ever used it at once (up to its DFA size limit each, and never given
+/// back): with the wording list's two thousand alternatives and the runtime's many parsing
+/// threads that came to tens of MiB. Here a cache is taken for a search and put back, and at
+/// most [`SharedRegex::KEEP`] idle caches are kept.
+#[derive(Debug)]
+pub(crate) struct SharedRegex {
+    re: regex_automata::meta::Regex,
+    caches: std::sync::Mutex<Vec<regex_automata::meta::Cache>>,
+}
+
+impl SharedRegex {
+    /// Idle caches kept (as many as pages are parsed at once by default).
+    const KEEP: usize = 2;
+
+    fn new(pattern: &str) -> Option<SharedRegex> {
+        let re = regex_automata::meta::Builder::new()
+            .configure(
+                regex_automata::meta::Config::new()
+                    .nfa_size_limit(Some(64 << 20))
+                    .hybrid_cache_capacity(8 << 20),
+            )
+            .build(pattern)
+            .ok()?;
+        Some(SharedRegex {
+            re,
+            caches: std::sync::Mutex::new(Vec::new()),
+        })
+    }
+
+    /// Every leftmost-first match in `text`, without overlaps.
+    fn find_iter(&self, text: &str) -> Vec<regex_automata::Match> {
+        let mut cache = self
+            .caches
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .pop()
+            .unwrap_or_else(|| self.re.create_cache());
+        let found: Vec<regex_automata::Match> =
+            regex_automata::util::iter::Searcher::new(regex_automata::Input::new(text))
+                .into_matches_iter(|input| Ok(self.re.search_with(&mut cache, input)))
+                .infallible()
+                .collect();
+        let mut caches = self.caches.lock().unwrap_or_else(|p| p.into_inner());
+        if caches.len() < Self::KEEP {
+            caches.push(cache);
+        }
+        found
+    }
 }
 
 fn single_char(s: &str) -> Option<char> {
