@@ -380,8 +380,8 @@ mod tests {
             url,
             depth: i as u32 % 7,
             kind,
-            internal: i % 2 == 0,
-            sample: i % 3 == 0,
+            internal: i.is_multiple_of(2),
+            sample: i.is_multiple_of(3),
         }
     }
 
@@ -393,14 +393,14 @@ mod tests {
         for i in 0..n {
             f.push(task(
                 i,
-                if i % 4 == 0 {
+                if i.is_multiple_of(4) {
                     TaskKind::Check
                 } else {
                     TaskKind::Page
                 },
             ));
             // Take one now and then, as workers do while the crawl discovers more.
-            if i % 3 == 0 {
+            if i.is_multiple_of(3) {
                 popped.push(f.pop().unwrap());
             }
             assert!(f.head.len() + f.tail.len() <= 2 * SPILL_CHUNK);
@@ -416,7 +416,7 @@ mod tests {
         for (i, t) in popped.iter().enumerate() {
             let want = task(
                 i,
-                if i % 4 == 0 {
+                if i.is_multiple_of(4) {
                     TaskKind::Check
                 } else {
                     TaskKind::Page
