@@ -273,9 +273,10 @@ impl Store {
             .map_err(open_err)?;
         conn.pragma_update(None, "foreign_keys", true)
             .map_err(open_err)?;
-        // A scan writes in transactions of up to a few thousand rows (many MiB): a page cache
-        // that holds one keeps SQLite from spilling it to the WAL and reading it back.
-        conn.pragma_update(None, "cache_size", -32_768)
+        // 8 MiB of page cache: it holds the indexes a scan's writes look up (page observations
+        // and link lists by content hash); a larger one only kept more of the freshly written
+        // rows (32 MiB measured the same pages/s and 20 MiB more memory).
+        conn.pragma_update(None, "cache_size", -8_192)
             .map_err(open_err)?;
         let conn = Conn::Sqlite(conn);
         if found < SCHEMA_VERSION {
