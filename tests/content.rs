@@ -537,3 +537,30 @@ async fn navigation_only_home_page_uses_second_level_pages() {
         }
     }
 }
+
+/// Stale columns in six date notations (one GBK), wrong wording and footer defects are judged
+/// the same from the store, read back page by page and link by link as `scan` and `judge`
+/// read them, as from the facts of a crawl held in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judged_the_same_from_the_store_as_from_memory() {
+    let mut fixture = stale_site(3, 2);
+    fixture.footer = FOOTER.replace("示ICP备05000001号", "");
+    fixture.extra_home_html = "<p>热烈庆祝中华人民共合国成立七十七周年。</p>".into();
+    let running = common::serve(fixture.router()).await;
+    let dir = common::temp_dir_in("content", "store-equals-memory");
+    let rules = RuleSet::embedded().expect("rules");
+    let (from_memory, from_store, pages) = common::judged_from_memory_and_store(
+        common::fast_config(),
+        common::site_for(&running),
+        &rules,
+        as_of(),
+        &dir,
+    )
+    .await;
+    assert!(pages >= 8, "{pages} pages");
+    assert!(
+        from_memory.iter().any(|f| f.starts_with("wording.serious")),
+        "{from_memory:#?}"
+    );
+    assert_eq!(from_store, from_memory);
+}

@@ -234,7 +234,7 @@ async fn classifies_404_500_refused_and_timeout() {
     assert_eq!(facts.stats.broken, 4);
     let ok = &facts.links[&s.url("/ok.html")];
     assert!(ok.on_home);
-    assert_eq!(ok.referrers[0].text, "栏目1");
+    assert_eq!(&*ok.referrers[0].text, "栏目1");
 }
 
 #[tokio::test]

@@ -522,3 +522,29 @@ async fn near_misses_of_official_names_on_a_page() {
     want.sort();
     assert_eq!(got, want, "{wording:#?}");
 }
+
+/// Both layouts (a GBK table site with its 信息公开 one level down and columns missing, a div
+/// site with side menus and a wrong-wording badge) are judged the same from the store, read
+/// back page by page and link by link as `scan` and `judge` read them, as from the facts of a
+/// crawl held in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn judged_the_same_from_the_store_as_from_memory() {
+    let rules = RuleSet::embedded().expect("rules");
+    let sites = [
+        ("a", site_a(&["政府采购", "社会救助"])),
+        ("b", site_b("", "中华人民共合国", &["统计信息"])),
+    ];
+    for (name, pages) in sites {
+        let running = common::serve(router(pages)).await;
+        let mut config = common::fast_config();
+        config.crawl.check_external = false;
+        let mut site = common::site_for(&running);
+        site.site_id_code = Some("5000000001".into());
+        let dir = common::temp_dir_in("layouts", &format!("store-{name}"));
+        let (from_memory, from_store, pages) =
+            common::judged_from_memory_and_store(config, site, &rules, as_of(), &dir).await;
+        assert!(pages >= 5, "{name}: {pages} pages");
+        assert!(!from_memory.is_empty(), "{name}");
+        assert_eq!(from_store, from_memory, "{name}");
+    }
+}

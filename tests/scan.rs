@@ -1792,7 +1792,7 @@ async fn judgement_from_the_store_equals_judgement_from_memory() {
         f.links
             .values()
             .map(|l| {
-                let referrers: Vec<&str> = l.referrers.iter().map(|r| r.page.as_str()).collect();
+                let referrers: Vec<&str> = l.referrers.iter().map(|r| &*r.page).collect();
                 format!(
                     "{} {} {} {} {} {:?}",
                     l.url,

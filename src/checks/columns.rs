@@ -112,7 +112,7 @@ impl Column<'_> {
                 .links
                 .get(&p.url)
                 .and_then(|l| l.referrers.first())
-                .map(|r| r.page.as_str())
+                .map(|r| &*r.page)
         })
     }
 }
@@ -712,8 +712,8 @@ fn find_entrance(facts: &SiteFacts, rule: &XxgkParams) -> Option<Entrance> {
         let via = facts.links.get(&p.url).and_then(|l| {
             l.referrers
                 .iter()
-                .find(|r| r.page != home.url)
-                .map(|r| (r.text.clone(), r.page.clone()))
+                .find(|r| *r.page != *home.url)
+                .map(|r| (r.text.to_string(), r.page.to_string()))
         });
         push(&p.url, &h, "页面标题", via);
     }

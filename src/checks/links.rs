@@ -23,7 +23,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         let rule = if link.on_home { home } else { other };
         let Some(rule) = rule else { continue };
         let first = link.referrers.first();
-        let text = first.map(|r| r.text.as_str()).filter(|t| !t.is_empty());
+        let text = first.map(|r| &*r.text).filter(|t| !t.is_empty());
         let place = if link.on_home { "首页" } else { "页面" };
         let message = match text {
             Some(t) => format!("{place}链接「{t}」不可用：{}", link.outcome.status.zh()),
@@ -34,7 +34,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             kind: rule.kind,
             points: rule.points,
             url: link.url.clone(),
-            page: first.map(|r| r.page.clone()),
+            page: first.map(|r| r.page.to_string()),
             evidence: evidence(link),
             message,
         });
@@ -62,7 +62,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
                 kind: rule.kind,
                 points: rule.points,
                 url: host.clone(),
-                page: links[0].referrers.first().map(|r| r.page.clone()),
+                page: links[0].referrers.first().map(|r| r.page.to_string()),
                 evidence: json!({
                     "host": host,
                     "reason": reason,

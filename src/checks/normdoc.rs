@@ -402,23 +402,23 @@ pub fn check(
                 continue;
             };
             for rf in &link.referrers {
-                if lib.pages.contains(rf.page.as_str()) || rf.page == *url {
+                if lib.pages.contains(&*rf.page) || *rf.page == **url {
                     continue;
                 }
                 let page_marks = index
-                    .get(rf.page.as_str())
+                    .get(&*rf.page)
                     .map(|pg| pg.facts.normdoc.marked_links.iter().any(|m| m == url))
                     .unwrap_or(false);
                 if p.markers.marked(&rf.text) || page_marks {
                     continue;
                 }
-                by_page.entry(rf.page.as_str()).or_default().push(json!({
-                    "link": url, "text": rf.text, "docno": r.docno, "title": r.title, "status": s.zh(),
+                by_page.entry(&*rf.page).or_default().push(json!({
+                    "link": url, "text": &*rf.text, "docno": r.docno, "title": r.title, "status": s.zh(),
                 }));
-                texts.entry(rf.page.as_str()).or_default().push(format!(
+                texts.entry(&*rf.page).or_default().push(format!(
                     "“{}”（{}，{}）",
                     if rf.text.is_empty() {
-                        &r.title
+                        r.title.as_str()
                     } else {
                         &rf.text
                     },
@@ -491,7 +491,7 @@ pub fn check(
                 let linked = facts.links.get(&doc.url).is_some_and(|l| {
                     l.referrers
                         .iter()
-                        .any(|rf| column_pages.contains(rf.page.as_str()))
+                        .any(|rf| column_pages.contains(&*rf.page))
                 });
                 if !linked {
                     continue;

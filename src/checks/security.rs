@@ -269,7 +269,7 @@ fn bad_targets(facts: &SiteFacts, rules: &RuleSet, site: &Site<'_>) -> Vec<Findi
 
 fn finding(rule: &crate::rules::Rule, link: &LinkFact, sample: &TargetSample, bad: Bad) -> Finding {
     let first = link.referrers.first();
-    let text = first.map(|r| r.text.as_str()).filter(|t| !t.is_empty());
+    let text = first.map(|r| &*r.text).filter(|t| !t.is_empty());
     let label = match text {
         Some(t) => format!("外部链接「{t}」（{}）", link.url),
         None => format!("外部链接 {}", link.url),
@@ -313,7 +313,7 @@ fn finding(rule: &crate::rules::Rule, link: &LinkFact, sample: &TargetSample, ba
     super::finding(
         rule,
         &link.url,
-        first.map(|r| r.page.as_str()),
+        first.map(|r| &*r.page),
         evidence,
         format!("{label}{what}"),
     )

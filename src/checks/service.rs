@@ -143,9 +143,9 @@ fn children(facts: &SiteFacts) -> HashMap<&str, Vec<(&str, &str)>> {
     let mut map: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
     for (target, l) in &facts.links {
         for r in &l.referrers {
-            map.entry(r.page.as_str())
+            map.entry(&*r.page)
                 .or_default()
-                .push((target.as_str(), r.text.as_str()));
+                .push((target.as_str(), &*r.text));
         }
     }
     map

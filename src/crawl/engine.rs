@@ -115,6 +115,29 @@ pub trait StoredCrawl {
         &self,
         f: &mut dyn FnMut(PageRecord, Vec<PageLink>),
     ) -> Result<(), Self::Error>;
+    /// Each page URL, in the order they were saved, one at a time (by default from
+    /// [`Self::page_urls`]; a store streams them, so a large site's URLs are not all held).
+    fn for_each_page_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), Self::Error> {
+        for u in self.page_urls()? {
+            f(&u);
+        }
+        Ok(())
+    }
+    /// Each link result's URL, in the order they were first saved (by default from
+    /// [`Self::links`]).
+    fn for_each_link_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), Self::Error> {
+        for l in self.links()? {
+            f(&l.url);
+        }
+        Ok(())
+    }
+    /// Each link result, in the order they were first saved (by default from [`Self::links`]).
+    fn for_each_link(&self, f: &mut dyn FnMut(LinkFact)) -> Result<(), Self::Error> {
+        for l in self.links()? {
+            f(l);
+        }
+        Ok(())
+    }
 }
 
 /// An observer that ignores everything.
@@ -338,17 +361,17 @@ impl Crawler {
         let home = extract::canonicalize(&site.url, &settings.session_params);
         let state = self.site_run(site, settings, hosts, &home, None, false);
         {
+            // Streamed: the URLs mark the seen set, then the pages are taken in, then the
+            // link results, one at a time (none of the store's lists is held whole).
             let mut st = state.lock();
-            let urls = stored.page_urls()?;
-            state.mark_seeded(&mut st, urls.iter().map(String::as_str));
-            drop(urls);
-            let links = stored.links()?;
-            state.mark_seeded_links(&mut st, &links);
+            stored.for_each_page_url(&mut |u| state.mark_seeded(&mut st, std::iter::once(u)))?;
+            stored.for_each_link_url(&mut |u| state.mark_seeded_link(&mut st, u))?;
             let mut reclassified = Vec::new();
             stored.for_each_page(&mut |page, links| {
                 state.apply_seeded_page(&mut st, page, links, &mut reclassified);
             })?;
-            state.apply_seeded_links(&mut st, links, reclassified);
+            stored.for_each_link(&mut |l| state.apply_seeded_link(&mut st, l))?;
+            state.apply_reclassified(&mut st, reclassified);
         }
         Ok(state.finish(
             site,

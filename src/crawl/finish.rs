@@ -1,6 +1,6 @@
 //! The end of a site's crawl: the blanket-403 rule, the counts, and the site's facts.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::time::Duration;
 
 use super::site::SiteRun;
@@ -20,36 +20,31 @@ impl SiteRun {
         let min = self.crawler.rules.blanket_403_min.max(1);
         // Blanket 403: from some point on, an origin answered 403 to everything (at least
         // `min` times): the scanner was shut out, the pages are not broken.
-        let mut by_origin: HashMap<&str, Vec<(&str, u16)>> = HashMap::new();
-        for (o, k, s) in &st.answers {
-            by_origin
-                .entry(o.as_str())
-                .or_default()
-                .push((k.as_str(), *s));
-        }
-        let mut relabel: Vec<String> = Vec::new();
-        for answers in by_origin.values() {
-            if let Some(first) = answers.iter().position(|(_, s)| *s == 403) {
-                let tail = &answers[first..];
-                if tail.len() >= min && tail.iter().all(|(_, s)| *s == 403) {
-                    relabel.extend(tail.iter().map(|(k, _)| k.to_string()));
-                }
-            }
-        }
-        for k in relabel {
-            if let Some(f) = st.links.get_mut(&k) {
+        let relabel: Vec<String> = st
+            .answers
+            .blanket(min)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let blocked = || LinkStatus::Blocked {
+            status: Some(403),
+            reason: "站点对扫描器全部返回403".into(),
+        };
+        for k in &relabel {
+            if let Some(f) = st.links.get_mut(k) {
                 if f.outcome.status == (LinkStatus::HttpError { status: 403 }) {
-                    f.outcome.status = LinkStatus::Blocked {
-                        status: Some(403),
-                        reason: "站点对扫描器全部返回403".into(),
-                    };
+                    f.outcome.status = blocked();
                 }
             }
-            for p in st.pages.iter_mut().filter(|p| p.url == k) {
-                p.status = LinkStatus::Blocked {
-                    status: Some(403),
-                    reason: "站点对扫描器全部返回403".into(),
-                };
+        }
+        if !relabel.is_empty() {
+            let keys: HashSet<&str> = relabel.iter().map(String::as_str).collect();
+            for p in st
+                .pages
+                .iter_mut()
+                .filter(|p| keys.contains(p.url.as_str()))
+            {
+                p.status = blocked();
             }
         }
         let mut stats = std::mem::take(&mut st.stats);

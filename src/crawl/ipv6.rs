@@ -185,15 +185,15 @@ pub fn link_levels(facts: &SiteFacts) -> (Level, Level) {
             let page = link
                 .referrers
                 .iter()
-                .find(|r| home_keys.contains(r.page.as_str()))
-                .map(|r| r.page.clone());
+                .find(|r| home_keys.contains(&*r.page))
+                .map(|r| r.page.to_string());
             (&mut l2, page)
         } else if let Some(r) = link
             .referrers
             .iter()
-            .find(|r| second_pages.contains(r.page.as_str()))
+            .find(|r| second_pages.contains(&*r.page))
         {
-            (&mut l3, Some(r.page.clone()))
+            (&mut l3, Some(r.page.to_string()))
         } else {
             continue;
         };
@@ -557,7 +557,7 @@ mod tests {
             },
             referrers: vec![Referrer {
                 page: from.into(),
-                text: String::new(),
+                text: "".into(),
                 element: LinkElement::A,
             }],
             referrer_count: 1,

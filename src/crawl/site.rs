@@ -3,7 +3,7 @@
 //! explicitly, so termination is certain). The site's state (frontier, link facts, pages) and
 //! how a task's result is folded into it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
@@ -27,10 +27,79 @@ pub(super) struct SiteState {
     pub(super) pages: Vec<PageRecord>,
     pub(super) home: Option<PageRecord>,
     pub(super) home_keys: HashSet<String>,
-    /// (origin, link key, HTTP status) of every answer, in order, for the blanket-403 rule.
-    pub(super) answers: Vec<(String, String, u16)>,
+    /// The answers of each origin, folded in order for the blanket-403 rule.
+    pub(super) answers: Blanket403,
     pub(super) stats: CrawlStats,
     pub(super) worker_failures: usize,
+    /// The anchor texts of the referrers kept, each once (see [`Referrer`]).
+    pub(super) texts: HashSet<Arc<str>>,
+}
+
+/// `text` as a shared string, kept once in `texts`.
+fn intern(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
+    if let Some(t) = texts.get(text) {
+        return t.clone();
+    }
+    let t: Arc<str> = Arc::from(text);
+    texts.insert(t.clone());
+    t
+}
+
+/// Add a referrer to a target's (at most [`MAX_REFERRERS`]), growing the list in small steps
+/// up to that cap rather than doubling past it.
+fn push_referrer(referrers: &mut Vec<Referrer>, r: Referrer) {
+    if referrers.len() >= MAX_REFERRERS {
+        return;
+    }
+    if referrers.len() == referrers.capacity() {
+        let extra = referrers.len().max(4).min(MAX_REFERRERS - referrers.len());
+        referrers.reserve_exact(extra);
+    }
+    referrers.push(r);
+}
+
+/// The blanket-403 rule, folded answer by answer with a small state per origin: from its first
+/// 403 on, an origin that answered nothing but 403 (at least `blanket_403_min` times, to the
+/// end of the crawl) shut the scanner out. Only the keys answered 403 since an origin's first
+/// 403 are kept, and none once the origin answers anything else after it: the state does not
+/// grow with the pages that answered normally.
+#[derive(Default)]
+pub(super) struct Blanket403 {
+    origins: HashMap<String, Origin403>,
+}
+
+#[derive(Default)]
+struct Origin403 {
+    /// The keys answered 403 since the origin's first 403.
+    tail: Vec<String>,
+    /// The origin answered something else after its first 403: no blanket 403.
+    ended: bool,
+}
+
+impl Blanket403 {
+    /// An answer of `origin` to the request for `key`.
+    pub(super) fn record(&mut self, origin: String, key: &str, status: u16) {
+        let o = self.origins.entry(origin).or_default();
+        if o.ended {
+            return;
+        }
+        if status == 403 {
+            o.tail.push(key.to_string());
+        } else if !o.tail.is_empty() {
+            o.ended = true;
+            o.tail = Vec::new();
+        }
+    }
+
+    /// The keys to relabel as blocked: those of the origins whose answers, from their first
+    /// 403 on, were all 403 and at least `min` of them.
+    pub(super) fn blanket(&self, min: usize) -> HashSet<&str> {
+        self.origins
+            .values()
+            .filter(|o| !o.ended && !o.tail.is_empty() && o.tail.len() >= min)
+            .flat_map(|o| o.tail.iter().map(String::as_str))
+            .collect()
+    }
 }
 
 pub(super) struct SiteRun {
@@ -222,9 +291,14 @@ impl SiteRun {
     /// The second step: its link results are seen.
     pub(super) fn mark_seeded_links(&self, st: &mut SiteState, links: &[LinkFact]) {
         for l in links {
-            if st.frontier.mark(&l.url) {
-                st.frontier.checks_enqueued += 1;
-            }
+            self.mark_seeded_link(st, &l.url);
+        }
+    }
+
+    /// The second step, for one link result.
+    pub(super) fn mark_seeded_link(&self, st: &mut SiteState, url: &str) {
+        if st.frontier.mark(url) {
+            st.frontier.checks_enqueued += 1;
         }
     }
 
@@ -281,24 +355,39 @@ impl SiteRun {
         reclassified: Vec<(String, LinkStatus)>,
     ) {
         for l in links {
-            if self.lean {
-                continue;
-            }
-            if let Some(status) = l.outcome.status.http_status() {
-                if let Ok(u) = Url::parse(&l.outcome.final_url) {
-                    st.answers.push((origin_key(&u), l.url.clone(), status));
-                }
-            }
-            match st.links.get_mut(&l.url) {
-                Some(existing) => {
-                    existing.outcome = l.outcome;
-                    existing.target = l.target;
-                }
-                None => {
-                    st.links.insert(l.url.clone(), l);
-                }
+            self.apply_seeded_link(st, l);
+        }
+        self.apply_reclassified(st, reclassified);
+    }
+
+    /// The last step, for one saved link result.
+    pub(super) fn apply_seeded_link(&self, st: &mut SiteState, l: LinkFact) {
+        if self.lean {
+            return;
+        }
+        if let Some(status) = l.outcome.status.http_status() {
+            if let Ok(u) = Url::parse(&l.outcome.final_url) {
+                st.answers.record(origin_key(&u), &l.url, status);
             }
         }
+        match st.links.get_mut(&l.url) {
+            Some(existing) => {
+                existing.outcome = l.outcome;
+                existing.target = l.target;
+            }
+            None => {
+                st.links.insert(l.url.clone(), l);
+            }
+        }
+    }
+
+    /// After the saved link results: the pages whose soft-404 classification changed under
+    /// the rules applied now carry it to their link results (stored with the old status).
+    pub(super) fn apply_reclassified(
+        &self,
+        st: &mut SiteState,
+        reclassified: Vec<(String, LinkStatus)>,
+    ) {
         for (url, status) in reclassified {
             if let Some(l) = st.links.get_mut(&url) {
                 l.outcome.status = status;
@@ -323,7 +412,7 @@ impl SiteRun {
         }
         if let Some((origin, status)) = r.answer.clone() {
             if !self.lean {
-                st.answers.push((origin, r.task.key.clone(), status));
+                st.answers.record(origin, &r.task.key, status);
             }
         }
         let is_home = r.task.depth == 0 && r.task.key == self.home_key;
@@ -367,15 +456,17 @@ impl SiteRun {
         if !self.lean {
             st.pages.push(page);
         }
+        // One shared copy of the page's URL for all the referrers it becomes.
+        let page_ref: Arc<str> = Arc::from(page_url.as_str());
         for link in r.links {
-            self.add_link(st, &page_url, r.task.depth, on_home, link);
+            self.add_link(st, &page_ref, r.task.depth, on_home, link);
         }
     }
 
     pub(super) fn add_link(
         &self,
         st: &mut SiteState,
-        page: &str,
+        page: &Arc<str>,
         depth: u32,
         on_home: bool,
         link: RawLink,
@@ -412,21 +503,29 @@ impl SiteRun {
             }
             return;
         }
-        let referrer = Referrer {
-            page: page.to_string(),
-            text: link.text.clone(),
-            element: link.element,
-        };
         if let Some(fact) = st.links.get_mut(&key) {
-            if fact.referrers.last().map(|r| r.page.as_str()) != Some(page) {
+            if fact.referrers.last().map(|r| &*r.page) != Some(&**page) {
                 fact.referrer_count += 1;
                 if fact.referrers.len() < MAX_REFERRERS {
-                    fact.referrers.push(referrer);
+                    let text = intern(&mut st.texts, &link.text);
+                    push_referrer(
+                        &mut fact.referrers,
+                        Referrer {
+                            page: page.clone(),
+                            text,
+                            element: link.element,
+                        },
+                    );
                 }
             }
             fact.on_home |= on_home;
             return;
         }
+        let referrer = Referrer {
+            page: page.clone(),
+            text: intern(&mut st.texts, &link.text),
+            element: link.element,
+        };
         let pending = |status: LinkStatus, internal: bool| LinkFact {
             url: key.clone(),
             internal,

@@ -3,6 +3,7 @@
 //! [`SiteFacts`]. Judgements (broken or not, points) belong to `checks`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -254,15 +255,36 @@ impl PageLink {
     }
 }
 
-/// A page that links to a target.
+/// A page that links to a target. The page's URL and the anchor text are shared strings: a
+/// site's pages are referrers of up to [`MAX_REFERRERS`](super::engine::MAX_REFERRERS) targets
+/// each, and the same anchor text (a page's title, a column's name) stands on many pages, so
+/// each is kept once however often it refers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Referrer {
     /// The page carrying the link.
-    pub page: String,
+    #[serde(with = "shared_str")]
+    pub page: Arc<str>,
     /// Anchor text (or alt/title of an image).
-    pub text: String,
+    #[serde(with = "shared_str")]
+    pub text: Arc<str>,
     /// The element the link is in.
     pub element: LinkElement,
+}
+
+/// A shared string in serde form: a plain string (as `serde`'s `rc` feature would write it,
+/// without turning that feature on for every crate that uses serde).
+mod shared_str {
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(s: &Arc<str>, ser: S) -> Result<S::Ok, S::Error> {
+        ser.serialize_str(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(de).map(Arc::from)
+    }
 }
 
 /// Everything known of one link target in a site's crawl.

@@ -209,6 +209,18 @@ impl StoredCrawl for Stored<'_> {
     ) -> Result<(), StoreError> {
         self.store.for_each_page(self.site_run, self.raw, f)
     }
+
+    fn for_each_page_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
+        self.store.for_each_page_url(self.site_run, f)
+    }
+
+    fn for_each_link_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
+        self.store.for_each_link_url(self.site_run, f)
+    }
+
+    fn for_each_link(&self, f: &mut dyn FnMut(crate::crawl::LinkFact)) -> Result<(), StoreError> {
+        self.store.for_each_link(self.site_run, f)
+    }
 }
 
 /// A site's facts rebuilt from its crawl in the store, without the network: what `judge`

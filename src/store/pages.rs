@@ -720,6 +720,53 @@ impl Store {
             .map_err(|e| self.err(&format!("read the links of site run {site_run} from"), e))
     }
 
+    /// Each page URL of a site run, in the order they were saved, one at a time.
+    pub fn for_each_page_url(&self, site_run: SiteRunId, f: &mut dyn FnMut(&str)) -> Result<()> {
+        let mut go = || -> DbResult<()> {
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT url FROM pages WHERE site_run = ?1 ORDER BY id")?;
+            st.for_each(params![site_run.0], |row| {
+                let url: String = row.get(0)?;
+                f(&url);
+                Ok(())
+            })
+        };
+        go().map_err(|e| self.err(&format!("read the pages of site run {site_run} from"), e))
+    }
+
+    /// Each link target URL of a site run with a result, in the order they were first saved,
+    /// one at a time.
+    pub fn for_each_link_url(&self, site_run: SiteRunId, f: &mut dyn FnMut(&str)) -> Result<()> {
+        let mut go = || -> DbResult<()> {
+            let mut st = self
+                .conn
+                .prepare_cached("SELECT url FROM links WHERE site_run = ?1 ORDER BY id")?;
+            st.for_each(params![site_run.0], |row| {
+                let url: String = row.get(0)?;
+                f(&url);
+                Ok(())
+            })
+        };
+        go().map_err(|e| self.err(&format!("read the links of site run {site_run} from"), e))
+    }
+
+    /// Each link result of a site run, in the order they were first saved (as
+    /// [`Store::link_results`] lists them), one at a time.
+    pub fn for_each_link(&self, site_run: SiteRunId, f: &mut dyn FnMut(LinkFact)) -> Result<()> {
+        let mut go = || -> DbResult<()> {
+            let mut st = self.conn.prepare_cached(
+                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
+                 referrers, referrer_count, target FROM links WHERE site_run = ?1 ORDER BY id",
+            )?;
+            st.for_each(params![site_run.0], |row| {
+                f(link_row(row)?);
+                Ok(())
+            })
+        };
+        go().map_err(|e| self.err(&format!("read the links of site run {site_run} from"), e))
+    }
+
     /// Each page of a site run with the links on it, in the order they were saved, one at a
     /// time (a large site's pages are never all in memory). With `raw`, each page carries its
     /// raw observation (to draw its rule-dependent facts again); without, it is not read.

@@ -862,6 +862,27 @@ fn resume_state_returns_exactly_what_was_saved(b: &Backend) -> TestResult {
     assert!(expected_links.iter().any(|l| !l.referrers.is_empty()));
     assert!(expected_links.iter().any(|l| l.referrers.is_empty()));
     assert_eq!(state.links, expected_links);
+    // The streamed reads of a judgement from the store see the same, row by row, in order.
+    let mut urls = Vec::new();
+    store.for_each_page_url(sr, &mut |u| urls.push(u.to_string()))?;
+    assert_eq!(urls, store.page_urls(sr)?);
+    assert_eq!(
+        urls,
+        pages.iter().map(|(p, _)| p.url.clone()).collect::<Vec<_>>()
+    );
+    let mut link_urls = Vec::new();
+    store.for_each_link_url(sr, &mut |u| link_urls.push(u.to_string()))?;
+    assert_eq!(
+        link_urls,
+        expected_links
+            .iter()
+            .map(|l| l.url.clone())
+            .collect::<Vec<_>>()
+    );
+    let mut streamed = Vec::new();
+    store.for_each_link(sr, &mut |l| streamed.push(l))?;
+    assert_eq!(streamed, expected_links);
+    assert_eq!(streamed, store.link_results(sr)?);
     Ok(())
 }
 

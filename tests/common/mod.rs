@@ -115,3 +115,131 @@ pub fn temp_dir_in(prefix: &str, name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
 }
+
+/// A site run's crawl as a scan stored it, read back page by page (as `scan` and `judge` read
+/// it).
+pub struct StoredSite<'a> {
+    pub store: &'a govscan::store::Store,
+    pub site_run: govscan::store::SiteRunId,
+}
+
+impl govscan::crawl::StoredCrawl for StoredSite<'_> {
+    type Error = govscan::store::StoreError;
+
+    fn page_urls(&self) -> Result<Vec<String>, Self::Error> {
+        self.store.page_urls(self.site_run)
+    }
+
+    fn links(&self) -> Result<Vec<govscan::crawl::LinkFact>, Self::Error> {
+        self.store.link_results(self.site_run)
+    }
+
+    fn for_each_page(
+        &self,
+        f: &mut dyn FnMut(govscan::crawl::PageRecord, Vec<govscan::crawl::PageLink>),
+    ) -> Result<(), Self::Error> {
+        self.store.for_each_page(self.site_run, true, f)
+    }
+
+    fn for_each_page_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), Self::Error> {
+        self.store.for_each_page_url(self.site_run, f)
+    }
+
+    fn for_each_link_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), Self::Error> {
+        self.store.for_each_link_url(self.site_run, f)
+    }
+
+    fn for_each_link(
+        &self,
+        f: &mut dyn FnMut(govscan::crawl::LinkFact),
+    ) -> Result<(), Self::Error> {
+        self.store.for_each_link(self.site_run, f)
+    }
+}
+
+/// A finding without what differs between two crawls of the same site (request timings in
+/// its evidence).
+fn comparable(f: &govscan::checks::Finding) -> String {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("elapsed_ms");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut evidence = f.evidence.clone();
+    strip(&mut evidence);
+    format!(
+        "{} {:?} {} {} {:?} {} {evidence}",
+        f.rule, f.kind, f.points, f.url, f.page, f.message
+    )
+}
+
+/// A fixture site judged two ways, with one crawl worker (so both crawls visit its pages in
+/// the same order): from the facts of a crawl held in memory, and from what a `scan` of it
+/// wrote to a store in `dir`, read back page by page and link by link (with the rule-dependent
+/// facts drawn again from the raw observations, as `judge` does). Returns the findings of
+/// each, comparable, and how many pages the crawl read.
+pub async fn judged_from_memory_and_store(
+    mut config: Config,
+    site: SiteConfig,
+    rules: &govscan::rules::RuleSet,
+    as_of: chrono::DateTime<chrono::FixedOffset>,
+    dir: &std::path::Path,
+) -> (Vec<String>, Vec<String>, usize) {
+    config.crawl.concurrency_per_site = 1;
+    let in_memory = crawl(config.clone(), site.clone()).await;
+    let mut from_memory: Vec<String> =
+        govscan::inspect::judge(&site, &in_memory, rules, as_of, None, None)
+            .iter()
+            .map(comparable)
+            .collect();
+    from_memory.sort();
+
+    config.store.path = dir.join("govscan.db");
+    config.sites = vec![site.clone()];
+    govscan::inspect::scan::scan(govscan::inspect::scan::ScanRequest {
+        config: config.clone(),
+        rules: rules.clone(),
+        sites: Vec::new(),
+        as_of: Some(as_of),
+        resume: false,
+        wait: None,
+        worker: false,
+        sites_at_once: 2,
+        progress: Arc::new(NoObserver),
+    })
+    .await
+    .expect("scan");
+    let store = govscan::store::Store::open_read_only(&config.store.path).expect("store");
+    let run = store.latest_finished_run().expect("read").expect("a run");
+    let sr = store.site_runs(run.id).expect("site runs");
+    let crawler = Arc::new(
+        Crawler::new(
+            Arc::new(config.clone()),
+            CrawlRules::from_rules(rules),
+            Arc::new(NoObserver),
+            2026,
+        )
+        .expect("crawler"),
+    );
+    let from_store = crawler
+        .replay_stored(
+            &site,
+            &StoredSite {
+                store: &store,
+                site_run: sr[0].id,
+            },
+        )
+        .expect("read back");
+    let mut judged: Vec<String> =
+        govscan::inspect::judge(&site, &from_store, rules, as_of, None, None)
+            .iter()
+            .map(comparable)
+            .collect();
+    judged.sort();
+    (from_memory, judged, in_memory.pages.len())
+}
