@@ -77,7 +77,7 @@ pub use types::{
     Probe, ResumeState, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, StoredFinding,
     ValidatorIndex, Validators,
 };
-pub use work::{QueueState, SiteClaim, WORKER_STALE_AFTER};
+pub use work::{Completion, QueueState, SiteClaim, WORKER_STALE_AFTER};
 
 /// The environment variable that names a PostgreSQL store, overriding `[store] url`.
 pub const STORE_URL_ENV: &str = "GOVSCAN_STORE_URL";

@@ -1669,6 +1669,15 @@ fn sites_are_claimed_once_and_a_stopped_workers_are_taken_over(b: &Backend) -> T
         Some("c")
     );
     store.complete_claim(run, "c")?;
+    assert_eq!(
+        store.finish_run_when_complete(run)?,
+        crate::store::Completion::FinishedHere
+    );
+    // Whoever looks next finds it finished, and did not finish it.
+    assert_eq!(
+        b.open()?.finish_run_when_complete(run)?,
+        crate::store::Completion::FinishedBefore
+    );
     assert!(store.finish_run_if_complete(run)?);
     assert!(store.unfinished_run()?.is_none());
     assert!(store.unfinished_queued_run()?.is_none());
