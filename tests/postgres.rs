@@ -73,7 +73,8 @@ impl Drop for Schema {
 fn pg_batch(url: &str, sql: String) {
     let url = url.to_string();
     std::thread::spawn(move || {
-        let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connect to the test PG");
+        let mut c =
+            postgres::Client::connect(&url, postgres::NoTls).expect("connect to the test PG");
         c.batch_execute(&sql).expect("run SQL on the test PG");
     })
     .join()
@@ -163,16 +164,31 @@ fn small_site(day2: Arc<AtomicBool>) -> Router {
              <table class=meta><tr><td>文号：</td><td>{no}</td></tr></table><h1>{title}</h1>\
              <p>各乡镇人民政府，县政府各部门：现将有关事项通知如下。</p></body></html>"
         );
-        app = app.route(path, get(move || async move { html(StatusCode::OK, &body) }));
+        app = app.route(
+            path,
+            get(move || async move { html(StatusCode::OK, &body) }),
+        );
     }
     app
 }
 
 /// The library's documents: (文号, title, path).
 const DOCS: [(&str, &str, &str); 3] = [
-    ("小府规〔2020〕1号", "甲办法", "/zfxxgk/gfxwj/202001/t1.html"),
-    ("小府规〔2020〕2号", "乙办法", "/zfxxgk/gfxwj/202002/t2.html"),
-    ("小府规〔2026〕3号", "丙办法", "/zfxxgk/gfxwj/202610/t3.html"),
+    (
+        "小府规〔2020〕1号",
+        "甲办法",
+        "/zfxxgk/gfxwj/202001/t1.html",
+    ),
+    (
+        "小府规〔2020〕2号",
+        "乙办法",
+        "/zfxxgk/gfxwj/202002/t2.html",
+    ),
+    (
+        "小府规〔2026〕3号",
+        "丙办法",
+        "/zfxxgk/gfxwj/202610/t3.html",
+    ),
 ];
 
 /// The library page: on day 2 乙办法 is repealed and 丙办法 added.
@@ -308,7 +324,10 @@ impl Stores {
         };
         let sqlite = write(
             "sqlite",
-            format!("path = \"{}\"", dir.join("sqlite").join("govscan.db").display()),
+            format!(
+                "path = \"{}\"",
+                dir.join("sqlite").join("govscan.db").display()
+            ),
         );
         let pg = write("pg", format!("url = \"{}\"", schema.url));
         Stores {
@@ -395,7 +414,10 @@ fn text(out: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(out)
         .lines()
         .filter(|l| {
-            !l.contains("用时") && !["\"duration_ms\"", "\"latency_ms\""].iter().any(|k| l.contains(k))
+            !l.contains("用时")
+                && !["\"duration_ms\"", "\"latency_ms\""]
+                    .iter()
+                    .any(|k| l.contains(k))
         })
         .map(|l| clock.replace_all(l, "<time>").to_string())
         .collect()
@@ -462,7 +484,13 @@ async fn findings_history_normdocs_and_accounts(s: &Stores) {
     // The old notice was mended in November: fixed since the day before.
     let out = s
         .same(&[
-            "findings", "--format", "json", "--status", "fixed", "--since", "2026-11-01",
+            "findings",
+            "--format",
+            "json",
+            "--status",
+            "fixed",
+            "--since",
+            "2026-11-01",
         ])
         .await;
     assert!(stdout(&out).contains("gone.html"), "{}", stdout(&out));
@@ -491,7 +519,16 @@ async fn findings_history_normdocs_and_accounts(s: &Stores) {
     assert!(stdout(&out).contains("丙办法"), "{}", stdout(&out));
     let out = s.same(&["normdocs", SMALL, "--changes"]).await;
     assert!(stdout(&out).contains("已废止"), "{}", stdout(&out));
-    s.same(&["normdocs", SMALL, "--changes", "--since", "2026-11-01", "--format", "csv"]).await;
+    s.same(&[
+        "normdocs",
+        SMALL,
+        "--changes",
+        "--since",
+        "2026-11-01",
+        "--format",
+        "csv",
+    ])
+    .await;
     // The accounts with their findings new and fixed since October.
     let out = s.same(&["accounts", "--format", "json"]).await;
     for name in ["小站发布", "小站微博", "不存在的源"] {
@@ -536,9 +573,15 @@ async fn judge_also_under_changed_rules(s: &Stores) {
     let mut a = base.to_vec();
     a.extend(["--rules", rules.as_str()]);
     let relaxed = s.same(&a).await;
-    assert_ne!(text(&relaxed.stdout), text(&out.stdout), "the rules changed");
+    assert_ne!(
+        text(&relaxed.stdout),
+        text(&out.stdout),
+        "the rules changed"
+    );
     // The exit status under --fail-on, and the text, from PostgreSQL as from SQLite.
-    let out = s.same(&["judge", "--run", "1", "--fail-on", "deduct"]).await;
+    let out = s
+        .same(&["judge", "--run", "1", "--fail-on", "deduct"])
+        .await;
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -595,7 +638,13 @@ async fn bulletin_and_sample(s: &Stores) {
     // The quarterly sample: last quarter's 不合格 sites come from the store.
     for ratio in ["0.1", "0.5", "1"] {
         s.same(&[
-            "sample", "--quarter", "2027Q1", "--format", "json", "--ratio", ratio,
+            "sample",
+            "--quarter",
+            "2027Q1",
+            "--format",
+            "json",
+            "--ratio",
+            ratio,
         ])
         .await;
     }
@@ -706,7 +755,10 @@ async fn reviews_are_recorded_in_postgresql_and_change_judge_and_findings_alike(
     };
     let mut lists = Vec::new();
     for cfg in [&s.sqlite, &s.pg] {
-        let out = run(args(&["review", "list", "--format", "json", "--config", cfg])).await;
+        let out = run(args(&[
+            "review", "list", "--format", "json", "--config", cfg,
+        ]))
+        .await;
         assert_eq!(out.status.code(), Some(0));
         lists.push(list(&out));
     }
@@ -801,3 +853,31 @@ const VOLATILE: &[&str] = &[
     "latency_ms",
     "last_probe",
 ];
+
+/// A store URL asking for TLS (`sslmode=require`) of a server that has none: a clear error,
+/// exit 3, nothing sent in the clear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_url_requiring_tls_of_a_server_without_it_is_a_clear_error() {
+    let Some(schema) = Schema::new("a_url_requiring_tls_of_a_server_without_it_is_a_clear_error")
+    else {
+        return;
+    };
+    let url = format!("{}&sslmode=require", schema.url);
+    let err = Store::open_location(&Location::Postgres(url.clone()))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        err.contains("TLS") && err.contains("sslmode=require"),
+        "{err}"
+    );
+    let dir = temp_dir_in("postgres", "tls");
+    let cfg = dir.join("config.toml");
+    std::fs::write(&cfg, format!("[store]\nurl = \"{url}\"\n")).expect("config");
+    let out = run(args(&["findings", "--config", &cfg.to_string_lossy()])).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("sslmode=require"), "{stderr}");
+    // The same URL without it connects in the clear, as before.
+    assert!(Store::open_location(&Location::Postgres(schema.url.clone())).is_ok());
+}

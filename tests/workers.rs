@@ -400,7 +400,11 @@ async fn a_worker_killed_mid_site_is_taken_over_by_the_live_scan() {
     // The scan claims one site (one at a time); the worker joins and claims the other.
     let scan = spawn(&scan_args(&cfg));
     let mut worker_args = scan_args(&cfg);
-    worker_args.extend(["--worker".to_string(), "--wait".to_string(), "30s".to_string()]);
+    worker_args.extend([
+        "--worker".to_string(),
+        "--wait".to_string(),
+        "30s".to_string(),
+    ]);
     let mut worker = spawn(&worker_args);
     let started = Instant::now();
     // Kill the worker a third of the way through its site (whichever it claimed).
@@ -430,7 +434,10 @@ async fn a_worker_killed_mid_site_is_taken_over_by_the_live_scan() {
     wait_ok(scan, "scan");
     let location = Location::Postgres(url.clone());
     let store = Store::open_location_read_only(&location).expect("store");
-    assert!(store.unfinished_run().expect("read").is_none(), "run finished");
+    assert!(
+        store.unfinished_run().expect("read").is_none(),
+        "run finished"
+    );
     drop(store);
     assert_eq!(results(&location, &names), expected);
     for (s, before) in [&first, &second].into_iter().zip(&before) {
@@ -450,8 +457,7 @@ async fn a_worker_killed_mid_site_is_taken_over_by_the_live_scan() {
 /// `--fail-on` 1 (each fixture site has vetoes: its home page shows no dates).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_process_that_finishes_a_shared_run_answers_for_all_of_it() {
-    let Some(url) = pg_store("the_process_that_finishes_a_shared_run_answers_for_all_of_it")
-    else {
+    let Some(url) = pg_store("the_process_that_finishes_a_shared_run_answers_for_all_of_it") else {
         return;
     };
     // 慢县 takes seconds (60 pages of 100 ms, two at a time): the workers, started once it
@@ -480,7 +486,11 @@ async fn the_process_that_finishes_a_shared_run_answers_for_all_of_it() {
         .map(|s| s.to_string())
         .collect();
         if worker {
-            a.extend(["--worker".to_string(), "--wait".to_string(), "30s".to_string()]);
+            a.extend([
+                "--worker".to_string(),
+                "--wait".to_string(),
+                "30s".to_string(),
+            ]);
         }
         a
     };

@@ -22,8 +22,8 @@ use crate::finding::Verdict;
 pub use crate::report::tables::{OtherSite, SiteSummary};
 use crate::rules::{Kind, RuleSet};
 use crate::store::{
-    this_process, Claim, Completion, FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store,
-    StoreError, HEARTBEAT_EVERY,
+    this_process, Claim, Completion, FindingDiff, LinkRow, PageRow, RunId, SiteRunId,
+    SiteRunStatus, Store, StoreError, HEARTBEAT_EVERY,
 };
 
 /// What the scan is asked.
@@ -1300,9 +1300,10 @@ async fn scan_shared(
             }
             // Nothing claimable and nothing running here: the run is done, or other workers
             // hold its last sites (look again: they may stop, and theirs become ours).
-            let completion =
-                on_control(&control, move |s: &mut Store| s.finish_run_when_complete(run))
-                    .await?;
+            let completion = on_control(&control, move |s: &mut Store| {
+                s.finish_run_when_complete(run)
+            })
+            .await?;
             if completion != Completion::Open {
                 finished_here |= completion == Completion::FinishedHere;
                 break;
@@ -1346,8 +1347,8 @@ async fn scan_shared(
         return Err(e.into());
     }
     // The last claim's completion went through the writer: the run may be complete now.
-    finished_here |= writer.finished_run
-        || store.finish_run_when_complete(run)? == Completion::FinishedHere;
+    finished_here |=
+        writer.finished_run || store.finish_run_when_complete(run)? == Completion::FinishedHere;
     if !stranded.is_empty() {
         return Err(InspectError::Failed(format!(
             "run {run} still has sites this worker's configuration does not have: {}; \
