@@ -826,6 +826,27 @@ async fn probes_go_to_postgresql_and_the_scan_and_dashboard_read_them_alike() {
     drop((sqlite, pg));
     s.same(&["findings", "--site", DEAD, "--format", "json"])
         .await;
+    // `check` reads the probes (and the previous library) of the configured store too.
+    // One as-of time for both (just after the probes), so that the windows are the same.
+    let as_of = (chrono::Utc::now() + chrono::Duration::minutes(1))
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string();
+    let out = s
+        .same(&[
+            "check",
+            &sites.small.url("/"),
+            "--format",
+            "json",
+            "--as-of",
+            &as_of,
+        ])
+        .await;
+    assert!(
+        stdout(&out).contains("site.unreachable"),
+        "{}",
+        stdout(&out)
+    );
     dashboard_data(&s);
 }
 
@@ -854,30 +875,110 @@ const VOLATILE: &[&str] = &[
     "last_probe",
 ];
 
+/// A server that answers PostgreSQL's TLS request with "no" (as one without TLS does), for
+/// every connection; its port, and for each connection the bytes the client sent after the
+/// "no" (none, if it gave up as it must).
+fn server_without_tls() -> (u16, std::sync::mpsc::Receiver<usize>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let mut request = [0u8; 8];
+            if conn.read_exact(&mut request).is_ok() && conn.write_all(b"N").is_ok() {
+                let _ = conn.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+                let mut rest = Vec::new();
+                let _ = conn.read_to_end(&mut rest);
+                let _ = tx.send(rest.len());
+            }
+        }
+    });
+    (port, rx)
+}
+
 /// A store URL asking for TLS (`sslmode=require`) of a server that has none: a clear error,
-/// exit 3, nothing sent in the clear.
+/// exit 3, nothing sent in the clear. (No PostgreSQL needed: the server only says no.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_url_requiring_tls_of_a_server_without_it_is_a_clear_error() {
-    let Some(schema) = Schema::new("a_url_requiring_tls_of_a_server_without_it_is_a_clear_error")
-    else {
-        return;
-    };
-    let url = format!("{}&sslmode=require", schema.url);
+    let (port, sent_after) = server_without_tls();
+    let url = format!("postgres://govscan@127.0.0.1:{port}/postgres?sslmode=require");
     let err = Store::open_location(&Location::Postgres(url.clone()))
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
+    let after = sent_after
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the connection was made");
+    assert_eq!(after, 0, "the client went on in the clear");
     assert!(
-        err.contains("TLS") && err.contains("sslmode=require"),
+        err.contains("server does not support TLS") && err.contains("sslmode=require"),
         "{err}"
     );
-    let dir = temp_dir_in("postgres", "tls");
+    let dir = temp_dir_in("postgres", "no-tls");
     let cfg = dir.join("config.toml");
     std::fs::write(&cfg, format!("[store]\nurl = \"{url}\"\n")).expect("config");
     let out = run(args(&["findings", "--config", &cfg.to_string_lossy()])).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("sslmode=require"), "{stderr}");
-    // The same URL without it connects in the clear, as before.
-    assert!(Store::open_location(&Location::Postgres(schema.url.clone())).is_ok());
+    assert!(stderr.contains("server does not support TLS"), "{stderr}");
+    assert_eq!(
+        sent_after.recv_timeout(std::time::Duration::from_secs(10)),
+        Ok(0)
+    );
+    // A mode the client does not know is refused before connecting.
+    std::fs::write(
+        &cfg,
+        format!(
+            "[store]\nurl = \"{}\"\n",
+            url.replace("require", "verify-full")
+        ),
+    )
+    .expect("config");
+    let out = run(args(&["findings", "--config", &cfg.to_string_lossy()])).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("use sslmode=require"), "{stderr}");
+}
+
+/// Over TLS to the test server (`scripts/pg-cluster` gives it a certificate from a throw-away
+/// authority, `GOVSCAN_TEST_PG_CA`): with the authority as `sslrootcert` the store opens and
+/// works; without it the certificate is refused.
+#[test]
+fn sslmode_require_connects_over_tls_and_verifies_the_certificate() {
+    let test = "sslmode_require_connects_over_tls_and_verifies_the_certificate";
+    let Some(ca) = std::env::var("GOVSCAN_TEST_PG_CA")
+        .ok()
+        .filter(|c| !c.is_empty())
+    else {
+        eprintln!(
+            "skipped: {test}: GOVSCAN_TEST_PG_CA is not set (.ci/run sets it when the test cluster offers TLS)"
+        );
+        return;
+    };
+    let Some(schema) = Schema::new(test) else {
+        return;
+    };
+    let with_ca = format!("{}&sslmode=require&sslrootcert={ca}", schema.url);
+    let mut store = Store::open_location(&Location::Postgres(with_ca)).expect("open over TLS");
+    let run = store
+        .begin_run(
+            chrono::DateTime::parse_from_rfc3339("2026-11-30T12:00:00+08:00").expect("time"),
+            "c",
+            "r",
+            &["甲".to_string()],
+        )
+        .expect("write over TLS");
+    assert_eq!(
+        store.unfinished_run().expect("read over TLS").map(|r| r.id),
+        Some(run)
+    );
+    drop(store);
+    let without = format!("{}&sslmode=require", schema.url);
+    let err = Store::open_location(&Location::Postgres(without))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("UnknownIssuer"), "{err}");
 }
