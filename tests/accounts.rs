@@ -449,4 +449,34 @@ async fn scans_keep_accounts_with_new_persisting_and_fixed_findings() {
     ] {
         assert!(xml.contains(w), "{w} missing from the DOCX");
     }
+    // `check` of the site with the store there reads it while judging (the previous library,
+    // the accounts' failures in a row): it finishes (it once waited for ever on the store's
+    // lock, held by the first read while the second asked).
+    let mut child = bin()
+        .args([
+            "check",
+            &s.url("/"),
+            "--config",
+            &cfg,
+            "--as-of",
+            "2026-11-30",
+            "--fail-on",
+            "never",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn check");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("check did not finish in 60 s");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(status.code(), Some(0));
 }

@@ -121,6 +121,15 @@ fn results(location: &Location, sites: &[&str]) -> Vec<(String, Vec<String>, usi
                 .collect();
             broken.sort();
             let history = store.history(name).expect("history");
+            // Every page stored once in the site run, as many as its statistics count.
+            if let Some(h) = history.last() {
+                let urls = store.page_urls(h.site_run).expect("pages");
+                let mut unique = urls.clone();
+                unique.sort();
+                unique.dedup();
+                assert_eq!(unique.len(), urls.len(), "{name}: a page stored twice");
+                assert_eq!(urls.len(), h.pages, "{name}: pages stored and counted");
+            }
             (
                 name.to_string(),
                 broken,
@@ -314,11 +323,14 @@ async fn a_killed_workers_sites_are_taken_over_and_finished() {
         assert!(started.elapsed() < Duration::from_secs(30), "scan too slow");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    // SIGKILL (what `Child::kill` sends on Unix): no chance to clean up.
     child.kill().expect("kill the worker");
     let _ = child.wait();
+    let fetched_before = page_paths(&slow);
     let before = slow.log.count();
     assert!(before < PAGES, "killed too late");
     let location = Location::Postgres(url.clone());
+    let stored = committed(&location, names[0], &slow);
     {
         let store = Store::open_location_read_only(&location).expect("store");
         assert!(store.unfinished_run().expect("read").is_some());
@@ -335,6 +347,274 @@ async fn a_killed_workers_sites_are_taken_over_and_finished() {
     drop(store);
     // Identical findings, each site scanned once in the run, every page counted once.
     assert_eq!(results(&location, &names), expected);
+    // What the killed scan had committed was not fetched again (only what it fetched in its
+    // last moments, not yet written, may be).
+    let again = refetched(&fetched_before, &page_paths(&slow));
+    let twice: Vec<&String> = again.iter().filter(|p| stored.contains(p)).collect();
+    assert!(
+        twice.is_empty(),
+        "stored before the kill, fetched again: {twice:?}"
+    );
+}
+
+/// The pages of `site` that the store's unfinished run has committed, as the fixture's paths.
+fn committed(location: &Location, site: &str, server: &Running) -> Vec<String> {
+    let store = Store::open_location_read_only(location).expect("store");
+    let Some(run) = store.unfinished_run().expect("read") else {
+        return Vec::new();
+    };
+    let Some(sr) = store
+        .site_runs(run.id)
+        .expect("sites")
+        .into_iter()
+        .find(|s| s.site == site)
+    else {
+        return Vec::new();
+    };
+    let base = server.url("/");
+    store
+        .page_urls(sr.id)
+        .expect("pages")
+        .into_iter()
+        .filter_map(|u| u.strip_prefix(&base).map(|p| format!("/{p}")))
+        .collect()
+}
+
+/// The `/p/…` paths a fixture site was asked for, in order.
+fn page_paths(s: &Running) -> Vec<String> {
+    s.log
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/p/"))
+        .map(|r| r.path().to_string())
+        .collect()
+}
+
+/// The paths in `all` requested again after the first `before.len()` requests.
+fn refetched(before: &[String], all: &[String]) -> Vec<String> {
+    let mut again: Vec<String> = all[before.len().min(all.len())..]
+        .iter()
+        .filter(|p| before.contains(p))
+        .cloned()
+        .collect();
+    again.sort();
+    again.dedup();
+    again
+}
+
+/// A worker (not the scan that began the run) killed mid-site while the scan goes on: the
+/// scan takes the site over at once (the worker's process is gone), finishes it and the run,
+/// with the findings of one scan, every page stored and counted once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_killed_mid_site_is_taken_over_by_the_live_scan() {
+    let Some(url) = pg_store("a_worker_killed_mid_site_is_taken_over_by_the_live_scan") else {
+        return;
+    };
+    const PAGES: usize = 60;
+    let first = serve(site(PAGES, Duration::from_millis(30))).await;
+    let second = serve(site(PAGES, Duration::from_millis(30))).await;
+    let names = ["甲县", "乙县"];
+    let sites = vec![(names[0], first.url("/")), (names[1], second.url("/"))];
+    let expected = reference(&sites, &names, "worker-kill-reference").await;
+    let dir = temp_dir("worker-kill");
+    let cfg = write_config(&dir, &sites, "concurrency_per_site = 2", Some(&url));
+    first.log.clear();
+    second.log.clear();
+    // The scan claims one site (one at a time); the worker joins and claims the other.
+    let scan = spawn(&scan_args(&cfg));
+    let mut worker_args = scan_args(&cfg);
+    worker_args.extend([
+        "--worker".to_string(),
+        "--wait".to_string(),
+        "30s".to_string(),
+    ]);
+    let mut worker = spawn(&worker_args);
+    let started = Instant::now();
+    // Kill the worker a third of the way through its site (whichever it claimed).
+    let theirs = loop {
+        assert!(started.elapsed() < Duration::from_secs(30), "too slow");
+        let location = Location::Postgres(url.clone());
+        let claimed = std::thread::spawn(move || {
+            let store = Store::open_location_read_only(&location).ok()?;
+            let run = store.unfinished_run().ok()??;
+            let sites = store.site_runs(run.id).ok()?;
+            Some(sites.len())
+        })
+        .join()
+        .ok()
+        .flatten();
+        let counts = [page_paths(&first).len(), page_paths(&second).len()];
+        if claimed == Some(2) && counts.iter().all(|c| *c >= PAGES / 3) {
+            break counts;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    worker.kill().expect("kill the worker");
+    let _ = worker.wait();
+    assert!(theirs.iter().all(|c| *c < PAGES), "killed too late");
+    let before = [page_paths(&first), page_paths(&second)];
+    let location = Location::Postgres(url.clone());
+    let stored = [
+        committed(&location, names[0], &first),
+        committed(&location, names[1], &second),
+    ];
+    // The scan finishes both sites and the run.
+    wait_ok(scan, "scan");
+    let store = Store::open_location_read_only(&location).expect("store");
+    assert!(
+        store.unfinished_run().expect("read").is_none(),
+        "run finished"
+    );
+    drop(store);
+    assert_eq!(results(&location, &names), expected);
+    // What either process had committed was not fetched again.
+    for ((s, before), stored) in [&first, &second].into_iter().zip(&before).zip(&stored) {
+        let again = refetched(before, &page_paths(s));
+        let twice: Vec<&String> = again.iter().filter(|p| stored.contains(p)).collect();
+        assert!(
+            twice.is_empty(),
+            "stored before the kill, fetched again: {twice:?}"
+        );
+    }
+}
+
+/// The exit status of a run shared by workers: the process that finishes the run (it records
+/// the run's last site) answers for every site of the run, as one scan would; every other
+/// process for the sites it judged itself. A site not inspected is 3, a finding at or above
+/// `--fail-on` 1 (each fixture site has vetoes: its home page shows no dates).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_process_that_finishes_a_shared_run_answers_for_all_of_it() {
+    let Some(url) = pg_store("the_process_that_finishes_a_shared_run_answers_for_all_of_it") else {
+        return;
+    };
+    // 慢县 takes seconds (60 pages of 100 ms, two at a time): the workers, started once it
+    // is being crawled, finish theirs well before.
+    let slow = serve(site(60, Duration::from_millis(100))).await;
+    let quick = serve(site(5, Duration::from_millis(1))).await;
+    let names = ["慢县", "坏站", "快县"];
+    let sites = vec![
+        (names[0], slow.url("/")),
+        (names[1], "http://127.0.0.1:9/".to_string()),
+        (names[2], quick.url("/")),
+    ];
+    let dir = temp_dir("exit");
+    let cfg = write_config(&dir, &sites, "concurrency_per_site = 2", Some(&url));
+    let args = |worker: bool| -> Vec<String> {
+        let mut a: Vec<String> = [
+            "scan",
+            "--config",
+            cfg.as_str(),
+            "--as-of",
+            "2026-11-30",
+            "--sites-at-once",
+            "1",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        if worker {
+            a.extend([
+                "--worker".to_string(),
+                "--wait".to_string(),
+                "30s".to_string(),
+            ]);
+        }
+        a
+    };
+    let spawn_out = |a: &[String]| {
+        bin()
+            .args(a)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn govscan")
+    };
+    // The scan begins the run and claims 慢县 (the queue's first); once it is crawling, two
+    // workers join and share 坏站 and 快县, and are done long before the scan.
+    let scan = spawn_out(&args(false));
+    let started = Instant::now();
+    while page_paths(&slow).is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(30), "scan too slow");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let workers = [spawn_out(&args(true)), spawn_out(&args(true))];
+    let mut outs = vec![scan.wait_with_output().expect("wait")];
+    for w in workers {
+        outs.push(w.wait_with_output().expect("wait"));
+    }
+    // Each process's own sites (its summary) and, for the one that finished the run, the
+    // sites the others judged.
+    struct Said {
+        code: Option<i32>,
+        finished: bool,
+        own: Vec<String>,
+        others: Vec<String>,
+    }
+    let said: Vec<Said> = outs
+        .iter()
+        .map(|o| {
+            let text = String::from_utf8_lossy(&o.stdout).to_string();
+            let (mine, theirs) = text.split_once("由其他工作进程检查").unwrap_or((&text, ""));
+            let listed = |part: &str| -> Vec<String> {
+                names
+                    .iter()
+                    .filter(|n| part.lines().any(|l| l.starts_with(&format!("{n} "))))
+                    .map(|n| n.to_string())
+                    .collect()
+            };
+            assert!(
+                text.contains("已全部完成") != text.contains("由其他工作进程完成"),
+                "{text}
+{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            Said {
+                code: o.status.code(),
+                finished: text.contains("已全部完成"),
+                own: listed(mine),
+                others: listed(theirs),
+            }
+        })
+        .collect();
+    // Exactly one process finished the run: the scan, whose site took longest.
+    assert_eq!(said.iter().filter(|s| s.finished).count(), 1);
+    let shown: Vec<String> = outs
+        .iter()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .collect();
+    assert!(said[0].finished, "the scan finished the run: {shown:#?}");
+    assert_eq!(said[0].own, vec!["慢县".to_string()]);
+    // Every site judged by exactly one process.
+    let mut own: Vec<String> = said.iter().flat_map(|s| s.own.clone()).collect();
+    own.sort();
+    let mut all: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    all.sort();
+    assert_eq!(own, all);
+    for s in &said {
+        let mut scope: Vec<String> = s.own.clone();
+        if s.finished {
+            // The finisher lists every site the others judged.
+            let mut covered = [s.own.clone(), s.others.clone()].concat();
+            covered.sort();
+            assert_eq!(covered, all);
+            scope.extend(s.others.clone());
+        } else {
+            assert!(s.others.is_empty());
+        }
+        let want = if scope.iter().any(|n| n == "坏站") {
+            3
+        } else if scope.is_empty() {
+            0
+        } else {
+            1
+        };
+        assert_eq!(s.code, Some(want), "own {:?}, others {:?}", s.own, s.others);
+    }
+    // The scan judged only 慢县 (vetoes) but answers for 坏站 too: 3. The worker that
+    // judged 快县 alone answers for it alone: 1.
+    assert_eq!(said[0].code, Some(3));
+    let store = Store::open_location_read_only(&Location::Postgres(url)).expect("store");
+    assert!(store.unfinished_run().expect("read").is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

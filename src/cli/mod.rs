@@ -941,13 +941,28 @@ async fn cmd_scan(a: ScanArgs) -> Result<i32, Failure> {
             &report::tables::scan_summary(run, as_of, &outcome.sites),
             None,
         )?;
+        if outcome.shared {
+            emit(
+                &report::tables::shared_run_summary(
+                    run,
+                    outcome.finished_run,
+                    outcome.sites.len(),
+                    &outcome.others,
+                ),
+                None,
+            )?;
+        }
     }
     // Every other site was finished first; a site not inspected makes the run incomplete.
+    // The process that finished a shared run answers for the sites other workers judged too;
+    // any other worker for its own.
     let missed: Vec<&str> = outcome
         .sites
         .iter()
-        .filter(|s| !s.verdict.inspected())
-        .map(|s| s.site.as_str())
+        .map(|s| (s.site.as_str(), s.verdict))
+        .chain(outcome.others.iter().map(|s| (s.site.as_str(), s.verdict)))
+        .filter(|(_, v)| !v.inspected())
+        .map(|(s, _)| s)
         .collect();
     if !missed.is_empty() {
         eprintln!(

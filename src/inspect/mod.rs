@@ -303,10 +303,14 @@ pub async fn check_sites(
         let (inspection, ipv6) =
             inspect_crawled(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
         let mut report = site_report(&facts, inspection, ipv6.as_ref());
-        let guard = store.as_ref().and_then(|s| s.lock().ok());
-        report
-            .notes
-            .extend(normdoc_note(site, &facts, rules, as_of, guard.as_deref()));
+        {
+            // Released before the accounts ask the store for their failures (the same lock:
+            // held across both, `check` of a site with accounts and a store hung for ever).
+            let guard = store.as_ref().and_then(|s| s.lock().ok());
+            report
+                .notes
+                .extend(normdoc_note(site, &facts, rules, as_of, guard.as_deref()));
+        }
         let failures = |feed: &str| -> usize {
             store
                 .as_ref()

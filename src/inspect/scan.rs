@@ -19,11 +19,11 @@ use crate::crawl::{
 };
 use crate::extract::RawLink;
 use crate::finding::Verdict;
-pub use crate::report::tables::SiteSummary;
+pub use crate::report::tables::{OtherSite, SiteSummary};
 use crate::rules::{Kind, RuleSet};
 use crate::store::{
-    this_process, Claim, FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store,
-    StoreError, HEARTBEAT_EVERY,
+    this_process, Claim, Completion, FindingDiff, LinkRow, PageRow, RunId, SiteRunId,
+    SiteRunStatus, Store, StoreError, HEARTBEAT_EVERY,
 };
 
 /// What the scan is asked.
@@ -235,8 +235,9 @@ fn writer(
                 Msg::ClaimDone(run, site) => {
                     flush(&mut store, &mut rows, &error, &mut stats);
                     if !error.failed() {
-                        if let Err(e) = store.complete_claim(run, &site) {
-                            error.record(e);
+                        match store.complete_claim_and_finish(run, &site) {
+                            Ok(done) => stats.finished_run |= done == Completion::FinishedHere,
+                            Err(e) => error.record(e),
                         }
                     }
                 }
@@ -277,6 +278,8 @@ pub struct WriterStats {
     pub busy: Duration,
     /// Write transactions committed.
     pub transactions: usize,
+    /// Whether this writer recorded the last site of a shared run done, finishing the run.
+    pub finished_run: bool,
 }
 
 fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError, stats: &mut WriterStats) {
@@ -575,6 +578,14 @@ pub struct ScanOutcome {
     pub earlier_worst: Option<Kind>,
     /// What the store writer did.
     pub writer: WriterStats,
+    /// Whether this process finished the run: then its exit status covers every site of the
+    /// run (its own in `sites`, those of other workers in `others`). A process that leaves
+    /// a shared run to others answers for its own sites only.
+    pub finished_run: bool,
+    /// The sites of a shared run that other workers judged, when this process finished it.
+    pub others: Vec<OtherSite>,
+    /// Whether the run was a shared one (PostgreSQL, worked on by claims).
+    pub shared: bool,
 }
 
 /// How often a scan waiting for another one looks again.
@@ -1054,6 +1065,9 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
         sites: summaries,
         earlier_worst,
         writer,
+        finished_run: true,
+        others: Vec::new(),
+        shared: false,
     })
 }
 
@@ -1208,6 +1222,8 @@ async fn scan_shared(
     // Sites of the run this worker's configuration does not have: left to other workers.
     let mut unknown: Vec<String> = Vec::new();
     let mut stranded: Vec<String> = Vec::new();
+    // Whether this process marked the run finished (exactly one does).
+    let mut finished_here = false;
     loop {
         // Claim while there are free slots and sites to claim.
         while tasks.len() < shared.sites_at_once && !error.failed() {
@@ -1284,7 +1300,12 @@ async fn scan_shared(
             }
             // Nothing claimable and nothing running here: the run is done, or other workers
             // hold its last sites (look again: they may stop, and theirs become ours).
-            if on_control(&control, move |s: &mut Store| s.finish_run_if_complete(run)).await? {
+            let completion = on_control(&control, move |s: &mut Store| {
+                s.finish_run_when_complete(run)
+            })
+            .await?;
+            if completion != Completion::Open {
+                finished_here |= completion == Completion::FinishedHere;
                 break;
             }
             // What is left is only sites no live worker holds and this one cannot scan.
@@ -1326,7 +1347,8 @@ async fn scan_shared(
         return Err(e.into());
     }
     // The last claim's completion went through the writer: the run may be complete now.
-    store.finish_run_if_complete(run)?;
+    finished_here |=
+        writer.finished_run || store.finish_run_when_complete(run)? == Completion::FinishedHere;
     if !stranded.is_empty() {
         return Err(InspectError::Failed(format!(
             "run {run} still has sites this worker's configuration does not have: {}; \
@@ -1336,12 +1358,34 @@ async fn scan_shared(
     }
     tracing::info!(busy = ?writer.busy, transactions = writer.transactions, "store writer finished");
     summaries.sort_by(|a, b| a.site.cmp(&b.site));
+    // The process that finished the run answers for all of it: the sites other workers
+    // judged (or a stopped worker recorded before its claim was marked) as stored.
+    let mut others = Vec::new();
+    if finished_here {
+        for sr in store.site_runs(run)? {
+            if summaries.iter().any(|s| s.site == sr.site) {
+                continue;
+            }
+            let worst = store.site_findings(sr.id)?.iter().map(|f| f.kind).min();
+            others.push(OtherSite {
+                site: sr.site,
+                score: sr.score,
+                verdict: sr.verdict.unwrap_or(Verdict::NotInspected),
+                worst,
+                error: sr.error,
+            });
+        }
+        others.sort_by(|a, b| a.site.cmp(&b.site));
+    }
     Ok(ScanOutcome {
         run: Some((run, as_of)),
         nothing: None,
         sites: summaries,
-        earlier_worst: None,
+        earlier_worst: others.iter().filter_map(|o| o.worst).min(),
         writer,
+        finished_run: finished_here,
+        others,
+        shared: true,
     })
 }
 

@@ -35,6 +35,71 @@ pub struct SiteSummary {
     pub accounts: Vec<super::accounts::AccountReport>,
 }
 
+/// A site of a shared run that another worker judged, as the worker that finished the run
+/// reports it (read from the store).
+#[derive(Debug, Clone)]
+pub struct OtherSite {
+    pub site: String,
+    /// `None` when the site could not be inspected.
+    pub score: Option<f64>,
+    pub verdict: Verdict,
+    /// The most serious kind of finding the site has.
+    pub worst: Option<Kind>,
+    pub error: Option<String>,
+}
+
+/// What a process working on a shared run adds to its summary: whether it finished the
+/// run — then its exit status covers every site of the run, and the sites other workers
+/// judged are listed — or left it to others, answering for its own `own` sites only.
+pub fn shared_run_summary(
+    run: RunId,
+    finished_here: bool,
+    own: usize,
+    others: &[OtherSite],
+) -> String {
+    let mut out = String::new();
+    if !finished_here {
+        let _ = writeln!(
+            out,
+            "日扫描 #{run} 由其他工作进程完成；本进程检查了 {own} 个站点，退出状态只按这些站点计。"
+        );
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "日扫描 #{run} 已全部完成（本进程完成了最后一个站点）；本进程检查了 {own} 个站点，退出状态按全部 {} 个站点计。",
+        own + others.len()
+    );
+    if others.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "其余 {} 个站点由其他工作进程检查：", others.len());
+    let rows: Vec<[String; 3]> = others
+        .iter()
+        .map(|x| {
+            [
+                x.site.clone(),
+                x.score.map(fmt_points).unwrap_or_else(|| "-".into()),
+                x.verdict.zh().to_string(),
+            ]
+        })
+        .collect();
+    let mut lines = aligned(["站点", "得分", "结论"], &rows, &[0, 2]).into_iter();
+    let _ = writeln!(out, "{}", lines.next().unwrap_or_default());
+    for (x, line) in others.iter().zip(lines) {
+        let _ = writeln!(
+            out,
+            "{}{}",
+            line,
+            x.error
+                .as_ref()
+                .map(|e| format!("  ！{e}"))
+                .unwrap_or_default()
+        );
+    }
+    out
+}
+
 /// A table's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableFormat {

@@ -157,7 +157,17 @@ impl std::fmt::Display for DbError {
             DbError::Sqlite(e) => write!(f, "{e}"),
             DbError::Pg(e) => match e.as_db_error() {
                 Some(db) => write!(f, "{}: {}", db.code().code(), db.message()),
-                None => write!(f, "{e}"),
+                // The client's message names the step ("error performing TLS handshake");
+                // its cause says why ("server does not support TLS", "Connection refused").
+                None => {
+                    write!(f, "{e}")?;
+                    let mut cause = std::error::Error::source(e);
+                    while let Some(c) = cause {
+                        write!(f, ": {c}")?;
+                        cause = c.source();
+                    }
+                    Ok(())
+                }
             },
             DbError::Decode { column, message } => {
                 write!(f, "column {column} does not decode: {message}")

@@ -109,7 +109,16 @@ impl StoreError {
         let file = file.display().to_string();
         let message = match e.as_db_error() {
             Some(db) => format!("{} ({})", db.message(), db.code().code()),
-            None => e.to_string(),
+            // The client's message names the step; its causes say why.
+            None => {
+                let mut m = e.to_string();
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    m.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
+                m
+            }
         };
         let Some(code) = e.code() else {
             // No answer from the server: the connection failed or was lost.

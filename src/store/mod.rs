@@ -57,6 +57,7 @@ mod probes;
 mod reviews;
 mod runs;
 mod schema;
+mod tls;
 mod types;
 mod work;
 
@@ -77,7 +78,7 @@ pub use types::{
     Probe, ResumeState, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, StoredFinding,
     ValidatorIndex, Validators,
 };
-pub use work::{QueueState, SiteClaim, WORKER_STALE_AFTER};
+pub use work::{Completion, QueueState, SiteClaim, WORKER_STALE_AFTER};
 
 /// The environment variable that names a PostgreSQL store, overriding `[store] url`.
 pub const STORE_URL_ENV: &str = "GOVSCAN_STORE_URL";
@@ -198,8 +199,13 @@ impl Store {
         let shown = location.display();
         let path = PathBuf::from(&shown);
         let open_err = |e: DbError| StoreError::from_db("open", &path, e);
-        let url_owned = url.to_string();
-        let connect = move || postgres::Client::connect(&url_owned, postgres::NoTls);
+        let target = tls::PgTarget::parse(url).map_err(|message| StoreError::Other {
+            action: "open".into(),
+            file: shown.clone(),
+            message,
+        })?;
+        let require_tls = target.requires_tls();
+        let connect = move || target.connect();
         // The synchronous client starts a runtime of its own: not from inside another one.
         let client = if tokio::runtime::Handle::try_current().is_ok() {
             std::thread::scope(|s| s.spawn(connect).join()).map_err(|_| StoreError::Io {
@@ -210,7 +216,29 @@ impl Store {
         } else {
             connect()
         }
-        .map_err(|e| open_err(DbError::Pg(e)))?;
+        .map_err(|e| match e {
+            tls::ConnectError::Pg(e) => {
+                let e = DbError::Pg(e);
+                let text = e.to_string();
+                if require_tls && text.contains("TLS") {
+                    StoreError::Other {
+                        action: "open".into(),
+                        file: shown.clone(),
+                        message: format!(
+                            "{text} (the URL says sslmode=require: the server must offer TLS \
+                             with a certificate from a known authority or from sslrootcert)"
+                        ),
+                    }
+                } else {
+                    open_err(e)
+                }
+            }
+            tls::ConnectError::Setup(message) => StoreError::Other {
+                action: "open".into(),
+                file: shown.clone(),
+                message,
+            },
+        })?;
         let conn = Conn::Pg(Box::new(db::PgConn::new(client)));
         let found = schema::pg_version(&conn).map_err(open_err)?;
         check_found(found, &path)?;

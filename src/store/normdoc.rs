@@ -26,8 +26,11 @@ impl Store {
         let json = serde_json::to_string(snapshot).map_err(|e| self.other(&action, e))?;
         self.conn
             .execute(
-                "INSERT OR REPLACE INTO normdoc_snapshots \
-                 (site_run, library_url, complete, records, snapshot) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO normdoc_snapshots \
+                 (site_run, library_url, complete, records, snapshot) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (site_run) DO UPDATE SET library_url = excluded.library_url, \
+                 complete = excluded.complete, records = excluded.records, \
+                 snapshot = excluded.snapshot",
                 params![
                     site_run.0,
                     snapshot.url,

@@ -903,6 +903,30 @@ fn begin_site_again_resumes_the_same_site_run(b: &Backend) -> TestResult {
     Ok(())
 }
 
+fn a_normdoc_library_is_kept_once_per_site_run_and_replaced(b: &Backend) -> TestResult {
+    use crate::extract::normdoc::LibrarySnapshot;
+    let mut store = b.open()?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let snapshot = |pages_read: u32, complete: bool| LibrarySnapshot {
+        name: "行政规范性文件".into(),
+        url: "https://xian.gov.cn/gfxwj/".into(),
+        pages_read,
+        pages_total: Some(2),
+        complete,
+        records: Vec::new(),
+    };
+    store.save_normdoc_snapshot(sr, &snapshot(1, false))?;
+    // Saved again for the same site run (a resumed site): the later one is kept.
+    store.save_normdoc_snapshot(sr, &snapshot(2, true))?;
+    store.finish_site(sr, &stats(1, 0, 0), &[], 100.0, Verdict::Pass, &json!({}))?;
+    let kept = store.normdoc_snapshots("xian")?;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].snapshot, snapshot(2, true));
+    assert_eq!(kept[0].site_run, sr);
+    Ok(())
+}
+
 fn unknown_ids_give_not_found(b: &Backend) -> TestResult {
     let mut store = b.open()?;
     let err = store
@@ -1690,6 +1714,15 @@ fn sites_are_claimed_once_and_a_stopped_workers_are_taken_over(b: &Backend) -> T
         Some("c")
     );
     store.complete_claim(run, "c")?;
+    assert_eq!(
+        store.finish_run_when_complete(run)?,
+        crate::store::Completion::FinishedHere
+    );
+    // Whoever looks next finds it finished, and did not finish it.
+    assert_eq!(
+        b.open()?.finish_run_when_complete(run)?,
+        crate::store::Completion::FinishedBefore
+    );
     assert!(store.finish_run_if_complete(run)?);
     assert!(store.unfinished_run()?.is_none());
     assert!(store.unfinished_queued_run()?.is_none());
@@ -1872,6 +1905,7 @@ on_both_backends!(
     a_reappearing_finding_counts_as_new_in_the_diff_and_persisting_in_the_history,
     resume_state_returns_exactly_what_was_saved,
     begin_site_again_resumes_the_same_site_run,
+    a_normdoc_library_is_kept_once_per_site_run_and_replaced,
     unknown_ids_give_not_found,
     validators_come_from_the_latest_copy_that_has_them,
     probes_and_the_ipv6_summary_round_trip,

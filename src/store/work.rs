@@ -7,7 +7,7 @@
 //! at once each get another site without waiting for each other. On SQLite the same
 //! statements run in an exclusive write transaction.
 
-use super::db::{params, DbResult, OptionalExtension, ToValue};
+use super::db::{params, Conn, DbResult, OptionalExtension, ToValue};
 use super::runs::alive;
 use super::{col_time_opt, now, time_text, Result, RunId, RunInfo, Store, HEARTBEAT_EVERY};
 
@@ -21,6 +21,17 @@ pub struct SiteClaim {
     pub site: String,
     /// The worker whose claim this one takes over (it stopped beating), if any.
     pub taken_from: Option<String>,
+}
+
+/// Whether a run is finished, and by whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    /// Sites of the run are not done yet.
+    Open,
+    /// This call marked the run finished.
+    FinishedHere,
+    /// The run was finished already (by another worker).
+    FinishedBefore,
 }
 
 /// Where a run's queue stands.
@@ -170,6 +181,27 @@ impl Store {
             .map_err(|e| self.err(&format!("record site {site} of run {run} as done in"), e))
     }
 
+    /// Record a claimed site as done and, when it was the run's last, finish the run, in
+    /// one transaction: the worker that completes a run's last site is the one that
+    /// finishes it (workers completing their last sites at once take turns on the runs
+    /// lock, so one of them sees every site done).
+    pub fn complete_claim_and_finish(&mut self, run: RunId, site: &str) -> Result<Completion> {
+        let action = format!("record site {site} of run {run} as done in");
+        let tx = self.conn.transaction().map_err(|e| self.err(&action, e))?;
+        let done = (|| -> DbResult<Completion> {
+            tx.lock_runs()?;
+            tx.execute(
+                "UPDATE run_sites SET state = 'done', heartbeat = ?3 \
+                 WHERE run_id = ?1 AND site = ?2",
+                params![run.0, site, time_text(&now())],
+            )?;
+            finish_if_complete(&tx, run)
+        })()
+        .map_err(|e| self.err(&action, e))?;
+        tx.commit().map_err(|e| self.err(&action, e))?;
+        Ok(done)
+    }
+
     /// Give a claimed site back to the queue (its scan could not be completed here).
     pub fn release_claim(&mut self, run: RunId, site: &str, worker: &str) -> Result<()> {
         self.conn
@@ -207,26 +239,22 @@ impl Store {
     /// Finish `run` if every site of its queue is done (whichever worker gets there first;
     /// the others find it finished). Returns whether the run is finished.
     pub fn finish_run_if_complete(&mut self, run: RunId) -> Result<bool> {
+        Ok(self.finish_run_when_complete(run)? != Completion::Open)
+    }
+
+    /// [`Store::finish_run_if_complete`], saying who finished it: exactly one caller gets
+    /// [`Completion::FinishedHere`] for a run (the one whose update marked it finished; the
+    /// row lock serialises the others, which find it finished).
+    pub fn finish_run_when_complete(&mut self, run: RunId) -> Result<Completion> {
         let action = format!("finish run {run} in");
         let tx = self.conn.transaction().map_err(|e| self.err(&action, e))?;
-        let finished = (|| -> DbResult<bool> {
-            let open: i64 = tx.query_row(
-                "SELECT COUNT(*) FROM run_sites WHERE run_id = ?1 AND state <> 'done'",
-                params![run.0],
-                |r| r.get(0),
-            )?;
-            if open > 0 {
-                return Ok(false);
-            }
-            tx.execute(
-                "UPDATE runs SET finished = ?2 WHERE id = ?1 AND finished IS NULL",
-                params![run.0, time_text(&now())],
-            )?;
-            Ok(true)
+        let done = (|| -> DbResult<Completion> {
+            tx.lock_runs()?;
+            finish_if_complete(&tx, run)
         })()
         .map_err(|e| self.err(&action, e))?;
         tx.commit().map_err(|e| self.err(&action, e))?;
-        Ok(finished)
+        Ok(done)
     }
 
     /// Lease the next request slot of `origin` to this process: the slot's start is the later
@@ -255,4 +283,25 @@ impl Store {
             u64::try_from(wait).unwrap_or(0),
         ))
     }
+}
+
+/// In a transaction holding the runs lock: finish `run` if every site of its queue is done.
+fn finish_if_complete(tx: &Conn, run: RunId) -> DbResult<Completion> {
+    let open: i64 = tx.query_row(
+        "SELECT COUNT(*) FROM run_sites WHERE run_id = ?1 AND state <> 'done'",
+        params![run.0],
+        |r| r.get(0),
+    )?;
+    if open > 0 {
+        return Ok(Completion::Open);
+    }
+    let marked = tx.execute(
+        "UPDATE runs SET finished = ?2 WHERE id = ?1 AND finished IS NULL",
+        params![run.0, time_text(&now())],
+    )?;
+    Ok(if marked > 0 {
+        Completion::FinishedHere
+    } else {
+        Completion::FinishedBefore
+    })
 }
