@@ -22,8 +22,8 @@ use crate::finding::Verdict;
 pub use crate::report::tables::SiteSummary;
 use crate::rules::{Kind, RuleSet};
 use crate::store::{
-    this_process, Claim, FindingDiff, LinkRow, PageRow, RunId, SiteRunId, SiteRunStatus, Store,
-    StoreError, HEARTBEAT_EVERY,
+    this_process, Claim, FindingDiff, LinkRow, PageRow, RunId, SiteCodec, SiteRunId, SiteRunStatus,
+    Store, StoreError, HEARTBEAT_EVERY,
 };
 
 /// What the scan is asked.
@@ -313,6 +313,9 @@ struct ScanObserver {
     tx: mpsc::SyncSender<Msg>,
     /// The site runs being written (a worker adds each site it claims).
     site_runs: std::sync::RwLock<HashMap<String, SiteRunId>>,
+    /// How each site run's raw observations are compressed (its zstd dictionary, trained on
+    /// its first pages or reused from an earlier scan of the site).
+    codecs: std::sync::RwLock<HashMap<SiteRunId, Arc<SiteCodec>>>,
     error: FirstError,
     progress: Arc<dyn Observer>,
 }
@@ -320,6 +323,33 @@ struct ScanObserver {
 impl ScanObserver {
     fn site_run(&self, site: &str) -> Option<SiteRunId> {
         self.site_runs.read().ok()?.get(site).copied()
+    }
+
+    /// The codec of a site run (one without a stored dictionary if none was set up).
+    fn codec(&self, site: &str, sr: SiteRunId) -> Option<Arc<SiteCodec>> {
+        if let Some(c) = self.codecs.read().ok()?.get(&sr) {
+            return Some(c.clone());
+        }
+        let mut m = self.codecs.write().ok()?;
+        Some(
+            m.entry(sr)
+                .or_insert_with(|| Arc::new(SiteCodec::new(site, None)))
+                .clone(),
+        )
+    }
+
+    /// Set up a site run's codec, starting from the site's stored dictionary, if any.
+    fn set_codec(&self, site: &str, sr: SiteRunId, store: &Store) {
+        let previous = match store.latest_site_dict(site) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(site, error = %e, "a new text dictionary will be trained");
+                None
+            }
+        };
+        if let Ok(mut m) = self.codecs.write() {
+            m.insert(sr, Arc::new(SiteCodec::new(site, previous)));
+        }
     }
 
     fn send(&self, m: Msg) {
@@ -337,7 +367,8 @@ impl Observer for ScanObserver {
         let links = links
             .iter()
             .map(|l| (l.target_str(), l.text.as_str(), l.element));
-        match PageRow::encode(page, links) {
+        let codec = self.codec(site, sr);
+        match PageRow::encode_with(page, links, codec.as_deref()) {
             Ok(row) => self.send(Msg::Page(sr, Box::new(row))),
             Err(e) => self.error.record(e),
         }
@@ -460,6 +491,7 @@ impl Scratch {
         let observer = Arc::new(ScanObserver {
             tx: tx.clone(),
             site_runs: std::sync::RwLock::new(site_runs.clone()),
+            codecs: std::sync::RwLock::new(HashMap::new()),
             error: error.clone(),
             progress,
         });
@@ -980,8 +1012,16 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 .map(|(s, sr, _)| (s.name.clone(), *sr))
                 .collect(),
         ),
+        codecs: std::sync::RwLock::new(HashMap::new()),
         progress,
     });
+    if let Some(r) = &reader {
+        if let Ok(s) = r.store.lock() {
+            for (site, sr, _) in &todo {
+                observer.set_codec(&site.name, *sr, &s);
+            }
+        }
+    }
     let crawler = Crawler::new(
         config.clone(),
         CrawlRules::from_rules(&rules),
@@ -1166,6 +1206,7 @@ async fn scan_shared(
         tx: tx.clone(),
         error: error.clone(),
         site_runs: std::sync::RwLock::new(HashMap::new()),
+        codecs: std::sync::RwLock::new(HashMap::new()),
         progress,
     });
     let mut crawler = Crawler::new(
@@ -1259,7 +1300,14 @@ async fn scan_shared(
             if let Some(r) = &reader {
                 let r = r.clone();
                 let name = site.name.clone();
-                let _ = tokio::task::spawn_blocking(move || r.load(&name)).await;
+                let o = observer.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    r.load(&name);
+                    if let Ok(s) = r.store.lock() {
+                        o.set_codec(&name, sr, &s);
+                    }
+                })
+                .await;
             }
             let mut seed = SiteSeed {
                 previous: previous.clone(),
