@@ -306,6 +306,10 @@ fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError, stats: &mut
     }
 }
 
+/// The codec of each site run being crawled (dropped when its crawl ends: a codec holds its
+/// dictionary ready to compress with, most of a megabyte).
+type Codecs = Arc<std::sync::RwLock<HashMap<SiteRunId, Arc<SiteCodec>>>>;
+
 /// Sends what the crawl produces to the writer, and passes the progress on.
 struct ScanObserver {
     /// `SyncSender` is `Sync`: every crawl worker sends without a lock (and waits when the
@@ -315,7 +319,7 @@ struct ScanObserver {
     site_runs: std::sync::RwLock<HashMap<String, SiteRunId>>,
     /// How each site run's raw observations are compressed (its zstd dictionary, trained on
     /// its first pages or reused from an earlier scan of the site).
-    codecs: std::sync::RwLock<HashMap<SiteRunId, Arc<SiteCodec>>>,
+    codecs: Codecs,
     error: FirstError,
     progress: Arc<dyn Observer>,
 }
@@ -491,7 +495,7 @@ impl Scratch {
         let observer = Arc::new(ScanObserver {
             tx: tx.clone(),
             site_runs: std::sync::RwLock::new(site_runs.clone()),
-            codecs: std::sync::RwLock::new(HashMap::new()),
+            codecs: Codecs::default(),
             error: error.clone(),
             progress,
         });
@@ -681,6 +685,7 @@ struct SiteCtx {
     judging: Arc<tokio::sync::Semaphore>,
     /// The store, to read a site's crawl back from it.
     location: crate::store::Location,
+    codecs: Codecs,
 }
 
 /// Crawl, judge and record one site of a run (its results go to the writer as they come).
@@ -695,6 +700,7 @@ async fn scan_site(ctx: SiteCtx, site: SiteConfig, sr: SiteRunId, seed: SiteSeed
         as_of,
         judging,
         location,
+        codecs,
     } = ctx;
     let started = Instant::now();
     tracing::info!(site = %site.name, "scan started");
@@ -702,6 +708,9 @@ async fn scan_site(ctx: SiteCtx, site: SiteConfig, sr: SiteRunId, seed: SiteSeed
     // they are made, and the site is judged from what the store has of it (as `judge` judges
     // a stored scan), a few sites at a time.
     let crawled = crawler.crawl_site_lean(&site, seed).await;
+    if let Ok(mut m) = codecs.write() {
+        m.remove(&sr);
+    }
     let (sync_tx, sync_rx) = mpsc::channel();
     let _ = tx.send(Msg::Sync(sync_tx));
     let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
@@ -1012,7 +1021,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 .map(|(s, sr, _)| (s.name.clone(), *sr))
                 .collect(),
         ),
-        codecs: std::sync::RwLock::new(HashMap::new()),
+        codecs: Codecs::default(),
         progress,
     });
     if let Some(r) = &reader {
@@ -1048,6 +1057,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
             as_of,
             judging: judging.clone(),
             location: config.store.location(),
+            codecs: observer.codecs.clone(),
         };
         let task = tokio::spawn(scan_site(ctx, site, sr, seed));
         handles.push((name, sr, task));
@@ -1206,7 +1216,7 @@ async fn scan_shared(
         tx: tx.clone(),
         error: error.clone(),
         site_runs: std::sync::RwLock::new(HashMap::new()),
-        codecs: std::sync::RwLock::new(HashMap::new()),
+        codecs: Codecs::default(),
         progress,
     });
     let mut crawler = Crawler::new(
@@ -1241,6 +1251,7 @@ async fn scan_shared(
             config.crawl.parse_concurrency.max(2),
         )),
         location: location.clone(),
+        codecs: observer.codecs.clone(),
     };
     let mut tasks: tokio::task::JoinSet<(String, SiteRunId, SiteSummary)> =
         tokio::task::JoinSet::new();

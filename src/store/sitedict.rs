@@ -45,6 +45,9 @@ pub const DICT_SAMPLES: usize = 64;
 /// page's raw observation may reach 64 KiB, and all sites of a scan start together).
 pub const DICT_SAMPLE_BYTES: usize = 1 << 20;
 
+/// The most bytes of one raw observation or link list taken as a sample (its start).
+pub const DICT_SAMPLE_MAX: usize = 32 << 10;
+
 /// The largest dictionary trained (16 to 64 KiB compress the benchmark's pages alike; 110 KiB
 /// less well).
 pub const DICT_BYTES: usize = 32 << 10;
@@ -187,10 +190,13 @@ impl SiteCodec {
                 l.json += json.len();
                 l.stored += stored;
             }
-            let fits = l.sample_bytes + json.len() <= DICT_SAMPLE_BYTES;
+            // A long page or link list gives its start (a hostile one must not take the
+            // whole budget).
+            let sample = &json[..json.len().min(DICT_SAMPLE_MAX)];
+            let fits = l.sample_bytes + sample.len() <= DICT_SAMPLE_BYTES;
             if fits {
-                l.sample_bytes += json.len();
-                l.samples.push(json.to_vec());
+                l.sample_bytes += sample.len();
+                l.samples.push(sample.to_vec());
             }
             if fits && l.samples.len() < DICT_SAMPLES {
                 return;
@@ -360,10 +366,13 @@ mod tests {
     /// The JSON of page `i` of a site built on `template`: the template's header, navigation
     /// and footer around a body of its own.
     fn site_page(template: &str, i: usize) -> Vec<u8> {
-        let nav: String = (0..30)
-            .map(|k| format!("{template}栏目{k} "))
-            .collect::<Vec<_>>()
-            .join("");
+        // The template's menus: labels of its own, the same on each of its pages.
+        let nav: String = (0..60)
+            .map(|k| {
+                let h = xxhash_rust::xxh3::xxh3_64(format!("{template}{k}").as_bytes());
+                format!("{template}栏目{h:x} ")
+            })
+            .collect();
         let body: String = (0..12)
             .map(|k| {
                 format!(
