@@ -262,33 +262,35 @@ impl<'c> Dicts<'c> {
         }
     }
 
+    /// Dictionary `id`, read and checked against its hash.
+    fn load(&self, id: i64) -> Result<zstd::bulk::Decompressor<'static>, String> {
+        let found: Option<(Vec<u8>, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT hash, dict FROM site_dicts WHERE id = ?1",
+                params![id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| format!("dictionary {id}: {e}"))?;
+        let (hash, bytes) = found.ok_or_else(|| format!("dictionary {id} is missing"))?;
+        if xxhash_rust::xxh3::xxh3_128(&bytes).to_le_bytes()[..] != hash[..] {
+            return Err(format!("dictionary {id} is corrupt (its hash differs)"));
+        }
+        zstd::bulk::Decompressor::with_dictionary(&bytes)
+            .map_err(|e| format!("dictionary {id}: {e}"))
+    }
+
     /// A frame compressed with dictionary `id`, decompressed (at most `max` bytes).
     pub(super) fn decompress(&self, id: i64, blob: &[u8], max: usize) -> Result<Vec<u8>, String> {
         let mut loaded = self
             .loaded
             .try_borrow_mut()
             .map_err(|_| "dictionaries read twice at once".to_string())?;
-        if !loaded.contains_key(&id) {
-            let found: Option<(Vec<u8>, Vec<u8>)> = self
-                .conn
-                .query_row(
-                    "SELECT hash, dict FROM site_dicts WHERE id = ?1",
-                    params![id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()
-                .map_err(|e| format!("dictionary {id}: {e}"))?;
-            let (hash, bytes) = found.ok_or_else(|| format!("dictionary {id} is missing"))?;
-            if xxhash_rust::xxh3::xxh3_128(&bytes).to_le_bytes()[..] != hash[..] {
-                return Err(format!("dictionary {id} is corrupt (its hash differs)"));
-            }
-            let d = zstd::bulk::Decompressor::with_dictionary(&bytes)
-                .map_err(|e| format!("dictionary {id}: {e}"))?;
-            loaded.insert(id, d);
-        }
-        let d = loaded
-            .get_mut(&id)
-            .ok_or_else(|| format!("dictionary {id} is missing"))?;
+        let d = match loaded.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(self.load(id)?),
+        };
         d.decompress(blob, max)
             .map_err(|e| format!("with dictionary {id}: {e}"))
     }
