@@ -27,7 +27,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use super::db::{params, Conn, DbResult, OptionalExtension};
 
@@ -66,7 +66,9 @@ pub struct SiteDict {
     pub(super) samples: usize,
     /// Compressed size over JSON size of its training samples, compressed with it.
     pub(super) ratio: f64,
-    enc: zstd::dict::EncoderDictionary<'static>,
+    /// Prepared for compressing on first use (most of a megabyte at level 3, so a scan that
+    /// loads the dictionaries of all its sites at its start prepares only those crawled).
+    enc: OnceLock<zstd::dict::EncoderDictionary<'static>>,
 }
 
 impl std::fmt::Debug for SiteDict {
@@ -84,7 +86,7 @@ impl SiteDict {
     fn new(site: &str, bytes: Vec<u8>, samples: usize, ratio: f64) -> SiteDict {
         SiteDict {
             hash: xxhash_rust::xxh3::xxh3_128(&bytes).to_le_bytes(),
-            enc: zstd::dict::EncoderDictionary::copy(&bytes, RAW_ZSTD_LEVEL),
+            enc: OnceLock::new(),
             bytes,
             site: site.to_string(),
             samples,
@@ -113,7 +115,10 @@ impl SiteDict {
 
     /// `json` compressed with this dictionary.
     fn compress(&self, json: &[u8]) -> std::io::Result<Vec<u8>> {
-        zstd::bulk::Compressor::with_prepared_dictionary(&self.enc)?.compress(json)
+        let enc = self
+            .enc
+            .get_or_init(|| zstd::dict::EncoderDictionary::copy(&self.bytes, RAW_ZSTD_LEVEL));
+        zstd::bulk::Compressor::with_prepared_dictionary(enc)?.compress(json)
     }
 
     /// The dictionary's bytes (zstd's format).
