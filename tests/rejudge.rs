@@ -26,17 +26,22 @@ fn ok(body: &str) -> Response {
 /// `../` link), a div-based list page one level deeper that lists nothing in words no default
 /// phrase knows, and a page that says it is lost in words no default soft-404 phrase knows.
 fn site() -> Router {
+    site_with("")
+}
+
+/// [`site`] with `extra` at the end of the home page's main block.
+fn site_with(extra: &'static str) -> Router {
     Router::new()
         .route(
             "/",
-            get(|| async {
-                ok(r#"<HTML><HEAD><META charset="utf-8"><TITLE>示范县人民政府</TITLE>
+            get(move || async move {
+                ok(&format!(r#"<HTML><HEAD><META charset="utf-8"><TITLE>示范县人民政府</TITLE>
 <META name="GovSiteCode" content="6101000001"></HEAD><BODY>
 <TABLE width="100%"><TR><TD><A href="./zwgk/tzgg/">通知公告</A><TD><A href="../gone.html">专题专栏</A>
 </TABLE>
-<DIV class="main"><P>示范县2026年政府网站工做年报已经发布，欢迎查阅。</P></DIV>
+<DIV class="main"><P>示范县2026年政府网站工做年报已经发布，欢迎查阅。</P>{extra}</DIV>
 <DIV class="footer">主办：示范县人民政府办公室 网站标识码：6101000001</DIV>
-</BODY></HTML>"#)
+</BODY></HTML>"#))
             }),
         )
         .route(
@@ -67,10 +72,110 @@ struct Scanned {
 }
 
 async fn scanned(name: &str) -> Scanned {
-    let server = serve(site()).await;
+    scanned_site(name, site()).await
+}
+
+/// The shared parts of every page of the larger site: a table-based header with the
+/// navigation, a side navigation with relative links, the footer.
+fn framed(title: &str, body: &str) -> String {
+    let nav: String = [
+        "首页",
+        "政务公开",
+        "政务服务",
+        "互动交流",
+        "新闻中心",
+        "专题专栏",
+        "政策文件",
+        "政策解读",
+        "人事信息",
+        "财政信息",
+        "规划计划",
+        "统计信息",
+        "重点项目",
+        "社会公益",
+        "教育服务",
+    ]
+    .iter()
+    .map(|l| format!("<TD><A href=\"../zwgk/\">{l}</A>"))
+    .collect();
+    let side: String = [
+        "工作动态",
+        "通知公告",
+        "乡镇动态",
+        "部门动态",
+        "图片新闻",
+        "视频新闻",
+    ]
+    .iter()
+    .map(|l| format!("<li><a href=\"./\">{l}</a></li>"))
+    .collect();
+    format!(
+        "<HTML><HEAD><META charset=\"utf-8\"><TITLE>{title}_示范县人民政府</TITLE></HEAD><BODY>\n\
+         <TABLE><TR>{nav}</TABLE>\n<div class=\"side\"><ul>{side}</ul></div>\n\
+         <div class=\"article\"><h1>{title}</h1><div class=\"info\">发布时间：2026-11-20 来源：县政府办公室</div>\n{body}</div>\n\
+         <DIV class=\"footer\">主办单位：示范县人民政府办公室 承办单位：示范县大数据发展中心 联系电话：0999-7654321<BR>\
+         网站标识码：6101000001 示ICP备05003300号 示公网安备50010302000001号</DIV></BODY></HTML>"
+    )
+}
+
+/// The fixture site with 40 articles on the home page; the last one leads two levels deeper
+/// to a page whose text has a wording error: that page is crawled, and stored, after the
+/// site's first 32 pages, so with the zstd dictionary trained on them.
+fn larger_site() -> Router {
+    let mut r = site_with("<P><A href=\"/more.html\">更多新闻</A></P>").route(
+        "/deep/1.html",
+        get(|| async {
+            ok(&framed(
+                "专题报道",
+                "<p>继续阅读：<a href=\"2.html\">下一篇</a></p>",
+            ))
+        }),
+    );
+    r = r.route(
+        "/deep/2.html",
+        get(|| async {
+            ok(&framed(
+                "年度报告",
+                "<p>示范县2025年政府网站工做年报已经发布，全文如下。</p><p>一、基本情况。</p>",
+            ))
+        }),
+    );
+    for i in 0..40 {
+        r = r.route(
+            &format!("/xwzx/t{i}.html"),
+            get(move || async move {
+                let next = if i == 39 {
+                    "<p><a href=\"/deep/1.html\">专题报道</a></p>".to_string()
+                } else {
+                    String::new()
+                };
+                ok(&framed(
+                    &format!("示范县召开第{i}次常务会议"),
+                    &format!(
+                        "<p>第{i}次会议听取了有关部门关于第{}项重点工作的汇报，研究部署了下一阶段任务。</p>{next}",
+                        i * 7 + 3
+                    ),
+                ))
+            }),
+        );
+    }
+    let home_links: String = (0..40)
+        .map(|i| format!("<li><a href=\"/xwzx/t{i}.html\">示范县召开第{i}次常务会议</a></li>"))
+        .collect();
+    r.route(
+        "/more.html",
+        get(move || {
+            let home_links = home_links.clone();
+            async move { ok(&framed("新闻中心", &format!("<ul>{home_links}</ul>"))) }
+        }),
+    )
+}
+
+async fn scanned_site(name: &str, router: Router) -> Scanned {
+    let server = serve(router).await;
     let dir = temp_dir(name);
     let config = format!(
-        "[crawl]\nrate_per_origin = 0\ntotal_timeout = \"3s\"\nretries = 0\n\n[store]\npath = \"{}\"\n\n[[site]]\nname = \"示范县\"\nurl = \"{}\"\nlevel = \"county\"\nkind = \"portal\"\n",
+        "[crawl]\nrate_per_origin = 0\ntotal_timeout = \"10s\"\nretries = 0\n\n[store]\npath = \"{}\"\n\n[[site]]\nname = \"示范县\"\nurl = \"{}\"\nlevel = \"county\"\nkind = \"portal\"\n",
         dir.join("govscan.db").display(),
         server.url("/")
     );
@@ -250,4 +355,30 @@ async fn a_soft_404_phrase_added_makes_a_stored_page_broken() {
     // And back: under the shipped rules the page is a page again.
     let again = s.judge(None).await;
     assert_eq!(again, before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wording_added_to_the_list_is_found_on_a_page_stored_with_the_sites_dictionary() {
+    let s = scanned_site("wording-dict", larger_site()).await;
+    // The deep page was stored compressed with the site's dictionary, its links too.
+    let db = rusqlite::Connection::open(s.dir.join("govscan.db")).expect("open the store");
+    let (raw_dict, links_dict): (Option<i64>, Option<i64>) = db
+        .query_row(
+            "SELECT r.dict_id, l.dict_id FROM pages p JOIN page_raws r ON r.id = p.raw_id \
+             JOIN link_lists l ON l.id = p.links_id WHERE p.url LIKE '%/deep/2.html'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("the deep page");
+    assert!(raw_dict.is_some() && links_dict.is_some());
+    drop(db);
+    let before = s.judge(None).await;
+    assert!(!has(&before, "wording.serious", ""), "{before:?}");
+    let change = edit(
+        "wording.toml",
+        "corrections = [\n",
+        "corrections = [\n    [\"工做年报\", \"工作年报\"],\n",
+    );
+    let after = s.judge(Some(&change)).await;
+    assert!(has(&after, "wording.serious", "/deep/2.html"), "{after:?}");
 }

@@ -22,7 +22,7 @@ use crate::finding::Verdict;
 pub use crate::report::tables::{OtherSite, SiteSummary};
 use crate::rules::{Kind, RuleSet};
 use crate::store::{
-    this_process, Claim, Completion, FindingDiff, LinkRow, PageRow, RunId, SiteRunId,
+    this_process, Claim, Completion, FindingDiff, LinkRow, PageRow, RunId, SiteCodec, SiteRunId,
     SiteRunStatus, Store, StoreError, HEARTBEAT_EVERY,
 };
 
@@ -309,6 +309,10 @@ fn flush(store: &mut Store, rows: &mut Vec<Msg>, error: &FirstError, stats: &mut
     }
 }
 
+/// The codec of each site run being crawled (dropped when its crawl ends: a codec holds its
+/// dictionary ready to compress with, most of a megabyte).
+type Codecs = Arc<std::sync::RwLock<HashMap<SiteRunId, Arc<SiteCodec>>>>;
+
 /// Sends what the crawl produces to the writer, and passes the progress on.
 struct ScanObserver {
     /// `SyncSender` is `Sync`: every crawl worker sends without a lock (and waits when the
@@ -316,6 +320,9 @@ struct ScanObserver {
     tx: mpsc::SyncSender<Msg>,
     /// The site runs being written (a worker adds each site it claims).
     site_runs: std::sync::RwLock<HashMap<String, SiteRunId>>,
+    /// How each site run's raw observations are compressed (its zstd dictionary, trained on
+    /// its first pages or reused from an earlier scan of the site).
+    codecs: Codecs,
     error: FirstError,
     progress: Arc<dyn Observer>,
 }
@@ -323,6 +330,33 @@ struct ScanObserver {
 impl ScanObserver {
     fn site_run(&self, site: &str) -> Option<SiteRunId> {
         self.site_runs.read().ok()?.get(site).copied()
+    }
+
+    /// The codec of a site run (one without a stored dictionary if none was set up).
+    fn codec(&self, site: &str, sr: SiteRunId) -> Option<Arc<SiteCodec>> {
+        if let Some(c) = self.codecs.read().ok()?.get(&sr) {
+            return Some(c.clone());
+        }
+        let mut m = self.codecs.write().ok()?;
+        Some(
+            m.entry(sr)
+                .or_insert_with(|| Arc::new(SiteCodec::new(site, None)))
+                .clone(),
+        )
+    }
+
+    /// Set up a site run's codec, starting from the site's stored dictionary, if any.
+    fn set_codec(&self, site: &str, sr: SiteRunId, store: &Store) {
+        let previous = match store.latest_site_dict(site) {
+            Ok(d) => d,
+            Err(e) => {
+                tracing::warn!(site, error = %e, "a new text dictionary will be trained");
+                None
+            }
+        };
+        if let Ok(mut m) = self.codecs.write() {
+            m.insert(sr, Arc::new(SiteCodec::new(site, previous)));
+        }
     }
 
     fn send(&self, m: Msg) {
@@ -340,7 +374,8 @@ impl Observer for ScanObserver {
         let links = links
             .iter()
             .map(|l| (l.target_str(), l.text.as_str(), l.element));
-        match PageRow::encode(page, links) {
+        let codec = self.codec(site, sr);
+        match PageRow::encode_with(page, links, codec.as_deref()) {
             Ok(row) => self.send(Msg::Page(sr, Box::new(row))),
             Err(e) => self.error.record(e),
         }
@@ -463,6 +498,7 @@ impl Scratch {
         let observer = Arc::new(ScanObserver {
             tx: tx.clone(),
             site_runs: std::sync::RwLock::new(site_runs.clone()),
+            codecs: Codecs::default(),
             error: error.clone(),
             progress,
         });
@@ -660,6 +696,7 @@ struct SiteCtx {
     judging: Arc<tokio::sync::Semaphore>,
     /// The store, to read a site's crawl back from it.
     location: crate::store::Location,
+    codecs: Codecs,
 }
 
 /// Crawl, judge and record one site of a run (its results go to the writer as they come).
@@ -674,6 +711,7 @@ async fn scan_site(ctx: SiteCtx, site: SiteConfig, sr: SiteRunId, seed: SiteSeed
         as_of,
         judging,
         location,
+        codecs,
     } = ctx;
     let started = Instant::now();
     tracing::info!(site = %site.name, "scan started");
@@ -681,6 +719,9 @@ async fn scan_site(ctx: SiteCtx, site: SiteConfig, sr: SiteRunId, seed: SiteSeed
     // they are made, and the site is judged from what the store has of it (as `judge` judges
     // a stored scan), a few sites at a time.
     let crawled = crawler.crawl_site_lean(&site, seed).await;
+    if let Ok(mut m) = codecs.write() {
+        m.remove(&sr);
+    }
     let (sync_tx, sync_rx) = mpsc::channel();
     let _ = tx.send(Msg::Sync(sync_tx));
     let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
@@ -991,8 +1032,16 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
                 .map(|(s, sr, _)| (s.name.clone(), *sr))
                 .collect(),
         ),
+        codecs: Codecs::default(),
         progress,
     });
+    if let Some(r) = &reader {
+        if let Ok(s) = r.store.lock() {
+            for (site, sr, _) in &todo {
+                observer.set_codec(&site.name, *sr, &s);
+            }
+        }
+    }
     let crawler = Crawler::new(
         config.clone(),
         CrawlRules::from_rules(&rules),
@@ -1019,6 +1068,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
             as_of,
             judging: judging.clone(),
             location: config.store.location(),
+            codecs: observer.codecs.clone(),
         };
         let task = tokio::spawn(scan_site(ctx, site, sr, seed));
         handles.push((name, sr, task));
@@ -1180,6 +1230,7 @@ async fn scan_shared(
         tx: tx.clone(),
         error: error.clone(),
         site_runs: std::sync::RwLock::new(HashMap::new()),
+        codecs: Codecs::default(),
         progress,
     });
     let mut crawler = Crawler::new(
@@ -1214,6 +1265,7 @@ async fn scan_shared(
             config.crawl.parse_concurrency.max(2),
         )),
         location: location.clone(),
+        codecs: observer.codecs.clone(),
     };
     let mut tasks: tokio::task::JoinSet<(String, SiteRunId, SiteSummary)> =
         tokio::task::JoinSet::new();
@@ -1275,7 +1327,14 @@ async fn scan_shared(
             if let Some(r) = &reader {
                 let r = r.clone();
                 let name = site.name.clone();
-                let _ = tokio::task::spawn_blocking(move || r.load(&name)).await;
+                let o = observer.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    r.load(&name);
+                    if let Ok(s) = r.store.lock() {
+                        o.set_codec(&name, sr, &s);
+                    }
+                })
+                .await;
             }
             let mut seed = SiteSeed {
                 previous: previous.clone(),

@@ -20,8 +20,9 @@
 //! - **Durability.** WAL journal with `synchronous = NORMAL`: a killed process loses no
 //!   committed transaction; a power cut may lose the last few, never corrupt the file.
 //! - **Cheap writes.** The crawl's workers encode pages and link results ([`PageRow`],
-//!   [`LinkRow`]: JSON, the page's links LZ4-compressed) so that the writer thread only binds
-//!   and inserts; 16 KiB pages and a 32 MiB page cache fit its transactions of a few
+//!   [`LinkRow`]: JSON, the page's links and raw observation zstd-compressed, with the site's
+//!   dictionary once its first pages trained one: [`SiteCodec`]) so that the writer thread
+//!   only binds and inserts; 16 KiB pages and a 32 MiB page cache fit its transactions of a few
 //!   thousand rows. A page's link list is stored once per distinct content (`link_lists`),
 //!   and so is its raw observation (`page_raws`: visible text, home-page meta, status; what a
 //!   re-judging draws the rule-dependent facts from), so the daily scan of an unchanged site
@@ -57,6 +58,7 @@ mod probes;
 mod reviews;
 mod runs;
 mod schema;
+mod sitedict;
 mod tls;
 mod types;
 mod work;
@@ -73,6 +75,7 @@ pub use normdoc::StoredSnapshot;
 pub use pages::{Batch, LinkRow, PageRow};
 pub use runs::{this_process, Claim, HEARTBEAT_EVERY};
 pub use schema::SCHEMA_VERSION;
+pub use sitedict::{SiteCodec, SiteDict};
 pub use types::{
     Edge, Fact, FindingDiff, FindingFilter, FindingStatus, HistoryRow, IpFamily, Ipv6Summary,
     Probe, ResumeState, RunId, RunInfo, SiteRunId, SiteRunInfo, SiteRunStatus, StoredFinding,

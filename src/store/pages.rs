@@ -6,11 +6,13 @@ use std::path::Path;
 
 use super::db::{params, Conn, DbResult, OptionalExtension, Row};
 
+use super::sitedict::{self, Dicts, SiteCodec, SiteDict};
 use super::{
     col_json, col_json_opt, col_u64, col_usize, int, int_usize, to_json, Edge, Fact, Result,
     ResumeState, SiteRunId, Store, StoreError, ValidatorIndex, Validators,
 };
 use crate::crawl::{FetchOutcome, LinkFact, PageRecord};
+use std::sync::Arc;
 
 /// One write transaction: everything saved through it is committed together by
 /// [`Store::write`], or not at all.
@@ -28,10 +30,11 @@ impl std::fmt::Debug for Batch<'_> {
 const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
      last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts";
 
-/// A page's links as stored: `[to, text, element]` arrays in JSON, LZ4-compressed into a
-/// blob (a page carries dozens of links, and they were most of the database: compressed they
-/// take about a third of the space, and rows no longer spill onto overflow pages). Files
-/// written before compression hold the JSON as text; both are read.
+/// A page's links as stored: `[to, text, element]` arrays in JSON, zstd-compressed into a
+/// blob (with the site's dictionary once it has one, see [`super::sitedict`]; a page carries
+/// dozens of links, and they were most of the database). Rows written before version 12 are
+/// LZ4-compressed with the length prepended, rows written before compression hold the JSON as
+/// text; all are read.
 type CompactLink = (String, String, crate::extract::LinkElement);
 
 /// The most a stored link list may claim to expand to (a corrupt length prefix must not
@@ -41,62 +44,101 @@ const MAX_LINKS_JSON: usize = 64 << 20;
 /// The compressed list and the hash of its content (what `link_lists` is keyed by).
 fn encode_links<'a>(
     links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
-) -> std::result::Result<(Vec<u8>, [u8; 16]), serde_json::Error> {
+    codec: Option<&SiteCodec>,
+) -> std::result::Result<Encoded, serde_json::Error> {
     let compact: Vec<(&str, &str, crate::extract::LinkElement)> = links.collect();
-    let json = serde_json::to_vec(&compact)?;
-    let hash = xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes();
-    Ok((lz4_flex::compress_prepend_size(&json), hash))
+    Ok(Encoded::new(serde_json::to_vec(&compact)?, codec))
 }
 
 /// The most a stored raw observation may claim to expand to.
 const MAX_RAW_JSON: usize = 4 << 20;
-
-/// The zstd level of the stored raw observations: level 3 keeps about 14 % of the JSON of a
-/// page's text where LZ4 kept 23 % (measured on the benchmark's pages), at a cost the crawl's
-/// parse threads do not notice.
-const RAW_ZSTD_LEVEL: i32 = 3;
 
 /// The first bytes of a zstd frame. An LZ4 blob starts with its length (little-endian), and
 /// these bytes as a length (about 4 GiB) are beyond what any stored observation may claim, so
 /// the two never mix up.
 const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 
-/// A page's raw observation as stored: JSON, zstd-compressed (rows written before took LZ4,
-/// and are still read), with the hash of the JSON (what `page_raws` is keyed by).
+/// A page's raw observation as stored: JSON, zstd-compressed (with the site's dictionary
+/// when `codec` has one, see [`super::sitedict`]; rows written before took LZ4, and are still
+/// read), with the hash of the JSON (what `page_raws` is keyed by).
 fn encode_raw(
     raw: &crate::extract::PageRaw,
-) -> std::result::Result<(Vec<u8>, [u8; 16]), serde_json::Error> {
-    let json = serde_json::to_vec(raw)?;
-    let hash = xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes();
-    let blob = match zstd::bulk::compress(&json, RAW_ZSTD_LEVEL) {
-        Ok(z) => z,
-        // zstd does not fail on a buffer in memory; should it, LZ4 still stores the page.
-        Err(_) => lz4_flex::compress_prepend_size(&json),
-    };
-    Ok((blob, hash))
+    codec: Option<&SiteCodec>,
+) -> std::result::Result<Encoded, serde_json::Error> {
+    Ok(Encoded::new(serde_json::to_vec(raw)?, codec))
+}
+
+/// JSON compressed for a content-addressed table (`page_raws`, `link_lists`), ready to
+/// insert.
+#[derive(Debug, Clone)]
+struct Encoded {
+    blob: Vec<u8>,
+    /// xxh3-128 of the JSON (what the row is keyed by).
+    hash: [u8; 16],
+    /// The dictionary the blob was compressed with (stored with the first row using it).
+    dict: Option<Arc<SiteDict>>,
+}
+
+impl Encoded {
+    fn new(json: Vec<u8>, codec: Option<&SiteCodec>) -> Encoded {
+        let hash = xxhash_rust::xxh3::xxh3_128(&json).to_le_bytes();
+        let (blob, dict) = match codec {
+            Some(c) => c.compress(&json),
+            None => (sitedict::plain(&json), None),
+        };
+        Encoded { blob, hash, dict }
+    }
+}
+
+/// A stored zstd frame (with dictionary `dict` when the row names one), else LZ4 with its
+/// length prepended (rows written before zstd); none may expand beyond `max`.
+fn unpack(
+    b: &[u8],
+    dict: Option<(i64, &Dicts<'_>)>,
+    max: usize,
+) -> std::result::Result<Vec<u8>, String> {
+    if let Some((id, dicts)) = dict {
+        if !b.starts_with(&ZSTD_MAGIC) {
+            return Err(format!(
+                "the row names dictionary {id} but is no zstd frame"
+            ));
+        }
+        return dicts.decompress(id, b, max);
+    }
+    if b.starts_with(&ZSTD_MAGIC) {
+        return zstd::bulk::decompress(b, max).map_err(|e| e.to_string());
+    }
+    let claimed = b
+        .get(..4)
+        .and_then(|p| <[u8; 4]>::try_from(p).ok())
+        .map(|p| u32::from_le_bytes(p) as usize)
+        .ok_or("blob shorter than its length")?;
+    if claimed > max {
+        return Err(format!("blob claims {claimed} bytes"));
+    }
+    lz4_flex::decompress_size_prepended(b).map_err(|e| e.to_string())
 }
 
 /// The id of the row of a content-addressed table (`link_lists`, `page_raws`) holding
-/// `blob`, inserted if missing. The insert does nothing on a conflict (another worker's
-/// transaction inserted the same content first), and the row is then read again.
-fn shared_blob(
-    tx: &Conn,
-    select: &str,
-    insert: &str,
-    hash: &[u8; 16],
-    blob: &[u8],
-) -> DbResult<i64> {
+/// `e`, inserted (with its dictionary, see [`sitedict::dict_id`]) if missing. The insert does
+/// nothing on a conflict (another worker's transaction inserted the same content first), and
+/// the row is then read again. `insert` takes the hash, the blob and the dictionary's id.
+fn shared_row(tx: &Conn, select: &str, insert: &str, e: &Encoded, at: &str) -> DbResult<i64> {
     let find = || {
         tx.prepare_cached(select)?
-            .query_row(params![&hash[..]], |row| row.get(0))
+            .query_row(params![&e.hash[..]], |row| row.get(0))
             .optional()
     };
     if let Some(id) = find()? {
         return Ok(id);
     }
+    let dict = match &e.dict {
+        Some(d) => Some(sitedict::dict_id(tx, d, at)?),
+        None => None,
+    };
     let inserted: Option<i64> = tx
         .prepare_cached(insert)?
-        .query_row(params![&hash[..], blob], |row| row.get(0))
+        .query_row(params![&e.hash[..], &e.blob[..], dict], |row| row.get(0))
         .optional()?;
     match inserted {
         Some(id) => Ok(id),
@@ -104,37 +146,43 @@ fn shared_blob(
     }
 }
 
-/// The expression that reads the raw observation of the page row aliased `alias`.
+/// The two expressions that read the raw observation of the page row aliased `alias`: the
+/// blob and the id of the dictionary it was compressed with.
 fn raw_of(alias: &str) -> String {
-    format!("(SELECT r.raw FROM page_raws r WHERE r.id = {alias}.raw_id)")
+    format!(
+        "(SELECT r.raw FROM page_raws r WHERE r.id = {alias}.raw_id), \
+         (SELECT r.dict_id FROM page_raws r WHERE r.id = {alias}.raw_id)"
+    )
 }
 
-/// The raw observation of a page row (None for rows written before version 6).
-fn decode_raw(row: &Row<'_>, idx: usize) -> DbResult<Option<Box<crate::extract::PageRaw>>> {
+/// [`raw_of`] when the raw observation is not read (typed NULLs: PostgreSQL reads a bare NULL
+/// as text).
+const NO_RAW: &str = "CAST(NULL AS BYTEA), CAST(NULL AS BIGINT)";
+
+/// The raw observation of a page row (None for rows written before version 8): the blob at
+/// `idx`, the id of its dictionary at `idx + 1`.
+fn decode_raw(
+    row: &Row<'_>,
+    idx: usize,
+    dicts: &Dicts<'_>,
+) -> DbResult<Option<Box<crate::extract::PageRaw>>> {
     let Some(b): Option<Vec<u8>> = row.get(idx)? else {
         return Ok(None);
     };
-    decode_raw_blob(&b)
+    let dict: Option<i64> = row.get(idx + 1)?;
+    decode_raw_blob(&b, dict.map(|id| (id, dicts)))
         .map(|r| Some(Box::new(r)))
         .map_err(|e| super::db::bad(idx, e))
 }
 
-/// A stored raw observation: zstd (from the first bytes of a zstd frame), else LZ4 with its
-/// length prepended (rows written before zstd); neither may expand beyond [`MAX_RAW_JSON`].
-fn decode_raw_blob(b: &[u8]) -> std::result::Result<crate::extract::PageRaw, String> {
-    let json = if b.starts_with(&ZSTD_MAGIC) {
-        zstd::bulk::decompress(b, MAX_RAW_JSON).map_err(|e| e.to_string())?
-    } else {
-        let claimed = b
-            .get(..4)
-            .and_then(|p| <[u8; 4]>::try_from(p).ok())
-            .map(|p| u32::from_le_bytes(p) as usize)
-            .ok_or("raw page shorter than its length")?;
-        if claimed > MAX_RAW_JSON {
-            return Err(format!("raw page claims {claimed} bytes"));
-        }
-        lz4_flex::decompress_size_prepended(b).map_err(|e| e.to_string())?
-    };
+/// A stored raw observation: zstd (from the first bytes of a zstd frame; with dictionary
+/// `dict` when the row names one), else LZ4 with its length prepended (rows written before
+/// zstd); none may expand beyond [`MAX_RAW_JSON`].
+fn decode_raw_blob(
+    b: &[u8],
+    dict: Option<(i64, &Dicts<'_>)>,
+) -> std::result::Result<crate::extract::PageRaw, String> {
+    let json = unpack(b, dict, MAX_RAW_JSON)?;
     serde_json::from_slice(&json).map_err(|e| e.to_string())
 }
 
@@ -149,9 +197,9 @@ mod raw_tests {
             meta: vec![("sitecode".into(), "5000000001".into())],
             ..Default::default()
         };
-        let (blob, _) = encode_raw(&raw).expect("encode");
+        let blob = encode_raw(&raw, None).expect("encode").blob;
         assert!(blob.starts_with(&ZSTD_MAGIC));
-        assert_eq!(decode_raw_blob(&blob).expect("zstd").text, raw.text);
+        assert_eq!(decode_raw_blob(&blob, None).expect("zstd").text, raw.text);
         let json = serde_json::to_vec(&raw).expect("json");
         let old = lz4_flex::compress_prepend_size(&json);
         assert!(
@@ -160,35 +208,32 @@ mod raw_tests {
             blob.len(),
             old.len()
         );
-        let back = decode_raw_blob(&old).expect("lz4");
+        let back = decode_raw_blob(&old, None).expect("lz4");
         assert_eq!((back.text, back.meta), (raw.text, raw.meta));
         // Corrupt or hostile blobs are errors, never a panic or a huge allocation.
-        assert!(decode_raw_blob(&[0x28, 0xB5, 0x2F, 0xFD, 1, 2, 3]).is_err());
-        assert!(decode_raw_blob(&[0xFF, 0xFF, 0xFF, 0x7F, 0]).is_err());
-        assert!(decode_raw_blob(&[1]).is_err());
+        assert!(decode_raw_blob(&[0x28, 0xB5, 0x2F, 0xFD, 1, 2, 3], None).is_err());
+        assert!(decode_raw_blob(&[0xFF, 0xFF, 0xFF, 0x7F, 0], None).is_err());
+        assert!(decode_raw_blob(&[1], None).is_err());
     }
 }
 
-/// The expression that reads a page's links (`p` is `pages`, `l` its `link_lists` row).
-pub(super) const LINKS_OF_PAGE: &str =
-    "COALESCE(l.links, p.links) FROM pages p LEFT JOIN link_lists l ON l.id = p.links_id";
+/// The two expressions that read a page's links, the list and the id of its dictionary,
+/// then the tables (`p` is `pages`, `l` its `link_lists` row).
+pub(super) const LINKS_OF_PAGE: &str = "COALESCE(l.links, p.links), l.dict_id \
+     FROM pages p LEFT JOIN link_lists l ON l.id = p.links_id";
 
-pub(super) fn decode_links(row: &Row<'_>, idx: usize) -> DbResult<Vec<Edge>> {
+/// The links of a page: the list at `idx` (see [`LINKS_OF_PAGE`]), its dictionary's id at
+/// `idx + 1`.
+pub(super) fn decode_links(row: &Row<'_>, idx: usize, dicts: &Dicts<'_>) -> DbResult<Vec<Edge>> {
     use super::db::RawValue;
     let bad = |e: Box<dyn std::error::Error + Send + Sync>| super::db::bad(idx, e);
+    let dict: Option<i64> = row.get(idx + 1)?;
     let list: Vec<CompactLink> = match row.get_raw(idx)? {
         RawValue::Null => Vec::new(),
         RawValue::Text(t) => serde_json::from_slice(t).map_err(|e| bad(Box::new(e)))?,
         RawValue::Blob(b) => {
-            let claimed = b
-                .get(..4)
-                .and_then(|p| <[u8; 4]>::try_from(p).ok())
-                .map(|p| u32::from_le_bytes(p) as usize)
-                .ok_or_else(|| bad("link list shorter than its length".into()))?;
-            if claimed > MAX_LINKS_JSON {
-                return Err(bad(format!("link list claims {claimed} bytes").into()));
-            }
-            let json = lz4_flex::decompress_size_prepended(b).map_err(|e| bad(Box::new(e)))?;
+            let json = unpack(b, dict.map(|id| (id, dicts)), MAX_LINKS_JSON)
+                .map_err(|e| bad(format!("link list: {e}").into()))?;
             serde_json::from_slice(&json).map_err(|e| bad(Box::new(e)))?
         }
         RawValue::Other(what) => {
@@ -207,8 +252,8 @@ pub(super) fn decode_links(row: &Row<'_>, idx: usize) -> DbResult<Vec<Edge>> {
 /// themselves keep every link, so nothing is lost).
 const STORED_REFERRERS: usize = 5;
 
-fn page_row(row: &Row<'_>) -> DbResult<PageRecord> {
-    page_row_offset(row, 0)
+fn page_row(row: &Row<'_>, dicts: &Dicts<'_>) -> DbResult<PageRecord> {
+    page_row_offset(row, 0, dicts)
 }
 
 fn link_row(row: &Row<'_>) -> DbResult<LinkFact> {
@@ -249,22 +294,32 @@ pub struct PageRow {
     truncated: bool,
     links_found: i64,
     facts: Option<String>,
-    raw: Option<(Vec<u8>, [u8; 16])>,
-    links: Vec<u8>,
-    links_hash: [u8; 16],
+    raw: Option<Encoded>,
+    links: Encoded,
 }
 
 impl PageRow {
-    /// Encode a page and the links on it (`(to, text, element)`).
+    /// Encode a page and the links on it (`(to, text, element)`); its raw observation is
+    /// compressed without a dictionary.
     pub fn encode<'a>(
         page: &PageRecord,
         links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
+    ) -> Result<PageRow> {
+        PageRow::encode_with(page, links, None)
+    }
+
+    /// [`PageRow::encode`] with the site's codec: the raw observation is compressed with the
+    /// site's dictionary once it has one (see [`SiteCodec`]).
+    pub fn encode_with<'a>(
+        page: &PageRecord,
+        links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
+        codec: Option<&SiteCodec>,
     ) -> Result<PageRow> {
         let fail = |e: serde_json::Error| StoreError::Encode {
             what: format!("the page {}", page.url),
             message: e.to_string(),
         };
-        let (links, links_hash) = encode_links(links).map_err(fail)?;
+        let links = encode_links(links, codec).map_err(fail)?;
         Ok(PageRow {
             url: page.url.clone(),
             final_url: page.final_url.clone(),
@@ -289,11 +344,10 @@ impl PageRow {
             raw: page
                 .raw
                 .as_deref()
-                .map(encode_raw)
+                .map(|r| encode_raw(r, codec))
                 .transpose()
                 .map_err(fail)?,
             links,
-            links_hash,
         })
     }
 
@@ -394,24 +448,25 @@ impl Batch<'_> {
         // scan points to yesterday's list.
         // Looked up first (the common case: the list is known), inserted without conflict
         // otherwise: another worker may be inserting the same list at the same moment.
-        let links_id = shared_blob(
+        // A dictionary is stored with the first new row compressed with it.
+        let links_id = shared_row(
             &self.tx,
             "SELECT id FROM link_lists WHERE hash = ?1",
-            "INSERT INTO link_lists (hash, links) VALUES (?1, ?2) \
+            "INSERT INTO link_lists (hash, links, dict_id) VALUES (?1, ?2, ?3) \
              ON CONFLICT (hash) DO NOTHING RETURNING id",
-            &r.links_hash,
             &r.links,
+            &r.fetched_at,
         )?;
         // The raw observation likewise, once per distinct content.
         let raw_id = match &r.raw {
             None => None,
-            Some((raw, hash)) => Some(shared_blob(
+            Some(raw) => Some(shared_row(
                 &self.tx,
                 "SELECT id FROM page_raws WHERE hash = ?1",
-                "INSERT INTO page_raws (hash, raw) VALUES (?1, ?2) \
-                     ON CONFLICT (hash) DO NOTHING RETURNING id",
-                hash,
+                "INSERT INTO page_raws (hash, raw, dict_id) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (hash) DO NOTHING RETURNING id",
                 raw,
+                &r.fetched_at,
             )?),
         };
         self.tx
@@ -662,10 +717,11 @@ impl Store {
             "SELECT {PAGE_COLUMNS}, {} FROM pages WHERE site_run = ?1 ORDER BY id",
             raw_of("pages")
         );
+        let dicts = Dicts::new(&self.conn);
         let pages = self
             .conn
             .prepare_cached(&sql)?
-            .query_map([site_run.0], page_row)?
+            .query_map([site_run.0], |row| page_row(row, &dicts))?
             .collect::<DbResult<Vec<_>>>()?;
         let mut edges: HashMap<String, Vec<Edge>> = HashMap::new();
         let mut st = self.conn.prepare_cached(&format!(
@@ -673,7 +729,7 @@ impl Store {
         ))?;
         st.for_each(params![site_run.0], |row| {
             let from: String = row.get(0)?;
-            let list = decode_links(row, 1)?;
+            let list = decode_links(row, 1, &dicts)?;
             if !list.is_empty() {
                 edges.insert(from, list);
             }
@@ -781,21 +837,18 @@ impl Store {
             .map(|c| format!("p.{c}"))
             .collect::<Vec<_>>()
             .join(", ");
-        // A typed NULL: PostgreSQL reads a bare NULL as text, not as the blob this column is.
-        let raw_col = if raw {
-            raw_of("p")
-        } else {
-            "CAST(NULL AS BYTEA)".to_string()
-        };
+        let raw_col = if raw { raw_of("p") } else { NO_RAW.to_string() };
         let sql = format!(
             "SELECT {columns}, {raw_col}, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
         );
-        let links_at = PAGE_COLUMNS.split(", ").count() + 1;
+        // The page columns, the raw observation and its dictionary, then the links.
+        let links_at = PAGE_COLUMNS.split(", ").count() + 2;
+        let dicts = Dicts::new(&self.conn);
         let mut go = || -> DbResult<()> {
             let mut st = self.conn.prepare_cached(&sql)?;
             st.for_each(params![site_run.0], |row| {
-                let page = page_row(row)?;
-                let links = decode_links(row, links_at)?;
+                let page = page_row(row, &dicts)?;
+                let links = decode_links(row, links_at, &dicts)?;
                 f(page, links);
                 Ok(())
             })
@@ -846,13 +899,14 @@ impl Store {
                 .join(", "),
             raw_of("p")
         );
+        let dicts = Dicts::new(&self.conn);
         let found = self
             .conn
             .prepare_cached(&sql)?
             .query_row(params![site, url], |row| {
                 let site_run: i64 = row.get(0)?;
                 // The page columns follow the site run id.
-                let page = page_row_offset(row, 1)?;
+                let page = page_row_offset(row, 1, &dicts)?;
                 Ok((SiteRunId(site_run), page))
             })
             .optional()?;
@@ -864,7 +918,7 @@ impl Store {
             .prepare_cached(&format!(
                 "SELECT {LINKS_OF_PAGE} WHERE p.site_run = ?1 AND p.url = ?2"
             ))?
-            .query_row(params![site_run.0, url], |row| decode_links(row, 0))?;
+            .query_row(params![site_run.0, url], |row| decode_links(row, 0, &dicts))?;
         Ok(Some(Validators {
             site_run,
             etag: page.etag.clone(),
@@ -876,7 +930,7 @@ impl Store {
 }
 
 /// [`page_row`] for page columns starting at `offset`.
-fn page_row_offset(row: &Row<'_>, offset: usize) -> DbResult<PageRecord> {
+fn page_row_offset(row: &Row<'_>, offset: usize, dicts: &Dicts<'_>) -> DbResult<PageRecord> {
     let depth: i64 = row.get(offset + 2)?;
     Ok(PageRecord {
         url: row.get(offset)?,
@@ -900,6 +954,6 @@ fn page_row_offset(row: &Row<'_>, offset: usize) -> DbResult<PageRecord> {
                 None => Default::default(),
             }
         },
-        raw: decode_raw(row, offset + 15)?,
+        raw: decode_raw(row, offset + 15, dicts)?,
     })
 }

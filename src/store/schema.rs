@@ -11,7 +11,7 @@ use super::db::{Conn, DbError, DbResult};
 use super::dialect;
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -331,8 +331,28 @@ CREATE TABLE origin_pace (
 );
 "#;
 
+/// Version 12: per-site zstd dictionaries (`site_dicts`: trained on the raw observations and
+/// link lists of a site's first pages, keyed by the xxh3-128 hash of the dictionary, with the
+/// site, when it was first used, how many samples it was trained on and the share they
+/// compressed to with it). `page_raws.dict_id` and `link_lists.dict_id` name the dictionary a
+/// row was compressed with (none: a plain zstd frame, or LZ4 in rows written before).
+const V12: &str = r#"
+CREATE TABLE site_dicts (
+    id         INTEGER PRIMARY KEY,
+    hash       BLOB NOT NULL UNIQUE,
+    site       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    samples    INTEGER NOT NULL,
+    ratio      REAL NOT NULL,
+    dict       BLOB NOT NULL
+);
+CREATE INDEX site_dicts_site ON site_dicts (site, id);
+ALTER TABLE page_raws ADD COLUMN dict_id INTEGER REFERENCES site_dicts(id);
+ALTER TABLE link_lists ADD COLUMN dict_id INTEGER REFERENCES site_dicts(id);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 /// Version 3 on PostgreSQL: without the copy of the rows of version 2 (SQLite's JSON
 /// functions), since a PostgreSQL store starts empty (and is migrated to the current version at once).

@@ -174,7 +174,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 11);
+    assert_eq!(SCHEMA_VERSION, 12);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", params![], |r| r.get(0))?;
@@ -981,8 +981,9 @@ fn count(store: &Store, table: &str) -> std::result::Result<i64, db::DbError> {
         let sql = format!("SELECT {}", super::pages::LINKS_OF_PAGE);
         let mut st = store.conn.prepare_cached(&sql)?;
         let mut n = 0;
+        let dicts = super::sitedict::Dicts::new(&store.conn);
         st.for_each(params![], |row| {
-            n += super::pages::decode_links(row, 0)?.len() as i64;
+            n += super::pages::decode_links(row, 0, &dicts)?.len() as i64;
             Ok(())
         })?;
         return Ok(n);
@@ -1587,6 +1588,200 @@ fn raw_observations_round_trip_are_shared_and_a_broken_one_is_a_clear_error() ->
     Ok(())
 }
 
+/// A page of a site with the usual shared parts (navigation, footer) around text of its own,
+/// with its raw observation and links.
+fn framed_page(i: usize) -> (PageRecord, Vec<Edge>) {
+    let nav: String = (0..30).map(|k| format!("栏目{k} ")).collect();
+    let body: String = (0..10)
+        .map(|k| format!("第{i}篇第{k}段：{}。", (i * 7919 + k * 104_729) % 1_000_003))
+        .collect();
+    let mut p = page(&format!("https://xian.gov.cn/xwzx/t{i}.html"), 1);
+    p.raw = Some(Box::new(crate::extract::PageRaw {
+        text: format!(
+            "示范县人民政府门户网站 {nav} 当前位置：首页 > 新闻中心 {body} \
+             主办单位：示范县人民政府办公室 网站标识码：6101000001 示ICP备05003300号"
+        ),
+        facts: true,
+        http_status: Some(200),
+        ..Default::default()
+    }));
+    let mut edges: Vec<Edge> = (0..30)
+        .map(|k| Edge {
+            to: format!("https://xian.gov.cn/lm{k}/"),
+            text: format!("栏目{k}"),
+            element: LinkElement::A,
+        })
+        .collect();
+    edges.push(Edge {
+        to: format!("https://xian.gov.cn/xwzx/t{}.html", i + 1),
+        text: format!("第{}篇", i + 1),
+        element: LinkElement::A,
+    });
+    (p, edges)
+}
+
+/// Save `pages` to `sr` through `codec` in one transaction.
+fn save_coded(
+    store: &mut Store,
+    sr: SiteRunId,
+    codec: &SiteCodec,
+    pages: &[(PageRecord, Vec<Edge>)],
+) -> TestResult {
+    store.write(|b| {
+        for (p, edges) in pages {
+            let links = edges
+                .iter()
+                .map(|e| (e.to.as_str(), e.text.as_str(), e.element));
+            b.save_page_row(sr, &PageRow::encode_with(p, links, Some(codec))?)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+fn pages_compressed_with_the_sites_dictionary_round_trip(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let codec = SiteCodec::new("xian", None);
+    let pages: Vec<_> = (0..50).map(framed_page).collect();
+    save_coded(&mut store, sr, &codec, &pages)?;
+    let dict = codec.dict().ok_or("a dictionary after the first pages")?;
+    assert_eq!(count(&store, "site_dicts")?, 1);
+    // The first pages are plain zstd frames, the later ones name the dictionary.
+    let with_dict = |table: &str| -> std::result::Result<(i64, i64), db::DbError> {
+        store.conn.query_row(
+            &format!("SELECT COUNT(dict_id), COUNT(*) - COUNT(dict_id) FROM {table}"),
+            params![],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    };
+    let (raws_with, raws_plain) = with_dict("page_raws")?;
+    let (lists_with, lists_plain) = with_dict("link_lists")?;
+    assert!(
+        raws_with > 10 && raws_plain > 10,
+        "{raws_with} {raws_plain}"
+    );
+    assert!(
+        lists_with > 10 && lists_plain > 10,
+        "{lists_with} {lists_plain}"
+    );
+
+    // Every reader gets back what was saved: the resume state, the page stream, a validator.
+    let state = store.resume_state(sr)?;
+    assert_eq!(state.pages.len(), pages.len());
+    for ((want, edges), got) in pages.iter().zip(&state.pages) {
+        assert_eq!(got.raw, want.raw, "{}", want.url);
+        assert_eq!(state.edges.get(&want.url), Some(edges), "{}", want.url);
+    }
+    let mut streamed = Vec::new();
+    store.for_each_page(sr, true, &mut |p, e| streamed.push((p.raw, e)))?;
+    for ((want, edges), (raw, links)) in pages.iter().zip(&streamed) {
+        assert_eq!((raw, links), (&want.raw, edges));
+    }
+    let last = &pages[pages.len() - 1];
+    let v = store.validators("xian", &last.0.url)?.ok_or("validators")?;
+    assert_eq!((&v.page.raw, &v.edges), (&last.0.raw, &last.1));
+
+    // The next scan starts from the stored dictionary, adds none while it fits, and its new
+    // pages read back too.
+    let stored = store
+        .latest_site_dict("xian")?
+        .ok_or("the stored dictionary")?;
+    assert_eq!(stored.bytes(), dict.bytes());
+    let run2 = store.begin_run(at("2026-11-03T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr2 = store.begin_site(run2, &site("xian"))?;
+    let codec2 = SiteCodec::new("xian", Some(stored));
+    let pages2: Vec<_> = (40..100).map(framed_page).collect();
+    save_coded(&mut store, sr2, &codec2, &pages2)?;
+    assert_eq!(count(&store, "site_dicts")?, 1);
+    let state2 = store.resume_state(sr2)?;
+    for ((want, _), got) in pages2.iter().zip(&state2.pages) {
+        assert_eq!(got.raw, want.raw);
+    }
+    assert_eq!(
+        store.latest_site_dict("yanta")?.map(|d| d.bytes().len()),
+        None
+    );
+
+    // A corrupt dictionary is an error naming it, for the pages and for the next scan.
+    store.conn.execute(
+        "UPDATE site_dicts SET dict = ?1",
+        params![vec![0x37u8, 0xA4, 0x30, 0xEC, 1, 2, 3]],
+    )?;
+    let err = store.resume_state(sr).expect_err("a corrupt dictionary");
+    assert!(err.to_string().contains("dictionary"), "{err}");
+    let err = store
+        .latest_site_dict("xian")
+        .expect_err("a corrupt dictionary");
+    assert!(err.to_string().contains("dictionary"), "{err}");
+    Ok(())
+}
+
+fn a_corrupt_frame_compressed_with_a_dictionary_is_a_clear_error(b: &Backend) -> TestResult {
+    let mut store = b.open()?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let codec = SiteCodec::new("xian", None);
+    let pages: Vec<_> = (0..50).map(framed_page).collect();
+    save_coded(&mut store, sr, &codec, &pages)?;
+    // A frame cut short, and a plain frame where a dictionary is named.
+    store.conn.execute(
+        "UPDATE link_lists SET links = ?1 WHERE dict_id IS NOT NULL",
+        params![vec![0x28u8, 0xB5, 0x2F, 0xFD, 0x23, 0, 0]],
+    )?;
+    let err = store.resume_state(sr).expect_err("a corrupt link list");
+    assert!(err.to_string().contains("dictionary"), "{err}");
+    let plain = zstd::bulk::compress(b"{\"text\":\"x\"}", 3)?;
+    store.conn.execute(
+        "UPDATE page_raws SET raw = ?1 WHERE dict_id IS NOT NULL",
+        params![plain],
+    )?;
+    let mut seen = 0;
+    let err = store
+        .for_each_page(sr, true, &mut |_, _| seen += 1)
+        .expect_err("a frame without its dictionary");
+    assert!(err.to_string().contains("dictionary"), "{err}");
+    assert!(seen < pages.len());
+    Ok(())
+}
+
+#[test]
+fn old_lz4_and_plain_zstd_rows_are_read_beside_dictionary_ones() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut store = Store::open(&path)?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    let codec = SiteCodec::new("xian", None);
+    let pages: Vec<_> = (0..50).map(framed_page).collect();
+    save_coded(&mut store, sr, &codec, &pages)?;
+    // Rows as version 11 wrote them: the first page's raw observation and links in LZ4.
+    let (first, edges) = &pages[0];
+    let raw_json = serde_json::to_vec(first.raw.as_deref().ok_or("raw")?)?;
+    let links: Vec<(&str, &str, LinkElement)> = edges
+        .iter()
+        .map(|e| (e.to.as_str(), e.text.as_str(), e.element))
+        .collect();
+    let links_json = serde_json::to_vec(&links)?;
+    let c = raw(&path);
+    c.execute(
+        "UPDATE page_raws SET raw = ?1 WHERE id = (SELECT raw_id FROM pages WHERE url = ?2)",
+        rusqlite::params![lz4_flex::compress_prepend_size(&raw_json), first.url],
+    )?;
+    c.execute(
+        "UPDATE link_lists SET links = ?1 WHERE id = (SELECT links_id FROM pages WHERE url = ?2)",
+        rusqlite::params![lz4_flex::compress_prepend_size(&links_json), first.url],
+    )?;
+    drop(c);
+    let state = store.resume_state(sr)?;
+    for ((want, edges), got) in pages.iter().zip(&state.pages) {
+        assert_eq!(got.raw, want.raw, "{}", want.url);
+        assert_eq!(state.edges.get(&want.url), Some(edges), "{}", want.url);
+    }
+    Ok(())
+}
+
 fn raw_conn_update(path: &Path, sql: &str) -> TestResult {
     raw(path).execute(sql, [])?;
     Ok(())
@@ -1912,4 +2107,6 @@ on_both_backends!(
     an_unchanged_pages_link_list_is_stored_once_across_scans,
     a_run_knows_whether_its_owner_is_still_writing_it,
     a_store_can_be_moved_to_a_writer_thread,
+    pages_compressed_with_the_sites_dictionary_round_trip,
+    a_corrupt_frame_compressed_with_a_dictionary_is_a_clear_error,
 );
