@@ -174,7 +174,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 12);
+    assert_eq!(SCHEMA_VERSION, 13);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", params![], |r| r.get(0))?;
@@ -1908,6 +1908,38 @@ fn a_visitor_may_query_the_same_connection_between_rows(b: &Backend) -> TestResu
         .conn
         .query_row("SELECT COUNT(*) FROM stream_log", params![], |r| r.get(0))?;
     assert_eq!(logged, STREAM_ROWS / 400);
+    Ok(())
+}
+
+#[test]
+fn page_by_page_reads_walk_an_index_in_order() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&db(&dir))?;
+    let conn = store.conn.sqlite().expect("an SQLite store");
+    // Many site runs' rows, with statistics, as a store that has scanned for a while.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+         INSERT INTO pages (site_run, url, final_url, depth, status, fetched_at, elapsed_ms, \
+         bytes, truncated, links_found) SELECT i % 50 + 1, 'u' || i, 'u', 0, 's', 't', 0, 0, 0, 0 FROM n; \
+         ANALYZE;",
+    )?;
+    for sql in [
+        format!(
+            "SELECT p.url, {} WHERE p.site_run = ?1 ORDER BY p.id",
+            super::pages::LINKS_OF_PAGE
+        ),
+        "SELECT url FROM pages WHERE site_run = ?1 ORDER BY id".to_string(),
+        "SELECT url FROM links WHERE site_run = ?1 ORDER BY id".to_string(),
+    ] {
+        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let plan = st
+            .query_map([1], |r| r.get::<_, String>(3))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .join("; ");
+        assert!(plan.contains("_site_run_id (site_run=?)"), "{sql}: {plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{sql}: {plan}");
+    }
     Ok(())
 }
 
