@@ -521,7 +521,15 @@ pub(crate) struct PgConn {
     /// Always `Some` until dropped.
     client: RefCell<Option<postgres::Client>>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// How many streamed reads ([`PgConn::for_each`]) are open on this connection: the next
+    /// one's cursor is named after this depth, so nested reads never share a name.
+    cursors_open: std::cell::Cell<usize>,
+    /// Bumped when closing a cursor failed (it may still exist), so its name is not reused.
+    cursor_generation: std::cell::Cell<u64>,
 }
+
+/// Rows fetched from a cursor at a time by [`PgConn::for_each`].
+pub(crate) const PG_FETCH_ROWS: usize = 500;
 
 impl std::fmt::Debug for PgConn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -554,6 +562,8 @@ impl PgConn {
         PgConn {
             client: RefCell::new(Some(client)),
             statements: RefCell::new(HashMap::new()),
+            cursors_open: std::cell::Cell::new(0),
+            cursor_generation: std::cell::Cell::new(0),
         }
     }
 
@@ -612,6 +622,45 @@ impl PgConn {
 
     fn batch(&self, sql: &str) -> DbResult<()> {
         Ok(self.with(|c| c.batch_execute(sql))??)
+    }
+
+    /// Visit the rows of a query a chunk at a time, through a server-side cursor: at most
+    /// [`PG_FETCH_ROWS`] rows are held at once. The cursor is declared `WITH HOLD`, so it
+    /// works inside a transaction and outside one (where the server keeps the result for the
+    /// cursor), and survives a visitor that commits or runs other statements between rows.
+    /// It is closed on every path.
+    fn for_each(
+        &self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(&Row<'_>) -> DbResult<()>,
+    ) -> DbResult<()> {
+        let depth = self.cursors_open.get();
+        let name = format!("govscan_c{depth}_{}", self.cursor_generation.get());
+        let declare = format!("DECLARE {name} NO SCROLL CURSOR WITH HOLD FOR {sql}");
+        self.execute(&declare, params)?;
+        self.cursors_open.set(depth + 1);
+        let fetch = format!("FETCH FORWARD {PG_FETCH_ROWS} FROM {name}");
+        let visited = (|| loop {
+            // The FETCH is prepared with each call (`query_typed`, one round trip): its
+            // columns are those of whichever query the cursor of this name runs.
+            let rows = self.with(|c| c.query_typed(&fetch, &[]))??;
+            for r in &rows {
+                f(&Row::Pg(r))?;
+            }
+            if rows.len() < PG_FETCH_ROWS {
+                return Ok(());
+            }
+        })();
+        self.cursors_open.set(depth);
+        let closed = self.batch(&format!("CLOSE {name}"));
+        if closed.is_err() {
+            // The cursor may outlive this call (a visitor's failed statement aborted the
+            // transaction around it): never declare this name again.
+            self.cursor_generation
+                .set(self.cursor_generation.get().wrapping_add(1));
+        }
+        visited.and(closed)
     }
 }
 
@@ -763,7 +812,9 @@ impl Stmt<'_> {
         Ok(out.into_iter())
     }
 
-    /// Visit every row with `f` (stopping at its first error).
+    /// Visit every row with `f` (stopping at its first error), one at a time: SQLite steps
+    /// through the rows; PostgreSQL fetches them from a cursor in bounded chunks. `f` may run
+    /// other statements on the same connection.
     pub(crate) fn for_each(
         &mut self,
         params: impl Params,
@@ -778,11 +829,7 @@ impl Stmt<'_> {
                     f(&Row::Sqlite(r))?;
                 }
             }
-            Conn::Pg(c) => {
-                for r in c.query(&self.sql, &params)? {
-                    f(&Row::Pg(&r))?;
-                }
-            }
+            Conn::Pg(c) => c.for_each(&self.sql, &params, f)?,
         }
         Ok(())
     }

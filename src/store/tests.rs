@@ -174,7 +174,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 12);
+    assert_eq!(SCHEMA_VERSION, 13);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", params![], |r| r.get(0))?;
@@ -1746,6 +1746,203 @@ fn a_corrupt_frame_compressed_with_a_dictionary_is_a_clear_error(b: &Backend) ->
     Ok(())
 }
 
+// ---- streamed reads ----
+
+/// More rows than one chunk of a PostgreSQL cursor, in a scratch table.
+const STREAM_ROWS: i64 = 2 * db::PG_FETCH_ROWS as i64 + 234;
+
+fn stream_table(store: &Store) -> TestResult {
+    store.conn.execute_batch(&format!(
+        "CREATE TABLE stream_probe (id INTEGER PRIMARY KEY, v TEXT NOT NULL); \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {STREAM_ROWS}) \
+         INSERT INTO stream_probe (id, v) SELECT i, 'row ' || i FROM n"
+    ))?;
+    Ok(())
+}
+
+/// Cursors left open on the connection (PostgreSQL; SQLite has none).
+fn open_cursors(store: &Store) -> std::result::Result<i64, DbError> {
+    if store.conn.dialect() == dialect::Dialect::Sqlite {
+        return Ok(0);
+    }
+    // (Every portal is listed, the one of this query too.)
+    store.conn.query_row(
+        "SELECT COUNT(*) FROM pg_cursors WHERE name LIKE 'govscan_c%'",
+        params![],
+        |r| r.get(0),
+    )
+}
+
+fn for_each_visits_every_row_in_order_across_chunks(b: &Backend) -> TestResult {
+    let store = b.open()?;
+    stream_table(&store)?;
+    let sql = "SELECT id, v FROM stream_probe WHERE id > ?1 ORDER BY id";
+    // Outside a transaction and inside one; the parameter reaches the cursor's query.
+    for (after, in_tx) in [(0i64, false), (10, true)] {
+        let tx = if in_tx {
+            Some(store.conn.transaction()?)
+        } else {
+            None
+        };
+        let mut seen = Vec::new();
+        store
+            .conn
+            .prepare_cached(sql)?
+            .for_each(params![after], |r| {
+                let (id, v): (i64, String) = (r.get(0)?, r.get(1)?);
+                assert_eq!(v, format!("row {id}"));
+                if seen.is_empty() && store.conn.dialect() == dialect::Dialect::Postgres {
+                    // Read from a cursor, not all at once.
+                    assert_eq!(open_cursors(&store)?, 1);
+                }
+                seen.push(id);
+                Ok(())
+            })?;
+        assert_eq!(seen, (after + 1..=STREAM_ROWS).collect::<Vec<_>>());
+        if let Some(tx) = tx {
+            tx.commit()?;
+        }
+        assert_eq!(open_cursors(&store)?, 0);
+    }
+    // No rows at all.
+    let mut n = 0;
+    store
+        .conn
+        .prepare_cached(sql)?
+        .for_each(params![STREAM_ROWS], |_| {
+            n += 1;
+            Ok(())
+        })?;
+    assert_eq!(n, 0);
+    Ok(())
+}
+
+fn a_failing_visitor_stops_and_closes_the_cursor(b: &Backend) -> TestResult {
+    let store = b.open()?;
+    stream_table(&store)?;
+    let sql = "SELECT id FROM stream_probe ORDER BY id";
+    let stop_at = db::PG_FETCH_ROWS as i64 + 7;
+    let mut last = 0;
+    let err = store
+        .conn
+        .prepare_cached(sql)?
+        .for_each(params![], |r| {
+            last = r.get::<i64>(0)?;
+            if last == stop_at {
+                return Err(DbError::Encode("the visitor gives up".into()));
+            }
+            Ok(())
+        })
+        .expect_err("the visitor's error");
+    assert!(err.to_string().contains("gives up"), "{err}");
+    assert_eq!(last, stop_at);
+    assert_eq!(open_cursors(&store)?, 0);
+    let n: i64 = store
+        .conn
+        .query_row("SELECT COUNT(*) FROM stream_probe", params![], |r| r.get(0))?;
+    assert_eq!(n, STREAM_ROWS);
+
+    // A visitor whose statement fails inside the caller's transaction (on PostgreSQL this
+    // aborts the transaction, so the cursor cannot be closed until it is rolled back).
+    {
+        let tx = store.conn.transaction()?;
+        let err = tx
+            .prepare_cached(sql)?
+            .for_each(params![], |_| {
+                tx.execute("SELECT * FROM no_such_table", params![])?;
+                Ok(())
+            })
+            .expect_err("the visitor's failed statement");
+        assert!(err.to_string().contains("no_such_table"), "{err}");
+    }
+    // The same read again on the same connection: every row.
+    let mut seen = 0;
+    store.conn.prepare_cached(sql)?.for_each(params![], |_| {
+        seen += 1;
+        Ok(())
+    })?;
+    assert_eq!(seen, STREAM_ROWS);
+    assert_eq!(open_cursors(&store)?, 0);
+    Ok(())
+}
+
+fn a_visitor_may_query_the_same_connection_between_rows(b: &Backend) -> TestResult {
+    let store = b.open()?;
+    stream_table(&store)?;
+    store
+        .conn
+        .execute_batch("CREATE TABLE stream_log (id INTEGER NOT NULL)")?;
+    let mut seen = 0i64;
+    store
+        .conn
+        .prepare_cached("SELECT id, v FROM stream_probe ORDER BY id")?
+        .for_each(params![], |r| {
+            let id: i64 = r.get(0)?;
+            let v: String = store.conn.query_row(
+                "SELECT v FROM stream_probe WHERE id = ?1",
+                params![id],
+                |r| r.get(0),
+            )?;
+            assert_eq!(v, r.get::<String>(1)?);
+            if id % 400 == 0 {
+                // A nested streamed read, and a write.
+                let mut inner = Vec::new();
+                store
+                    .conn
+                    .prepare_cached("SELECT id FROM stream_probe WHERE id <= ?1 ORDER BY id DESC")?
+                    .for_each(params![3], |r| {
+                        inner.push(r.get::<i64>(0)?);
+                        Ok(())
+                    })?;
+                assert_eq!(inner, [3, 2, 1]);
+                store
+                    .conn
+                    .execute("INSERT INTO stream_log (id) VALUES (?1)", params![id])?;
+            }
+            seen += 1;
+            Ok(())
+        })?;
+    assert_eq!(seen, STREAM_ROWS);
+    assert_eq!(open_cursors(&store)?, 0);
+    let logged: i64 = store
+        .conn
+        .query_row("SELECT COUNT(*) FROM stream_log", params![], |r| r.get(0))?;
+    assert_eq!(logged, STREAM_ROWS / 400);
+    Ok(())
+}
+
+#[test]
+fn page_by_page_reads_walk_an_index_in_order() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let store = Store::open(&db(&dir))?;
+    let conn = store.conn.sqlite().expect("an SQLite store");
+    // Many site runs' rows, with statistics, as a store that has scanned for a while.
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF; \
+         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000) \
+         INSERT INTO pages (site_run, url, final_url, depth, status, fetched_at, elapsed_ms, \
+         bytes, truncated, links_found) SELECT i % 50 + 1, 'u' || i, 'u', 0, 's', 't', 0, 0, 0, 0 FROM n; \
+         ANALYZE;",
+    )?;
+    for sql in [
+        format!(
+            "SELECT p.url, {} WHERE p.site_run = ?1 ORDER BY p.id",
+            super::pages::LINKS_OF_PAGE
+        ),
+        "SELECT url FROM pages WHERE site_run = ?1 ORDER BY id".to_string(),
+        "SELECT url FROM links WHERE site_run = ?1 ORDER BY id".to_string(),
+    ] {
+        let mut st = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let plan = st
+            .query_map([1], |r| r.get::<_, String>(3))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .join("; ");
+        assert!(plan.contains("_site_run_id (site_run=?)"), "{sql}: {plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{sql}: {plan}");
+    }
+    Ok(())
+}
+
 #[test]
 fn old_lz4_and_plain_zstd_rows_are_read_beside_dictionary_ones() -> TestResult {
     let dir = tempfile::tempdir()?;
@@ -2109,4 +2306,7 @@ on_both_backends!(
     a_store_can_be_moved_to_a_writer_thread,
     pages_compressed_with_the_sites_dictionary_round_trip,
     a_corrupt_frame_compressed_with_a_dictionary_is_a_clear_error,
+    for_each_visits_every_row_in_order_across_chunks,
+    a_failing_visitor_stops_and_closes_the_cursor,
+    a_visitor_may_query_the_same_connection_between_rows,
 );
