@@ -1677,31 +1677,6 @@ async fn the_quarterly_sample_is_stratified_reproducible_and_keeps_last_quarters
     s.shutdown().await;
 }
 
-/// The demo county portal's crawl as the scan stored it, read back page by page.
-struct StoredSite<'a> {
-    store: &'a Store,
-    site_run: govscan::store::SiteRunId,
-}
-
-impl govscan::crawl::StoredCrawl for StoredSite<'_> {
-    type Error = govscan::store::StoreError;
-
-    fn page_urls(&self) -> Result<Vec<String>, Self::Error> {
-        self.store.page_urls(self.site_run)
-    }
-
-    fn links(&self) -> Result<Vec<govscan::crawl::LinkFact>, Self::Error> {
-        self.store.link_results(self.site_run)
-    }
-
-    fn for_each_page(
-        &self,
-        f: &mut dyn FnMut(govscan::crawl::PageRecord, Vec<govscan::crawl::PageLink>),
-    ) -> Result<(), Self::Error> {
-        self.store.for_each_page(self.site_run, false, f)
-    }
-}
-
 /// What a finding says, without the request timings its evidence may carry.
 fn said(findings: &[govscan::checks::Finding]) -> Vec<(String, String, Option<String>, String)> {
     findings
@@ -1771,9 +1746,10 @@ async fn judgement_from_the_store_equals_judgement_from_memory() {
     let from_store = crawler
         .replay_stored(
             &site,
-            &StoredSite {
+            &govscan::inspect::rejudge::StoredSite {
                 store: &store,
                 site_run: sr[0].id,
+                raw: false,
             },
         )
         .expect("read back");

@@ -182,17 +182,16 @@ fn stored_with_reviews(
     })
 }
 
-/// The month's bulletin from the store: each site's scans as the daily scans judged them (with
-/// people's decisions on their findings applied), or, with `rejudge`, judged again under
-/// `rules` (without the network).
-/// A site run's crawl in the store, read back page by page.
-struct Stored<'a> {
-    store: &'a Store,
-    site_run: SiteRunId,
-    raw: bool,
+/// A site run's crawl in the store, read back page by page ([`Crawler::replay_stored`]). With
+/// `raw`, each page's stored raw observation comes with it, so the facts that depend on rule
+/// data are drawn again under the rules applied now.
+pub struct StoredSite<'a> {
+    pub store: &'a Store,
+    pub site_run: SiteRunId,
+    pub raw: bool,
 }
 
-impl StoredCrawl for Stored<'_> {
+impl StoredCrawl for StoredSite<'_> {
     type Error = StoreError;
 
     fn page_urls(&self) -> Result<Vec<String>, StoreError> {
@@ -237,7 +236,7 @@ pub(crate) fn facts_from_store(
 ) -> Result<SiteFacts, StoreError> {
     crawler.replay_stored(
         site,
-        &Stored {
+        &StoredSite {
             store,
             site_run,
             raw,

@@ -116,47 +116,6 @@ pub fn temp_dir_in(prefix: &str, name: &str) -> std::path::PathBuf {
     dir
 }
 
-/// A site run's crawl as a scan stored it, read back page by page (as `scan` and `judge` read
-/// it).
-pub struct StoredSite<'a> {
-    pub store: &'a govscan::store::Store,
-    pub site_run: govscan::store::SiteRunId,
-}
-
-impl govscan::crawl::StoredCrawl for StoredSite<'_> {
-    type Error = govscan::store::StoreError;
-
-    fn page_urls(&self) -> Result<Vec<String>, Self::Error> {
-        self.store.page_urls(self.site_run)
-    }
-
-    fn links(&self) -> Result<Vec<govscan::crawl::LinkFact>, Self::Error> {
-        self.store.link_results(self.site_run)
-    }
-
-    fn for_each_page(
-        &self,
-        f: &mut dyn FnMut(govscan::crawl::PageRecord, Vec<govscan::crawl::PageLink>),
-    ) -> Result<(), Self::Error> {
-        self.store.for_each_page(self.site_run, true, f)
-    }
-
-    fn for_each_page_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), Self::Error> {
-        self.store.for_each_page_url(self.site_run, f)
-    }
-
-    fn for_each_link_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), Self::Error> {
-        self.store.for_each_link_url(self.site_run, f)
-    }
-
-    fn for_each_link(
-        &self,
-        f: &mut dyn FnMut(govscan::crawl::LinkFact),
-    ) -> Result<(), Self::Error> {
-        self.store.for_each_link(self.site_run, f)
-    }
-}
-
 /// A finding without what differs between two crawls of the same site (request timings in
 /// its evidence).
 fn comparable(f: &govscan::checks::Finding) -> String {
@@ -229,9 +188,10 @@ pub async fn judged_from_memory_and_store(
     let from_store = crawler
         .replay_stored(
             &site,
-            &StoredSite {
+            &govscan::inspect::rejudge::StoredSite {
                 store: &store,
                 site_run: sr[0].id,
+                raw: true,
             },
         )
         .expect("read back");
