@@ -104,6 +104,25 @@ impl FirstError {
     }
 }
 
+/// The writer thread's handle: it gives the store back with its figures.
+type WriterThread = std::thread::JoinHandle<(Store, WriterStats)>;
+
+/// Start the writer thread on `store`: the queue to it (bounded by [`QUEUED`]), its handle
+/// and the first error it meets.
+fn spawn_writer(
+    store: Store,
+    run: RunId,
+) -> Result<(mpsc::SyncSender<Msg>, WriterThread, FirstError), InspectError> {
+    let error = FirstError::default();
+    let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
+    let writer_error = error.clone();
+    let thread = std::thread::Builder::new()
+        .name("govscan-store".into())
+        .spawn(move || writer(store, run, rx, writer_error))
+        .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
+    Ok((tx, thread, error))
+}
+
 /// The writer thread: owns the store connection, writes messages in batches (one transaction
 /// per batch), keeps the first error and stops writing after it.
 fn writer(
@@ -1017,13 +1036,7 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
     // Every site must be known to the crawler (its hosts may live on private addresses).
     config.sites = todo.iter().map(|(s, _, _)| s.clone()).collect();
     let config = Arc::new(config);
-    let error = FirstError::default();
-    let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
-    let writer_error = error.clone();
-    let writer_thread = std::thread::Builder::new()
-        .name("govscan-store".into())
-        .spawn(move || writer(store, run, rx, writer_error))
-        .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
+    let (tx, writer_thread, error) = spawn_writer(store, run)?;
     let observer = Arc::new(ScanObserver {
         tx: tx.clone(),
         error: error.clone(),
@@ -1219,13 +1232,7 @@ async fn scan_shared(
     let previous: Option<Arc<dyn PreviousPages>> =
         reader.clone().map(|r| r as Arc<dyn PreviousPages>);
     let config = Arc::new(config);
-    let error = FirstError::default();
-    let (tx, rx) = mpsc::sync_channel::<Msg>(QUEUED);
-    let writer_error = error.clone();
-    let writer_thread = std::thread::Builder::new()
-        .name("govscan-store".into())
-        .spawn(move || writer(store, run, rx, writer_error))
-        .map_err(|e| InspectError::Failed(format!("cannot start the store writer: {e}")))?;
+    let (tx, writer_thread, error) = spawn_writer(store, run)?;
     let observer = Arc::new(ScanObserver {
         tx: tx.clone(),
         error: error.clone(),
