@@ -36,6 +36,7 @@ pub mod interaction;
 pub mod ipv6;
 pub mod links;
 pub mod normdoc;
+pub mod reads;
 pub mod security;
 pub mod service;
 pub mod site_annual_table;

@@ -84,5 +84,6 @@ pub fn site(pages: Vec<PageRecord>) -> SiteFacts {
         error: None,
         configured_columns: BTreeMap::new(),
         site_id_code: None,
+        access: Default::default(),
     }
 }

@@ -139,6 +139,7 @@ impl SiteRun {
                 })
                 .collect(),
             site_id_code: site.site_id_code.clone(),
+            access: Default::default(),
         }
     }
 }

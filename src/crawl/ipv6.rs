@@ -626,6 +626,7 @@ mod tests {
             error: None,
             configured_columns: Default::default(),
             site_id_code: None,
+            access: Default::default(),
         }
     }
 

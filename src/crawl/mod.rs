@@ -27,6 +27,7 @@ pub mod probe;
 pub mod resolve;
 mod site;
 mod types;
+pub mod view;
 
 pub use engine::{
     CrawlError, CrawlRules, Crawler, NoObserver, Observer, PreviousPage, PreviousPages, Progress,

@@ -386,6 +386,11 @@ pub struct SiteFacts {
     /// `<meta name="SiteIDCode">`.
     #[serde(default)]
     pub site_id_code: Option<String>,
+    /// How the rest is looked up when `pages` and `links` hold only part of the crawl (a site
+    /// judged from the store); empty for facts held whole. Read through the accessors in
+    /// [`view`](super::view).
+    #[serde(skip)]
+    pub access: super::view::FactsAccess,
 }
 
 impl SiteFacts {

@@ -76,6 +76,40 @@ pub fn judge(
     ipv6: Option<&Ipv6Summary>,
     store: Option<&Store>,
 ) -> Vec<Finding> {
+    let findings = judge_facts(site, facts, rules, as_of, ipv6, store);
+    // The checks' contract (`checks::reads`): facts reduced to what they go through, the rest
+    // looked up, judge the same. Debug builds (the tests) hold every judgement of facts held
+    // whole to it.
+    #[cfg(debug_assertions)]
+    if facts.complete() {
+        let reduced = checks::reads::reduce(facts, rules);
+        let again = judge_facts(site, &reduced, rules, as_of, ipv6, store);
+        if again != findings {
+            let show = |v: &[Finding]| {
+                v.iter()
+                    .map(|f| format!("{} {} {}", f.rule, f.url, f.message))
+                    .collect::<Vec<_>>()
+            };
+            panic!(
+                "site {}: the checks judge facts reduced to what they read (checks::reads) \
+                 differently: whole {:#?}\nreduced {:#?}",
+                site.name,
+                show(&findings),
+                show(&again)
+            );
+        }
+    }
+    findings
+}
+
+fn judge_facts(
+    site: &SiteConfig,
+    facts: &SiteFacts,
+    rules: &RuleSet,
+    as_of: DateTime<FixedOffset>,
+    ipv6: Option<&Ipv6Summary>,
+    store: Option<&Store>,
+) -> Vec<Finding> {
     let inspected = crawl_state(facts).is_none();
     let mut findings = if inspected {
         checks::evaluate(facts, rules, as_of)
