@@ -19,23 +19,19 @@ use crate::rules::RuleSet;
 
 /// Which pages and links of a site its checks go through.
 #[derive(Debug, Clone)]
-pub struct Reads {
-    configured: HashSet<String>,
-}
+pub struct Reads {}
 
 impl Reads {
-    pub fn new(facts: &SiteFacts, _rules: &RuleSet) -> Reads {
-        Reads {
-            configured: facts.configured_columns.values().cloned().collect(),
-        }
+    pub fn new(_rules: &RuleSet) -> Reads {
+        Reads {}
     }
 
     /// Whether the checks go through this page (see the module documentation).
     pub fn page(&self, p: &PageRecord) -> bool {
         let f = &p.facts;
+        // The home page and the pages it links (the configured columns are crawled as if it
+        // did).
         p.depth <= 1
-            || self.configured.contains(&p.url)
-            || self.configured.contains(&p.final_url)
             // Columns: list pages and pages that say they list nothing.
             || (!f.is_article() && (f.item_count() > 0 || f.empty_marker.is_some()))
             || !f.wording.is_empty()
@@ -58,7 +54,7 @@ impl Reads {
 /// what a site judged from the store holds, built from a crawl in memory. Judging both must
 /// give the same findings (debug builds check it on every judgement of facts held whole).
 pub fn reduce(full: &SiteFacts, rules: &RuleSet) -> SiteFacts {
-    let reads = Reads::new(full, rules);
+    let reads = Reads::new(rules);
     let pages: Vec<PageRecord> = full
         .pages
         .iter()

@@ -138,6 +138,41 @@ pub trait StoredCrawl {
         }
         Ok(())
     }
+    /// Each page's URL and depth with the links on it, in the order they were saved (by
+    /// default from [`Self::for_each_page`]; a store reads only the link lists).
+    fn for_each_link_list(
+        &self,
+        f: &mut dyn FnMut(&str, u32, Vec<PageLink>),
+    ) -> Result<(), Self::Error> {
+        self.for_each_page(&mut |p, links| f(&p.url, p.depth, links))
+    }
+    /// The page saved as `url` (its URL, else its final URL), by default found among all.
+    fn page(&self, url: &str) -> Result<Option<PageRecord>, Self::Error> {
+        let mut by_final = None;
+        let mut found = None;
+        self.for_each_page(&mut |p, _| {
+            if found.is_none() && p.url == url {
+                found = Some(p);
+            } else if by_final.is_none() && p.final_url == url {
+                by_final = Some(p);
+            }
+        })?;
+        Ok(found.or(by_final))
+    }
+    /// The result saved for the link to `url`, by default found among all.
+    fn link(&self, url: &str) -> Result<Option<LinkFact>, Self::Error> {
+        Ok(self.links()?.into_iter().find(|l| l.url == url))
+    }
+    /// The links on the page saved as `url`, by default found among all.
+    fn links_on(&self, url: &str) -> Result<Vec<PageLink>, Self::Error> {
+        let mut out = Vec::new();
+        self.for_each_page(&mut |p, links| {
+            if p.url == url {
+                out = links;
+            }
+        })?;
+        Ok(out)
+    }
 }
 
 /// An observer that ignores everything.

@@ -24,6 +24,7 @@ pub mod ipv6;
 pub mod origin;
 mod page;
 pub mod probe;
+mod replay;
 pub mod resolve;
 mod site;
 mod types;
@@ -34,4 +35,5 @@ pub use engine::{
     SiteSeed, StoredCrawl,
 };
 pub use origin::SharedPace;
+pub use replay::Keep;
 pub use types::*;

@@ -36,7 +36,7 @@ pub(super) struct SiteState {
 }
 
 /// `text` as a shared string, kept once in `texts`.
-fn intern(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
+pub(super) fn intern(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
     if let Some(t) = texts.get(text) {
         return t.clone();
     }
@@ -47,7 +47,7 @@ fn intern(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
 
 /// Add a referrer to a target's (at most [`MAX_REFERRERS`]), growing the list in small steps
 /// up to that cap rather than doubling past it.
-fn push_referrer(referrers: &mut Vec<Referrer>, r: Referrer) {
+pub(super) fn push_referrer(referrers: &mut Vec<Referrer>, r: Referrer) {
     if referrers.len() >= MAX_REFERRERS {
         return;
     }

@@ -320,6 +320,7 @@ pub async fn check_sites(
     } else {
         None
     };
+    let shared_rules = Arc::new(rules.clone());
     let mut handles = Vec::new();
     for site in sites {
         let c = crawler.clone();
@@ -333,7 +334,9 @@ pub async fn check_sites(
         let crawled = h
             .await
             .map_err(|e| InspectError::Failed(format!("the crawl of {} failed: {e}", site.name)))?;
-        let facts = scratch.facts(&crawler, site, crawled).await?;
+        let facts = scratch
+            .facts(&crawler, site, crawled, shared_rules.clone())
+            .await?;
         let (inspection, ipv6) =
             inspect_crawled(&crawler, site, &facts, rules, as_of, store.as_ref()).await;
         let mut report = site_report(&facts, inspection, ipv6.as_ref());

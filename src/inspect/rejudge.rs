@@ -130,7 +130,8 @@ impl Rejudge {
                 s
             }
         };
-        let mut facts = facts_from_store(&self.crawler, store, sr.id, &site, true)?;
+        let own = Store::open_location_read_only(store.location())?;
+        let mut facts = facts_from_store(&self.crawler, own, sr.id, &site, true, rules)?;
         if let Some(stats) = sr.stats.clone() {
             // The crawl's own counts (requests, timings), not the replay's.
             facts.stats = stats;
@@ -220,6 +221,102 @@ impl StoredCrawl for StoredSite<'_> {
     fn for_each_link(&self, f: &mut dyn FnMut(crate::crawl::LinkFact)) -> Result<(), StoreError> {
         self.store.for_each_link(self.site_run, f)
     }
+
+    fn for_each_link_list(
+        &self,
+        f: &mut dyn FnMut(&str, u32, Vec<crate::crawl::PageLink>),
+    ) -> Result<(), StoreError> {
+        self.store.for_each_link_list(self.site_run, f)
+    }
+
+    fn page(&self, url: &str) -> Result<Option<crate::crawl::PageRecord>, StoreError> {
+        self.store.page_by_url(self.site_run, url, self.raw)
+    }
+
+    fn link(&self, url: &str) -> Result<Option<crate::crawl::LinkFact>, StoreError> {
+        self.store.link_result(self.site_run, url)
+    }
+
+    fn links_on(&self, url: &str) -> Result<Vec<crate::crawl::PageLink>, StoreError> {
+        self.store.links_on(self.site_run, url)
+    }
+}
+
+/// A site run's crawl in the store through a connection of its own: what the facts of a site
+/// judged from the store look up the pages and links they do not hold in (see
+/// `crawl::view`), for as long as the facts live.
+struct OwnedSite {
+    store: std::sync::Mutex<Store>,
+    site_run: SiteRunId,
+    raw: bool,
+}
+
+impl OwnedSite {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&StoredSite<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let store = self.store.lock().map_err(|_| StoreError::Other {
+            action: format!("read site run {}", self.site_run),
+            file: String::new(),
+            message: "a reader of the store panicked".into(),
+        })?;
+        f(&StoredSite {
+            store: &store,
+            site_run: self.site_run,
+            raw: self.raw,
+        })
+    }
+}
+
+impl StoredCrawl for OwnedSite {
+    type Error = StoreError;
+
+    fn page_urls(&self) -> Result<Vec<String>, StoreError> {
+        self.with(|s| s.page_urls())
+    }
+
+    fn links(&self) -> Result<Vec<crate::crawl::LinkFact>, StoreError> {
+        self.with(|s| s.links())
+    }
+
+    fn for_each_page(
+        &self,
+        f: &mut dyn FnMut(crate::crawl::PageRecord, Vec<crate::crawl::PageLink>),
+    ) -> Result<(), StoreError> {
+        self.with(|s| s.for_each_page(f))
+    }
+
+    fn for_each_page_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
+        self.with(|s| s.for_each_page_url(f))
+    }
+
+    fn for_each_link_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), StoreError> {
+        self.with(|s| s.for_each_link_url(f))
+    }
+
+    fn for_each_link(&self, f: &mut dyn FnMut(crate::crawl::LinkFact)) -> Result<(), StoreError> {
+        self.with(|s| s.for_each_link(f))
+    }
+
+    fn for_each_link_list(
+        &self,
+        f: &mut dyn FnMut(&str, u32, Vec<crate::crawl::PageLink>),
+    ) -> Result<(), StoreError> {
+        self.with(|s| s.for_each_link_list(f))
+    }
+
+    fn page(&self, url: &str) -> Result<Option<crate::crawl::PageRecord>, StoreError> {
+        self.with(|s| s.page(url))
+    }
+
+    fn link(&self, url: &str) -> Result<Option<crate::crawl::LinkFact>, StoreError> {
+        self.with(|s| s.link(url))
+    }
+
+    fn links_on(&self, url: &str) -> Result<Vec<crate::crawl::PageLink>, StoreError> {
+        self.with(|s| s.links_on(url))
+    }
 }
 
 /// A site's facts rebuilt from its crawl in the store, without the network: what `judge`
@@ -227,19 +324,29 @@ impl StoredCrawl for StoredSite<'_> {
 /// With `raw`, the facts that depend on rule data are drawn again from the stored raw
 /// observations (a re-judging under other rules); without, they are taken as the crawl drew
 /// them (the crawl that just wrote them, under the same rules).
+///
+/// The facts hold only the pages and links the checks go through (`checks::reads`); the
+/// others they look up in `store`, which they keep (a connection of their own) for as long
+/// as they live. Memory does not grow with the site's pages.
 pub(crate) fn facts_from_store(
     crawler: &Arc<Crawler>,
-    store: &Store,
+    store: Store,
     site_run: SiteRunId,
     site: &SiteConfig,
     raw: bool,
+    rules: &RuleSet,
 ) -> Result<SiteFacts, StoreError> {
-    crawler.replay_stored(
+    let reads = crate::checks::reads::Reads::new(rules);
+    crawler.replay_kept(
         site,
-        &StoredSite {
-            store,
+        OwnedSite {
+            store: std::sync::Mutex::new(store),
             site_run,
             raw,
+        },
+        crate::crawl::Keep {
+            page: &|p| reads.page(p),
+            link: &|l| reads.link(l),
         },
     )
 }

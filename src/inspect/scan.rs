@@ -546,6 +546,7 @@ impl Scratch {
         crawler: &Arc<Crawler>,
         site: &SiteConfig,
         crawled: SiteFacts,
+        rules: Arc<RuleSet>,
     ) -> Result<SiteFacts, InspectError> {
         let Some(&sr) = self.site_runs.get(&site.name) else {
             return Err(InspectError::Failed(format!(
@@ -560,10 +561,10 @@ impl Scratch {
             return Err(e.into());
         }
         let path = self.dir.path().join("check.db");
-        let (c, s) = (crawler.clone(), site.clone());
+        let (c, s, r) = (crawler.clone(), site.clone(), rules);
         let facts = tokio::task::spawn_blocking(move || {
             let store = Store::open_read_only(&path)?;
-            super::rejudge::facts_from_store(&c, &store, sr, &s, false)
+            super::rejudge::facts_from_store(&c, store, sr, &s, false, &r)
         })
         .await
         .map_err(|e| InspectError::Failed(format!("reading {} back failed: {e}", site.name)))??;
@@ -745,10 +746,10 @@ async fn scan_site(ctx: SiteCtx, site: SiteConfig, sr: SiteRunId, seed: SiteSeed
     let _ = tx.send(Msg::Sync(sync_tx));
     let _ = tokio::task::spawn_blocking(move || sync_rx.recv()).await;
     let _permit = judging.acquire().await;
-    let (c, s) = (crawler.clone(), site.clone());
+    let (c, s, r) = (crawler.clone(), site.clone(), rules.clone());
     let replayed = tokio::task::spawn_blocking(move || {
         let store = Store::open_location_read_only(&location)?;
-        super::rejudge::facts_from_store(&c, &store, sr, &s, false)
+        super::rejudge::facts_from_store(&c, store, sr, &s, false, &r)
     })
     .await;
     let facts = match replayed {

@@ -823,6 +823,112 @@ impl Store {
         go().map_err(|e| self.err(&format!("read the links of site run {site_run} from"), e))
     }
 
+    /// The page of a site run fetched as `url` (its URL, else its final URL: the first such
+    /// page saved), with its raw observation when `raw`.
+    pub fn page_by_url(
+        &self,
+        site_run: SiteRunId,
+        url: &str,
+        raw: bool,
+    ) -> Result<Option<PageRecord>> {
+        let columns = PAGE_COLUMNS
+            .split(", ")
+            .map(|c| format!("p.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let raw_col = if raw { raw_of("p") } else { NO_RAW.to_string() };
+        let dicts = Dicts::new(&self.conn);
+        let go = || -> DbResult<Option<PageRecord>> {
+            let by_url = self
+                .conn
+                .prepare_cached(&format!(
+                    "SELECT {columns}, {raw_col} FROM pages p WHERE p.site_run = ?1 AND p.url = ?2"
+                ))?
+                .query_row(params![site_run.0, url], |row| page_row(row, &dicts))
+                .optional()?;
+            if by_url.is_some() {
+                return Ok(by_url);
+            }
+            self.conn
+                .prepare_cached(&format!(
+                    "SELECT {columns}, {raw_col} FROM pages p \
+                     WHERE p.site_run = ?1 AND p.final_url = ?2 ORDER BY p.id LIMIT 1"
+                ))?
+                .query_row(params![site_run.0, url], |row| page_row(row, &dicts))
+                .optional()
+        };
+        go().map_err(|e| {
+            self.err(
+                &format!("read the page {url} of site run {site_run} from"),
+                e,
+            )
+        })
+    }
+
+    /// The result of the link to `url` in a site run, if it has one.
+    pub fn link_result(&self, site_run: SiteRunId, url: &str) -> Result<Option<LinkFact>> {
+        self.conn
+            .prepare_cached(
+                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
+                 referrers, referrer_count, target FROM links WHERE site_run = ?1 AND url = ?2",
+            )
+            .and_then(|mut st| st.query_row(params![site_run.0, url], link_row).optional())
+            .map_err(|e| {
+                self.err(
+                    &format!("read the link {url} of site run {site_run} from"),
+                    e,
+                )
+            })
+    }
+
+    /// The links on the page of a site run fetched as `url` (none if there is no such page).
+    pub fn links_on(&self, site_run: SiteRunId, url: &str) -> Result<Vec<Edge>> {
+        let dicts = Dicts::new(&self.conn);
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT {LINKS_OF_PAGE} WHERE p.site_run = ?1 AND p.url = ?2"
+            ))
+            .and_then(|mut st| {
+                st.query_row(params![site_run.0, url], |row| decode_links(row, 0, &dicts))
+                    .optional()
+            })
+            .map(Option::unwrap_or_default)
+            .map_err(|e| {
+                self.err(
+                    &format!("read the links of {url} in site run {site_run} from"),
+                    e,
+                )
+            })
+    }
+
+    /// Each page URL and depth of a site run with the links on it, in the order they were
+    /// saved, one at a time (the page records themselves are not read).
+    pub fn for_each_link_list(
+        &self,
+        site_run: SiteRunId,
+        f: &mut dyn FnMut(&str, u32, Vec<Edge>),
+    ) -> Result<()> {
+        let dicts = Dicts::new(&self.conn);
+        let mut go = || -> DbResult<()> {
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT p.url, p.depth, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
+            ))?;
+            st.for_each(params![site_run.0], |row| {
+                let url: String = row.get(0)?;
+                let depth: i64 = row.get(1)?;
+                let links = decode_links(row, 2, &dicts)?;
+                f(&url, u32::try_from(depth).unwrap_or(u32::MAX), links);
+                Ok(())
+            })
+        };
+        go().map_err(|e| {
+            self.err(
+                &format!("read the link lists of site run {site_run} from"),
+                e,
+            )
+        })
+    }
+
     /// Each page of a site run with the links on it, in the order they were saved, one at a
     /// time (a large site's pages are never all in memory). With `raw`, each page carries its
     /// raw observation (to draw its rule-dependent facts again); without, it is not read.

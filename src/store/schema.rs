@@ -11,7 +11,7 @@ use super::db::{Conn, DbError, DbResult};
 use super::dialect;
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -360,8 +360,17 @@ CREATE INDEX pages_site_run_id ON pages (site_run, id);
 CREATE INDEX links_site_run_id ON links (site_run, id);
 "#;
 
+/// Version 14: a site run's pages by final URL. A site judged from the store holds only the
+/// pages its checks go through and looks the others up by URL, else by final URL (a page
+/// reached through a redirect); without this index each such look-up read all the site
+/// run's pages.
+const V14: &str = r#"
+CREATE INDEX pages_site_run_final_url ON pages (site_run, final_url);
+"#;
+
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
 /// Version 3 on PostgreSQL: without the copy of the rows of version 2 (SQLite's JSON
 /// functions), since a PostgreSQL store starts empty (and is migrated to the current version at once).
