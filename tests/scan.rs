@@ -1805,6 +1805,48 @@ async fn judgement_from_the_store_equals_judgement_from_memory() {
         "{from_memory:?}"
     );
     assert_eq!(judged(&from_store), from_memory);
+
+    // Read back holding only what the checks go through (as the scan, `check` and `judge`
+    // do): the same counts, the pages and links kept as the whole has them, and the same
+    // judgement.
+    let kept = govscan::inspect::rejudge::facts_from_store(
+        &crawler,
+        Store::open_read_only(&config.store.path).expect("store"),
+        sr[0].id,
+        &site,
+        false,
+        &rules,
+    )
+    .expect("read back what the checks read");
+    assert!(!kept.complete());
+    assert!(
+        kept.pages.len() < in_memory.pages.len(),
+        "{} of {} pages kept",
+        kept.pages.len(),
+        in_memory.pages.len()
+    );
+    let mut whole_stats = from_store.stats.clone();
+    whole_stats.trap_skipped = 0;
+    assert_eq!(kept.stats, whole_stats);
+    let whole_pages = pages(&in_memory);
+    for p in pages(&kept) {
+        assert!(whole_pages.contains(&p), "{p:?}");
+    }
+    let whole_links = links(&in_memory);
+    for l in links(&kept) {
+        assert!(whole_links.contains(&l), "{l}");
+    }
+    for l in in_memory.links.values().filter(|l| !l.outcome.status.is_ok()) {
+        assert!(kept.links.contains_key(&l.url), "{} not kept", l.url);
+    }
+    for p in &in_memory.pages {
+        let found = kept.page(&p.url).expect("every page can be looked up");
+        assert_eq!(format!("{:?}", found.facts), format!("{:?}", p.facts));
+        let l = kept.link(&p.url).expect("and its link result");
+        assert_eq!(l.outcome.status, in_memory.links[&p.url].outcome.status);
+    }
+    assert_eq!(judged(&kept), from_memory);
+    assert_eq!(kept.read_error(), None);
     // And the scan's own findings are those (its IPv6 and availability rules aside).
     let stored: Vec<String> = store
         .site_findings(sr[0].id)

@@ -203,6 +203,14 @@ fn normdoc_note(
 /// a WAF challenge even with status 200, 412/429, a Retry-After beyond the cap, a blanket
 /// 403 — or most of what was requested), 无法检查 when the home page could not be fetched.
 pub fn crawl_state(facts: &SiteFacts) -> Option<(Verdict, String)> {
+    // What the checks looked up in the store could not be read: their judgement stands on
+    // less than was crawled.
+    if let Some(e) = facts.read_error() {
+        return Some((
+            Verdict::NotInspected,
+            format!("读取已保存的抓取结果失败：{e}"),
+        ));
+    }
     if let Some(why) = facts.blocked() {
         return Some((Verdict::Blocked, why));
     }

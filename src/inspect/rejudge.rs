@@ -328,7 +328,7 @@ impl StoredCrawl for OwnedSite {
 /// The facts hold only the pages and links the checks go through (`checks::reads`); the
 /// others they look up in `store`, which they keep (a connection of their own) for as long
 /// as they live. Memory does not grow with the site's pages.
-pub(crate) fn facts_from_store(
+pub fn facts_from_store(
     crawler: &Arc<Crawler>,
     store: Store,
     site_run: SiteRunId,

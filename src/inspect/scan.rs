@@ -464,9 +464,10 @@ impl PreviousPages for StorePrevious {
 }
 
 /// A site's facts read back from the store, with what only the crawl knows: its times, its
-/// robots note, its request count and duration, and its state (a worker that failed).
+/// robots note, its request count, traps skipped and duration, and its state (a worker that failed).
 pub(super) fn with_crawl(mut facts: SiteFacts, crawled: SiteFacts) -> SiteFacts {
     facts.stats.requests = crawled.stats.requests;
+    facts.stats.trap_skipped = crawled.stats.trap_skipped;
     facts.stats.duration_ms = crawled.stats.duration_ms;
     facts.started_at = crawled.started_at;
     facts.finished_at = crawled.finished_at;
