@@ -1836,7 +1836,11 @@ async fn judgement_from_the_store_equals_judgement_from_memory() {
     for l in links(&kept) {
         assert!(whole_links.contains(&l), "{l}");
     }
-    for l in in_memory.links.values().filter(|l| !l.outcome.status.is_ok()) {
+    for l in in_memory
+        .links
+        .values()
+        .filter(|l| !l.outcome.status.is_ok())
+    {
         assert!(kept.links.contains_key(&l.url), "{} not kept", l.url);
     }
     for p in &in_memory.pages {
