@@ -778,3 +778,126 @@ async fn honours_robots_crawl_delay() {
         );
     }
 }
+
+/// A saved crawl taken in one page at a time (`SiteSeed::saved`, what a resumed scan gives the
+/// crawler): its pages are not fetched again and what their links lead to is; a saved crawl
+/// that cannot be read makes the site's crawl fail, saying so, rather than fetch and count
+/// again what was saved.
+#[tokio::test]
+async fn a_saved_crawl_is_taken_in_page_by_page_and_a_failure_to_read_it_fails_the_site() {
+    use govscan::crawl::{
+        CrawlRules, Crawler, LinkFact, NoObserver, PageLink, PageRecord, SiteSeed, StoredCrawl,
+    };
+    use std::sync::Arc;
+
+    struct Saved {
+        pages: Vec<(PageRecord, Vec<PageLink>)>,
+        links: Vec<LinkFact>,
+        fail: bool,
+    }
+    impl StoredCrawl for Saved {
+        type Error = String;
+        fn page_urls(&self) -> Result<Vec<String>, String> {
+            Ok(self.pages.iter().map(|(p, _)| p.url.clone()).collect())
+        }
+        fn links(&self) -> Result<Vec<LinkFact>, String> {
+            Ok(self.links.clone())
+        }
+        fn for_each_page(
+            &self,
+            f: &mut dyn FnMut(PageRecord, Vec<PageLink>),
+        ) -> Result<(), String> {
+            for (i, (p, l)) in self.pages.iter().enumerate() {
+                if self.fail && i == 1 {
+                    return Err("disk I/O error".into());
+                }
+                f(p.clone(), l.clone());
+            }
+            Ok(())
+        }
+    }
+
+    let app = Router::new()
+        .route(
+            "/",
+            get(|| async { ok(page("首页", &["/a.html", "/b.html"])) }),
+        )
+        .route("/a.html", get(|| async { ok(page("甲", &["/c.html"])) }))
+        .route("/b.html", get(|| async { ok(page("乙", &[])) }))
+        .route("/c.html", get(|| async { ok(page("丙", &[])) }));
+    let s = serve(app).await;
+    let site = site_for(&s);
+    let mut config = fast_config();
+    config.sites.push(site.clone());
+    let crawler = Arc::new(
+        Crawler::new(
+            Arc::new(config),
+            CrawlRules::default(),
+            Arc::new(NoObserver),
+            2026,
+        )
+        .expect("crawler"),
+    );
+    // A first crawl, kept whole, gives what a killed crawl would have saved: the home page
+    // and page a (with its link to c), and their link results.
+    let first = crawler.crawl_site(&site).await;
+    let keep = [s.url("/"), s.url("/a.html")];
+    let saved_pages: Vec<(PageRecord, Vec<PageLink>)> = first
+        .pages
+        .iter()
+        .filter(|p| keep.contains(&p.url))
+        .map(|p| {
+            let links = first
+                .links
+                .values()
+                .filter(|l| l.referrers.iter().any(|r| *r.page == *p.url))
+                .map(|l| PageLink {
+                    to: l.url.clone(),
+                    text: String::new(),
+                    element: govscan::extract::LinkElement::A,
+                })
+                .collect();
+            (p.clone(), links)
+        })
+        .collect();
+    assert_eq!(saved_pages.len(), 2);
+    let saved_links: Vec<LinkFact> = first
+        .links
+        .values()
+        .filter(|l| keep.contains(&l.url))
+        .cloned()
+        .collect();
+    let before = s.log.count_path("/a.html");
+    let seed = |fail: bool| SiteSeed {
+        saved: Some(Arc::new(Saved {
+            pages: saved_pages.clone(),
+            links: saved_links.clone(),
+            fail,
+        })),
+        ..SiteSeed::default()
+    };
+    let resumed = crawler.crawl_site_seeded(&site, seed(false)).await;
+    assert_eq!(resumed.error, None);
+    assert_eq!(
+        s.log.count_path("/a.html"),
+        before,
+        "a saved page is not fetched again"
+    );
+    assert!(
+        status_of(&resumed, &s, "/c.html").is_ok(),
+        "what it links is"
+    );
+    assert!(status_of(&resumed, &s, "/b.html").is_ok());
+    assert_eq!(resumed.stats.pages, first.stats.pages);
+
+    let fetched = s.log.count_path("/b.html");
+    let failed = crawler.crawl_site_seeded(&site, seed(true)).await;
+    assert_eq!(
+        s.log.count_path("/b.html"),
+        fetched,
+        "nothing is fetched again"
+    );
+    let error = failed.error.expect("the site's crawl failed");
+    assert!(error.contains("读取中断前保存的抓取记录失败"), "{error}");
+    assert!(error.contains("disk I/O error"), "{error}");
+}

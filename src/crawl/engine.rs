@@ -99,6 +99,11 @@ pub struct SiteSeed {
     pub pages: Vec<(PageRecord, Vec<PageLink>)>,
     /// Link targets already checked in this scan.
     pub links: Vec<LinkFact>,
+    /// What a killed crawl of the site saved, read one page and one link result at a time
+    /// after `pages` and `links` (a resumed scan: a large site's saved crawl is never held
+    /// whole). A failure to read it makes the site's crawl fail (its error says so), so that
+    /// nothing saved is fetched and counted again.
+    pub saved: Option<Arc<dyn StoredCrawl<Error = String> + Send + Sync>>,
     /// Earlier scans' pages, for conditional requests.
     pub previous: Option<Arc<dyn PreviousPages>>,
 }
@@ -172,6 +177,51 @@ pub trait StoredCrawl {
             }
         })?;
         Ok(out)
+    }
+}
+
+/// A stored crawl whose errors are text (what [`SiteSeed::saved`] holds).
+pub struct ErrText<S>(pub S);
+
+impl<S> StoredCrawl for ErrText<S>
+where
+    S: StoredCrawl,
+    S::Error: std::fmt::Display,
+{
+    type Error = String;
+
+    fn page_urls(&self) -> Result<Vec<String>, String> {
+        self.0.page_urls().map_err(|e| e.to_string())
+    }
+    fn links(&self) -> Result<Vec<LinkFact>, String> {
+        self.0.links().map_err(|e| e.to_string())
+    }
+    fn for_each_page(&self, f: &mut dyn FnMut(PageRecord, Vec<PageLink>)) -> Result<(), String> {
+        self.0.for_each_page(f).map_err(|e| e.to_string())
+    }
+    fn for_each_page_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), String> {
+        self.0.for_each_page_url(f).map_err(|e| e.to_string())
+    }
+    fn for_each_link_url(&self, f: &mut dyn FnMut(&str)) -> Result<(), String> {
+        self.0.for_each_link_url(f).map_err(|e| e.to_string())
+    }
+    fn for_each_link(&self, f: &mut dyn FnMut(LinkFact)) -> Result<(), String> {
+        self.0.for_each_link(f).map_err(|e| e.to_string())
+    }
+    fn for_each_link_list(
+        &self,
+        f: &mut dyn FnMut(&str, u32, Vec<PageLink>),
+    ) -> Result<(), String> {
+        self.0.for_each_link_list(f).map_err(|e| e.to_string())
+    }
+    fn page(&self, url: &str) -> Result<Option<PageRecord>, String> {
+        self.0.page(url).map_err(|e| e.to_string())
+    }
+    fn link(&self, url: &str) -> Result<Option<LinkFact>, String> {
+        self.0.link(url).map_err(|e| e.to_string())
+    }
+    fn links_on(&self, url: &str) -> Result<Vec<PageLink>, String> {
+        self.0.links_on(url).map_err(|e| e.to_string())
     }
 }
 
@@ -284,7 +334,7 @@ impl Crawler {
     /// in memory only what the crawl needs to go on: the frontier, the seen set (hashes) and
     /// the home page's record. The facts returned have the crawl's times, robots note, request
     /// count, duration and home page, but no pages and no link facts: the site is judged from
-    /// what the observer kept, read back with [`Crawler::replay_stored`]. Memory then does not
+    /// what the observer kept, read back with [`Crawler::replay_kept`]. Memory then does not
     /// grow with the site's pages while it is crawled.
     pub async fn crawl_site_lean(self: &Arc<Self>, site: &SiteConfig, seed: SiteSeed) -> SiteFacts {
         self.crawl(site, seed, true).await
@@ -304,9 +354,13 @@ impl Crawler {
             "disabled by configuration".to_string()
         };
         state.probe_not_found(&home).await;
-        {
+        let seeded = {
             let mut st = state.lock();
             state.apply_seed(&mut st, seed);
+            st.seed_error.is_none()
+        };
+        if seeded {
+            let mut st = state.lock();
             if st.frontier.mark(home.as_str()) {
                 st.frontier.push(Task {
                     url: home.clone(),
@@ -334,7 +388,13 @@ impl Crawler {
                 }
             }
         }
-        let workers = state.settings.concurrency_per_site.max(1);
+        // What was saved could not be read back: nothing is fetched again (the site's error
+        // says why), so nothing saved is counted twice.
+        let workers = if seeded {
+            state.settings.concurrency_per_site.max(1)
+        } else {
+            0
+        };
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..workers {
             let s = state.clone();

@@ -107,6 +107,13 @@ impl SiteRun {
         } else {
             error
         };
+        let error = match &st.seed_error {
+            Some(e) => Some(format!(
+                "{}；读取中断前保存的抓取记录失败：{e}",
+                error.unwrap_or_default()
+            )),
+            None => error,
+        };
         let error = if st.frontier.lost > 0 {
             Some(format!(
                 "{}；{} 个待抓取网址丢失（临时文件读取失败）",

@@ -31,8 +31,8 @@ mod types;
 pub mod view;
 
 pub use engine::{
-    CrawlError, CrawlRules, Crawler, NoObserver, Observer, PreviousPage, PreviousPages, Progress,
-    SiteSeed, StoredCrawl,
+    CrawlError, CrawlRules, Crawler, ErrText, NoObserver, Observer, PreviousPage, PreviousPages,
+    Progress, SiteSeed, StoredCrawl,
 };
 pub use origin::SharedPace;
 pub use replay::Keep;

@@ -31,6 +31,8 @@ pub(super) struct SiteState {
     pub(super) answers: Blanket403,
     pub(super) stats: CrawlStats,
     pub(super) worker_failures: usize,
+    /// What a killed crawl saved could not be read back (see `SiteSeed::saved`).
+    pub(super) seed_error: Option<String>,
     /// The anchor texts of the referrers kept, each once (see [`Referrer`]).
     pub(super) texts: HashSet<Arc<str>>,
 }
@@ -278,6 +280,31 @@ impl SiteRun {
             self.apply_seeded_page(st, page, links, &mut reclassified);
         }
         self.apply_seeded_links(st, seed.links, reclassified);
+        if let Some(saved) = seed.saved {
+            if let Err(e) = self.apply_saved(st, saved.as_ref()) {
+                tracing::error!(site = %self.site_name, error = %e, "the saved crawl could not be read");
+                st.seed_error = Some(e);
+            }
+        }
+    }
+
+    /// A killed crawl's saved pages and link results taken in one at a time, in the steps of
+    /// [`SiteRun::apply_seed`] (a lean crawl keeps none of them: it marks them seen and
+    /// queues what their links lead to that was not fetched yet).
+    fn apply_saved(
+        &self,
+        st: &mut SiteState,
+        saved: &(dyn super::engine::StoredCrawl<Error = String> + Send + Sync),
+    ) -> Result<(), String> {
+        saved.for_each_page_url(&mut |u| self.mark_seeded(st, std::iter::once(u)))?;
+        saved.for_each_link_url(&mut |u| self.mark_seeded_link(st, u))?;
+        let mut reclassified = Vec::new();
+        saved.for_each_page(&mut |page, links| {
+            self.apply_seeded_page(st, page, links, &mut reclassified);
+        })?;
+        saved.for_each_link(&mut |l| self.apply_seeded_link(st, l))?;
+        self.apply_reclassified(st, reclassified);
+        Ok(())
     }
 
     /// The first step of taking in a seed: its pages are seen.

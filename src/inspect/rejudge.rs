@@ -245,24 +245,59 @@ impl StoredCrawl for StoredSite<'_> {
 /// A site run's crawl in the store through a connection of its own: what the facts of a site
 /// judged from the store look up the pages and links they do not hold in (see
 /// `crawl::view`), for as long as the facts live.
-struct OwnedSite {
-    store: std::sync::Mutex<Store>,
+pub(crate) struct OwnedSite {
+    store: std::sync::Mutex<Option<Store>>,
+    location: crate::store::Location,
     site_run: SiteRunId,
     raw: bool,
 }
 
 impl OwnedSite {
+    /// Through `store`, kept.
+    pub(crate) fn with_store(store: Store, site_run: SiteRunId, raw: bool) -> OwnedSite {
+        OwnedSite {
+            location: store.location().clone(),
+            store: std::sync::Mutex::new(Some(store)),
+            site_run,
+            raw,
+        }
+    }
+
+    /// Through a read-only connection to the store at `location`, opened when first read.
+    pub(crate) fn at(
+        location: crate::store::Location,
+        site_run: SiteRunId,
+        raw: bool,
+    ) -> OwnedSite {
+        OwnedSite {
+            store: std::sync::Mutex::new(None),
+            location,
+            site_run,
+            raw,
+        }
+    }
+
     fn with<T>(
         &self,
         f: impl FnOnce(&StoredSite<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let store = self.store.lock().map_err(|_| StoreError::Other {
+        let mut guard = self.store.lock().map_err(|_| StoreError::Other {
             action: format!("read site run {}", self.site_run),
             file: String::new(),
             message: "a reader of the store panicked".into(),
         })?;
+        if guard.is_none() {
+            *guard = Some(Store::open_location_read_only(&self.location)?);
+        }
+        let Some(store) = guard.as_ref() else {
+            return Err(StoreError::Other {
+                action: format!("read site run {}", self.site_run),
+                file: String::new(),
+                message: "the store is not open".into(),
+            });
+        };
         f(&StoredSite {
-            store: &store,
+            store,
             site_run: self.site_run,
             raw: self.raw,
         })
@@ -339,11 +374,7 @@ pub fn facts_from_store(
     let reads = crate::checks::reads::Reads::new(rules);
     crawler.replay_kept(
         site,
-        OwnedSite {
-            store: std::sync::Mutex::new(store),
-            site_run,
-            raw,
-        },
+        OwnedSite::with_store(store, site_run, raw),
         crate::crawl::Keep {
             page: &|p| reads.page(p),
             link: &|l| reads.link(l),

@@ -463,6 +463,19 @@ impl PreviousPages for StorePrevious {
     }
 }
 
+/// What a killed crawl of a site run saved, read one page at a time when the site's crawl
+/// starts (through a read-only connection of its own, closed when the crawl has taken it in).
+fn saved_crawl(
+    location: &crate::store::Location,
+    sr: SiteRunId,
+) -> Arc<dyn crate::crawl::StoredCrawl<Error = String> + Send + Sync> {
+    Arc::new(crate::crawl::ErrText(super::rejudge::OwnedSite::at(
+        location.clone(),
+        sr,
+        true,
+    )))
+}
+
 /// A site's facts read back from the store, with what only the crawl knows: its times, its
 /// robots note, its request count, traps skipped and duration, and its state (a worker that failed).
 pub(super) fn with_crawl(mut facts: SiteFacts, crawled: SiteFacts) -> SiteFacts {
@@ -1030,8 +1043,8 @@ pub async fn scan(req: ScanRequest) -> Result<ScanOutcome, InspectError> {
             ..SiteSeed::default()
         };
         if resume {
-            let state = store.resume_state(sr)?;
-            (seed.pages, seed.links) = state.pages_with_links();
+            // Read one page at a time when the site's crawl starts, not all sites' now.
+            seed.saved = Some(saved_crawl(&config.store.location(), sr));
         }
         todo.push((site, sr, seed));
     }
@@ -1327,12 +1340,7 @@ async fn scan_shared(
                 tracing::warn!(site = %site.name, from = %from, "taking over a stopped worker's site");
             }
             let s2 = site.clone();
-            let (sr, state) = on_control(&control, move |s: &mut Store| {
-                let sr = s.begin_site(run, &s2)?;
-                let state = s.resume_state(sr)?;
-                Ok((sr, state))
-            })
-            .await?;
+            let sr = on_control(&control, move |s: &mut Store| s.begin_site(run, &s2)).await?;
             if let Some(r) = &reader {
                 let r = r.clone();
                 let name = site.name.clone();
@@ -1349,7 +1357,8 @@ async fn scan_shared(
                 previous: previous.clone(),
                 ..SiteSeed::default()
             };
-            (seed.pages, seed.links) = state.pages_with_links();
+            // A site taken over from a stopped worker goes on from what that worker saved.
+            seed.saved = Some(saved_crawl(&ctx.location, sr));
             if let Ok(mut m) = observer.site_runs.write() {
                 m.insert(site.name.clone(), sr);
             }
