@@ -405,6 +405,10 @@ impl Crawler {
             applied,
             error: Mutex::new(None),
         });
+        tracing::debug!(
+            site = %site.name, pages = stats.pages, links = stats.links, pages_kept = pages.len(),
+            links_kept = links.len(), "crawl read back for judging"
+        );
         let access = FactsAccess::partial(lookup, nav.finish(), &pages);
         Ok(SiteFacts {
             name: site.name.clone(),

@@ -97,6 +97,13 @@ fn unpack(
     dict: Option<(i64, &Dicts<'_>)>,
     max: usize,
 ) -> std::result::Result<Vec<u8>, String> {
+    // The buffer to decompress into: the size the frame declares (zstd writes it), else the
+    // cap. Sized at the cap, each row's buffer reserved tens of MiB (mapped and unmapped again
+    // by the allocator) for a few KiB; a frame that says more than it holds fails as before.
+    let max = match zstd::zstd_safe::get_frame_content_size(b) {
+        Ok(Some(n)) => usize::try_from(n).map_or(max, |n| n.min(max)),
+        _ => max,
+    };
     if let Some((id, dicts)) = dict {
         if !b.starts_with(&ZSTD_MAGIC) {
             return Err(format!(

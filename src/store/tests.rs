@@ -862,6 +862,16 @@ fn resume_state_returns_exactly_what_was_saved(b: &Backend) -> TestResult {
     assert!(expected_links.iter().any(|l| !l.referrers.is_empty()));
     assert!(expected_links.iter().any(|l| l.referrers.is_empty()));
     assert_eq!(state.links, expected_links);
+    // A link result looked up by URL is the one listed; an unknown URL has none, and another
+    // site run's rows are not seen.
+    for l in &expected_links {
+        assert_eq!(store.link_result(sr, &l.url)?.as_ref(), Some(l));
+    }
+    assert_eq!(store.link_result(sr, "https://xian.gov.cn/none")?, None);
+    assert_eq!(store.page_by_url(sr, "https://shi.gov.cn/", false)?, None);
+    // A page is found by its URL.
+    let p1 = &pages[1].0;
+    assert_eq!(store.page_by_url(sr, &p1.url, false)?.as_ref(), Some(p1));
     // The streamed reads of a judgement from the store see the same, row by row, in order.
     let mut urls = Vec::new();
     store.for_each_page_url(sr, &mut |u| urls.push(u.to_string()))?;
@@ -1678,6 +1688,23 @@ fn pages_compressed_with_the_sites_dictionary_round_trip(b: &Backend) -> TestRes
     store.for_each_page(sr, true, &mut |p, e| streamed.push((p.raw, e)))?;
     for ((want, edges), (raw, links)) in pages.iter().zip(&streamed) {
         assert_eq!((raw, links), (&want.raw, edges));
+    }
+    // The look-ups a judgement makes for what it does not hold: a page by URL (with its raw
+    // observation when asked) and by final URL, its links, every link list in order.
+    for (want, edges) in pages.iter().step_by(7) {
+        let got = store.page_by_url(sr, &want.url, true)?.ok_or("the page")?;
+        assert_eq!((&got.raw, &got.facts), (&want.raw, &want.facts));
+        let bare = store.page_by_url(sr, &want.url, false)?.ok_or("the page")?;
+        assert_eq!(bare.raw, None);
+        assert_eq!(&store.links_on(sr, &want.url)?, edges);
+    }
+    assert_eq!(store.page_by_url(sr, "http://x.gov.cn/none", false)?, None);
+    assert!(store.links_on(sr, "http://x.gov.cn/none")?.is_empty());
+    let mut lists = Vec::new();
+    store.for_each_link_list(sr, &mut |u, d, e| lists.push((u.to_string(), d, e)))?;
+    assert_eq!(lists.len(), pages.len());
+    for ((want, edges), (url, depth, links)) in pages.iter().zip(&lists) {
+        assert_eq!((url, *depth, links), (&want.url, want.depth, edges));
     }
     let last = &pages[pages.len() - 1];
     let v = store.validators("xian", &last.0.url)?.ok_or("validators")?;
