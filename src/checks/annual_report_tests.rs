@@ -1,6 +1,12 @@
 use super::*;
-use crate::checks::testutil::{list, nav, page, site, ymd};
+use crate::checks::testutil::{assert_reduced_alike, list, nav, page, site, ymd};
 use crate::demo::annual_report::{Cut, FixtureLayout, ReportFixture};
+
+/// `annual_report::check`, held to the same findings on the facts reduced to what
+/// `checks::reads` keeps.
+fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check(f, rules, as_of))
+}
 
 fn rules() -> RuleSet {
     RuleSet::embedded().unwrap()

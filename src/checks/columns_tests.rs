@@ -1,9 +1,20 @@
 use chrono::{Days, NaiveDate};
 
 use super::*;
-use crate::checks::testutil::{list, nav, page, site, ymd};
+use crate::checks::testutil::{assert_reduced_alike, list, nav, page, site, ymd};
 use crate::config::SiteLevel;
 use crate::extract::ItemDate;
+
+/// `columns::check`, held to the same findings on the facts reduced to what `checks::reads`
+/// keeps.
+fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check(f, rules, as_of))
+}
+
+/// `columns::check_xxgk`, held to the same findings on the reduced facts.
+fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check_xxgk(f, rules))
+}
 
 fn rules() -> RuleSet {
     RuleSet::embedded().expect("embedded rules")

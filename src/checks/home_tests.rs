@@ -1,8 +1,14 @@
 use chrono::{Days, NaiveDate};
 
 use super::*;
-use crate::checks::testutil::{page, site, ymd};
+use crate::checks::testutil::{assert_reduced_alike, page, site, ymd};
 use crate::extract::ItemDate;
+
+/// `home::check`, held to the same findings on the facts reduced to what `checks::reads`
+/// keeps.
+fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check(f, rules, as_of))
+}
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
