@@ -629,7 +629,9 @@ fn a_column_named_only_by_the_side_navigation_of_its_articles() {
     let mut home = page("http://x.gov.cn/", 0);
     home.facts.dates.push(ago(1));
     home.facts.dated_items = 1;
-    home.facts.nav.push(nav("新闻中心", "http://x.gov.cn/xwzx/"));
+    home.facts
+        .nav
+        .push(nav("新闻中心", "http://x.gov.cn/xwzx/"));
     // The section links its lists by images (no text).
     let mut xwzx = page("http://x.gov.cn/xwzx/", 1);
     xwzx.facts.nav.push(nav("", "http://x.gov.cn/xwzx/jryw/"));
@@ -644,7 +646,9 @@ fn a_column_named_only_by_the_side_navigation_of_its_articles() {
         let mut a = page(&format!("http://x.gov.cn/xwzx/jryw/t{i}.html"), 3);
         a.facts.pub_date = Some(ago(40 + i));
         a.facts.article_title = Some(format!("示例县召开第{i}次常务会议"));
-        a.facts.nav.push(nav("今日要闻", "http://x.gov.cn/xwzx/jryw/"));
+        a.facts
+            .nav
+            .push(nav("今日要闻", "http://x.gov.cn/xwzx/jryw/"));
         a.facts.nav.push(nav("新闻中心", "http://x.gov.cn/xwzx/"));
         pages.push(a);
     }
@@ -662,7 +666,10 @@ fn a_channel_whose_sections_show_only_a_side_navigation_is_not_a_column() {
     // when judged from the store and are looked up.
     let mut channel = list("http://x.gov.cn/zwgk/rsxx/", 1, "人事信息", &[]);
     let mut sections = Vec::new();
-    for (i, (name, dir)) in [("人事任免", "rsrm"), ("招考录用", "zkly")].iter().enumerate() {
+    for (i, (name, dir)) in [("人事任免", "rsrm"), ("招考录用", "zkly")]
+        .iter()
+        .enumerate()
+    {
         let url = format!("http://x.gov.cn/zwgk/rsxx/{dir}/");
         channel.facts.items.push(ListItem {
             title: (*name).into(),
@@ -671,7 +678,9 @@ fn a_channel_whose_sections_show_only_a_side_navigation_is_not_a_column() {
         });
         let mut s = page(&url, 2);
         s.title = Some(format!("{name}_示例县人民政府"));
-        s.facts.nav.push(nav("人事信息", "http://x.gov.cn/zwgk/rsxx/"));
+        s.facts
+            .nav
+            .push(nav("人事信息", "http://x.gov.cn/zwgk/rsxx/"));
         s.facts.nav.push(nav(name, &url));
         s.facts.nav.push(nav(
             ["招考录用", "人事任免"][i],

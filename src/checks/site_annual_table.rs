@@ -294,6 +294,88 @@ mod tests {
         assert!(run(vec![home, col], d(2026, 11, 30)).is_empty());
     }
 
+    /// home → 政务公开 (depth 1) → 通知公告 (depth 2, table layout) → the table's own page
+    /// (depth 3, an article: not held when judged from the store).
+    fn deep_table(published: NaiveDate) -> Vec<crate::crawl::PageRecord> {
+        let mut home = page("http://x.gov.cn/", 0);
+        home.facts.nav = vec![nav("政务公开", "http://x.gov.cn/zwgk/")];
+        let mut zwgk = page("http://x.gov.cn/zwgk/", 1);
+        zwgk.facts.nav = vec![nav("通知公告", "http://x.gov.cn/zwgk/tzgg/")];
+        let mut tzgg = list(
+            "http://x.gov.cn/zwgk/tzgg/",
+            2,
+            "通知公告",
+            &[ymd(d(2026, 1, 22)), ymd(d(2026, 1, 8))],
+        );
+        tzgg.facts.items[0].title = "关于春节期间值班安排的通知".into();
+        tzgg.facts.items[1].title = "示例县人民政府网站年度工作情况".into();
+        let url = "http://x.gov.cn/zwgk/tzgg/202601/t20260108_1.html";
+        tzgg.facts.items[1].url = Some(url.into());
+        let mut table = page(url, 3);
+        table.title = Some("示例县人民政府网站_示例县人民政府".into());
+        table.facts.article_title = Some("2025年度政府网站工作年度报表".into());
+        table.facts.pub_date = Some(ymd(published));
+        vec![home, zwgk, tzgg, table]
+    }
+
+    #[test]
+    fn the_table_page_itself_deep_in_a_column_counts() {
+        assert!(run(deep_table(d(2026, 1, 8)), d(2026, 11, 30)).is_empty());
+        let f = run(deep_table(d(2026, 2, 3)), d(2026, 11, 30));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["published"], "2026-02-03");
+        assert_eq!(f[0].evidence["days_late"], 3);
+        assert_eq!(
+            f[0].url,
+            "http://x.gov.cn/zwgk/tzgg/202601/t20260108_1.html"
+        );
+        // Without its page read, nothing shows the table.
+        let mut pages = deep_table(d(2026, 1, 8));
+        pages.pop();
+        let f = run(pages, d(2026, 11, 30));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["pages_looked_at"], 3);
+        assert!(
+            f[0].message.contains("已检查的 3 个页面"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_footer_link_on_every_article_is_seen_once() {
+        // A GBK table site whose footer, on every article (depth 3) but not on the home
+        // page, links last year's table.
+        let mut home = page("http://x.gov.cn/", 0);
+        home.facts.nav = vec![nav("新闻中心", "http://x.gov.cn/xwzx/")];
+        home.charset = Some("GBK".into());
+        let mut pages = vec![home];
+        for i in 0..4 {
+            let mut a = page(&format!("http://x.gov.cn/xwzx/gzdt/t{i}.html"), 3);
+            a.charset = Some("GBK".into());
+            a.facts.article_title = Some(format!("示例县第{i}次工作会议召开"));
+            a.facts.pub_date = Some(ymd(d(2026, 11, 1 + i)));
+            a.facts.nav = vec![
+                nav("网站首页", "http://x.gov.cn/"),
+                nav(
+                    "2024年度 政府网站工作年度报表",
+                    "http://x.gov.cn/bb/2024.html",
+                ),
+            ];
+            pages.push(a);
+        }
+        let f = run(pages, d(2026, 11, 30));
+        assert_eq!(f.len(), 1);
+        let others = f[0].evidence["other_years"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(others.len(), 1, "{others:#?}");
+        assert_eq!(others[0]["year"], 2024);
+        assert_eq!(others[0]["on"], "http://x.gov.cn/xwzx/gzdt/t0.html");
+        assert_eq!(others[0]["on_home"], false);
+    }
+
     #[test]
     fn a_site_whose_home_page_was_not_read_is_not_judged() {
         let mut home = page("http://x.gov.cn/", 0);
