@@ -310,9 +310,9 @@ fn a_news_item_naming_the_report_is_not_the_report() {
 }
 
 /// home → 政府信息公开 (depth 1, links the 年报 column by an image) → the 年报 column (depth
-/// 2: no ColumnName, the site's name as title) listing the reports of `years`; the reports'
-/// pages (depth 3, articles not read as reports: not held when judged from the store) name the
-/// column in their side navigation (`../ndbg/`).
+/// 2: no ColumnName, the site's name as title) listing the reports of `years`, and the
+/// 专栏's single pages 指南 and 制度 (depth 2: no list, not articles; not held when judged from
+/// the store) naming the column in their side navigation (`../ndbg/`).
 fn site_named_by_side_navigation(years: &[i32]) -> SiteFacts {
     let mut home = page("http://x.gov.cn/", 0);
     home.facts.nav = vec![nav("政府信息公开", "http://x.gov.cn/zfxxgk/")];
@@ -334,19 +334,25 @@ fn site_named_by_side_navigation(years: &[i32]) -> SiteFacts {
         let mut a = page(&url, 3);
         a.facts.article_title = Some(col.facts.items[i].title.clone());
         a.facts.pub_date = Some(ymd(d(*y + 1, 2, 10)));
-        a.facts.nav = vec![
-            nav("政府信息公开指南", "http://x.gov.cn/zfxxgk/zn/"),
-            nav("政府信息公开年报", "http://x.gov.cn/zfxxgk/ndbg/"),
-        ];
         articles.push(a);
     }
     pages.push(col);
+    for (dir, name) in [("zn", "政府信息公开指南"), ("zd", "政府信息公开制度")] {
+        let mut p = page(&format!("http://x.gov.cn/zfxxgk/{dir}/"), 2);
+        p.title = Some(format!("{name}_示例县人民政府"));
+        p.facts.nav = vec![
+            nav("政府信息公开指南", "http://x.gov.cn/zfxxgk/zn/"),
+            nav("政府信息公开制度", "http://x.gov.cn/zfxxgk/zd/"),
+            nav("政府信息公开年报", "http://x.gov.cn/zfxxgk/ndbg/"),
+        ];
+        pages.push(p);
+    }
     pages.extend(articles);
     site(pages)
 }
 
 #[test]
-fn the_report_column_named_only_by_its_reports_side_navigation() {
+fn the_report_column_named_only_by_the_side_navigation_of_its_neighbours() {
     // The 2025 report is due by 2026-03-31; the column lists 2023 and 2024 only.
     let facts = site_named_by_side_navigation(&[2024, 2023]);
     let m = check(&facts, &rules(), d(2026, 4, 10));
@@ -376,7 +382,7 @@ fn the_report_column_named_only_by_its_reports_side_navigation() {
 #[test]
 fn a_report_column_not_read_is_named_from_the_navigation_of_every_page() {
     // The column's page answered 404; the report itself was read (late), and the column is
-    // known only from the side navigation of the articles.
+    // known only from the side navigation of the 专栏's single pages.
     let mut facts = site_named_by_side_navigation(&[2024]);
     for p in &mut facts.pages {
         if p.url == "http://x.gov.cn/zfxxgk/ndbg/" {

@@ -624,7 +624,7 @@ fn windows_in_words() {
 // ─── Pages the judgement does not hold (`checks::reads`) ─────────────────────────────────
 
 #[test]
-fn a_column_named_only_by_the_side_navigation_of_its_articles() {
+fn a_column_named_only_by_the_side_navigation_of_its_sections_pages() {
     let r = rules();
     let mut home = page("http://x.gov.cn/", 0);
     home.facts.dates.push(ago(1));
@@ -635,22 +635,24 @@ fn a_column_named_only_by_the_side_navigation_of_its_articles() {
     // The section links its lists by images (no text).
     let mut xwzx = page("http://x.gov.cn/xwzx/", 1);
     xwzx.facts.nav.push(nav("", "http://x.gov.cn/xwzx/jryw/"));
+    xwzx.facts.nav.push(nav("", "http://x.gov.cn/xwzx/ldhd/"));
     // The list: no ColumnName, the site's name as its title.
     let mut jryw = list("http://x.gov.cn/xwzx/jryw/", 2, "", &[ago(40), ago(60)]);
     jryw.facts.column_name = None;
     jryw.title = Some("示例县人民政府".into());
     let mut pages = vec![home, xwzx, jryw];
-    // Its articles (not held when judged from the store) name it in their side navigation
-    // (`../jryw/`).
-    for i in 0..3u64 {
-        let mut a = page(&format!("http://x.gov.cn/xwzx/jryw/t{i}.html"), 3);
-        a.facts.pub_date = Some(ago(40 + i));
-        a.facts.article_title = Some(format!("示例县召开第{i}次常务会议"));
-        a.facts
+    // The section's single pages (领导之窗: no list, not articles; not held when judged from
+    // the store) name it in their side navigation (`../jryw/`).
+    for (i, name) in ["县长", "副县长", "县政府党组成员"].iter().enumerate() {
+        let mut p = page(&format!("http://x.gov.cn/xwzx/ldhd/ld{i}/"), 3);
+        p.title = Some(format!("{name}_领导之窗_示例县人民政府"));
+        p.facts
             .nav
             .push(nav("今日要闻", "http://x.gov.cn/xwzx/jryw/"));
-        a.facts.nav.push(nav("新闻中心", "http://x.gov.cn/xwzx/"));
-        pages.push(a);
+        p.facts
+            .nav
+            .push(nav("领导之窗", "http://x.gov.cn/xwzx/ldhd/"));
+        pages.push(p);
     }
     let f = check(&site(pages), &r, as_of());
     assert_eq!(ids(&f), vec!["column.stale.news"], "{f:#?}");

@@ -343,26 +343,26 @@ mod tests {
     }
 
     #[test]
-    fn a_footer_link_on_every_article_is_seen_once() {
-        // A GBK table site whose footer, on every article (depth 3) but not on the home
-        // page, links last year's table.
+    fn a_footer_link_on_every_inner_page_is_seen_once() {
+        // A GBK table site whose inner template's footer, on every single page of 领导之窗
+        // (depth 3, no list: not held when judged from the store) but not on the home page,
+        // links last year's table.
         let mut home = page("http://x.gov.cn/", 0);
-        home.facts.nav = vec![nav("新闻中心", "http://x.gov.cn/xwzx/")];
+        home.facts.nav = vec![nav("领导之窗", "http://x.gov.cn/ldzc/")];
         home.charset = Some("GBK".into());
         let mut pages = vec![home];
         for i in 0..4 {
-            let mut a = page(&format!("http://x.gov.cn/xwzx/gzdt/t{i}.html"), 3);
-            a.charset = Some("GBK".into());
-            a.facts.article_title = Some(format!("示例县第{i}次工作会议召开"));
-            a.facts.pub_date = Some(ymd(d(2026, 11, 1 + i)));
-            a.facts.nav = vec![
+            let mut p = page(&format!("http://x.gov.cn/ldzc/xz/ld{i}/"), 3);
+            p.charset = Some("GBK".into());
+            p.title = Some(format!("领导{i}_领导之窗_示例县人民政府"));
+            p.facts.nav = vec![
                 nav("网站首页", "http://x.gov.cn/"),
                 nav(
                     "2024年度 政府网站工作年度报表",
                     "http://x.gov.cn/bb/2024.html",
                 ),
             ];
-            pages.push(a);
+            pages.push(p);
         }
         let f = run(pages, d(2026, 11, 30));
         assert_eq!(f.len(), 1);
@@ -372,8 +372,9 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(others.len(), 1, "{others:#?}");
         assert_eq!(others[0]["year"], 2024);
-        assert_eq!(others[0]["on"], "http://x.gov.cn/xwzx/gzdt/t0.html");
+        assert_eq!(others[0]["on"], "http://x.gov.cn/ldzc/xz/ld0/");
         assert_eq!(others[0]["on_home"], false);
+        assert_eq!(f[0].evidence["pages_looked_at"], 5);
     }
 
     #[test]
