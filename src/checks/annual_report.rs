@@ -472,18 +472,16 @@ fn report_column(
             .map(|c| (c.name, c.url));
     }
     if candidate.is_none() {
+        // The navigation of every page, in the order first seen.
         candidate = facts
-            .pages
+            .nav_summary()
+            .entries
             .iter()
-            .flat_map(|pg| pg.facts.nav.iter())
             .find(|l| fits(&l.text))
             .map(|l| (l.text.trim().to_string(), l.url.clone()));
     }
     let (name, url) = candidate?;
-    let page = facts
-        .pages
-        .iter()
-        .find(|pg| pg.status.is_ok() && (pg.url == url || pg.final_url == url));
+    let page = facts.page(&url).filter(|pg| pg.status.is_ok());
     let mut items = Vec::new();
     for it in page.iter().flat_map(|pg| pg.facts.items.iter()) {
         let Some(c) = p.title_pattern.captures(&it.title) else {

@@ -1,6 +1,12 @@
 use super::*;
-use crate::checks::testutil::{list, nav, page, site, ymd};
+use crate::checks::testutil::{assert_reduced_alike, list, nav, page, site, ymd};
 use crate::demo::annual_report::{Cut, FixtureLayout, ReportFixture};
+
+/// `annual_report::check`, held to the same findings on the facts reduced to what
+/// `checks::reads` keeps.
+fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check(f, rules, as_of))
+}
 
 fn rules() -> RuleSet {
     RuleSet::embedded().unwrap()
@@ -301,4 +307,98 @@ fn a_news_item_naming_the_report_is_not_the_report() {
     facts.pages.push(news);
     let findings = check(&facts, &rules(), d(2026, 4, 10));
     assert!(findings.is_empty(), "{findings:#?}");
+}
+
+/// home → 政府信息公开 (depth 1, links the 年报 column by an image) → the 年报 column (depth
+/// 2: no ColumnName, the site's name as title) listing the reports of `years`, and the
+/// 专栏's single pages 指南 and 制度 (depth 2: no list, not articles; not held when judged from
+/// the store) naming the column in their side navigation (`../ndbg/`).
+fn site_named_by_side_navigation(years: &[i32]) -> SiteFacts {
+    let mut home = page("http://x.gov.cn/", 0);
+    home.facts.nav = vec![nav("政府信息公开", "http://x.gov.cn/zfxxgk/")];
+    let mut xxgk = page("http://x.gov.cn/zfxxgk/", 1);
+    xxgk.facts.nav = vec![
+        nav("政府信息公开指南", "http://x.gov.cn/zfxxgk/zn/"),
+        nav("", "http://x.gov.cn/zfxxgk/ndbg/"),
+    ];
+    let dates: Vec<_> = years.iter().map(|y| ymd(d(*y + 1, 2, 10))).collect();
+    let mut col = list("http://x.gov.cn/zfxxgk/ndbg/", 2, "", &dates);
+    col.facts.column_name = None;
+    col.title = Some("示例县人民政府".into());
+    let mut pages = vec![home, xxgk];
+    let mut articles = Vec::new();
+    for (i, y) in years.iter().enumerate() {
+        let url = format!("http://x.gov.cn/zfxxgk/ndbg/{}02/t{y}.html", y + 1);
+        col.facts.items[i].title = format!("示例县人民政府{y}年政府信息公开工作年度报告");
+        col.facts.items[i].url = Some(url.clone());
+        let mut a = page(&url, 3);
+        a.facts.article_title = Some(col.facts.items[i].title.clone());
+        a.facts.pub_date = Some(ymd(d(*y + 1, 2, 10)));
+        articles.push(a);
+    }
+    pages.push(col);
+    for (dir, name) in [("zn", "政府信息公开指南"), ("zd", "政府信息公开制度")] {
+        let mut p = page(&format!("http://x.gov.cn/zfxxgk/{dir}/"), 2);
+        p.title = Some(format!("{name}_示例县人民政府"));
+        p.facts.nav = vec![
+            nav("政府信息公开指南", "http://x.gov.cn/zfxxgk/zn/"),
+            nav("政府信息公开制度", "http://x.gov.cn/zfxxgk/zd/"),
+            nav("政府信息公开年报", "http://x.gov.cn/zfxxgk/ndbg/"),
+        ];
+        pages.push(p);
+    }
+    pages.extend(articles);
+    site(pages)
+}
+
+#[test]
+fn the_report_column_named_only_by_the_side_navigation_of_its_neighbours() {
+    // The 2025 report is due by 2026-03-31; the column lists 2023 and 2024 only.
+    let facts = site_named_by_side_navigation(&[2024, 2023]);
+    let m = check(&facts, &rules(), d(2026, 4, 10));
+    let m = of(&m, "annual_report.missing");
+    assert_eq!(m.len(), 1, "{m:#?}");
+    assert!(
+        m[0].message.contains("「政府信息公开年报」"),
+        "{}",
+        m[0].message
+    );
+    assert_eq!(m[0].url, "http://x.gov.cn/zfxxgk/ndbg/");
+    assert_eq!(
+        m[0].evidence["column"]["reports_listed"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    // Listed: nothing missing.
+    let facts = site_named_by_side_navigation(&[2025, 2024]);
+    assert!(of(
+        &check(&facts, &rules(), d(2026, 4, 10)),
+        "annual_report.missing"
+    )
+    .is_empty());
+}
+
+#[test]
+fn a_report_column_not_read_is_named_from_the_navigation_of_every_page() {
+    // The column's page answered 404; the report itself was read (late), and the column is
+    // known only from the side navigation of the 专栏's single pages.
+    let mut facts = site_named_by_side_navigation(&[2024]);
+    for p in &mut facts.pages {
+        if p.url == "http://x.gov.cn/zfxxgk/ndbg/" {
+            p.status = crate::crawl::LinkStatus::HttpError { status: 404 };
+        }
+    }
+    facts.pages.push(report_page(
+        &ReportFixture::new(2025, FixtureLayout::Y2021),
+        "http://x.gov.cn/zfxxgk/ndbg/202604/t2025.html",
+        d(2026, 4, 20),
+    ));
+    let m = check(&facts, &rules(), d(2026, 5, 1));
+    let m = of(&m, "annual_report.missing");
+    assert_eq!(m.len(), 1, "{m:#?}");
+    assert!(m[0].message.contains("逾期"), "{}", m[0].message);
+    assert_eq!(m[0].evidence["column"]["name"], "政府信息公开年报");
+    assert_eq!(m[0].evidence["column"]["crawled"], false);
+    assert_eq!(m[0].page.as_deref(), Some("http://x.gov.cn/zfxxgk/ndbg/"));
 }

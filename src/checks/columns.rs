@@ -24,6 +24,7 @@ use crate::rules::params::{
     ColumnBlankParams, ColumnBlankWarnParams, ColumnClassParams, ColumnItemsParams,
     CountRuleParams, XxgkEntranceParams, XxgkParams,
 };
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
@@ -105,14 +106,13 @@ impl Column<'_> {
         Some((best, item))
     }
 
-    /// The page that links to it, for the report: the first referrer.
-    fn linked_from<'f>(&self, facts: &'f SiteFacts) -> Option<&'f str> {
+    /// The page that links to it, for the report: the first referrer. (A column's pages are
+    /// kept, and so are the links to them with their referrers.)
+    fn linked_from(&self, facts: &SiteFacts) -> Option<String> {
         self.pages.iter().find_map(|p| {
             facts
-                .links
-                .get(&p.url)
-                .and_then(|l| l.referrers.first())
-                .map(|r| &*r.page)
+                .link(&p.url)
+                .and_then(|l| l.referrers.first().map(|r| r.page.to_string()))
         })
     }
 }
@@ -139,49 +139,46 @@ fn title_name(title: &str) -> Option<String> {
     usable_name(first).filter(|n| n.chars().count() <= 12)
 }
 
-/// Pages by URL and final URL.
-fn page_index(facts: &SiteFacts) -> HashMap<&str, &PageRecord> {
-    let mut m = HashMap::new();
-    for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
-        m.entry(p.url.as_str()).or_insert(p);
-        m.entry(p.final_url.as_str()).or_insert(p);
-    }
-    m
+/// The page answered OK at `url` (its URL, else its final URL), held or looked up.
+fn ok_page<'f>(facts: &'f SiteFacts, url: &str) -> Option<Cow<'f, PageRecord>> {
+    facts.page(url).filter(|p| p.status.is_ok())
 }
 
-/// Anchor texts of the links to each URL, most frequent first.
-fn anchor_names(facts: &SiteFacts) -> HashMap<&str, Vec<String>> {
-    let mut counts: HashMap<&str, BTreeMap<String, usize>> = HashMap::new();
-    for p in &facts.pages {
-        for n in &p.facts.nav {
-            if let Some(name) = usable_name(&n.text) {
-                *counts
-                    .entry(n.url.as_str())
-                    .or_default()
-                    .entry(name)
-                    .or_default() += 1;
+/// The names the site gives its pages in the navigation of every page: per URL, how many
+/// times pages show each usable name.
+struct Anchors {
+    nav: HashMap<String, BTreeMap<String, usize>>,
+}
+
+impl Anchors {
+    fn new(facts: &SiteFacts) -> Anchors {
+        let mut nav: HashMap<String, BTreeMap<String, usize>> = HashMap::new();
+        for (url, texts) in facts.nav_names() {
+            for (text, shown) in texts {
+                if let Some(name) = usable_name(&text) {
+                    *nav.entry(url.clone()).or_default().entry(name).or_default() += shown;
+                }
             }
         }
+        Anchors { nav }
     }
-    for (url, l) in &facts.links {
-        for r in &l.referrers {
-            if let Some(name) = usable_name(&r.text) {
-                counts
-                    .entry(url.as_str())
-                    .or_default()
-                    .entry(name)
-                    .or_insert(1);
+
+    /// Anchor texts of the links to `url`, most frequent first: the navigation's, and the
+    /// referrers' of the link to it (a column page is kept, and so is the link to it with its
+    /// referrers).
+    fn names(&self, facts: &SiteFacts, url: &str) -> Vec<String> {
+        let mut counts = self.nav.get(url).cloned().unwrap_or_default();
+        if let Some(l) = facts.link(url) {
+            for r in &l.referrers {
+                if let Some(name) = usable_name(&r.text) {
+                    counts.entry(name).or_insert(1);
+                }
             }
         }
+        let mut v: Vec<(String, usize)> = counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        v.into_iter().map(|(n, _)| n).collect()
     }
-    counts
-        .into_iter()
-        .map(|(u, c)| {
-            let mut v: Vec<(String, usize)> = c.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            (u, v.into_iter().map(|(n, _)| n).collect())
-        })
-        .collect()
 }
 
 fn class_matches(p: &ColumnClassParams, name: &str) -> bool {
@@ -191,8 +188,7 @@ fn class_matches(p: &ColumnClassParams, name: &str) -> bool {
 
 /// The columns of a site (see the module documentation).
 pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
-    let index = page_index(facts);
-    let anchors = anchor_names(facts);
+    let anchors = Anchors::new(facts);
     let configured: HashMap<&str, &str> = facts
         .configured_columns
         .iter()
@@ -240,14 +236,14 @@ pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
         if configured_name.is_none() && f.item_count() == 0 && f.empty_marker.is_none() {
             continue;
         }
-        if is_channel(p, &index) {
+        if is_channel(p, facts) {
             continue;
         }
         let mut names: Vec<String> = Vec::new();
         names.extend(configured_name.map(str::to_string));
         names.extend(f.column_name.as_deref().and_then(usable_name));
         for u in [p.url.as_str(), p.final_url.as_str()] {
-            names.extend(anchors.get(u).into_iter().flatten().cloned());
+            names.extend(anchors.names(facts, u));
         }
         names.extend(f.heading.as_deref().and_then(usable_name));
         names.extend(p.title.as_deref().and_then(title_name));
@@ -267,7 +263,7 @@ pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
         let first_level = configured_name.is_some()
             || home_nav.contains(p.url.as_str())
             || home_nav.contains(p.final_url.as_str())
-            || facts.links.get(&p.url).is_some_and(|l| l.on_home);
+            || facts.link(&p.url).is_some_and(|l| l.on_home);
         let i = *by_name.entry(name.clone()).or_insert_with(|| {
             columns.push(Column {
                 name: name.clone(),
@@ -296,19 +292,29 @@ pub fn discover<'a>(facts: &'a SiteFacts, rules: &RuleSet) -> Vec<Column<'a>> {
 }
 
 /// A page whose items are all undated and mostly link to other list pages: a channel page.
-fn is_channel(p: &PageRecord, index: &HashMap<&str, &PageRecord>) -> bool {
+/// The pages its items lead to are looked up until the answer is known.
+fn is_channel(p: &PageRecord, facts: &SiteFacts) -> bool {
     let f = &p.facts;
     if f.dated_items > 0 || f.items.is_empty() {
         return false;
     }
-    let lists = f
-        .items
-        .iter()
-        .filter_map(|i| i.url.as_deref())
-        .filter_map(|u| index.get(u))
-        .filter(|q| !q.facts.is_article() && (q.facts.item_count() > 0 || !q.facts.nav.is_empty()))
-        .count();
-    lists * 2 >= f.items.len()
+    let total = f.items.len();
+    let mut lists = 0;
+    for (i, it) in f.items.iter().enumerate() {
+        let is_list = it
+            .url
+            .as_deref()
+            .and_then(|u| ok_page(facts, u))
+            .is_some_and(|q| {
+                !q.facts.is_article() && (q.facts.item_count() > 0 || !q.facts.nav.is_empty())
+            });
+        lists += usize::from(is_list);
+        let left = total - i - 1;
+        if lists * 2 >= total || (lists + left) * 2 < total {
+            break;
+        }
+    }
+    lists * 2 >= total
 }
 
 /// Why a column is stale: its newest item, or none dated.
@@ -427,7 +433,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
         out.push(finding(
             rule,
             &c.url,
-            c.linked_from(facts),
+            c.linked_from(facts).as_deref(),
             column_evidence(c, facts, Some(params), Some(&s)),
             stale_message(c, class_zh(class), params, &s),
         ));
@@ -500,7 +506,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
                 out.push(finding(
                     rule,
                     &c.url,
-                    c.linked_from(facts),
+                    c.linked_from(facts).as_deref(),
                     column_evidence(c, facts, Some(params), Some(&s)),
                     stale_message(c, "", params, &s),
                 ));
@@ -518,7 +524,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
                 out.push(finding(
                     rule,
                     &c.url,
-                    c.linked_from(facts),
+                    c.linked_from(facts).as_deref(),
                     column_evidence(c, facts, None, None),
                     format!(
                         "空白栏目「{}」：栏目页面没有任何信息（页面显示「{}」）",
@@ -614,6 +620,22 @@ fn xxgk_name(p: &XxgkParams, text: &str) -> Option<bool> {
         .then_some(false)
 }
 
+/// A page's heading: its `ColumnName`, else its title's first part.
+fn xxgk_heading(p: &PageRecord) -> Option<String> {
+    p.facts
+        .column_name
+        .clone()
+        .or_else(|| p.title.as_deref().and_then(title_name))
+}
+
+/// Whether the 专栏 look-up (`find_entrance`) reads this page's heading: near enough to the
+/// home page, and named as the 专栏 (`checks::reads` keeps such pages).
+pub(crate) fn xxgk_heading_page(params: &XxgkParams, p: &PageRecord) -> bool {
+    p.depth >= 1
+        && i64::from(p.depth) <= params.max_link_levels.max(1)
+        && xxgk_heading(p).is_some_and(|h| xxgk_name(params, &h).is_some())
+}
+
 fn entries_on(page: Option<&PageRecord>, entries: &[Vec<String>]) -> usize {
     let Some(p) = page else { return 0 };
     let navs = [p.facts.nav.as_slice()];
@@ -645,7 +667,6 @@ fn find_entrance(facts: &SiteFacts, rule: &XxgkParams) -> Option<Entrance> {
         }
     }
     let home = facts.home.as_ref()?;
-    let index = page_index(facts);
     let entries = &rule.entries;
     let max_levels = rule.max_link_levels.max(1);
     let home_text_of = |url: &str| {
@@ -671,7 +692,7 @@ fn find_entrance(facts: &SiteFacts, rule: &XxgkParams) -> Option<Entrance> {
             home_text,
             how,
             configured: false,
-            entries_found: entries_on(index.get(url).copied(), entries),
+            entries_found: entries_on(ok_page(facts, url).as_deref(), entries),
         });
     };
     // Level 1: the home page's links.
@@ -681,10 +702,10 @@ fn find_entrance(facts: &SiteFacts, rule: &XxgkParams) -> Option<Entrance> {
     // Level 2: the links of the pages the home page links.
     if max_levels >= 2 {
         for hl in &home.facts.nav {
-            let Some(p) = index.get(hl.url.as_str()) else {
+            let Some(p) = ok_page(facts, &hl.url) else {
                 continue;
             };
-            if std::ptr::eq(*p, home) {
+            if p.url == home.url {
                 continue;
             }
             for l in &p.facts.nav {
@@ -697,19 +718,15 @@ fn find_entrance(facts: &SiteFacts, rule: &XxgkParams) -> Option<Entrance> {
             }
         }
     }
-    // Page headings (`ColumnName`, the title's first part) of pages near the home page.
+    // Page headings (`ColumnName`, the title's first part) of pages near the home page (the
+    // pages whose heading names the 专栏 are kept: `checks::reads`).
     for p in facts
         .pages
         .iter()
         .filter(|p| p.status.is_ok() && p.depth >= 1 && i64::from(p.depth) <= max_levels)
     {
-        let heading = p
-            .facts
-            .column_name
-            .clone()
-            .or_else(|| p.title.as_deref().and_then(title_name));
-        let Some(h) = heading else { continue };
-        let via = facts.links.get(&p.url).and_then(|l| {
+        let Some(h) = xxgk_heading(p) else { continue };
+        let via = facts.link(&p.url).and_then(|l| {
             l.referrers
                 .iter()
                 .find(|r| *r.page != *home.url)
@@ -818,8 +835,7 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
             ));
         }
     }
-    let index = page_index(facts);
-    let xxgk_page = index.get(entrance.url.as_str()).copied();
+    let xxgk_page = ok_page(facts, &entrance.url);
     let configured_nav: Vec<NavLink> = facts
         .configured_columns
         .iter()
@@ -829,7 +845,7 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
         })
         .collect();
     let mut navs: Vec<&[NavLink]> = vec![configured_nav.as_slice()];
-    navs.extend(xxgk_page.map(|p| p.facts.nav.as_slice()));
+    navs.extend(xxgk_page.as_deref().map(|p| p.facts.nav.as_slice()));
     if entrance.level <= 1 {
         navs.push(home.facts.nav.as_slice());
     }
@@ -872,18 +888,22 @@ pub fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     }
     // Sub-columns of 法定主动公开内容.
     let Some(fd_url) = fdzdgk else { return out };
-    let Some(fd_page) = index.get(fd_url.as_str()).copied() else {
+    let Some(fd_page) = ok_page(facts, &fd_url) else {
         return out;
     };
+    // The pages it links (its sub-columns), looked up.
+    let children: Vec<Cow<'_, PageRecord>> = fd_page
+        .facts
+        .nav
+        .iter()
+        .filter_map(|l| ok_page(facts, &l.url))
+        .filter(|child| child.url != fd_page.url)
+        .collect();
     let mut sub_navs: Vec<&[NavLink]> =
         vec![configured_nav.as_slice(), fd_page.facts.nav.as_slice()];
-    sub_navs.extend(xxgk_page.map(|p| p.facts.nav.as_slice()));
-    for l in &fd_page.facts.nav {
-        if let Some(child) = index.get(l.url.as_str()) {
-            if !std::ptr::eq(*child, fd_page) {
-                sub_navs.push(child.facts.nav.as_slice());
-            }
-        }
+    sub_navs.extend(xxgk_page.as_deref().map(|p| p.facts.nav.as_slice()));
+    for child in &children {
+        sub_navs.push(child.facts.nav.as_slice());
     }
     for (id, article) in [
         ("column.missing.art20", "第二十条"),

@@ -1,9 +1,20 @@
 use chrono::{Days, NaiveDate};
 
 use super::*;
-use crate::checks::testutil::{list, nav, page, site, ymd};
+use crate::checks::testutil::{assert_reduced_alike, list, nav, page, site, ymd};
 use crate::config::SiteLevel;
 use crate::extract::ItemDate;
+
+/// `columns::check`, held to the same findings on the facts reduced to what `checks::reads`
+/// keeps.
+fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check(f, rules, as_of))
+}
+
+/// `columns::check_xxgk`, held to the same findings on the reduced facts.
+fn check_xxgk(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check_xxgk(f, rules))
+}
 
 fn rules() -> RuleSet {
     RuleSet::embedded().expect("embedded rules")
@@ -608,4 +619,119 @@ fn windows_in_words() {
     assert_eq!(days_zh(90), "3个月");
     assert_eq!(days_zh(365), "1年");
     assert_eq!(days_zh(10), "10天");
+}
+
+// ─── Pages the judgement does not hold (`checks::reads`) ─────────────────────────────────
+
+#[test]
+fn a_column_named_only_by_the_side_navigation_of_its_sections_pages() {
+    let r = rules();
+    let mut home = page("http://x.gov.cn/", 0);
+    home.facts.dates.push(ago(1));
+    home.facts.dated_items = 1;
+    home.facts
+        .nav
+        .push(nav("新闻中心", "http://x.gov.cn/xwzx/"));
+    // The section links its lists by images (no text).
+    let mut xwzx = page("http://x.gov.cn/xwzx/", 1);
+    xwzx.facts.nav.push(nav("", "http://x.gov.cn/xwzx/jryw/"));
+    xwzx.facts.nav.push(nav("", "http://x.gov.cn/xwzx/ldhd/"));
+    // The list: no ColumnName, the site's name as its title.
+    let mut jryw = list("http://x.gov.cn/xwzx/jryw/", 2, "", &[ago(40), ago(60)]);
+    jryw.facts.column_name = None;
+    jryw.title = Some("示例县人民政府".into());
+    let mut pages = vec![home, xwzx, jryw];
+    // The section's single pages (领导之窗: no list, not articles; not held when judged from
+    // the store) name it in their side navigation (`../jryw/`).
+    for (i, name) in ["县长", "副县长", "县政府党组成员"].iter().enumerate() {
+        let mut p = page(&format!("http://x.gov.cn/xwzx/ldhd/ld{i}/"), 3);
+        p.title = Some(format!("{name}_领导之窗_示例县人民政府"));
+        p.facts
+            .nav
+            .push(nav("今日要闻", "http://x.gov.cn/xwzx/jryw/"));
+        p.facts
+            .nav
+            .push(nav("领导之窗", "http://x.gov.cn/xwzx/ldhd/"));
+        pages.push(p);
+    }
+    let f = check(&site(pages), &r, as_of());
+    assert_eq!(ids(&f), vec!["column.stale.news"], "{f:#?}");
+    assert_eq!(f[0].evidence["column"], "今日要闻");
+    assert_eq!(f[0].evidence["url"], "http://x.gov.cn/xwzx/jryw/");
+}
+
+#[test]
+fn a_channel_whose_sections_show_only_a_side_navigation_is_not_a_column() {
+    let r = rules();
+    // A channel page (table layout, undated entries) leading to two sections that show only
+    // their side navigation (their lists are written by script): the sections are not held
+    // when judged from the store and are looked up.
+    let mut channel = list("http://x.gov.cn/zwgk/rsxx/", 1, "人事信息", &[]);
+    let mut sections = Vec::new();
+    for (i, (name, dir)) in [("人事任免", "rsrm"), ("招考录用", "zkly")]
+        .iter()
+        .enumerate()
+    {
+        let url = format!("http://x.gov.cn/zwgk/rsxx/{dir}/");
+        channel.facts.items.push(ListItem {
+            title: (*name).into(),
+            url: Some(url.clone()),
+            date: None,
+        });
+        let mut s = page(&url, 2);
+        s.title = Some(format!("{name}_示例县人民政府"));
+        s.facts
+            .nav
+            .push(nav("人事信息", "http://x.gov.cn/zwgk/rsxx/"));
+        s.facts.nav.push(nav(name, &url));
+        s.facts.nav.push(nav(
+            ["招考录用", "人事任免"][i],
+            &format!("http://x.gov.cn/zwgk/rsxx/{}/", ["zkly", "rsrm"][i]),
+        ));
+        sections.push(s);
+    }
+    channel.facts.undated_items = 2;
+    let mut cols = vec![channel.clone()];
+    cols.extend(sections);
+    let f = check(&site_with(cols), &r, as_of());
+    assert!(f.is_empty(), "{f:#?}");
+    // Without the sections read, the same page is a column whose entries are undated.
+    let f = check(&site_with(vec![channel]), &r, as_of());
+    assert_eq!(ids(&f), vec!["column.stale.personnel_plan"], "{f:#?}");
+}
+
+#[test]
+fn xxgk_subcolumns_named_on_the_pages_below_the_fdzdgk_page() {
+    let r = rules();
+    let mut items = all_items(&r, "column.missing.art20");
+    items.extend(all_items(&r, "column.missing.art21"));
+    // The 法定主动公开内容 page (depth 3) links one page per group (depth 4, not held when
+    // judged from the store); the sub-columns are named in those pages' side navigation.
+    let (first, rest) = items.split_at(items.len() / 2);
+    let mut s = xxgk_one_level_down("政务公开", "政府信息公开", ENTRIES, &[]);
+    let fd_url = "http://x.gov.cn/zwgk/zfxxgkzl/fdzdgknr/";
+    for (g, group) in [first, rest].iter().enumerate() {
+        let url = format!("{fd_url}g{g}/");
+        if let Some(fd) = s.pages.iter_mut().find(|p| p.url == fd_url) {
+            fd.facts.nav.push(nav(&format!("第{}组", g + 1), &url));
+        }
+        let mut p = page(&url, 4);
+        p.title = Some("法定主动公开内容_示例县人民政府".into());
+        for (i, it) in group.iter().enumerate() {
+            p.facts.nav.push(nav(it, &format!("{url}i{i}/")));
+        }
+        s.pages.push(p);
+    }
+    // Reached one level down: the entrance finding only.
+    let f = check_xxgk(&s, &r);
+    assert_eq!(ids(&f), vec!["column.xxgk.entrance"], "{f:#?}");
+    // One group's page not read: its sub-columns are missing.
+    s.pages.retain(|p| !p.url.ends_with("/g1/"));
+    let f = check_xxgk(&s, &r);
+    assert_eq!(f.len(), 1 + rest.len(), "{f:#?}");
+    assert_eq!(f[0].rule, "column.xxgk.entrance");
+    for (x, name) in f[1..].iter().zip(rest) {
+        assert!(x.rule.starts_with("column.missing.art2"), "{x:#?}");
+        assert!(x.message.contains(name.as_str()), "{}", x.message);
+    }
 }

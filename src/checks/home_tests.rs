@@ -1,8 +1,14 @@
 use chrono::{Days, NaiveDate};
 
 use super::*;
-use crate::checks::testutil::{page, site, ymd};
+use crate::checks::testutil::{assert_reduced_alike, page, site, ymd};
 use crate::extract::ItemDate;
+
+/// `home::check`, held to the same findings on the facts reduced to what `checks::reads`
+/// keeps.
+fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Finding> {
+    assert_reduced_alike(facts, rules, |f| super::check(f, rules, as_of))
+}
 
 fn as_of() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 11, 30).expect("date")
@@ -87,4 +93,21 @@ fn navigation_home_pages_are_judged_by_second_level_pages() {
     third.facts.dates = vec![ago(1)];
     third.facts.dated_items = 1;
     assert_eq!(ids(&run(vec![nav_home, third])), vec!["home.not_updated"]);
+}
+
+#[test]
+fn articles_below_the_second_level_do_not_count() {
+    // A navigation home page: its second-level page (held when judged from the store) is
+    // stale; a fresh article one level further down (not held) does not make it fresh.
+    let nav_home = home_with(&[], 0);
+    let mut second = page("http://x.gov.cn/xwzx/", 1);
+    second.facts.dates = vec![ago(30)];
+    second.facts.dated_items = 1;
+    let mut article = page("http://x.gov.cn/xwzx/202611/t20261129_1.html", 2);
+    article.facts.pub_date = Some(ago(1));
+    article.facts.article_title = Some("示例县召开常务会议".into());
+    let f = run(vec![nav_home, second, article]);
+    assert_eq!(ids(&f), vec!["home.not_updated"]);
+    assert_eq!(f[0].evidence["pages_looked_at"], 1);
+    assert_eq!(f[0].page.as_deref(), Some("http://x.gov.cn/xwzx/"));
 }

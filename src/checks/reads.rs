@@ -15,15 +15,30 @@ use std::sync::Arc;
 
 use crate::crawl::view::{FactLookup, FactsAccess};
 use crate::crawl::{LinkFact, PageLink, PageRecord, Referrer, SiteFacts};
+use crate::rules::params::{SiteAnnualTableParams, XxgkParams};
 use crate::rules::RuleSet;
 
 /// Which pages and links of a site its checks go through.
 #[derive(Debug, Clone)]
-pub struct Reads {}
+pub struct Reads {
+    /// `column.missing.xxgk` (`columns::check_xxgk`): its parameters, if the rule set has it.
+    xxgk: Option<XxgkParams>,
+    /// `site_annual_table.missing`: its parameters, if the rule set has it.
+    site_annual_table: Option<SiteAnnualTableParams>,
+}
 
 impl Reads {
-    pub fn new(_rules: &RuleSet) -> Reads {
-        Reads {}
+    pub fn new(rules: &RuleSet) -> Reads {
+        Reads {
+            xxgk: rules
+                .get("column.missing.xxgk")
+                .and_then(|r| r.typed::<XxgkParams>())
+                .cloned(),
+            site_annual_table: rules
+                .get("site_annual_table.missing")
+                .and_then(|r| r.typed::<SiteAnnualTableParams>())
+                .cloned(),
+        }
     }
 
     /// Whether the checks go through this page (see the module documentation).
@@ -41,6 +56,16 @@ impl Reads {
             || !f.interaction.is_empty()
             || !f.guide_labels.is_empty()
             || !f.hidden_links.is_empty()
+            // columns::check_xxgk: pages near the home page whose heading names the 专栏.
+            || self
+                .xxgk
+                .as_ref()
+                .is_some_and(|x| super::columns::xxgk_heading_page(x, p))
+            // site_annual_table: pages whose title or items name the 网站工作年度报表.
+            || self
+                .site_annual_table
+                .as_ref()
+                .is_some_and(|t| super::site_annual_table::shows_table(t, p))
     }
 
     /// Whether the checks go through this link's result (see the module documentation); the

@@ -17,7 +17,7 @@ use regex::Regex;
 use serde_json::json;
 
 use super::{finding, Finding};
-use crate::crawl::SiteFacts;
+use crate::crawl::{PageRecord, SiteFacts};
 use crate::rules::params::SiteAnnualTableParams;
 use crate::rules::RuleSet;
 
@@ -47,37 +47,64 @@ fn matches(p: &SiteAnnualTableParams, text: &str) -> bool {
     !t.is_empty() && p.title_patterns.iter().any(|r| r.is_match(&t))
 }
 
-/// Every place the crawled pages show a 政府网站工作年度报表.
+/// Whether a page shows the table in its title or its list items (such pages are kept for
+/// this check: `checks::reads`).
+pub(crate) fn shows_table(p: &SiteAnnualTableParams, pg: &PageRecord) -> bool {
+    let title = pg.facts.article_title.as_deref().or(pg.title.as_deref());
+    title.is_some_and(|t| matches(p, t)) || pg.facts.items.iter().any(|i| matches(p, &i.title))
+}
+
+/// Every place the crawled pages show a 政府网站工作年度报表: the navigation links of every
+/// page (each link once, seen on the first page showing it), and the list items and titles of
+/// the pages that show it.
 fn seen(facts: &SiteFacts, p: &SiteAnnualTableParams, as_of: NaiveDate) -> Vec<Seen> {
-    let home_urls: Vec<&str> = facts
-        .home
+    let home = facts.home.as_ref();
+    let home_urls: Vec<&str> = home
         .iter()
         .flat_map(|h| [h.url.as_str(), h.final_url.as_str()])
         .collect();
     let title_of = |url: &str| {
         facts
-            .pages
-            .iter()
-            .find(|pg| pg.status.is_ok() && (pg.url == url || pg.final_url == url))
+            .page(url)
+            .filter(|pg| pg.status.is_ok())
             .and_then(|pg| pg.facts.article_title.clone().or_else(|| pg.title.clone()))
     };
     let mut out = Vec::new();
-    for pg in facts.pages.iter().filter(|pg| pg.status.is_ok()) {
+    let mut push = |text: &str, url: &str, on: &str, on_home: bool, date: Option<NaiveDate>| {
+        let year = year_in(text).or_else(|| title_of(url).as_deref().and_then(year_in));
+        out.push(Seen {
+            year,
+            text: text.trim().chars().take(80).collect(),
+            url: url.to_string(),
+            on: on.to_string(),
+            on_home,
+            date,
+        });
+    };
+    for e in facts
+        .nav_summary()
+        .entries
+        .iter()
+        .filter(|e| matches(p, &e.text))
+    {
+        let on_home = home.is_some_and(|h| {
+            h.status.is_ok()
+                && h.facts
+                    .nav
+                    .iter()
+                    .any(|n| n.url == e.url && n.text == e.text)
+        });
+        push(&e.text, &e.url, &e.first_page, on_home, None);
+    }
+    for pg in facts
+        .pages
+        .iter()
+        .filter(|pg| pg.status.is_ok() && shows_table(p, pg))
+    {
         let on_home = home_urls.contains(&pg.url.as_str());
         let mut push = |text: &str, url: &str, date: Option<NaiveDate>| {
-            let year = year_in(text).or_else(|| title_of(url).as_deref().and_then(year_in));
-            out.push(Seen {
-                year,
-                text: text.trim().chars().take(80).collect(),
-                url: url.to_string(),
-                on: pg.url.clone(),
-                on_home,
-                date,
-            });
+            push(text, url, &pg.url, on_home, date);
         };
-        for l in pg.facts.nav.iter().filter(|l| matches(p, &l.text)) {
-            push(&l.text, &l.url, None);
-        }
         for it in pg.facts.items.iter().filter(|i| matches(p, &i.title)) {
             let url = it.url.clone().unwrap_or_else(|| pg.url.clone());
             push(&it.title, &url, it.date.and_then(|d| d.resolve(as_of)));
@@ -113,7 +140,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
         return Vec::new();
     };
     let all = seen(facts, p, as_of);
-    let pages = facts.pages.iter().filter(|pg| pg.status.is_ok()).count();
+    // Every page read, whether the facts hold it or not.
+    let pages = facts.stats.pages;
     let listed = |v: &[&Seen]| {
         v.iter()
             .take(10)
@@ -177,7 +205,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet, as_of: NaiveDate) -> Vec<Findin
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testutil::{list, nav, page, site, ymd};
+    use crate::checks::testutil::{assert_reduced_alike, list, nav, page, site, ymd};
 
     fn rules() -> RuleSet {
         RuleSet::embedded().expect("rules")
@@ -187,8 +215,13 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("date")
     }
 
+    /// The finding of the site of these pages (its crawl counted them), held to the same on
+    /// the facts reduced to what `checks::reads` keeps.
     fn run(pages: Vec<crate::crawl::PageRecord>, as_of: NaiveDate) -> Vec<Finding> {
-        check(&site(pages), &rules(), as_of)
+        let mut facts = site(pages);
+        facts.stats.pages = facts.pages.iter().filter(|p| p.status.is_ok()).count();
+        let rules = rules();
+        assert_reduced_alike(&facts, &rules, |f| check(f, &rules, as_of))
     }
 
     #[test]
@@ -259,6 +292,89 @@ mod tests {
         assert_eq!(f[0].evidence["days_late"], 30);
         col.facts.items[0].date = Some(ymd(d(2026, 1, 15)));
         assert!(run(vec![home, col], d(2026, 11, 30)).is_empty());
+    }
+
+    /// home → 政务公开 (depth 1) → 通知公告 (depth 2, table layout) → the table's own page
+    /// (depth 3, an article: not held when judged from the store).
+    fn deep_table(published: NaiveDate) -> Vec<crate::crawl::PageRecord> {
+        let mut home = page("http://x.gov.cn/", 0);
+        home.facts.nav = vec![nav("政务公开", "http://x.gov.cn/zwgk/")];
+        let mut zwgk = page("http://x.gov.cn/zwgk/", 1);
+        zwgk.facts.nav = vec![nav("通知公告", "http://x.gov.cn/zwgk/tzgg/")];
+        let mut tzgg = list(
+            "http://x.gov.cn/zwgk/tzgg/",
+            2,
+            "通知公告",
+            &[ymd(d(2026, 1, 22)), ymd(d(2026, 1, 8))],
+        );
+        tzgg.facts.items[0].title = "关于春节期间值班安排的通知".into();
+        tzgg.facts.items[1].title = "示例县人民政府网站年度工作情况".into();
+        let url = "http://x.gov.cn/zwgk/tzgg/202601/t20260108_1.html";
+        tzgg.facts.items[1].url = Some(url.into());
+        let mut table = page(url, 3);
+        table.title = Some("示例县人民政府网站_示例县人民政府".into());
+        table.facts.article_title = Some("2025年度政府网站工作年度报表".into());
+        table.facts.pub_date = Some(ymd(published));
+        vec![home, zwgk, tzgg, table]
+    }
+
+    #[test]
+    fn the_table_page_itself_deep_in_a_column_counts() {
+        assert!(run(deep_table(d(2026, 1, 8)), d(2026, 11, 30)).is_empty());
+        let f = run(deep_table(d(2026, 2, 3)), d(2026, 11, 30));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["published"], "2026-02-03");
+        assert_eq!(f[0].evidence["days_late"], 3);
+        assert_eq!(
+            f[0].url,
+            "http://x.gov.cn/zwgk/tzgg/202601/t20260108_1.html"
+        );
+        // Without its page read, nothing shows the table.
+        let mut pages = deep_table(d(2026, 1, 8));
+        pages.pop();
+        let f = run(pages, d(2026, 11, 30));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].evidence["pages_looked_at"], 3);
+        assert!(
+            f[0].message.contains("已检查的 3 个页面"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn a_footer_link_on_every_inner_page_is_seen_once() {
+        // A GBK table site whose inner template's footer, on every single page of 领导之窗
+        // (depth 3, no list: not held when judged from the store) but not on the home page,
+        // links last year's table.
+        let mut home = page("http://x.gov.cn/", 0);
+        home.facts.nav = vec![nav("领导之窗", "http://x.gov.cn/ldzc/")];
+        home.charset = Some("GBK".into());
+        let mut pages = vec![home];
+        for i in 0..4 {
+            let mut p = page(&format!("http://x.gov.cn/ldzc/xz/ld{i}/"), 3);
+            p.charset = Some("GBK".into());
+            p.title = Some(format!("领导{i}_领导之窗_示例县人民政府"));
+            p.facts.nav = vec![
+                nav("网站首页", "http://x.gov.cn/"),
+                nav(
+                    "2024年度 政府网站工作年度报表",
+                    "http://x.gov.cn/bb/2024.html",
+                ),
+            ];
+            pages.push(p);
+        }
+        let f = run(pages, d(2026, 11, 30));
+        assert_eq!(f.len(), 1);
+        let others = f[0].evidence["other_years"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(others.len(), 1, "{others:#?}");
+        assert_eq!(others[0]["year"], 2024);
+        assert_eq!(others[0]["on"], "http://x.gov.cn/ldzc/xz/ld0/");
+        assert_eq!(others[0]["on_home"], false);
+        assert_eq!(f[0].evidence["pages_looked_at"], 5);
     }
 
     #[test]

@@ -87,3 +87,97 @@ pub fn site(pages: Vec<PageRecord>) -> SiteFacts {
         access: Default::default(),
     }
 }
+
+/// The site with the link results a crawl would have recorded for its pages' navigation links
+/// and list items (each target once, its referrers in page order, answered as the page of
+/// that URL answered, else 200): for the tests that hold a check to the same findings on facts
+/// reduced to what `checks::reads` keeps.
+pub fn with_links(mut s: SiteFacts) -> SiteFacts {
+    use std::sync::Arc;
+
+    use crate::crawl::{FetchOutcome, LinkFact, Referrer};
+    use crate::extract::links::LinkElement;
+
+    let home: Vec<String> = s
+        .home
+        .iter()
+        .flat_map(|h| [h.url.clone(), h.final_url.clone()])
+        .collect();
+    let mut links: BTreeMap<String, LinkFact> = BTreeMap::new();
+    for p in &s.pages {
+        let page: Arc<str> = Arc::from(p.url.as_str());
+        let on_home = home.contains(&p.url);
+        let targets = p
+            .facts
+            .nav
+            .iter()
+            .map(|n| (n.url.clone(), n.text.clone()))
+            .chain(
+                p.facts
+                    .items
+                    .iter()
+                    .filter_map(|i| Some((i.url.clone()?, i.title.clone()))),
+            );
+        for (to, text) in targets {
+            let status = s
+                .pages
+                .iter()
+                .find(|q| q.url == to)
+                .map_or(LinkStatus::Ok { status: 200 }, |q| q.status.clone());
+            let l = links.entry(to.clone()).or_insert_with(|| LinkFact {
+                url: to.clone(),
+                internal: true,
+                on_home: false,
+                outcome: FetchOutcome {
+                    status,
+                    redirects: Vec::new(),
+                    final_url: to.clone(),
+                    elapsed_ms: 1,
+                },
+                referrers: Vec::new(),
+                referrer_count: 0,
+                target: None,
+            });
+            l.on_home |= on_home;
+            if l.referrers.last().is_some_and(|r| r.page == page) {
+                continue;
+            }
+            l.referrer_count += 1;
+            l.referrers.push(Referrer {
+                page: page.clone(),
+                text: Arc::from(text.as_str()),
+                element: LinkElement::A,
+            });
+        }
+    }
+    s.links = links;
+    s
+}
+
+/// The findings `check` gives on `facts`, asserting it gives the same on the facts reduced to
+/// what `checks::reads` keeps (the rest looked up by URL), as a site judged from the store
+/// holds them; and, for facts without link results, the same again with the link results a
+/// crawl would have recorded ([`with_links`]).
+pub fn assert_reduced_alike(
+    facts: &SiteFacts,
+    rules: &crate::rules::RuleSet,
+    check: impl Fn(&SiteFacts) -> Vec<crate::checks::Finding>,
+) -> Vec<crate::checks::Finding> {
+    use crate::checks::reads::reduce;
+
+    let whole = check(facts);
+    assert_eq!(
+        whole,
+        check(&reduce(facts, rules)),
+        "the check judges the facts reduced to what checks::reads keeps differently (left: whole)"
+    );
+    if facts.links.is_empty() {
+        let linked = with_links(facts.clone());
+        assert_eq!(
+            check(&linked),
+            check(&reduce(&linked, rules)),
+            "with link results, the check judges the reduced facts differently (left: whole)"
+        );
+    }
+    whole
+}
