@@ -421,49 +421,50 @@ struct Found {
     why: String,
 }
 
+/// Whether a link text or heading names an interaction channel, counted or not (a channel
+/// name, or a `not_counted` group's), short enough to be an entry rather than a message title.
+pub fn names_channel(p: &InteractionChannelParams, text: &str) -> bool {
+    text.chars().count() <= p.max_name_chars
+        && (group_of(&p.not_counted, text).is_some()
+            || p.channel_names
+                .iter()
+                .any(|w| !w.is_empty() && text.contains(w.as_str())))
+}
+
 fn no_channel(
     facts: &SiteFacts,
     rule: &crate::rules::Rule,
     p: &InteractionChannelParams,
 ) -> Option<Finding> {
     let mut found: BTreeMap<(String, String), Found> = BTreeMap::new();
-    let mut pages_read = 0usize;
-    let candidates = facts.pages.iter().flat_map(|pg| {
-        let heading = pg
-            .facts
+    // Every page's navigation links (each once), and the headings that name a channel (the
+    // pages showing one are among those the checks go through: `checks::reads`).
+    let nav = facts.nav_summary();
+    let pages_read = nav.pages_with_nav;
+    let headings = facts.pages.iter().filter_map(|pg| {
+        pg.facts
             .heading
             .as_ref()
-            .map(|h| (h.clone(), pg.final_url.clone()));
-        pg.facts
-            .nav
-            .iter()
-            .map(|n| (n.text.clone(), n.url.clone()))
-            .chain(heading)
+            .filter(|h| names_channel(p, h))
+            .map(|h| (h.clone(), pg.final_url.clone()))
     });
-    for pg in &facts.pages {
-        if !pg.facts.nav.is_empty() {
-            pages_read += 1;
-        }
-    }
+    let candidates = nav
+        .entries
+        .iter()
+        .map(|n| (n.text.clone(), n.url.clone()))
+        .chain(headings);
     for (text, url) in candidates {
-        if text.chars().count() > p.max_name_chars {
+        if !names_channel(p, &text) {
             continue;
         }
         let excluded = group_of(&p.not_counted, &text);
-        let named = p
-            .channel_names
-            .iter()
-            .any(|w| !w.is_empty() && text.contains(w.as_str()));
-        if excluded.is_none() && !named {
-            continue;
-        }
         let key = (text.clone(), url.clone());
         if found.contains_key(&key) {
             continue;
         }
         let (counted, why) = match excluded {
             Some(g) => (false, format!("属于{g}渠道，不计入咨询建议渠道")),
-            None => match facts.links.get(&url).map(|l| &l.outcome.status) {
+            None => match facts.link(&url).map(|l| l.outcome.status.clone()) {
                 Some(s) if s.is_broken() => (false, format!("链接无法访问（{}）", s.zh())),
                 _ => (true, "有效".to_string()),
             },
@@ -561,9 +562,22 @@ mod tests {
         f.iter().map(|f| f.rule.as_str()).collect()
     }
 
-    fn run(pages: Vec<PageRecord>) -> Vec<Finding> {
+    /// The check, asserting that it judges the facts reduced to what the checks read
+    /// (`checks::reads`, the rest looked up) as it judges them whole.
+    fn run_on(facts: &SiteFacts) -> Vec<Finding> {
         let rules = RuleSet::embedded().expect("rules");
-        check(&site(pages), &rules, as_of())
+        let whole = check(facts, &rules, as_of());
+        let reduced = check(
+            &crate::checks::reads::reduce(facts, &rules),
+            &rules,
+            as_of(),
+        );
+        assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+        whole
+    }
+
+    fn run(pages: Vec<PageRecord>) -> Vec<Finding> {
+        run_on(&site(pages))
     }
 
     #[test]

@@ -15,15 +15,24 @@ use std::sync::Arc;
 
 use crate::crawl::view::{FactLookup, FactsAccess};
 use crate::crawl::{LinkFact, PageLink, PageRecord, Referrer, SiteFacts};
+use crate::rules::params::InteractionChannelParams;
 use crate::rules::RuleSet;
 
 /// Which pages and links of a site its checks go through.
 #[derive(Debug, Clone)]
-pub struct Reads {}
+pub struct Reads {
+    /// interaction.no_channel: the channel names its headings are read for.
+    channels: Option<InteractionChannelParams>,
+}
 
 impl Reads {
-    pub fn new(_rules: &RuleSet) -> Reads {
-        Reads {}
+    pub fn new(rules: &RuleSet) -> Reads {
+        Reads {
+            channels: rules
+                .get("interaction.no_channel")
+                .and_then(|r| r.typed::<InteractionChannelParams>())
+                .cloned(),
+        }
     }
 
     /// Whether the checks go through this page (see the module documentation).
@@ -41,6 +50,12 @@ impl Reads {
             || !f.interaction.is_empty()
             || !f.guide_labels.is_empty()
             || !f.hidden_links.is_empty()
+            // interaction.no_channel: a heading naming an interaction channel.
+            || f.heading.as_deref().is_some_and(|h| {
+                self.channels
+                    .as_ref()
+                    .is_some_and(|c| super::interaction::names_channel(c, h))
+            })
     }
 
     /// Whether the checks go through this link's result (see the module documentation); the

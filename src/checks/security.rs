@@ -48,10 +48,8 @@ impl<'a> Site<'a> {
 
     /// Whether a link's target belongs to the site.
     fn owns(&self, target: &str) -> bool {
-        if let Some(l) = self.facts.links.get(target) {
-            if l.internal {
-                return true;
-            }
+        if self.facts.link(target).is_some_and(|l| l.internal) {
+            return true;
         }
         let Some(host) = host_of(target) else {
             return true;
@@ -104,6 +102,7 @@ fn hidden_outbound(facts: &SiteFacts, rules: &RuleSet, site: &Site<'_>) -> Vec<F
     };
     let allow = suffixes(&params.allow_hosts);
     let mut out = Vec::new();
+    // The pages with hidden links are among those the checks go through (`checks::reads`).
     for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
         let links: Vec<_> = p
             .facts
@@ -246,6 +245,8 @@ fn bad_targets(facts: &SiteFacts, rules: &RuleSet, site: &Site<'_>) -> Vec<Findi
     };
     let allow = suffixes(&params.allow_hosts);
     let mut out = Vec::new();
+    // The links with a target sample are among those the checks go through (`checks::reads`),
+    // with their referrers.
     for link in facts.links.values() {
         let Some(sample) = &link.target else {
             continue;
@@ -326,6 +327,15 @@ mod tests {
     use crate::crawl::{FetchOutcome, LinkStatus, Referrer};
     use crate::extract::hidden::{HiddenLink, Hiding};
     use crate::extract::LinkElement;
+
+    /// The check, asserting that it judges the facts reduced to what the checks read
+    /// (`checks::reads`, the rest looked up) as it judges them whole.
+    fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+        let whole = super::check(facts, rules);
+        let reduced = super::check(&crate::checks::reads::reduce(facts, rules), rules);
+        assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+        whole
+    }
 
     fn hidden(url: &str, how: Hiding) -> HiddenLink {
         HiddenLink {

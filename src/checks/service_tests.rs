@@ -6,6 +6,19 @@ fn rules() -> RuleSet {
     RuleSet::embedded().expect("embedded rules")
 }
 
+/// The check, asserting that it judges the facts reduced to what the checks read
+/// (`checks::reads`, the rest looked up) as it judges them whole.
+fn check(facts: &SiteFacts, rules: &RuleSet, offers_services: bool) -> Vec<Finding> {
+    let whole = super::check(facts, rules, offers_services);
+    let reduced = super::check(
+        &crate::checks::reads::reduce(facts, rules),
+        rules,
+        offers_services,
+    );
+    assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+    whole
+}
+
 const ALL: [&str; 10] = [
     "事项名称",
     "设定依据",

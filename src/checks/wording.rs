@@ -57,6 +57,15 @@ mod tests {
     use crate::checks::testutil::{page, site};
     use crate::extract::facts::WordingHit;
 
+    /// The check, asserting that it judges the facts reduced to what the checks read
+    /// (`checks::reads`, the rest looked up) as it judges them whole.
+    fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+        let whole = super::check(facts, rules);
+        let reduced = super::check(&crate::checks::reads::reduce(facts, rules), rules);
+        assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+        whole
+    }
+
     #[test]
     fn one_finding_per_page_and_wrong_form() {
         let rules = RuleSet::embedded().expect("rules");
