@@ -706,6 +706,87 @@ mod tests {
         );
     }
 
+    /// A page two levels down the checks do not hold (an article: no list, no interaction
+    /// facts), with this navigation and heading.
+    fn article(url: &str, links: &[(&str, &str)], heading: Option<&str>) -> PageRecord {
+        let mut p = page(url, 3);
+        p.facts.article_title = Some("关于开展安全生产检查的通知".into());
+        p.facts.nav = links.iter().map(|(t, u)| nav(t, u)).collect();
+        p.facts.heading = heading.map(str::to_string);
+        p
+    }
+
+    #[test]
+    fn channels_are_read_in_the_navigation_and_headings_of_every_page() {
+        let rules = RuleSet::embedded().expect("rules");
+        let zwgk = ("政务公开", "http://x.gov.cn/zwgk/");
+        // A channel only in the side navigation of article pages the checks do not hold.
+        let side = [zwgk, ("领导信箱", "http://x.gov.cn/hdjl/ldxx/")];
+        let s = site(vec![
+            home(&[zwgk]),
+            article("http://x.gov.cn/zwgk/a1.html", &side, None),
+            article("http://x.gov.cn/zwgk/a2.html", &side, None),
+        ]);
+        assert_eq!(crate::checks::reads::reduce(&s, &rules).pages.len(), 1);
+        let f = run_on(&s);
+        assert!(!rules_of(&f).contains(&"interaction.no_channel"), "{f:#?}");
+
+        // A channel only as a page's heading (its entry written by script).
+        let s = site(vec![
+            home(&[zwgk]),
+            article("http://x.gov.cn/hdjl/zxts/", &[zwgk], Some("我要咨询")),
+            article("http://x.gov.cn/zwgk/a3.html", &[zwgk], Some("政策解读")),
+        ]);
+        let kept = crate::checks::reads::reduce(&s, &rules);
+        assert!(kept
+            .pages
+            .iter()
+            .any(|p| p.url == "http://x.gov.cn/hdjl/zxts/"));
+        assert!(!kept
+            .pages
+            .iter()
+            .any(|p| p.url == "http://x.gov.cn/zwgk/a3.html"));
+        let f = run_on(&s);
+        assert!(!rules_of(&f).contains(&"interaction.no_channel"), "{f:#?}");
+
+        // The only channel's link fails: it does not count; every page with navigation is
+        // counted as read, the ones not held too.
+        let mut s = site(vec![
+            home(&[zwgk]),
+            article("http://x.gov.cn/zwgk/a1.html", &side, None),
+            article("http://x.gov.cn/zwgk/a2.html", &side, None),
+        ]);
+        s.links.insert(
+            "http://x.gov.cn/hdjl/ldxx/".into(),
+            crate::crawl::LinkFact {
+                url: "http://x.gov.cn/hdjl/ldxx/".into(),
+                internal: true,
+                on_home: false,
+                outcome: crate::crawl::FetchOutcome {
+                    status: crate::crawl::LinkStatus::HttpError { status: 404 },
+                    redirects: Vec::new(),
+                    final_url: "http://x.gov.cn/hdjl/ldxx/".into(),
+                    elapsed_ms: 1,
+                },
+                referrers: Vec::new(),
+                referrer_count: 0,
+                target: None,
+            },
+        );
+        let f = run_on(&s);
+        let n = f
+            .iter()
+            .find(|f| f.rule == "interaction.no_channel")
+            .expect("no channel");
+        assert_eq!(n.evidence["pages_with_navigation"], 3);
+        assert_eq!(n.evidence["found"].as_array().map(Vec::len), Some(1));
+        assert!(
+            n.message.contains("“领导信箱”链接无法访问"),
+            "{}",
+            n.message
+        );
+    }
+
     #[test]
     fn no_navigation_read_is_no_judgement_of_the_channels() {
         let f = run(vec![home(&[])]);

@@ -401,6 +401,32 @@ mod tests {
     }
 
     #[test]
+    fn a_hidden_link_to_a_host_crawled_as_the_sites_own_is_not_outbound() {
+        let rules = RuleSet::embedded().expect("rules");
+        // A county site whose 政务服务 pages live on another host the crawl took as its own
+        // (configured `hosts`): the link's result says so, looked up by URL.
+        let mut art = page("http://www.x.gov.cn/zwgk/2026/t1.html", 3);
+        art.facts.article_title = Some("通知".into());
+        art.facts.hidden_links = vec![
+            hidden("http://zwfw.y.cn/bs/", Hiding::DisplayNone),
+            hidden("http://casino.example/", Hiding::DisplayNone),
+        ];
+        let mut s = site(vec![page("http://www.x.gov.cn/", 0), art]);
+        s.url = "http://www.x.gov.cn/".into();
+        let mut own = outbound("http://zwfw.y.cn/bs/", None);
+        own.internal = true;
+        s.links.insert(own.url.clone(), own);
+        let f = check(&s, &rules);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].evidence["count"], 1);
+        assert_eq!(
+            f[0].evidence["links"][0]["target"],
+            "http://casino.example/"
+        );
+        assert_eq!(f[0].url, "http://www.x.gov.cn/zwgk/2026/t1.html");
+    }
+
+    #[test]
     fn bad_targets_by_words_parking_and_nxdomain() {
         let rules = RuleSet::embedded().expect("rules");
         let mut s = site(vec![page("http://www.x.gov.cn/", 0)]);
