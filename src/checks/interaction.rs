@@ -49,7 +49,8 @@ pub struct SiteMessage {
 }
 
 /// Every message read on the site, one per own page (or per list row without one), listed
-/// records first, with what their own pages add.
+/// records first, with what their own pages add. (The pages with interaction facts are among
+/// those the checks go through, `checks::reads`: going through the pages held sees them all.)
 pub fn messages(facts: &SiteFacts) -> Vec<SiteMessage> {
     let mut own: HashMap<&str, (&Message, Option<&String>)> = HashMap::new();
     for p in &facts.pages {

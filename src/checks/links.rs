@@ -15,6 +15,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
     let home = rules.enabled_for("link.broken.home", facts.level, facts.kind);
     let other = rules.enabled_for("link.broken", facts.level, facts.kind);
+    // Every link that did not answer OK is among those the checks go through, with its
+    // referrers (`checks::reads`).
     for link in facts
         .links
         .values()

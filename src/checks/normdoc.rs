@@ -143,7 +143,9 @@ fn find_library<'a>(
         .iter()
         .flat_map(|c| c.pages.iter().map(|p| std::ptr::from_ref(*p)))
         .collect();
-    // The column's pages, then the list pages under its directory (its pagination).
+    // The column's pages, then the list pages under its directory (its pagination). List
+    // pages and pages with normdoc facts are among those the checks go through
+    // (`checks::reads`).
     let dir = dir_of(&main.url);
     let mut main_pages: Vec<&PageRecord> = main.pages.clone();
     let mut extra: Vec<&PageRecord> = facts

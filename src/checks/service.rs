@@ -183,7 +183,7 @@ fn find_entries<'f>(
                         });
                     }
                 }
-                if depth < p.max_link_levels {
+                if depth < p.max_link_levels && !visited.contains(&l.url) {
                     if let Some(child) = site.page(&l.url) {
                         if child.status.is_ok() && visited.insert(child.url.clone()) {
                             next.push(child);
@@ -244,7 +244,8 @@ fn section_pages<'f>(
         read += 1;
         if d < levels {
             for l in site.links_of(&page) {
-                if top.contains(&l.url) {
+                // Looked up once (a page reached again is not).
+                if top.contains(&l.url) || seen.contains(&l.url) {
                     continue;
                 }
                 if let Some(child) = site.page(&l.url) {

@@ -17,6 +17,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // The pages with wording hits are among those the checks go through (`checks::reads`).
     for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
         for h in &p.facts.wording {
             if !seen.insert((p.url.as_str(), h.wrong.as_str())) {
