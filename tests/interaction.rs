@@ -70,7 +70,15 @@ async fn not_found() -> Response {
 
 fn findings(facts: &SiteFacts) -> Vec<Finding> {
     let rules = govscan::rules::RuleSet::embedded().expect("rules");
-    govscan::checks::interaction::check(facts, &rules, as_of())
+    let whole = govscan::checks::interaction::check(facts, &rules, as_of());
+    // The same on the facts reduced to what the checks read, the rest looked up.
+    let reduced = govscan::checks::reads::reduce(facts, &rules);
+    assert_eq!(
+        whole,
+        govscan::checks::interaction::check(&reduced, &rules, as_of()),
+        "whole and reduced facts judged differently"
+    );
+    whole
 }
 
 fn rule<'a>(f: &'a [Finding], id: &str) -> Option<&'a Finding> {

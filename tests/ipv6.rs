@@ -17,7 +17,7 @@ use axum::Router;
 use common::*;
 use govscan::checks;
 use govscan::config::{Config, SiteConfig, SiteKind, SiteLevel};
-use govscan::crawl::ipv6::{ipv6_support, Ipv6Settings, DELEGATION_PINNED_NOTE};
+use govscan::crawl::ipv6::{ipv6_support, link_levels, Ipv6Settings, DELEGATION_PINNED_NOTE};
 use govscan::crawl::probe::Prober;
 use govscan::crawl::{CrawlRules, Crawler, LinkStatus, NoObserver};
 use govscan::demo::server::{drip, html, slow, spawn, Running};
@@ -333,6 +333,13 @@ async fn ipv6_support_of_a_site_whose_pages_are_partly_ipv4_only() {
     assert!(facts.error.is_none(), "{:?}", facts.error);
     assert_eq!(facts.stats.broken, 0);
     let rules = rules();
+    // The levels are the same read from the facts reduced to what the checks hold (the
+    // second-level pages' link lists and the links' results looked up).
+    let levels = link_levels(&facts);
+    let reduced = checks::reads::reduce(&facts, &rules);
+    assert!(reduced.pages.len() < facts.pages.len());
+    assert_eq!(link_levels(&reduced), levels);
+    assert_eq!((levels.0.links.len(), levels.1.links.len()), (10, 16));
     let summary = ipv6_support(
         &crawler,
         &s,

@@ -427,6 +427,185 @@ async fn a_department_without_outward_services_is_not_judged() {
     assert!(f.is_empty(), "{f:#?}");
 }
 
+/// A portal whose 网上办事 section (`/wsbs/`, GBK table soup) links a notice one level
+/// deeper (an article page: the judgement of a stored crawl does not hold it) whose body links
+/// the guides, kept outside the section's folder (`/zwfw/sx/`, as a provincial template puts
+/// them); two more guides lie under the folder, linked from nowhere the walk goes.
+fn notice_section() -> BTreeMap<String, Body> {
+    let mut pages = BTreeMap::new();
+    pages.insert(
+        "/".into(),
+        home(&[
+            ("首页", "./"),
+            ("政务公开", "./zwgk/"),
+            ("网上办事", "./wsbs/"),
+        ]),
+    );
+    add_zwgk(&mut pages);
+    pages.insert(
+        "/wsbs/".into(),
+        Body::Gbk(
+            "<HTML><HEAD><TITLE>网上办事_示范县人民政府</TITLE></HEAD><BODY>\
+             <TABLE><TR><TD><A href=\"../\">首页</A><TD><A href=\"./\">网上办事</A></TABLE>\
+             <TABLE class=\"side\"><TR><TD><A href=\"./gr/t20261120_1.html\">个人办事</A>\
+             <TR><TD>法人办事（建设中）</TABLE></BODY></HTML>"
+                .into(),
+        ),
+    );
+    let mut body = String::from(
+        "<div class=\"article\"><h1>关于公布个人办事事项办事指南的通知</h1>\
+         <div class=\"info\">发布时间：2026-11-20 来源：县政务服务中心</div><div class=\"content\">\
+         <p>现将个人办事事项办事指南公布如下：</p>",
+    );
+    for i in 0..3 {
+        body.push_str(&format!(
+            "<p><a href=\"../../zwfw/sx/{i}.html\">个人办事第{i}项办事指南</a></p>"
+        ));
+        pages.insert(
+            format!("/zwfw/sx/{i}.html"),
+            guide(
+                &format!("个人办事第{i}项办事指南"),
+                &DEFECTIVE,
+                Style::Headings,
+            ),
+        );
+    }
+    body.push_str("</div></div>");
+    // A TRS article: its CMS meta tags say so.
+    let title = "关于公布个人办事事项办事指南的通知";
+    pages.insert(
+        "/wsbs/gr/t20261120_1.html".into(),
+        Body::Utf8(format!(
+            "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{title}</title>\
+             <meta name=\"ArticleTitle\" content=\"{title}\">\
+             <meta name=\"PubDate\" content=\"2026-11-20 09:30\"></head><body>{body}</body></html>"
+        )),
+    );
+    // Under the folder: crawled from the 政务公开 list (an old pagination left linked there).
+    let mut list = String::from("<ul>");
+    for i in 0..2 {
+        list.push_str(&format!(
+            "<li><a href=\"../../wsbs/old/{i}.html\">法人办事第{i}项</a><span>2026-10-0{i}</span></li>"
+        ));
+        pages.insert(
+            format!("/wsbs/old/{i}.html"),
+            guide(
+                &format!("法人办事第{i}项办事指南"),
+                &DEFECTIVE,
+                Style::DivDl,
+            ),
+        );
+    }
+    list.push_str("</ul>");
+    pages.insert("/zwgk/fr/".into(), utf8("法人办事_示范县人民政府", &list));
+    if let Some(Body::Utf8(zwgk)) = pages.get_mut("/zwgk/") {
+        *zwgk = zwgk.replace(
+            "</ul>",
+            "<li><a href=\"./fr/\">法人办事</a><span>2026-11-01</span></li></ul>",
+        );
+    }
+    pages
+}
+
+#[tokio::test]
+async fn a_stored_scan_walks_through_pages_it_does_not_hold() {
+    let running = serve(router(notice_section())).await;
+    let site: SiteConfig = site_for(&running);
+    let mut config = fast_config();
+    config.crawl.check_external = false;
+    config.crawl.concurrency_per_site = 1;
+    let rules = RuleSet::embedded().expect("rules");
+    let facts = crawl(config.clone(), site.clone()).await;
+    let notice = running.url("/wsbs/gr/t20261120_1.html");
+    assert!(
+        facts.pages.iter().any(|p| p.url == notice),
+        "the notice was crawled"
+    );
+    assert!(
+        !govscan::checks::reads::reduce(&facts, &rules)
+            .pages
+            .iter()
+            .any(|p| p.url == notice),
+        "the notice is an article page the judgement of a stored crawl looks up"
+    );
+    let service = |f: Vec<Finding>| -> Vec<(String, String, String, serde_json::Value)> {
+        f.into_iter()
+            .filter(|f| f.rule.starts_with("service."))
+            .map(|f| (f.rule, f.url, f.message, f.evidence))
+            .collect()
+    };
+    // (The service check alone: judged whole and reduced alike.)
+    let from_memory = service(govscan::checks::service::check(&facts, &rules, true));
+    assert_eq!(
+        service(govscan::checks::service::check(
+            &govscan::checks::reads::reduce(&facts, &rules),
+            &rules,
+            true
+        )),
+        from_memory
+    );
+    assert_eq!(from_memory.len(), 1, "{from_memory:#?}");
+    assert_eq!(from_memory[0].0, "service.guide_elements");
+    let listed: Vec<&str> = from_memory[0].3["defective"]
+        .as_array()
+        .expect("defective")
+        .iter()
+        .filter_map(|g| g["url"].as_str())
+        .collect();
+    assert_eq!(listed.len(), 5, "{listed:#?}");
+    assert!(listed.contains(&running.url("/zwfw/sx/2.html").as_str()));
+    assert!(listed.contains(&running.url("/wsbs/old/1.html").as_str()));
+
+    // The daily scan judges the site from what it wrote to the store, holding only the pages
+    // the checks go through: the same finding.
+    let dir = temp_dir("walk");
+    config.store.path = dir.join("govscan.db");
+    config.sites = vec![site.clone()];
+    govscan::inspect::scan::scan(govscan::inspect::scan::ScanRequest {
+        config: config.clone(),
+        rules: rules.clone(),
+        sites: Vec::new(),
+        as_of: Some(as_of()),
+        resume: false,
+        wait: None,
+        worker: false,
+        sites_at_once: 1,
+        progress: Arc::new(govscan::crawl::NoObserver),
+    })
+    .await
+    .expect("scan");
+    let store = govscan::store::Store::open_read_only(&config.store.path).expect("store");
+    let run = store.latest_finished_run().expect("read").expect("a run");
+    let sr = store.site_runs(run.id).expect("site runs");
+    let stored = store.site_findings(sr[0].id).expect("findings");
+    assert_eq!(service(stored.clone()), from_memory);
+    // So do the other checks that read every page's navigation, links and headings.
+    let theirs = |f: Vec<Finding>| -> Vec<(String, String, String)> {
+        let mut v: Vec<(String, String, String)> = f
+            .into_iter()
+            .filter(|f| {
+                ["interaction.", "link.", "wording.", "footer."]
+                    .iter()
+                    .any(|p| f.rule.starts_with(p))
+            })
+            .map(|f| (f.rule, f.url, f.message))
+            .collect();
+        v.sort();
+        v
+    };
+    let mut whole = govscan::checks::interaction::check(&facts, &rules, as_of().date_naive());
+    whole.extend(govscan::checks::links::check(&facts, &rules));
+    whole.extend(govscan::checks::security::check(&facts, &rules));
+    whole.extend(govscan::checks::wording::check(&facts, &rules));
+    whole.extend(govscan::checks::footer::check(&facts, &rules));
+    let whole = theirs(whole);
+    assert!(
+        whole.iter().any(|f| f.0 == "interaction.no_channel"),
+        "{whole:#?}"
+    );
+    assert_eq!(theirs(stored), whole);
+}
+
 // ─── A stored scan judged again, and the bulletin ──────────────────────────────────────────
 
 fn temp_dir(name: &str) -> PathBuf {

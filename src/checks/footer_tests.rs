@@ -17,6 +17,15 @@ fn complete() -> FooterFacts {
     }
 }
 
+/// The check, asserting that it judges the facts reduced to what the checks read
+/// (`checks::reads`, the rest looked up) as it judges them whole.
+fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+    let whole = super::check(facts, rules);
+    let reduced = super::check(&crate::checks::reads::reduce(facts, rules), rules);
+    assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+    whole
+}
+
 fn run_with(f: FooterFacts, configured: Option<&str>) -> Vec<Finding> {
     let mut home = page("http://x.gov.cn/", 0);
     home.facts.footer = Some(f);

@@ -49,7 +49,8 @@ pub struct SiteMessage {
 }
 
 /// Every message read on the site, one per own page (or per list row without one), listed
-/// records first, with what their own pages add.
+/// records first, with what their own pages add. (The pages with interaction facts are among
+/// those the checks go through, `checks::reads`: going through the pages held sees them all.)
 pub fn messages(facts: &SiteFacts) -> Vec<SiteMessage> {
     let mut own: HashMap<&str, (&Message, Option<&String>)> = HashMap::new();
     for p in &facts.pages {
@@ -421,49 +422,50 @@ struct Found {
     why: String,
 }
 
+/// Whether a link text or heading names an interaction channel, counted or not (a channel
+/// name, or a `not_counted` group's), short enough to be an entry rather than a message title.
+pub fn names_channel(p: &InteractionChannelParams, text: &str) -> bool {
+    text.chars().count() <= p.max_name_chars
+        && (group_of(&p.not_counted, text).is_some()
+            || p.channel_names
+                .iter()
+                .any(|w| !w.is_empty() && text.contains(w.as_str())))
+}
+
 fn no_channel(
     facts: &SiteFacts,
     rule: &crate::rules::Rule,
     p: &InteractionChannelParams,
 ) -> Option<Finding> {
     let mut found: BTreeMap<(String, String), Found> = BTreeMap::new();
-    let mut pages_read = 0usize;
-    let candidates = facts.pages.iter().flat_map(|pg| {
-        let heading = pg
-            .facts
+    // Every page's navigation links (each once), and the headings that name a channel (the
+    // pages showing one are among those the checks go through: `checks::reads`).
+    let nav = facts.nav_summary();
+    let pages_read = nav.pages_with_nav;
+    let headings = facts.pages.iter().filter_map(|pg| {
+        pg.facts
             .heading
             .as_ref()
-            .map(|h| (h.clone(), pg.final_url.clone()));
-        pg.facts
-            .nav
-            .iter()
-            .map(|n| (n.text.clone(), n.url.clone()))
-            .chain(heading)
+            .filter(|h| names_channel(p, h))
+            .map(|h| (h.clone(), pg.final_url.clone()))
     });
-    for pg in &facts.pages {
-        if !pg.facts.nav.is_empty() {
-            pages_read += 1;
-        }
-    }
+    let candidates = nav
+        .entries
+        .iter()
+        .map(|n| (n.text.clone(), n.url.clone()))
+        .chain(headings);
     for (text, url) in candidates {
-        if text.chars().count() > p.max_name_chars {
+        if !names_channel(p, &text) {
             continue;
         }
         let excluded = group_of(&p.not_counted, &text);
-        let named = p
-            .channel_names
-            .iter()
-            .any(|w| !w.is_empty() && text.contains(w.as_str()));
-        if excluded.is_none() && !named {
-            continue;
-        }
         let key = (text.clone(), url.clone());
         if found.contains_key(&key) {
             continue;
         }
         let (counted, why) = match excluded {
             Some(g) => (false, format!("属于{g}渠道，不计入咨询建议渠道")),
-            None => match facts.links.get(&url).map(|l| &l.outcome.status) {
+            None => match facts.link(&url).map(|l| l.outcome.status.clone()) {
                 Some(s) if s.is_broken() => (false, format!("链接无法访问（{}）", s.zh())),
                 _ => (true, "有效".to_string()),
             },
@@ -561,9 +563,22 @@ mod tests {
         f.iter().map(|f| f.rule.as_str()).collect()
     }
 
-    fn run(pages: Vec<PageRecord>) -> Vec<Finding> {
+    /// The check, asserting that it judges the facts reduced to what the checks read
+    /// (`checks::reads`, the rest looked up) as it judges them whole.
+    fn run_on(facts: &SiteFacts) -> Vec<Finding> {
         let rules = RuleSet::embedded().expect("rules");
-        check(&site(pages), &rules, as_of())
+        let whole = check(facts, &rules, as_of());
+        let reduced = check(
+            &crate::checks::reads::reduce(facts, &rules),
+            &rules,
+            as_of(),
+        );
+        assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+        whole
+    }
+
+    fn run(pages: Vec<PageRecord>) -> Vec<Finding> {
+        run_on(&site(pages))
     }
 
     #[test]
@@ -687,6 +702,87 @@ mod tests {
             .expect("no channel");
         assert!(
             n.message.contains("未发现任何互动渠道入口"),
+            "{}",
+            n.message
+        );
+    }
+
+    /// A page two levels down the checks do not hold (an article: no list, no interaction
+    /// facts), with this navigation and heading.
+    fn article(url: &str, links: &[(&str, &str)], heading: Option<&str>) -> PageRecord {
+        let mut p = page(url, 3);
+        p.facts.article_title = Some("关于开展安全生产检查的通知".into());
+        p.facts.nav = links.iter().map(|(t, u)| nav(t, u)).collect();
+        p.facts.heading = heading.map(str::to_string);
+        p
+    }
+
+    #[test]
+    fn channels_are_read_in_the_navigation_and_headings_of_every_page() {
+        let rules = RuleSet::embedded().expect("rules");
+        let zwgk = ("政务公开", "http://x.gov.cn/zwgk/");
+        // A channel only in the side navigation of article pages the checks do not hold.
+        let side = [zwgk, ("领导信箱", "http://x.gov.cn/hdjl/ldxx/")];
+        let s = site(vec![
+            home(&[zwgk]),
+            article("http://x.gov.cn/zwgk/a1.html", &side, None),
+            article("http://x.gov.cn/zwgk/a2.html", &side, None),
+        ]);
+        assert_eq!(crate::checks::reads::reduce(&s, &rules).pages.len(), 1);
+        let f = run_on(&s);
+        assert!(!rules_of(&f).contains(&"interaction.no_channel"), "{f:#?}");
+
+        // A channel only as a page's heading (its entry written by script).
+        let s = site(vec![
+            home(&[zwgk]),
+            article("http://x.gov.cn/hdjl/zxts/", &[zwgk], Some("我要咨询")),
+            article("http://x.gov.cn/zwgk/a3.html", &[zwgk], Some("政策解读")),
+        ]);
+        let kept = crate::checks::reads::reduce(&s, &rules);
+        assert!(kept
+            .pages
+            .iter()
+            .any(|p| p.url == "http://x.gov.cn/hdjl/zxts/"));
+        assert!(!kept
+            .pages
+            .iter()
+            .any(|p| p.url == "http://x.gov.cn/zwgk/a3.html"));
+        let f = run_on(&s);
+        assert!(!rules_of(&f).contains(&"interaction.no_channel"), "{f:#?}");
+
+        // The only channel's link fails: it does not count; every page with navigation is
+        // counted as read, the ones not held too.
+        let mut s = site(vec![
+            home(&[zwgk]),
+            article("http://x.gov.cn/zwgk/a1.html", &side, None),
+            article("http://x.gov.cn/zwgk/a2.html", &side, None),
+        ]);
+        s.links.insert(
+            "http://x.gov.cn/hdjl/ldxx/".into(),
+            crate::crawl::LinkFact {
+                url: "http://x.gov.cn/hdjl/ldxx/".into(),
+                internal: true,
+                on_home: false,
+                outcome: crate::crawl::FetchOutcome {
+                    status: crate::crawl::LinkStatus::HttpError { status: 404 },
+                    redirects: Vec::new(),
+                    final_url: "http://x.gov.cn/hdjl/ldxx/".into(),
+                    elapsed_ms: 1,
+                },
+                referrers: Vec::new(),
+                referrer_count: 0,
+                target: None,
+            },
+        );
+        let f = run_on(&s);
+        let n = f
+            .iter()
+            .find(|f| f.rule == "interaction.no_channel")
+            .expect("no channel");
+        assert_eq!(n.evidence["pages_with_navigation"], 3);
+        assert_eq!(n.evidence["found"].as_array().map(Vec::len), Some(1));
+        assert!(
+            n.message.contains("“领导信箱”链接无法访问"),
             "{}",
             n.message
         );

@@ -15,6 +15,8 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     let mut out = Vec::new();
     let home = rules.enabled_for("link.broken.home", facts.level, facts.kind);
     let other = rules.enabled_for("link.broken", facts.level, facts.kind);
+    // Every link that did not answer OK is among those the checks go through, with its
+    // referrers (`checks::reads`).
     for link in facts
         .links
         .values()
@@ -93,4 +95,104 @@ pub fn evidence(link: &LinkFact) -> serde_json::Value {
         "referrer_count": link.referrer_count,
         "referrers": link.referrers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testutil::{page, site};
+    use crate::crawl::{FetchOutcome, LinkStatus, Referrer};
+    use crate::extract::LinkElement;
+
+    /// The check, asserting that it judges the facts reduced to what the checks read
+    /// (`checks::reads`, the rest looked up) as it judges them whole.
+    fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+        let whole = super::check(facts, rules);
+        let reduced = super::check(&crate::checks::reads::reduce(facts, rules), rules);
+        assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+        whole
+    }
+
+    fn link(url: &str, status: LinkStatus, on_home: bool, from: &[(&str, &str)]) -> LinkFact {
+        LinkFact {
+            url: url.into(),
+            internal: true,
+            on_home,
+            outcome: FetchOutcome {
+                status,
+                redirects: Vec::new(),
+                final_url: url.into(),
+                elapsed_ms: 1,
+            },
+            referrers: from
+                .iter()
+                .map(|(p, t)| Referrer {
+                    page: (*p).into(),
+                    text: (*t).into(),
+                    element: LinkElement::A,
+                })
+                .collect(),
+            referrer_count: from.len(),
+            target: None,
+        }
+    }
+
+    #[test]
+    fn broken_links_by_place_and_blocked_hosts_listed_once() {
+        let rules = RuleSet::embedded().expect("rules");
+        let home = "http://x.gov.cn/";
+        let list = "http://x.gov.cn/zwgk/gzdt/index_2.html";
+        let mut s = site(vec![page(home, 0), page(list, 2)]);
+        let blocked = || LinkStatus::Blocked {
+            status: Some(403),
+            reason: "站点对扫描器全部返回403".into(),
+        };
+        for l in [
+            link(
+                "http://x.gov.cn/ztzl/",
+                LinkStatus::HttpError { status: 404 },
+                true,
+                &[(home, "专题专栏")],
+            ),
+            link(
+                "http://x.gov.cn/zwgk/gzdt/t1.html",
+                LinkStatus::Timeout,
+                false,
+                &[(list, "关于印发工作要点的通知")],
+            ),
+            link(
+                "http://x.gov.cn/zwgk/",
+                LinkStatus::Ok { status: 200 },
+                true,
+                &[(home, "政务公开")],
+            ),
+            link("http://a.other.cn/1", blocked(), false, &[(list, "")]),
+            link("http://a.other.cn/2", blocked(), false, &[(list, "")]),
+        ] {
+            s.links.insert(l.url.clone(), l);
+        }
+        let f = check(&s, &rules);
+        let got: Vec<(&str, &str)> = f
+            .iter()
+            .map(|f| (f.rule.as_str(), f.url.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("link.broken.home", "http://x.gov.cn/ztzl/"),
+                ("link.broken", "http://x.gov.cn/zwgk/gzdt/t1.html"),
+                ("link.blocked", "a.other.cn"),
+            ]
+        );
+        assert!(
+            f[0].message.contains("首页链接「专题专栏」"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(f[1].page.as_deref(), Some(list));
+        assert_eq!(f[2].evidence["count"], 2);
+        // Nothing broken, nothing blocked: no finding.
+        s.links.retain(|_, l| l.outcome.status.is_ok());
+        assert!(check(&s, &rules).is_empty());
+    }
 }

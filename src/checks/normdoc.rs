@@ -143,7 +143,9 @@ fn find_library<'a>(
         .iter()
         .flat_map(|c| c.pages.iter().map(|p| std::ptr::from_ref(*p)))
         .collect();
-    // The column's pages, then the list pages under its directory (its pagination).
+    // The column's pages, then the list pages under its directory (its pagination). List
+    // pages and pages with normdoc facts are among those the checks go through
+    // (`checks::reads`).
     let dir = dir_of(&main.url);
     let mut main_pages: Vec<&PageRecord> = main.pages.clone();
     let mut extra: Vec<&PageRecord> = facts
@@ -314,12 +316,41 @@ pub fn check(
         }
     }
 
-    let index: HashMap<&str, &PageRecord> = facts
-        .pages
-        .iter()
-        .filter(|pg| pg.status.is_ok())
-        .flat_map(|pg| [(pg.url.as_str(), pg), (pg.final_url.as_str(), pg)])
-        .collect();
+    // A page read, by URL (looked up: any page of the site).
+    let read_page = |url: &str| facts.page(url).filter(|pg| pg.status.is_ok());
+    // The rules that need the referrers of links: stale links (the records' documents) and
+    // documents with their own 文号 linked from a policy column. One batch.
+    let stale_rule = enabled("normdoc.stale_link");
+    let not_in_library = match (enabled("normdoc.not_in_library"), &p.normative_docno) {
+        (Some(rule), Some(norm)) if snap.complete => Some((rule, norm)),
+        _ => None,
+    };
+    // Pages with an own 文号 have normdoc facts: they are among the pages the checks go
+    // through (`checks::reads`).
+    let own_docno_pages: Vec<&PageRecord> = match not_in_library {
+        Some(_) => facts
+            .pages
+            .iter()
+            .filter(|pg| pg.status.is_ok() && pg.facts.normdoc.own_docno.is_some())
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut targets: HashSet<String> = own_docno_pages.iter().map(|d| d.url.clone()).collect();
+    if stale_rule.is_some() {
+        targets.extend(
+            snap.records
+                .iter()
+                .filter_map(|r| match (r.status, &r.url) {
+                    (Some(s), Some(url)) if s != DocStatus::Valid => Some(url.clone()),
+                    _ => None,
+                }),
+        );
+    }
+    let referrers = if targets.is_empty() {
+        HashMap::new()
+    } else {
+        facts.referrers(&targets)
+    };
 
     for r in &snap.records {
         let status = r.status;
@@ -365,7 +396,7 @@ pub fn check(
             (enabled("normdoc.status_unmarked"), status, &r.url)
         {
             if s != DocStatus::Valid {
-                if let Some(pg) = index.get(url.as_str()) {
+                if let Some(pg) = read_page(url) {
                     let own = pg.facts.normdoc.own_status;
                     if matches!(own, None | Some(DocStatus::Valid)) {
                         out.push(finding(
@@ -388,9 +419,11 @@ pub fn check(
     }
 
     // Pages that link to dead or superseded documents without a marker.
-    if let Some(rule) = enabled("normdoc.stale_link") {
+    if let Some(rule) = stale_rule {
         let mut by_page: BTreeMap<&str, Vec<serde_json::Value>> = BTreeMap::new();
         let mut texts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        // The links each referring page marks (looked up once per page).
+        let mut marks: HashMap<&str, Vec<String>> = HashMap::new();
         for r in &snap.records {
             let (Some(s), Some(url)) = (r.status, &r.url) else {
                 continue;
@@ -398,17 +431,22 @@ pub fn check(
             if s == DocStatus::Valid {
                 continue;
             }
-            let Some(link) = facts.links.get(url) else {
+            let Some((refs, _)) = referrers.get(url) else {
                 continue;
             };
-            for rf in &link.referrers {
+            for rf in refs {
                 if lib.pages.contains(&*rf.page) || *rf.page == **url {
                     continue;
                 }
-                let page_marks = index
-                    .get(&*rf.page)
-                    .map(|pg| pg.facts.normdoc.marked_links.iter().any(|m| m == url))
-                    .unwrap_or(false);
+                let page_marks = marks
+                    .entry(&*rf.page)
+                    .or_insert_with(|| {
+                        read_page(&rf.page)
+                            .map(|pg| pg.facts.normdoc.marked_links.clone())
+                            .unwrap_or_default()
+                    })
+                    .iter()
+                    .any(|m| m == url);
                 if p.markers.marked(&rf.text) || page_marks {
                     continue;
                 }
@@ -441,11 +479,7 @@ pub fn check(
     }
 
     // Normative documents in policy columns but not in the library.
-    if let (Some(rule), Some(norm), true) = (
-        enabled("normdoc.not_in_library"),
-        &p.normative_docno,
-        snap.complete,
-    ) {
+    if let Some((rule, norm)) = not_in_library {
         let in_lib: HashSet<String> = snap
             .records
             .iter()
@@ -480,7 +514,7 @@ pub fn check(
             }
             // Article pages linked from the column that show a normative 文号 of their own.
             let column_pages: HashSet<&str> = c.pages.iter().map(|pg| pg.url.as_str()).collect();
-            for doc in facts.pages.iter().filter(|pg| pg.status.is_ok()) {
+            for doc in &own_docno_pages {
                 let Some(d) = &doc.facts.normdoc.own_docno else {
                     continue;
                 };
@@ -488,10 +522,8 @@ pub fn check(
                 if !norm.is_match(d) || in_lib.contains(&n) || seen.contains(&n) {
                     continue;
                 }
-                let linked = facts.links.get(&doc.url).is_some_and(|l| {
-                    l.referrers
-                        .iter()
-                        .any(|rf| column_pages.contains(&*rf.page))
+                let linked = referrers.get(&doc.url).is_some_and(|(refs, _)| {
+                    refs.iter().any(|rf| column_pages.contains(&*rf.page))
                 });
                 if !linked {
                     continue;

@@ -9,6 +9,33 @@ fn rules() -> RuleSet {
     RuleSet::embedded().unwrap()
 }
 
+/// The check, asserting that it judges the facts reduced to what the checks read
+/// (`checks::reads`, the rest looked up) as it judges them whole.
+fn check(
+    facts: &SiteFacts,
+    rules: &RuleSet,
+    baseline: Baseline<'_>,
+    as_of: NaiveDate,
+) -> Vec<Finding> {
+    let whole = super::check(facts, rules, baseline, as_of);
+    let reduced = super::check(
+        &crate::checks::reads::reduce(facts, rules),
+        rules,
+        baseline,
+        as_of,
+    );
+    assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+    whole
+}
+
+/// The snapshot, the same of the reduced facts.
+fn snapshot(facts: &SiteFacts, rules: &RuleSet) -> Option<LibrarySnapshot> {
+    let whole = super::snapshot(facts, rules);
+    let reduced = super::snapshot(&crate::checks::reads::reduce(facts, rules), rules);
+    assert_eq!(whole, reduced, "whole and reduced facts read differently");
+    whole
+}
+
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }

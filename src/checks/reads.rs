@@ -4,7 +4,8 @@
 //! The contract every check keeps: it goes through `SiteFacts::pages` only for the pages
 //! [`Reads::page`] keeps (the home page and the pages it links; list pages; pages with a fact
 //! some check reads: 政务公开 and interaction facts, a report, wording hits, hidden links,
-//! guide labels, feeds), and through `SiteFacts::links` only for the links [`Reads::link`]
+//! guide labels, feeds; pages near the home page headed as the 政府信息公开 专栏, pages whose
+//! title or list names the 网站工作年度报表, pages headed as an interaction channel), and through `SiteFacts::links` only for the links [`Reads::link`]
 //! keeps (every link that did not answer OK, every outbound link sampled) and the links to the
 //! pages kept. Anything else it looks up by URL (`SiteFacts::page`, `link`, `links_on`,
 //! `referrers`), and every page's navigation it reads from `SiteFacts::nav_summary`. Facts
@@ -15,7 +16,7 @@ use std::sync::Arc;
 
 use crate::crawl::view::{FactLookup, FactsAccess};
 use crate::crawl::{LinkFact, PageLink, PageRecord, Referrer, SiteFacts};
-use crate::rules::params::{SiteAnnualTableParams, XxgkParams};
+use crate::rules::params::{InteractionChannelParams, SiteAnnualTableParams, XxgkParams};
 use crate::rules::RuleSet;
 
 /// Which pages and links of a site its checks go through.
@@ -25,6 +26,8 @@ pub struct Reads {
     xxgk: Option<XxgkParams>,
     /// `site_annual_table.missing`: its parameters, if the rule set has it.
     site_annual_table: Option<SiteAnnualTableParams>,
+    /// interaction.no_channel: the channel names its headings are read for.
+    channels: Option<InteractionChannelParams>,
 }
 
 impl Reads {
@@ -37,6 +40,10 @@ impl Reads {
             site_annual_table: rules
                 .get("site_annual_table.missing")
                 .and_then(|r| r.typed::<SiteAnnualTableParams>())
+                .cloned(),
+            channels: rules
+                .get("interaction.no_channel")
+                .and_then(|r| r.typed::<InteractionChannelParams>())
                 .cloned(),
         }
     }
@@ -66,6 +73,12 @@ impl Reads {
                 .site_annual_table
                 .as_ref()
                 .is_some_and(|t| super::site_annual_table::shows_table(t, p))
+            // interaction.no_channel: a heading naming an interaction channel.
+            || f.heading.as_deref().is_some_and(|h| {
+                self.channels
+                    .as_ref()
+                    .is_some_and(|c| super::interaction::names_channel(c, h))
+            })
     }
 
     /// Whether the checks go through this link's result (see the module documentation); the

@@ -48,10 +48,8 @@ impl<'a> Site<'a> {
 
     /// Whether a link's target belongs to the site.
     fn owns(&self, target: &str) -> bool {
-        if let Some(l) = self.facts.links.get(target) {
-            if l.internal {
-                return true;
-            }
+        if self.facts.link(target).is_some_and(|l| l.internal) {
+            return true;
         }
         let Some(host) = host_of(target) else {
             return true;
@@ -104,6 +102,7 @@ fn hidden_outbound(facts: &SiteFacts, rules: &RuleSet, site: &Site<'_>) -> Vec<F
     };
     let allow = suffixes(&params.allow_hosts);
     let mut out = Vec::new();
+    // The pages with hidden links are among those the checks go through (`checks::reads`).
     for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
         let links: Vec<_> = p
             .facts
@@ -246,6 +245,8 @@ fn bad_targets(facts: &SiteFacts, rules: &RuleSet, site: &Site<'_>) -> Vec<Findi
     };
     let allow = suffixes(&params.allow_hosts);
     let mut out = Vec::new();
+    // The links with a target sample are among those the checks go through (`checks::reads`),
+    // with their referrers.
     for link in facts.links.values() {
         let Some(sample) = &link.target else {
             continue;
@@ -327,6 +328,15 @@ mod tests {
     use crate::extract::hidden::{HiddenLink, Hiding};
     use crate::extract::LinkElement;
 
+    /// The check, asserting that it judges the facts reduced to what the checks read
+    /// (`checks::reads`, the rest looked up) as it judges them whole.
+    fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+        let whole = super::check(facts, rules);
+        let reduced = super::check(&crate::checks::reads::reduce(facts, rules), rules);
+        assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+        whole
+    }
+
     fn hidden(url: &str, how: Hiding) -> HiddenLink {
         HiddenLink {
             url: url.into(),
@@ -388,6 +398,32 @@ mod tests {
         assert_eq!(f[0].evidence["count"], 2);
         assert_eq!(f[0].evidence["links"][0]["how"], "display_none");
         assert!(f[0].message.contains("casino.example"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn a_hidden_link_to_a_host_crawled_as_the_sites_own_is_not_outbound() {
+        let rules = RuleSet::embedded().expect("rules");
+        // A county site whose 政务服务 pages live on another host the crawl took as its own
+        // (configured `hosts`): the link's result says so, looked up by URL.
+        let mut art = page("http://www.x.gov.cn/zwgk/2026/t1.html", 3);
+        art.facts.article_title = Some("通知".into());
+        art.facts.hidden_links = vec![
+            hidden("http://zwfw.y.cn/bs/", Hiding::DisplayNone),
+            hidden("http://casino.example/", Hiding::DisplayNone),
+        ];
+        let mut s = site(vec![page("http://www.x.gov.cn/", 0), art]);
+        s.url = "http://www.x.gov.cn/".into();
+        let mut own = outbound("http://zwfw.y.cn/bs/", None);
+        own.internal = true;
+        s.links.insert(own.url.clone(), own);
+        let f = check(&s, &rules);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].evidence["count"], 1);
+        assert_eq!(
+            f[0].evidence["links"][0]["target"],
+            "http://casino.example/"
+        );
+        assert_eq!(f[0].url, "http://www.x.gov.cn/zwgk/2026/t1.html");
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! (`extract::service`, kept raw in the page facts); which categories they show is decided
 //! here, under the rule file's names and aliases, so a re-judging applies changed aliases.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashSet, VecDeque};
 
 use regex::Regex;
 use serde_json::json;
@@ -83,41 +84,36 @@ fn host_of(url: &str) -> Option<String> {
         .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
 }
 
-/// What the entry search needs of the site's pages.
+/// What the entry search needs of the site: its pages, links and link results are looked up
+/// by URL (see `checks::reads`).
 struct Site<'f> {
     facts: &'f SiteFacts,
-    /// Crawled pages by URL (requested and final).
-    index: HashMap<&'f str, &'f PageRecord>,
-    /// The crawl's link records as page → the targets it links (with anchor text).
-    kids: HashMap<&'f str, Vec<(&'f str, &'f str)>>,
     home_host: Option<String>,
 }
 
 impl<'f> Site<'f> {
     fn new(facts: &'f SiteFacts) -> Site<'f> {
-        let mut index = HashMap::new();
-        for p in facts.pages.iter().chain(facts.home.as_ref()) {
-            index.insert(p.url.as_str(), p);
-            index.entry(p.final_url.as_str()).or_insert(p);
-        }
         Site {
             facts,
-            index,
-            kids: children(facts),
             home_host: host_of(&facts.url),
         }
     }
 
+    /// The page fetched as `url` (its URL, else its final URL).
+    fn page(&self, url: &str) -> Option<Cow<'f, PageRecord>> {
+        self.facts.page(url)
+    }
+
     /// The target belongs to the site (crawled as its own).
     fn internal(&self, url: &str) -> bool {
-        match self.facts.links.get(url) {
+        match self.facts.link(url) {
             Some(l) => l.internal,
-            None => self.index.contains_key(url) || host_of(url) == self.home_host,
+            None => self.facts.page(url).is_some() || host_of(url) == self.home_host,
         }
     }
 
-    /// The links a page leads to: its navigation links, its list items, and every link target
-    /// the crawl recorded with the page as a referrer.
+    /// The links a page leads to: its navigation links, its list items, and every link on
+    /// the page the crawl recorded.
     fn links_of(&self, page: &PageRecord) -> Vec<NavLink> {
         let mut out: Vec<NavLink> = page.facts.nav.clone();
         for i in &page.facts.items {
@@ -128,32 +124,23 @@ impl<'f> Site<'f> {
                 });
             }
         }
-        if let Some(k) = self.kids.get(page.url.as_str()) {
-            out.extend(k.iter().map(|(u, t)| NavLink {
-                text: t.to_string(),
-                url: u.to_string(),
-            }));
-        }
+        out.extend(
+            self.facts
+                .links_on(&page.url)
+                .into_iter()
+                .map(|(url, text)| NavLink { text, url }),
+        );
         out
     }
 }
 
-/// The referrer relation as parent page → linked targets (with anchor text).
-fn children(facts: &SiteFacts) -> HashMap<&str, Vec<(&str, &str)>> {
-    let mut map: HashMap<&str, Vec<(&str, &str)>> = HashMap::new();
-    for (target, l) in &facts.links {
-        for r in &l.referrers {
-            map.entry(&*r.page)
-                .or_default()
-                .push((target.as_str(), &*r.text));
-        }
-    }
-    map
-}
-
 /// Every 办事服务 entry within `max_levels` links of the home page, and how many pages were
 /// searched.
-fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (Vec<Entry>, usize) {
+fn find_entries<'f>(
+    site: &Site<'f>,
+    home: &'f PageRecord,
+    p: &ServiceNoneParams,
+) -> (Vec<Entry>, usize) {
     let names: Vec<String> = p
         .entry_names
         .iter()
@@ -169,13 +156,13 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
     // Each target once, where first seen (the header navigation repeats it on every page).
     let mut seen: HashSet<String> = HashSet::new();
     let mut searched = 0usize;
-    let mut level: Vec<&PageRecord> = vec![home];
-    let mut visited: HashSet<&str> = HashSet::from([home.url.as_str()]);
+    let mut level: Vec<Cow<'f, PageRecord>> = vec![Cow::Borrowed(home)];
+    let mut visited: HashSet<String> = HashSet::from([home.url.clone()]);
     for depth in 1..=p.max_link_levels.max(1) {
-        let mut next: Vec<&PageRecord> = Vec::new();
+        let mut next: Vec<Cow<'f, PageRecord>> = Vec::new();
         for page in level {
             searched += 1;
-            for l in site.links_of(page) {
+            for l in site.links_of(&page) {
                 let platform =
                     host_of(&l.url).is_some_and(|h| hosts.iter().any(|re| re.is_match(&h)));
                 let text = squeeze(&l.text);
@@ -196,9 +183,9 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
                         });
                     }
                 }
-                if depth < p.max_link_levels {
-                    if let Some(child) = site.index.get(l.url.as_str()) {
-                        if child.status.is_ok() && visited.insert(child.url.as_str()) {
+                if depth < p.max_link_levels && !visited.contains(&l.url) {
+                    if let Some(child) = site.page(&l.url) {
+                        if child.status.is_ok() && visited.insert(child.url.clone()) {
                             next.push(child);
                         }
                     }
@@ -212,8 +199,9 @@ fn find_entries(site: &Site<'_>, home: &PageRecord, p: &ServiceNoneParams) -> (V
 
 /// A 办事指南 read, with the categories it shows and misses.
 #[derive(Debug, Clone)]
-struct Guide<'f> {
-    page: &'f PageRecord,
+struct Guide {
+    /// The guide's page (its URL).
+    url: String,
     title: String,
     /// Category name → the label that shows it.
     shown: Vec<(String, String)>,
@@ -222,40 +210,53 @@ struct Guide<'f> {
 
 /// The pages of the 办事 sections: the section pages and those up to `levels` links below
 /// them (by their links, list items and the crawl's link records), and the pages under a
-/// section's folder. The pages the home page links are the site's other sections (the header
-/// navigation every page repeats): the walk does not enter them.
+/// section's folder that show guide labels (the only pages of those a guide is read on; they
+/// are among the pages the checks go through, so the folder is not searched page by page).
+/// The pages the home page links are the site's other sections (the header navigation every
+/// page repeats): the walk does not enter them.
+///
+/// Returns how many pages were read and, of them, those showing guide labels, in the order
+/// read (the walk looks pages up one at a time and keeps only those).
 fn section_pages<'f>(
     site: &Site<'f>,
-    sections: &[&'f PageRecord],
+    sections: &[Cow<'f, PageRecord>],
     levels: usize,
-) -> Vec<&'f PageRecord> {
+) -> (usize, Vec<Cow<'f, PageRecord>>) {
     let home = site.facts.home.as_ref();
     let top: HashSet<String> = home
         .map(|h| site.links_of(h).into_iter().map(|l| l.url).collect())
         .unwrap_or_default();
-    let mut order: Vec<&PageRecord> = Vec::new();
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut queue: VecDeque<(&PageRecord, usize)> = VecDeque::new();
+    let mut read = 0usize;
+    let mut labelled: Vec<Cow<'f, PageRecord>> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    // Pages to read by URL, with their distance below a section.
+    let mut queue: VecDeque<(String, usize)> = VecDeque::new();
     for s in sections {
-        if seen.insert(s.url.as_str()) {
-            queue.push_back((s, 0));
+        if seen.insert(s.url.clone()) {
+            queue.push_back((s.url.clone(), 0));
         }
     }
-    let home_url = site.facts.home.as_ref().map(|h| h.url.as_str());
-    while let Some((page, d)) = queue.pop_front() {
-        order.push(page);
-        if d >= levels {
+    let home_url = home.map(|h| h.url.as_str());
+    while let Some((url, d)) = queue.pop_front() {
+        let Some(page) = site.page(&url) else {
             continue;
-        }
-        for l in site.links_of(page) {
-            if top.contains(&l.url) {
-                continue;
-            }
-            if let Some(child) = site.index.get(l.url.as_str()) {
-                if Some(child.url.as_str()) != home_url && seen.insert(child.url.as_str()) {
-                    queue.push_back((child, d + 1));
+        };
+        read += 1;
+        if d < levels {
+            for l in site.links_of(&page) {
+                // Looked up once (a page reached again is not).
+                if top.contains(&l.url) || seen.contains(&l.url) {
+                    continue;
+                }
+                if let Some(child) = site.page(&l.url) {
+                    if Some(child.url.as_str()) != home_url && seen.insert(child.url.clone()) {
+                        queue.push_back((child.url.clone(), d + 1));
+                    }
                 }
             }
+        }
+        if !page.facts.guide_labels.is_empty() {
+            labelled.push(page);
         }
     }
     // Pages under a section's folder (pagination, deeper lists), unless the folder is the
@@ -269,14 +270,18 @@ fn section_pages<'f>(
             (dir.len() > 1).then(|| format!("{}{}", &u[..url::Position::BeforePath], dir))
         })
         .collect();
-    for p in &site.facts.pages {
-        if folders.iter().any(|f| p.final_url.starts_with(f.as_str()))
-            && seen.insert(p.url.as_str())
-        {
-            order.push(p);
+    if !folders.is_empty() {
+        for p in site.facts.pages.iter().filter(|p| {
+            !p.facts.guide_labels.is_empty()
+                && folders.iter().any(|f| p.final_url.starts_with(f.as_str()))
+        }) {
+            if seen.insert(p.url.clone()) {
+                read += 1;
+                labelled.push(Cow::Borrowed(p));
+            }
         }
     }
-    order
+    (read, labelled)
 }
 
 fn guide_title(p: &PageRecord) -> String {
@@ -290,7 +295,7 @@ fn guide_title(p: &PageRecord) -> String {
         .unwrap_or_else(|| p.url.clone())
 }
 
-fn read_guides<'f>(pages: &[&'f PageRecord], p: &ServiceGuideParams) -> Vec<Guide<'f>> {
+fn read_guides(pages: &[Cow<'_, PageRecord>], p: &ServiceGuideParams) -> Vec<Guide> {
     let mut out = Vec::new();
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     for page in pages {
@@ -315,7 +320,7 @@ fn read_guides<'f>(pages: &[&'f PageRecord], p: &ServiceGuideParams) -> Vec<Guid
             continue;
         }
         let mut guide = Guide {
-            page,
+            url: page.url.clone(),
             title,
             shown: Vec::new(),
             missing: Vec::new(),
@@ -397,13 +402,13 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
     let Some(home) = facts.home.as_ref() else {
         return out;
     };
-    let sections: Vec<&PageRecord> = entries
+    let sections: Vec<Cow<'_, PageRecord>> = entries
         .iter()
         .filter(|e| e.kind == EntryKind::Section)
-        .filter_map(|e| site.index.get(e.url.as_str()).copied())
+        .filter_map(|e| site.page(&e.url))
         .filter(|s| s.status.is_ok() && s.url != home.url)
         .collect();
-    let pages = section_pages(site, &sections, p.section_max_levels);
+    let (pages_read, pages) = section_pages(site, &sections, p.section_max_levels);
     let guides = read_guides(&pages, p);
     let section_urls: Vec<&str> = sections.iter().map(|s| s.url.as_str()).collect();
     if guides.is_empty() {
@@ -418,7 +423,7 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
                     "办事栏目（{}）及其下{}级页面（共{}个页面）中未读取到办事指南",
                     section_urls.join("、"),
                     p.section_max_levels,
-                    pages.len()
+                    pages_read
                 )
             } else if let Some(e) = outside {
                 format!(
@@ -445,7 +450,7 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
                 json!({
                     "entries": entries_json(entries),
                     "sections": section_urls,
-                    "pages_read": pages.len(),
+                    "pages_read": pages_read,
                     "guides_read": 0,
                 }),
                 format!("{why}，未检查办事指南要素（不视为合格，需人工检查）"),
@@ -453,7 +458,7 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
         }
         return out;
     }
-    let defective: Vec<&Guide<'_>> = guides
+    let defective: Vec<&Guide> = guides
         .iter()
         .filter(|g| g.missing.len() >= p.missing_threshold.max(1))
         .collect();
@@ -473,7 +478,7 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
         .iter()
         .map(|g| {
             json!({
-                "url": g.page.url,
+                "url": g.url,
                 "title": g.title,
                 "missing": g.missing,
                 "shown": g.shown.iter().map(|(c, l)| json!({"category": c, "label": l})).collect::<Vec<_>>(),
@@ -482,18 +487,11 @@ fn check_guides(site: &Site<'_>, rules: &RuleSet, entries: &[Entry]) -> Vec<Find
         .collect();
     let lines: Vec<String> = defective
         .iter()
-        .map(|g| {
-            format!(
-                "《{}》（{}）缺少{}",
-                g.title,
-                g.page.url,
-                g.missing.join("、")
-            )
-        })
+        .map(|g| format!("《{}》（{}）缺少{}", g.title, g.url, g.missing.join("、")))
         .collect();
     let url = sections
         .first()
-        .map_or(defective[0].page.url.as_str(), |s| s.url.as_str());
+        .map_or(defective[0].url.as_str(), |s| s.url.as_str());
     out.push(finding(
         rule,
         url,

@@ -6,6 +6,19 @@ fn rules() -> RuleSet {
     RuleSet::embedded().expect("embedded rules")
 }
 
+/// The check, asserting that it judges the facts reduced to what the checks read
+/// (`checks::reads`, the rest looked up) as it judges them whole.
+fn check(facts: &SiteFacts, rules: &RuleSet, offers_services: bool) -> Vec<Finding> {
+    let whole = super::check(facts, rules, offers_services);
+    let reduced = super::check(
+        &crate::checks::reads::reduce(facts, rules),
+        rules,
+        offers_services,
+    );
+    assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+    whole
+}
+
 const ALL: [&str; 10] = [
     "事项名称",
     "设定依据",
@@ -329,4 +342,101 @@ fn a_named_entry_to_another_site_counts() {
         f[0].evidence["entries"][0]["url"],
         "http://bsdt.example.com/"
     );
+}
+
+/// A link the crawl recorded from `from` to `to` (answered 200, the site's own).
+fn linked(s: &mut SiteFacts, from: &str, to: &str, text: &str) {
+    use crate::crawl::{FetchOutcome, LinkFact, LinkStatus, Referrer};
+    let l = s.links.entry(to.to_string()).or_insert_with(|| LinkFact {
+        url: to.into(),
+        internal: true,
+        on_home: false,
+        outcome: FetchOutcome {
+            status: LinkStatus::Ok { status: 200 },
+            redirects: Vec::new(),
+            final_url: to.into(),
+            elapsed_ms: 1,
+        },
+        referrers: Vec::new(),
+        referrer_count: 0,
+        target: None,
+    });
+    l.on_home |= from == "http://x.gov.cn/";
+    l.referrers.push(Referrer {
+        page: from.into(),
+        text: text.into(),
+        element: crate::extract::LinkElement::A,
+    });
+    l.referrer_count += 1;
+}
+
+#[test]
+fn the_walk_reads_pages_and_links_the_checks_do_not_hold() {
+    // Links written by the CMS's script-free markup but read only as the crawl's link records
+    // (no navigation facts): 网上办事 → its category page (a plain page two levels down, which
+    // the judgement does not hold and looks up) → three guides outside the section's folder;
+    // two more guides under the folder, linked from nowhere the walk goes (old pagination).
+    let bsfw = "http://x.gov.cn/wsbs/";
+    let fl = "http://x.gov.cn/wsbs/fl/gr/";
+    let mut pages = vec![home_page(), page(bsfw, 1), page(fl, 2)];
+    let walked: Vec<String> = (0..3)
+        .map(|i| format!("http://x.gov.cn/zwfw/sx/{i}.html"))
+        .collect();
+    let foldered: Vec<String> = (0..2)
+        .map(|i| format!("http://x.gov.cn/wsbs/old/{i}.html"))
+        .collect();
+    for u in walked.iter().chain(&foldered) {
+        let mut g = guide(u, 5);
+        g.depth = 4;
+        pages.push(g);
+    }
+    // A page under the folder without guide labels: no guide is read on it.
+    pages.push(page("http://x.gov.cn/wsbs/about.html", 3));
+    let mut s = site(pages);
+    linked(&mut s, "http://x.gov.cn/", bsfw, "网上办事");
+    linked(
+        &mut s,
+        "http://x.gov.cn/",
+        "http://x.gov.cn/zwgk/",
+        "政务公开",
+    );
+    linked(&mut s, bsfw, fl, "个人办事");
+    for u in &walked {
+        linked(&mut s, fl, u, "办事指南");
+    }
+    let reduced = crate::checks::reads::reduce(&s, &rules());
+    assert!(
+        reduced.pages.iter().all(|p| p.url != fl),
+        "the category page is looked up, not held"
+    );
+    let f = check(&s, &rules(), true);
+    assert_eq!(ids(&f), vec!["service.guide_elements"], "{f:#?}");
+    let listed: Vec<&str> = f[0].evidence["defective"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|g| g["url"].as_str())
+        .collect();
+    let expected: Vec<&str> = walked.iter().chain(&foldered).map(String::as_str).collect();
+    assert_eq!(listed, expected);
+    assert_eq!(f[0].url, bsfw);
+
+    // Labels too few for a guide: nothing read. The pages read are the pages walked (the
+    // section, its category page, the three pages it lists) and the pages under the folder
+    // showing guide labels.
+    for p in s
+        .pages
+        .iter_mut()
+        .filter(|p| !p.facts.guide_labels.is_empty())
+    {
+        p.facts.guide_labels.truncate(2);
+    }
+    let f = check(&s, &rules(), true);
+    assert_eq!(
+        ids(&f),
+        vec!["service.guide_elements.not_inspected"],
+        "{f:#?}"
+    );
+    assert_eq!(f[0].evidence["pages_read"], 7);
+    assert!(f[0].message.contains("共7个页面"), "{}", f[0].message);
 }

@@ -17,6 +17,7 @@ pub fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
+    // The pages with wording hits are among those the checks go through (`checks::reads`).
     for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
         for h in &p.facts.wording {
             if !seen.insert((p.url.as_str(), h.wrong.as_str())) {
@@ -56,6 +57,15 @@ mod tests {
     use super::*;
     use crate::checks::testutil::{page, site};
     use crate::extract::facts::WordingHit;
+
+    /// The check, asserting that it judges the facts reduced to what the checks read
+    /// (`checks::reads`, the rest looked up) as it judges them whole.
+    fn check(facts: &SiteFacts, rules: &RuleSet) -> Vec<Finding> {
+        let whole = super::check(facts, rules);
+        let reduced = super::check(&crate::checks::reads::reduce(facts, rules), rules);
+        assert_eq!(whole, reduced, "whole and reduced facts judged differently");
+        whole
+    }
 
     #[test]
     fn one_finding_per_page_and_wrong_form() {

@@ -82,6 +82,8 @@ pub fn site_accounts(
         return out;
     };
     let mut discovered = 0;
+    // The pages with feeds are among those a site judged from the store holds (the checks'
+    // reads): going through the pages held sees them all.
     for p in facts.pages.iter().filter(|p| p.status.is_ok()) {
         for d in &p.facts.feeds {
             if discovered >= MAX_DISCOVERED_PER_SITE {

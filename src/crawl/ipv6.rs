@@ -16,7 +16,7 @@
 //! The result is an [`Ipv6Summary`](crate::facts::Ipv6Summary) whose `detail` is an
 //! [`Ipv6Detail`] (stored as JSON); `checks::ipv6` judges it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use futures_util::stream::{self, StreamExt};
@@ -160,8 +160,11 @@ pub struct Ipv6Detail {
 }
 
 /// The second- and third-level links of a crawl: the site's own links on the home page, and
-/// the site's own links on the pages those lead to (not already second level). Each link with
-/// a page that links to it. Links that did not answer over IPv4 are returned apart.
+/// the site's own links on the pages those lead to (the crawl's depth-1 pages; not already
+/// second level). Each link with a page that links to it (the home page; the first
+/// second-level page in crawl order). Links that did not answer over IPv4 are returned apart.
+/// Reads the link lists of the home page and the second-level pages and the result of each
+/// link on them, looked up by URL (see `crawl::view`): not every link of the site.
 pub fn link_levels(facts: &SiteFacts) -> (Level, Level) {
     let mut home_keys: BTreeSet<&str> = BTreeSet::new();
     home_keys.insert(facts.url.as_str());
@@ -169,41 +172,50 @@ pub fn link_levels(facts: &SiteFacts) -> (Level, Level) {
         home_keys.insert(h.url.as_str());
         home_keys.insert(h.final_url.as_str());
     }
-    let second_pages: BTreeSet<&str> = facts
-        .pages
-        .iter()
-        .filter(|p| p.depth == 1)
-        .flat_map(|p| [p.url.as_str(), p.final_url.as_str()])
-        .collect();
-    let mut l2 = Level::default();
-    let mut l3 = Level::default();
-    for link in facts.links.values() {
-        if !link.internal || home_keys.contains(link.url.as_str()) || !is_http(&link.url) {
-            continue;
+    // The site's own links that answered (or not) over IPv4, each once with its page.
+    let mut l2: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
+    let mut l3: BTreeMap<String, (Option<String>, bool)> = BTreeMap::new();
+    let own = |url: &str| -> Option<(bool, bool)> {
+        if home_keys.contains(url) || !is_http(url) {
+            return None;
         }
-        let (level, page) = if link.on_home {
-            let page = link
-                .referrers
-                .iter()
-                .find(|r| home_keys.contains(&*r.page))
-                .map(|r| r.page.to_string());
-            (&mut l2, page)
-        } else if let Some(r) = link
-            .referrers
-            .iter()
-            .find(|r| second_pages.contains(&*r.page))
-        {
-            (&mut l3, Some(r.page.to_string()))
-        } else {
-            continue;
-        };
-        if link.outcome.status.is_ok() {
-            level.links.push((link.url.clone(), page));
-        } else {
-            level.not_ok_over_ipv4 += 1;
+        let link = facts.link(url)?;
+        link.internal
+            .then(|| (link.on_home, link.outcome.status.is_ok()))
+    };
+    if let Some(h) = &facts.home {
+        for (url, _) in facts.links_on(&h.url) {
+            if l2.contains_key(&url) {
+                continue;
+            }
+            if let Some((true, ok)) = own(&url) {
+                l2.insert(url, (Some(h.url.clone()), ok));
+            }
         }
     }
-    (l2, l3)
+    // The second-level pages in crawl order (the pages at depth 1 are kept with the facts).
+    for page in facts.pages.iter().filter(|p| p.depth == 1) {
+        for (url, _) in facts.links_on(&page.url) {
+            if l3.contains_key(&url) || l2.contains_key(&url) {
+                continue;
+            }
+            if let Some((false, ok)) = own(&url) {
+                l3.insert(url, (Some(page.url.clone()), ok));
+            }
+        }
+    }
+    let level = |m: BTreeMap<String, (Option<String>, bool)>| {
+        let mut level = Level::default();
+        for (url, (page, ok)) in m {
+            if ok {
+                level.links.push((url, page));
+            } else {
+                level.not_ok_over_ipv4 += 1;
+            }
+        }
+        level
+    };
+    (level(l2), level(l3))
 }
 
 /// The links of one level.

@@ -98,7 +98,7 @@ impl NavFold {
 pub struct FactsAccess {
     lookup: Option<Arc<dyn FactLookup>>,
     nav: Option<NavSummary>,
-    /// Kept page by URL and final URL (index into `SiteFacts::pages`).
+    /// Kept page by URL (index into `SiteFacts::pages`).
     index: HashMap<String, usize>,
 }
 
@@ -123,9 +123,6 @@ impl FactsAccess {
         let mut index = HashMap::new();
         for (i, p) in pages.iter().enumerate() {
             index.entry(p.url.clone()).or_insert(i);
-        }
-        for (i, p) in pages.iter().enumerate() {
-            index.entry(p.final_url.clone()).or_insert(i);
         }
         FactsAccess {
             lookup: Some(lookup),
@@ -162,11 +159,10 @@ impl SiteFacts {
                 .or_else(|| self.home.as_ref().filter(|h| h.final_url == url))
                 .map(Cow::Borrowed);
         }
+        // A page held with this URL; else the store's (by URL, else the first by final URL,
+        // as facts held whole answer: a page held only by its final URL may not be the first).
         if let Some(&i) = self.access.index.get(url) {
             return self.pages.get(i).map(Cow::Borrowed);
-        }
-        if let Some(h) = self.home.as_ref().filter(|h| h.final_url == url) {
-            return Some(Cow::Borrowed(h));
         }
         self.access
             .lookup
@@ -188,16 +184,23 @@ impl SiteFacts {
             .map(Cow::Owned)
     }
 
-    /// The links on the page fetched as `url`: (target, anchor text). Read from the page's
-    /// stored link list; facts held in memory rebuild it from the links' referrers (at most
-    /// [`MAX_REFERRERS`](super::engine::MAX_REFERRERS) each).
+    /// The links on the page fetched as `url`: (target, anchor text), each target once (with
+    /// its first anchor text on the page), by target URL. Read from the page's stored link
+    /// list; facts held in memory rebuild it from the links' referrers (at most
+    /// [`MAX_REFERRERS`](super::engine::MAX_REFERRERS) each, one per page: the same form).
     pub fn links_on(&self, url: &str) -> Vec<(String, String)> {
         match &self.access.lookup {
-            Some(l) => l
-                .links_on(url)
-                .into_iter()
-                .map(|pl| (pl.to, pl.text))
-                .collect(),
+            Some(l) => {
+                let mut out: Vec<(String, String)> = Vec::new();
+                let mut seen: HashSet<String> = HashSet::new();
+                for pl in l.links_on(url) {
+                    if seen.insert(pl.to.clone()) {
+                        out.push((pl.to, pl.text));
+                    }
+                }
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                out
+            }
             None => {
                 let mut out = Vec::new();
                 for (target, l) in &self.links {
