@@ -32,10 +32,13 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use super::db::{params, Conn, DbResult, OptionalExtension};
 
-/// The zstd level of the stored page bodies (with or without a dictionary): level 3
-/// keeps about 14 % of the JSON of a benchmark page where LZ4 kept 23 %, at a cost the
-/// crawl's parse threads do not notice.
-pub(super) const RAW_ZSTD_LEVEL: i32 = 3;
+/// The zstd level of the stored page bodies (with or without a dictionary). Level 3 kept
+/// about 14 % of the JSON of a benchmark page where LZ4 kept 23 %; with the site's
+/// dictionary, level 6 stores a benchmark page's body in 12 % fewer bytes than level 3
+/// (2.27 against 2.58 KB), for about 0.2 ms more of a crawl thread's time a page (three times
+/// level 3's, most of it matching, a fifth loading the dictionary), which the scan's pages/s
+/// did not show beyond this machine's noise (README, "Store size").
+pub(super) const RAW_ZSTD_LEVEL: i32 = 6;
 
 /// Samples (page bodies, one a page: raw observation, links, title and facts) a site's
 /// dictionary is trained on: those of its first 32 pages in a scan. On the benchmark's pages
@@ -113,9 +116,10 @@ impl SiteDict {
     /// `json` compressed with this dictionary.
     ///
     /// The dictionary is loaded into each page's compression context rather than prepared
-    /// once per site: a prepared dictionary holds level 3's match tables (most of a megabyte),
-    /// and a scan crawls every site at once (40 sites: about 33 MiB of the scan's peak), while
-    /// loading 32 KiB costs little beside compressing the page.
+    /// once per site: a prepared dictionary holds its level's match tables (most of a
+    /// megabyte at level 3, more at level 6), and a scan crawls every site at once (40 sites:
+    /// about 33 MiB of the scan's peak at level 3), while loading 32 KiB costs a fifth of
+    /// compressing the page.
     fn compress(&self, json: &[u8]) -> std::io::Result<Vec<u8>> {
         zstd::bulk::Compressor::with_dictionary(RAW_ZSTD_LEVEL, &self.bytes)?.compress(json)
     }
