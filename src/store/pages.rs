@@ -166,8 +166,8 @@ fn encode_raw(
     Ok(Encoded::new(serde_json::to_vec(raw)?, codec))
 }
 
-/// JSON compressed for a content-addressed table (`page_raws`, `link_lists`), ready to
-/// insert.
+/// JSON compressed for a content-addressed table (`page_bodies`; `page_raws` and
+/// `link_lists` before version 14), ready to insert.
 #[derive(Debug, Clone)]
 struct Encoded {
     blob: Vec<u8>,
@@ -236,10 +236,10 @@ fn unpack_frame(
     lz4_flex::decompress_size_prepended(b).map_err(|e| e.to_string())
 }
 
-/// The id of the row of a content-addressed table (`link_lists`, `page_raws`) holding
-/// `e`, inserted (with its dictionary, see [`sitedict::dict_id`]) if missing. The insert does
-/// nothing on a conflict (another worker's transaction inserted the same content first), and
-/// the row is then read again. `insert` takes the hash, the blob and the dictionary's id.
+/// The id of the row of a content-addressed table (`page_bodies`; `link_lists` and
+/// `page_raws` as version 13 wrote them) holding `e`, inserted (with its dictionary, see
+/// [`sitedict::dict_id`]) if missing. The insert does nothing on a conflict (another worker's
+/// transaction inserted the same content first), and the row is then read again. `insert` takes the hash, the blob and the dictionary's id.
 fn shared_row(tx: &Conn, select: &str, insert: &str, e: &Encoded, at: &str) -> DbResult<i64> {
     let find = || {
         tx.prepare_cached(select)?
