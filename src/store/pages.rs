@@ -725,7 +725,13 @@ impl Batch<'_> {
                     body,
                     &r.fetched_at,
                 )?;
-                (None::<String>, None::<String>, None::<i64>, None::<i64>, Some(id))
+                (
+                    None::<String>,
+                    None::<String>,
+                    None::<i64>,
+                    None::<i64>,
+                    Some(id),
+                )
             }
             #[cfg(test)]
             Content::V13 {
@@ -1021,9 +1027,9 @@ impl Store {
             })?;
         let links = self
             .conn
-            .prepare_cached(
-                &format!("SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"),
-            )?
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"
+            ))?
             .query_map([site_run.0], link_row)?
             .collect::<DbResult<Vec<_>>>()?;
         Ok(ResumeState {
@@ -1048,9 +1054,9 @@ impl Store {
     /// [`Store::resume_state`] reads them).
     pub fn link_results(&self, site_run: SiteRunId) -> Result<Vec<LinkFact>> {
         self.conn
-            .prepare_cached(
-                &format!("SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"),
-            )
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"
+            ))
             .and_then(|mut st| {
                 st.query_map([site_run.0], link_row)?
                     .collect::<DbResult<Vec<_>>>()
@@ -1093,9 +1099,9 @@ impl Store {
     /// [`Store::link_results`] lists them), one at a time.
     pub fn for_each_link(&self, site_run: SiteRunId, f: &mut dyn FnMut(LinkFact)) -> Result<()> {
         let mut go = || -> DbResult<()> {
-            let mut st = self.conn.prepare_cached(
-                &format!("SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"),
-            )?;
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"
+            ))?;
             st.for_each(params![site_run.0], |row| {
                 f(link_row(row)?);
                 Ok(())

@@ -379,7 +379,8 @@ DROP INDEX pages_url;
 "#;
 
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+pub(crate) const MIGRATIONS: &[&str] =
+    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
 /// Version 3 on PostgreSQL: without the copy of the rows of version 2 (SQLite's JSON
 /// functions), since a PostgreSQL store starts empty (and is migrated to the current version at once).

@@ -479,11 +479,10 @@ mod tests {
         };
         // The same templates, other pages: the dictionary stays.
         assert_eq!(again("甲"), d.hash);
-        // Another template (a redesigned site): a new one is trained.
-        assert_ne!(
-            again("乙乙乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"),
-            d.hash
-        );
+        // Another template (a redesigned site, menus of its own): a new one is trained. (Not
+        // a template that is one long name repeated in every label: at level 6 such pages
+        // compress within 1.5 times the dictionary's share without it.)
+        assert_ne!(again("乙"), d.hash);
     }
 
     #[test]

@@ -1375,12 +1375,11 @@ fn a_pages_links_are_stored_compressed_and_read_back_whole() -> TestResult {
         })
         .collect();
     store.save_page(sr, &page("https://xian.gov.cn/", 0), &edges)?;
-    let (kind, stored): (String, i64) =
-        store
-            .conn
-            .query_row("SELECT typeof(b.body), length(b.body) FROM pages p JOIN page_bodies b ON b.id = p.body_id", params![], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+    let (kind, stored): (String, i64) = store.conn.query_row(
+        "SELECT typeof(b.body), length(b.body) FROM pages p JOIN page_bodies b ON b.id = p.body_id",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     assert_eq!(kind, "blob");
     let json = serde_json::to_string(
         &edges
@@ -1408,7 +1407,12 @@ fn link_lists_written_as_json_text_by_older_versions_still_read() -> TestResult 
         edge("https://xian.gov.cn/a", "甲"),
         edge("mailto:x@y.cn", ""),
     ];
-    save_v13(&mut store, sr, None, &[(page("https://xian.gov.cn/", 0), edges.clone())])?;
+    save_v13(
+        &mut store,
+        sr,
+        None,
+        &[(page("https://xian.gov.cn/", 0), edges.clone())],
+    )?;
     store.conn.execute(
         "UPDATE pages SET links = ?1, links_id = NULL",
         [r#"[["https://xian.gov.cn/a","甲","a"],["mailto:x@y.cn","","a"]]"#],
@@ -1426,7 +1430,12 @@ fn a_corrupt_link_list_is_an_error_not_a_panic_or_a_huge_allocation() -> TestRes
     let mut store = Store::open(&db(&dir))?;
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
-    save_v13(&mut store, sr, None, &[(page("https://xian.gov.cn/", 0), vec![])])?;
+    save_v13(
+        &mut store,
+        sr,
+        None,
+        &[(page("https://xian.gov.cn/", 0), vec![])],
+    )?;
     for bad in [
         vec![0xff, 0xff, 0xff, 0x7f, 1, 2, 3],
         vec![10, 0, 0, 0, 0xf0, 1],
@@ -1780,14 +1789,18 @@ fn a_pages_body_holds_its_observation_links_title_and_facts_and_is_shared(
     article.facts.article_title = Some("关于做好防汛抗旱工作的通知".into());
     article.facts.column_name = Some("新闻中心".into());
     article.raw = Some(Box::new(crate::extract::PageRaw {
-        text: "示范县人民政府 关于做好防汛抗旱工作的通知 相关信息 关于印发森林防火工作的通知".into(),
+        text: "示范县人民政府 关于做好防汛抗旱工作的通知 相关信息 关于印发森林防火工作的通知"
+            .into(),
         facts: true,
         http_status: Some(200),
         ..Default::default()
     }));
     let article_links = vec![
         edge("https://xian.gov.cn/", "首页"),
-        edge("https://xian.gov.cn/xwzx/t2.html", "关于印发森林防火工作的通知"),
+        edge(
+            "https://xian.gov.cn/xwzx/t2.html",
+            "关于印发森林防火工作的通知",
+        ),
     ];
     // A page that answered 404 after a redirect: its status and final URL are kept whole.
     let mut gone = page("https://xian.gov.cn/old.html", 2);
@@ -1805,7 +1818,11 @@ fn a_pages_body_holds_its_observation_links_title_and_facts_and_is_shared(
     same.url = "https://xian.gov.cn/".into();
     same.outcome.final_url = same.url.clone();
     same.outcome.redirects.clear();
-    let broken = link("https://xian.gov.cn/old.html", LinkStatus::HttpError { status: 404 }, false);
+    let broken = link(
+        "https://xian.gov.cn/old.html",
+        LinkStatus::HttpError { status: 404 },
+        false,
+    );
     store.save_pages(
         sr,
         &[
@@ -1862,7 +1879,10 @@ fn a_pages_body_holds_its_observation_links_title_and_facts_and_is_shared(
     store.for_each_page(sr, true, &mut |p, e| streamed.push((p, e)))?;
     assert_eq!(
         streamed,
-        vec![(article.clone(), article_links.clone()), (gone.clone(), vec![])]
+        vec![
+            (article.clone(), article_links.clone()),
+            (gone.clone(), vec![])
+        ]
     );
     // Without the raw observation: everything else.
     let mut lean = Vec::new();
@@ -1870,7 +1890,9 @@ fn a_pages_body_holds_its_observation_links_title_and_facts_and_is_shared(
     let mut no_raw = article.clone();
     no_raw.raw = None;
     assert_eq!(lean[0], (no_raw, article_links.clone()));
-    let v = store.validators("xian", &article.url)?.ok_or("validators")?;
+    let v = store
+        .validators("xian", &article.url)?
+        .ok_or("validators")?;
     assert_eq!((&v.page, &v.edges), (&article, &article_links));
 
     // The next scan of the unchanged page adds a page row and no body.
@@ -1924,7 +1946,9 @@ fn a_corrupt_page_body_is_an_error_naming_what_is_corrupt() -> TestResult {
         "UPDATE pages SET status = '', http_status = NULL WHERE site_run = ?1",
         params![sr2.0],
     )?;
-    let err = store.resume_state(sr2).expect_err("a status without its code");
+    let err = store
+        .resume_state(sr2)
+        .expect_err("a status without its code");
     assert!(err.to_string().contains("HTTP status"), "{err}");
     Ok(())
 }
