@@ -360,17 +360,18 @@ async fn a_soft_404_phrase_added_makes_a_stored_page_broken() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wording_added_to_the_list_is_found_on_a_page_stored_with_the_sites_dictionary() {
     let s = scanned_site("wording-dict", larger_site()).await;
-    // The deep page was stored compressed with the site's dictionary, its links too.
+    // The deep page was stored compressed with the site's dictionary (its raw observation
+    // and its links, in its body).
     let db = rusqlite::Connection::open(s.dir.join("govscan.db")).expect("open the store");
-    let (raw_dict, links_dict): (Option<i64>, Option<i64>) = db
+    let body_dict: Option<i64> = db
         .query_row(
-            "SELECT r.dict_id, l.dict_id FROM pages p JOIN page_raws r ON r.id = p.raw_id \
-             JOIN link_lists l ON l.id = p.links_id WHERE p.url LIKE '%/deep/2.html'",
+            "SELECT b.dict_id FROM pages p JOIN page_bodies b ON b.id = p.body_id \
+             WHERE p.url LIKE '%/deep/2.html'",
             [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| r.get(0),
         )
         .expect("the deep page");
-    assert!(raw_dict.is_some() && links_dict.is_some());
+    assert!(body_dict.is_some());
     drop(db);
     let before = s.judge(None).await;
     assert!(!has(&before, "wording.serious", ""), "{before:?}");

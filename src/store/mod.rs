@@ -20,13 +20,14 @@
 //! - **Durability.** WAL journal with `synchronous = NORMAL`: a killed process loses no
 //!   committed transaction; a power cut may lose the last few, never corrupt the file.
 //! - **Cheap writes.** The crawl's workers encode pages and link results ([`PageRow`],
-//!   [`LinkRow`]: JSON, the page's links and raw observation zstd-compressed, with the site's
-//!   dictionary once its first pages trained one: [`SiteCodec`]) so that the writer thread
-//!   only binds and inserts; 16 KiB pages and a 32 MiB page cache fit its transactions of a few
-//!   thousand rows. A page's link list is stored once per distinct content (`link_lists`),
-//!   and so is its raw observation (`page_raws`: visible text, home-page meta, status; what a
-//!   re-judging draws the rule-dependent facts from), so the daily scan of an unchanged site
-//!   adds page rows but no lists or texts.
+//!   [`LinkRow`]: JSON, the page's body — raw observation, links, title and facts —
+//!   zstd-compressed as one frame, with the site's dictionary once its first pages trained
+//!   one: [`SiteCodec`]) so that the writer thread only binds and inserts; 16 KiB pages and a
+//!   32 MiB page cache fit its transactions of a few thousand rows. A page's body is stored
+//!   once per distinct content (`page_bodies`, version 14; before, the link list in
+//!   `link_lists` and the raw observation — visible text, home-page meta, status; what a
+//!   re-judging draws the rule-dependent facts from — in `page_raws`), so the daily scan of
+//!   an unchanged site adds page rows but no bodies.
 //!
 //! **Not tied to SQLite.** The API takes and returns domain types, ids as [`RunId`] and
 //! [`SiteRunId`], times as `chrono` values and JSON as `serde_json::Value`; no database type

@@ -27,27 +27,123 @@ impl std::fmt::Debug for Batch<'_> {
     }
 }
 
-const PAGE_COLUMNS: &str = "url, final_url, depth, status, charset, title, content_hash, etag, \
-     last_modified, fetched_at, elapsed_ms, bytes, truncated, links_found, facts";
-
-/// A page's links as stored: `[to, text, element]` arrays in JSON, zstd-compressed into a
-/// blob (with the site's dictionary once it has one, see [`super::sitedict`]; a page carries
-/// dozens of links, and they were most of the database). Rows written before version 12 are
-/// LZ4-compressed with the length prepended, rows written before compression hold the JSON as
-/// text; all are read.
+/// A page's links as stored: `[to, text, element]` arrays in JSON, zstd-compressed (with the
+/// site's dictionary once it has one, see [`super::sitedict`]; a page carries dozens of links,
+/// and they were most of the database). Since version 14 the list is part of the page's body
+/// ([`Body`]); version 4 to 13 kept it in `link_lists` (LZ4 with the length prepended before
+/// version 12), versions before inline as JSON text; all are read.
 type CompactLink = (String, String, crate::extract::LinkElement);
 
 /// The most a stored link list may claim to expand to (a corrupt length prefix must not
 /// allocate gigabytes).
 const MAX_LINKS_JSON: usize = 64 << 20;
 
-/// The compressed list and the hash of its content (what `link_lists` is keyed by).
+/// The compressed list and the hash of its content (what `link_lists` was keyed by; version
+/// 13's format, written by tests of reading older rows).
+#[cfg(test)]
 fn encode_links<'a>(
     links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
     codec: Option<&SiteCodec>,
 ) -> std::result::Result<Encoded, serde_json::Error> {
     let compact: Vec<(&str, &str, crate::extract::LinkElement)> = links.collect();
     Ok(Encoded::new(serde_json::to_vec(&compact)?, codec))
+}
+
+/// What a page showed, as one stored frame (`page_bodies`, version 14): its raw observation,
+/// the links on it, its title and its facts, in this order, as JSON. One frame instead of a
+/// raw observation and a link list apart: the anchor texts of a page's links (often the
+/// titles of the pages they lead to) are in its visible text, its title and most of its facts
+/// (article title, column name) too, so the compressor stores them once. A page's own
+/// columns keep what is read without it (URL, status, validators, times, sizes).
+#[derive(serde::Serialize)]
+struct BodyOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<&'a crate::extract::PageRaw>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    links: &'a [(&'a str, &'a str, crate::extract::LinkElement)],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(skip_serializing_if = "crate::extract::PageFacts::is_empty")]
+    facts: &'a crate::extract::PageFacts,
+}
+
+/// A stored body read back; `R` is [`crate::extract::PageRaw`], or
+/// [`serde::de::IgnoredAny`] when the raw observation is not wanted.
+#[derive(serde::Deserialize)]
+struct BodyIn<R> {
+    #[serde(default = "none")]
+    raw: Option<R>,
+    #[serde(default)]
+    links: Vec<CompactLink>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    facts: crate::extract::PageFacts,
+}
+
+fn none<R>() -> Option<R> {
+    None
+}
+
+/// A page's body read back.
+struct Body {
+    raw: Option<Box<crate::extract::PageRaw>>,
+    links: Vec<Edge>,
+    title: Option<String>,
+    facts: crate::extract::PageFacts,
+}
+
+/// The most a stored body may claim to expand to (a raw observation and a link list).
+const MAX_BODY_JSON: usize = MAX_RAW_JSON + MAX_LINKS_JSON;
+
+/// A page's body, compressed (with the site's dictionary when `codec` has one).
+fn encode_body<'a>(
+    page: &PageRecord,
+    links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
+    codec: Option<&SiteCodec>,
+) -> std::result::Result<Encoded, serde_json::Error> {
+    let links: Vec<(&str, &str, crate::extract::LinkElement)> = links.collect();
+    let body = BodyOut {
+        raw: page.raw.as_deref(),
+        links: &links,
+        title: page.title.as_deref(),
+        facts: &page.facts,
+    };
+    Ok(Encoded::new(serde_json::to_vec(&body)?, codec))
+}
+
+/// A stored body (see [`unpack`]); its raw observation only when `raw`.
+fn decode_body(
+    b: &[u8],
+    dict: Option<(i64, &Dicts<'_>)>,
+    raw: bool,
+) -> std::result::Result<Body, String> {
+    let json = unpack(b, dict, MAX_BODY_JSON)?;
+    let edges = |links: Vec<CompactLink>| -> Vec<Edge> {
+        links
+            .into_iter()
+            .map(|(to, text, element)| Edge { to, text, element })
+            .collect()
+    };
+    if raw {
+        let b: BodyIn<crate::extract::PageRaw> =
+            serde_json::from_slice(&json).map_err(|e| format!("page body: {e}"))?;
+        Ok(Body {
+            raw: b.raw.map(Box::new),
+            links: edges(b.links),
+            title: b.title,
+            facts: b.facts,
+        })
+    } else {
+        let b: BodyIn<serde::de::IgnoredAny> =
+            serde_json::from_slice(&json).map_err(|e| format!("page body: {e}"))?;
+        Ok(Body {
+            raw: None,
+            links: edges(b.links),
+            title: b.title,
+            facts: b.facts,
+        })
+    }
 }
 
 /// The most a stored raw observation may claim to expand to.
@@ -60,7 +156,9 @@ const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
 
 /// A page's raw observation as stored: JSON, zstd-compressed (with the site's dictionary
 /// when `codec` has one, see [`super::sitedict`]; rows written before took LZ4, and are still
-/// read), with the hash of the JSON (what `page_raws` is keyed by).
+/// read), with the hash of the JSON (what `page_raws` is keyed by). Version 13's format,
+/// written by tests of reading older rows.
+#[cfg(test)]
 fn encode_raw(
     raw: &crate::extract::PageRaw,
     codec: Option<&SiteCodec>,
@@ -68,8 +166,8 @@ fn encode_raw(
     Ok(Encoded::new(serde_json::to_vec(raw)?, codec))
 }
 
-/// JSON compressed for a content-addressed table (`page_raws`, `link_lists`), ready to
-/// insert.
+/// JSON compressed for a content-addressed table (`page_bodies`; `page_raws` and
+/// `link_lists` before version 14), ready to insert.
 #[derive(Debug, Clone)]
 struct Encoded {
     blob: Vec<u8>,
@@ -97,13 +195,25 @@ fn unpack(
     dict: Option<(i64, &Dicts<'_>)>,
     max: usize,
 ) -> std::result::Result<Vec<u8>, String> {
-    // The buffer to decompress into: the size the frame declares (zstd writes it), else the
-    // cap. Sized at the cap, each row's buffer reserved tens of MiB (mapped and unmapped again
-    // by the allocator) for a few KiB; a frame that says more than it holds fails as before.
-    let max = match zstd::zstd_safe::get_frame_content_size(b) {
-        Ok(Some(n)) => usize::try_from(n).map_or(max, |n| n.min(max)),
-        _ => max,
-    };
+    if b.starts_with(&ZSTD_MAGIC) {
+        // A frame says how much it expands to (the writer's frames do): allocate that much,
+        // not `max`, and refuse more.
+        if let Ok(Some(size)) = zstd::zstd_safe::get_frame_content_size(b) {
+            let size = usize::try_from(size).unwrap_or(usize::MAX);
+            if size > max {
+                return Err(format!("frame claims {size} bytes"));
+            }
+            return unpack_frame(b, dict, size);
+        }
+    }
+    unpack_frame(b, dict, max)
+}
+
+fn unpack_frame(
+    b: &[u8],
+    dict: Option<(i64, &Dicts<'_>)>,
+    max: usize,
+) -> std::result::Result<Vec<u8>, String> {
     if let Some((id, dicts)) = dict {
         if !b.starts_with(&ZSTD_MAGIC) {
             return Err(format!(
@@ -126,10 +236,10 @@ fn unpack(
     lz4_flex::decompress_size_prepended(b).map_err(|e| e.to_string())
 }
 
-/// The id of the row of a content-addressed table (`link_lists`, `page_raws`) holding
-/// `e`, inserted (with its dictionary, see [`sitedict::dict_id`]) if missing. The insert does
-/// nothing on a conflict (another worker's transaction inserted the same content first), and
-/// the row is then read again. `insert` takes the hash, the blob and the dictionary's id.
+/// The id of the row of a content-addressed table (`page_bodies`; `link_lists` and
+/// `page_raws` as version 13 wrote them) holding `e`, inserted (with its dictionary, see
+/// [`sitedict::dict_id`]) if missing. The insert does nothing on a conflict (another worker's
+/// transaction inserted the same content first), and the row is then read again. `insert` takes the hash, the blob and the dictionary's id.
 fn shared_row(tx: &Conn, select: &str, insert: &str, e: &Encoded, at: &str) -> DbResult<i64> {
     let find = || {
         tx.prepare_cached(select)?
@@ -224,14 +334,27 @@ mod raw_tests {
     }
 }
 
-/// The two expressions that read a page's links, the list and the id of its dictionary,
-/// then the tables (`p` is `pages`, `l` its `link_lists` row).
-pub(super) const LINKS_OF_PAGE: &str = "COALESCE(l.links, p.links), l.dict_id \
-     FROM pages p LEFT JOIN link_lists l ON l.id = p.links_id";
+/// The tables a page row is read from: `p` is `pages`, `l` its `link_lists` row (versions 4
+/// to 13), `b` its `page_bodies` row (version 14).
+pub(super) const PAGE_FROM: &str = "FROM pages p LEFT JOIN link_lists l ON l.id = p.links_id \
+     LEFT JOIN page_bodies b ON b.id = p.body_id";
 
-/// The links of a page: the list at `idx` (see [`LINKS_OF_PAGE`]), its dictionary's id at
+/// The expressions a page is read from by [`read_page`], for the row `p` of [`PAGE_FROM`]:
+/// its columns (0 to 15), then the raw observation of a row written before version 14 (16:
+/// blob, 17: dictionary; typed NULLs without `raw`), its link list (18: list, 19:
+/// dictionary), its body (20: blob, 21: dictionary).
+pub(super) fn page_select(raw: bool) -> String {
+    format!(
+        "p.url, p.final_url, p.depth, p.status, p.charset, p.title, p.content_hash, p.etag, \
+         p.last_modified, p.fetched_at, p.elapsed_ms, p.bytes, p.truncated, p.links_found, \
+         p.facts, p.http_status, {}, COALESCE(l.links, p.links), l.dict_id, b.body, b.dict_id",
+        if raw { raw_of("p") } else { NO_RAW.to_string() }
+    )
+}
+
+/// The links of a page written before version 14: the list at `idx`, its dictionary's id at
 /// `idx + 1`.
-pub(super) fn decode_links(row: &Row<'_>, idx: usize, dicts: &Dicts<'_>) -> DbResult<Vec<Edge>> {
+fn decode_links(row: &Row<'_>, idx: usize, dicts: &Dicts<'_>) -> DbResult<Vec<Edge>> {
     use super::db::RawValue;
     let bad = |e: Box<dyn std::error::Error + Send + Sync>| super::db::bad(idx, e);
     let dict: Option<i64> = row.get(idx + 1)?;
@@ -255,25 +378,119 @@ pub(super) fn decode_links(row: &Row<'_>, idx: usize, dicts: &Dicts<'_>) -> DbRe
         .collect())
 }
 
+/// A status as stored: empty for a 2xx answer (since version 14: its code is in
+/// `http_status`), else the JSON of the [`LinkStatus`](crate::crawl::LinkStatus).
+fn encode_status(
+    status: &crate::crawl::LinkStatus,
+) -> std::result::Result<String, serde_json::Error> {
+    match status {
+        crate::crawl::LinkStatus::Ok { .. } => Ok(String::new()),
+        other => serde_json::to_string(other),
+    }
+}
+
+/// The status at `idx` with the HTTP status at `http` (see [`encode_status`]).
+fn decode_status(row: &Row<'_>, idx: usize, http: usize) -> DbResult<crate::crawl::LinkStatus> {
+    let s: String = row.get(idx)?;
+    if !s.is_empty() {
+        return serde_json::from_str(&s).map_err(|e| super::db::bad(idx, e));
+    }
+    let code: Option<i64> = row.get(http)?;
+    let status = code
+        .and_then(|c| u16::try_from(c).ok())
+        .ok_or_else(|| super::db::bad(http, "an empty status needs an HTTP status"))?;
+    Ok(crate::crawl::LinkStatus::Ok { status })
+}
+
+/// A final URL as stored: empty when it is the URL asked for (since version 14).
+fn encode_final_url(url: &str, final_url: &str) -> String {
+    if final_url == url {
+        String::new()
+    } else {
+        final_url.to_string()
+    }
+}
+
+/// The final URL at `idx` of the URL `url` (see [`encode_final_url`]).
+fn decode_final_url(row: &Row<'_>, idx: usize, url: &str) -> DbResult<String> {
+    let f: String = row.get(idx)?;
+    Ok(if f.is_empty() { url.to_string() } else { f })
+}
+
+/// A page and the links on it, from the expressions of [`page_select`] starting at `offset`;
+/// its raw observation only when `raw`.
+pub(super) fn read_page(
+    row: &Row<'_>,
+    offset: usize,
+    dicts: &Dicts<'_>,
+    raw: bool,
+) -> DbResult<(PageRecord, Vec<Edge>)> {
+    let o = offset;
+    let url: String = row.get(o)?;
+    let depth: i64 = row.get(o + 2)?;
+    let body: Option<Vec<u8>> = row.get(o + 20)?;
+    let (raw, links, title, facts) = match body {
+        Some(b) => {
+            let dict: Option<i64> = row.get(o + 21)?;
+            let body = decode_body(&b, dict.map(|id| (id, dicts)), raw)
+                .map_err(|e| super::db::bad(o + 20, e))?;
+            (body.raw, body.links, body.title, body.facts)
+        }
+        None => (
+            if raw {
+                decode_raw(row, o + 16, dicts)?
+            } else {
+                None
+            },
+            decode_links(row, o + 18, dicts)?,
+            row.get(o + 5)?,
+            match row.get::<Option<String>>(o + 14)? {
+                Some(t) => serde_json::from_str(&t).map_err(|e| super::db::bad(o + 14, e))?,
+                None => Default::default(),
+            },
+        ),
+    };
+    let page = PageRecord {
+        final_url: decode_final_url(row, o + 1, &url)?,
+        url,
+        depth: u32::try_from(depth).map_err(|e| super::db::bad(o + 2, e))?,
+        status: decode_status(row, o + 3, o + 15)?,
+        charset: row.get(o + 4)?,
+        title,
+        content_hash: row.get(o + 6)?,
+        etag: row.get(o + 7)?,
+        last_modified: row.get(o + 8)?,
+        fetched_at: row.get(o + 9)?,
+        elapsed_ms: col_u64(row, o + 10)?,
+        bytes: col_u64(row, o + 11)?,
+        truncated: row.get(o + 12)?,
+        links_found: col_usize(row, o + 13)?,
+        facts,
+        raw,
+    };
+    Ok((page, links))
+}
+
 /// Referring pages kept per link row (all are counted in `referrer_count`; the pages
 /// themselves keep every link, so nothing is lost).
 const STORED_REFERRERS: usize = 5;
 
-fn page_row(row: &Row<'_>, dicts: &Dicts<'_>) -> DbResult<PageRecord> {
-    page_row_offset(row, 0, dicts)
-}
+/// The columns [`link_row`] reads.
+const LINK_COLUMNS: &str = "url, internal, on_home, status, redirects, final_url, elapsed_ms, \
+     referrers, referrer_count, target, http_status";
 
 fn link_row(row: &Row<'_>) -> DbResult<LinkFact> {
+    let url: String = row.get(0)?;
     Ok(LinkFact {
-        url: row.get(0)?,
         internal: row.get(1)?,
         on_home: row.get(2)?,
         outcome: FetchOutcome {
-            status: col_json(row, 3)?,
+            status: decode_status(row, 3, 10)?,
             redirects: col_json(row, 4)?,
-            final_url: row.get(5)?,
+            final_url: decode_final_url(row, 5, &url)?,
             elapsed_ms: col_u64(row, 6)?,
         },
+        url,
         referrers: col_json(row, 7)?,
         referrer_count: col_usize(row, 8)?,
         target: col_json_opt(row, 9)?,
@@ -291,7 +508,6 @@ pub struct PageRow {
     status: String,
     http_status: Option<u16>,
     charset: Option<String>,
-    title: Option<String>,
     content_hash: Option<String>,
     etag: Option<String>,
     last_modified: Option<String>,
@@ -300,14 +516,28 @@ pub struct PageRow {
     bytes: i64,
     truncated: bool,
     links_found: i64,
-    facts: Option<String>,
-    raw: Option<Encoded>,
-    links: Encoded,
+    content: Content,
+}
+
+/// What a page showed, as stored.
+#[derive(Debug, Clone)]
+enum Content {
+    /// Its body (version 14): raw observation, links, title and facts in one frame.
+    Body(Encoded),
+    /// As version 13 wrote it (title and facts in the page row, the raw observation and the
+    /// link list apart): tests of reading older rows write it.
+    #[cfg(test)]
+    V13 {
+        title: Option<String>,
+        facts: Option<String>,
+        raw: Option<Encoded>,
+        links: Encoded,
+    },
 }
 
 impl PageRow {
-    /// Encode a page and the links on it (`(to, text, element)`); its raw observation is
-    /// compressed without a dictionary.
+    /// Encode a page and the links on it (`(to, text, element)`); its body is compressed
+    /// without a dictionary.
     pub fn encode<'a>(
         page: &PageRecord,
         links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
@@ -315,8 +545,8 @@ impl PageRow {
         PageRow::encode_with(page, links, None)
     }
 
-    /// [`PageRow::encode`] with the site's codec: the raw observation is compressed with the
-    /// site's dictionary once it has one (see [`SiteCodec`]).
+    /// [`PageRow::encode`] with the site's codec: the body is compressed with the site's
+    /// dictionary once it has one (see [`SiteCodec`]).
     pub fn encode_with<'a>(
         page: &PageRecord,
         links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
@@ -326,15 +556,55 @@ impl PageRow {
             what: format!("the page {}", page.url),
             message: e.to_string(),
         };
-        let links = encode_links(links, codec).map_err(fail)?;
+        let body = encode_body(page, links, codec).map_err(fail)?;
+        PageRow::with_content(page, Content::Body(body))
+    }
+
+    /// A page encoded as version 13 stored it (for tests of reading older rows).
+    #[cfg(test)]
+    pub(super) fn encode_v13<'a>(
+        page: &PageRecord,
+        links: impl Iterator<Item = (&'a str, &'a str, crate::extract::LinkElement)>,
+        codec: Option<&SiteCodec>,
+    ) -> Result<PageRow> {
+        let fail = |e: serde_json::Error| StoreError::Encode {
+            what: format!("the page {}", page.url),
+            message: e.to_string(),
+        };
+        let mut row = PageRow::with_content(
+            page,
+            Content::V13 {
+                title: page.title.clone(),
+                facts: if page.facts.is_empty() {
+                    None
+                } else {
+                    Some(serde_json::to_string(&page.facts).map_err(fail)?)
+                },
+                raw: page
+                    .raw
+                    .as_deref()
+                    .map(|r| encode_raw(r, codec))
+                    .transpose()
+                    .map_err(fail)?,
+                links: encode_links(links, codec).map_err(fail)?,
+            },
+        )?;
+        row.final_url = page.final_url.clone();
+        row.status = serde_json::to_string(&page.status).map_err(fail)?;
+        Ok(row)
+    }
+
+    fn with_content(page: &PageRecord, content: Content) -> Result<PageRow> {
         Ok(PageRow {
             url: page.url.clone(),
-            final_url: page.final_url.clone(),
+            final_url: encode_final_url(&page.url, &page.final_url),
             depth: i64::from(page.depth),
-            status: serde_json::to_string(&page.status).map_err(fail)?,
+            status: encode_status(&page.status).map_err(|e| StoreError::Encode {
+                what: format!("the page {}", page.url),
+                message: e.to_string(),
+            })?,
             http_status: page.status.http_status(),
             charset: page.charset.clone(),
-            title: page.title.clone(),
             content_hash: page.content_hash.clone(),
             etag: page.etag.clone(),
             last_modified: page.last_modified.clone(),
@@ -343,18 +613,7 @@ impl PageRow {
             bytes: int(page.bytes),
             truncated: page.truncated,
             links_found: int_usize(page.links_found),
-            facts: if page.facts.is_empty() {
-                None
-            } else {
-                Some(serde_json::to_string(&page.facts).map_err(fail)?)
-            },
-            raw: page
-                .raw
-                .as_deref()
-                .map(|r| encode_raw(r, codec))
-                .transpose()
-                .map_err(fail)?,
-            links,
+            content,
         })
     }
 
@@ -397,11 +656,11 @@ impl LinkRow {
             url: link.url.clone(),
             internal: link.internal,
             on_home: link.on_home,
-            status: serde_json::to_string(&o.status).map_err(fail)?,
+            status: encode_status(&o.status).map_err(fail)?,
             http_status: o.status.http_status(),
             broken: o.status.is_broken(),
             redirects: serde_json::to_string(&o.redirects).map_err(fail)?,
-            final_url: o.final_url.clone(),
+            final_url: encode_final_url(&link.url, &o.final_url),
             elapsed_ms: int(o.elapsed_ms),
             referrers: serde_json::to_string(if failing {
                 &link.referrers[..link.referrers.len().min(STORED_REFERRERS)]
@@ -451,37 +710,64 @@ impl Batch<'_> {
     }
 
     fn save_page_inner(&mut self, site_run: SiteRunId, r: &PageRow) -> DbResult<()> {
-        // The link list is stored once per distinct content: an unchanged page of yesterday's
-        // scan points to yesterday's list.
-        // Looked up first (the common case: the list is known), inserted without conflict
-        // otherwise: another worker may be inserting the same list at the same moment.
+        // A page's body is stored once per distinct content: an unchanged page of
+        // yesterday's scan points to yesterday's body.
+        // Looked up first (the common case: the body is known), inserted without conflict
+        // otherwise: another worker may be inserting the same body at the same moment.
         // A dictionary is stored with the first new row compressed with it.
-        let links_id = shared_row(
-            &self.tx,
-            "SELECT id FROM link_lists WHERE hash = ?1",
-            "INSERT INTO link_lists (hash, links, dict_id) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (hash) DO NOTHING RETURNING id",
-            &r.links,
-            &r.fetched_at,
-        )?;
-        // The raw observation likewise, once per distinct content.
-        let raw_id = match &r.raw {
-            None => None,
-            Some(raw) => Some(shared_row(
-                &self.tx,
-                "SELECT id FROM page_raws WHERE hash = ?1",
-                "INSERT INTO page_raws (hash, raw, dict_id) VALUES (?1, ?2, ?3) \
-                 ON CONFLICT (hash) DO NOTHING RETURNING id",
+        let (title, facts, links_id, raw_id, body_id) = match &r.content {
+            Content::Body(body) => {
+                let id = shared_row(
+                    &self.tx,
+                    "SELECT id FROM page_bodies WHERE hash = ?1",
+                    "INSERT INTO page_bodies (hash, body, dict_id) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (hash) DO NOTHING RETURNING id",
+                    body,
+                    &r.fetched_at,
+                )?;
+                (
+                    None::<String>,
+                    None::<String>,
+                    None::<i64>,
+                    None::<i64>,
+                    Some(id),
+                )
+            }
+            #[cfg(test)]
+            Content::V13 {
+                title,
+                facts,
                 raw,
-                &r.fetched_at,
-            )?),
+                links,
+            } => {
+                let links_id = shared_row(
+                    &self.tx,
+                    "SELECT id FROM link_lists WHERE hash = ?1",
+                    "INSERT INTO link_lists (hash, links, dict_id) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (hash) DO NOTHING RETURNING id",
+                    links,
+                    &r.fetched_at,
+                )?;
+                let raw_id = match raw {
+                    None => None,
+                    Some(raw) => Some(shared_row(
+                        &self.tx,
+                        "SELECT id FROM page_raws WHERE hash = ?1",
+                        "INSERT INTO page_raws (hash, raw, dict_id) VALUES (?1, ?2, ?3) \
+                         ON CONFLICT (hash) DO NOTHING RETURNING id",
+                        raw,
+                        &r.fetched_at,
+                    )?),
+                };
+                (title.clone(), facts.clone(), Some(links_id), raw_id, None)
+            }
         };
         self.tx
             .prepare_cached(
                 "INSERT INTO pages (site_run, url, final_url, depth, status, http_status, charset, \
                  title, content_hash, etag, last_modified, fetched_at, elapsed_ms, bytes, \
-                 truncated, links_found, facts, links, links_id, raw_id) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18, ?19) \
+                 truncated, links_found, facts, links, links_id, raw_id, body_id) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, '[]', ?18, ?19, ?20) \
                  ON CONFLICT (site_run, url) DO UPDATE SET final_url = excluded.final_url, \
                  depth = excluded.depth, status = excluded.status, \
                  http_status = excluded.http_status, charset = excluded.charset, \
@@ -490,7 +776,8 @@ impl Batch<'_> {
                  fetched_at = excluded.fetched_at, elapsed_ms = excluded.elapsed_ms, \
                  bytes = excluded.bytes, truncated = excluded.truncated, \
                  links_found = excluded.links_found, facts = excluded.facts, \
-                 links = excluded.links, links_id = excluded.links_id, raw_id = excluded.raw_id",
+                 links = excluded.links, links_id = excluded.links_id, raw_id = excluded.raw_id, \
+                 body_id = excluded.body_id",
             )?
             .execute(params![
                 site_run.0,
@@ -500,7 +787,7 @@ impl Batch<'_> {
                 r.status,
                 r.http_status,
                 r.charset,
-                r.title,
+                title,
                 r.content_hash,
                 r.etag,
                 r.last_modified,
@@ -509,9 +796,10 @@ impl Batch<'_> {
                 r.bytes,
                 r.truncated,
                 r.links_found,
-                r.facts,
+                facts,
                 links_id,
                 raw_id,
+                body_id,
             ])?;
         Ok(())
     }
@@ -721,33 +1009,27 @@ impl Store {
 
     fn resume_state_inner(&self, site_run: SiteRunId) -> DbResult<ResumeState> {
         let sql = format!(
-            "SELECT {PAGE_COLUMNS}, {} FROM pages WHERE site_run = ?1 ORDER BY id",
-            raw_of("pages")
+            "SELECT {} {PAGE_FROM} WHERE p.site_run = ?1 ORDER BY p.id",
+            page_select(true)
         );
         let dicts = Dicts::new(&self.conn);
-        let pages = self
-            .conn
-            .prepare_cached(&sql)?
-            .query_map([site_run.0], |row| page_row(row, &dicts))?
-            .collect::<DbResult<Vec<_>>>()?;
+        let mut pages = Vec::new();
         let mut edges: HashMap<String, Vec<Edge>> = HashMap::new();
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT p.url, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
-        ))?;
-        st.for_each(params![site_run.0], |row| {
-            let from: String = row.get(0)?;
-            let list = decode_links(row, 1, &dicts)?;
-            if !list.is_empty() {
-                edges.insert(from, list);
-            }
-            Ok(())
-        })?;
+        self.conn
+            .prepare_cached(&sql)?
+            .for_each(params![site_run.0], |row| {
+                let (page, list) = read_page(row, 0, &dicts, true)?;
+                if !list.is_empty() {
+                    edges.insert(page.url.clone(), list);
+                }
+                pages.push(page);
+                Ok(())
+            })?;
         let links = self
             .conn
-            .prepare_cached(
-                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
-                 referrers, referrer_count, target FROM links WHERE site_run = ?1 ORDER BY id",
-            )?
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"
+            ))?
             .query_map([site_run.0], link_row)?
             .collect::<DbResult<Vec<_>>>()?;
         Ok(ResumeState {
@@ -772,10 +1054,9 @@ impl Store {
     /// [`Store::resume_state`] reads them).
     pub fn link_results(&self, site_run: SiteRunId) -> Result<Vec<LinkFact>> {
         self.conn
-            .prepare_cached(
-                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
-                 referrers, referrer_count, target FROM links WHERE site_run = ?1 ORDER BY id",
-            )
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"
+            ))
             .and_then(|mut st| {
                 st.query_map([site_run.0], link_row)?
                     .collect::<DbResult<Vec<_>>>()
@@ -818,10 +1099,9 @@ impl Store {
     /// [`Store::link_results`] lists them), one at a time.
     pub fn for_each_link(&self, site_run: SiteRunId, f: &mut dyn FnMut(LinkFact)) -> Result<()> {
         let mut go = || -> DbResult<()> {
-            let mut st = self.conn.prepare_cached(
-                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
-                 referrers, referrer_count, target FROM links WHERE site_run = ?1 ORDER BY id",
-            )?;
+            let mut st = self.conn.prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 ORDER BY id"
+            ))?;
             st.for_each(params![site_run.0], |row| {
                 f(link_row(row)?);
                 Ok(())
@@ -838,66 +1118,59 @@ impl Store {
         url: &str,
         raw: bool,
     ) -> Result<Option<PageRecord>> {
-        let columns = PAGE_COLUMNS
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let raw_col = if raw { raw_of("p") } else { NO_RAW.to_string() };
+        let select = page_select(raw);
         let dicts = Dicts::new(&self.conn);
         let go = || -> DbResult<Option<PageRecord>> {
             let by_url = self
                 .conn
                 .prepare_cached(&format!(
-                    "SELECT {columns}, {raw_col} FROM pages p WHERE p.site_run = ?1 AND p.url = ?2"
+                    "SELECT {select} {PAGE_FROM} WHERE p.site_run = ?1 AND p.url = ?2"
                 ))?
-                .query_row(params![site_run.0, url], |row| page_row(row, &dicts))
+                .query_row(params![site_run.0, url], |row| {
+                    read_page(row, 0, &dicts, raw).map(|(p, _)| p)
+                })
                 .optional()?;
             if by_url.is_some() {
                 return Ok(by_url);
             }
+            // A final URL equal to the page's own is stored empty: only redirected pages have
+            // one to match.
             self.conn
                 .prepare_cached(&format!(
-                    "SELECT {columns}, {raw_col} FROM pages p \
+                    "SELECT {select} {PAGE_FROM} \
                      WHERE p.site_run = ?1 AND p.final_url = ?2 ORDER BY p.id LIMIT 1"
                 ))?
-                .query_row(params![site_run.0, url], |row| page_row(row, &dicts))
+                .query_row(params![site_run.0, url], |row| {
+                    read_page(row, 0, &dicts, raw).map(|(p, _)| p)
+                })
                 .optional()
         };
-        go().map_err(|e| {
-            self.err(
-                &format!("read the page {url} of site run {site_run} from"),
-                e,
-            )
-        })
+        go().map_err(|e| self.err(&format!("read the page {url} of site run {site_run} from"), e))
     }
 
     /// The result of the link to `url` in a site run, if it has one.
     pub fn link_result(&self, site_run: SiteRunId, url: &str) -> Result<Option<LinkFact>> {
         self.conn
-            .prepare_cached(
-                "SELECT url, internal, on_home, status, redirects, final_url, elapsed_ms, \
-                 referrers, referrer_count, target FROM links WHERE site_run = ?1 AND url = ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 AND url = ?2"
+            ))
             .and_then(|mut st| st.query_row(params![site_run.0, url], link_row).optional())
-            .map_err(|e| {
-                self.err(
-                    &format!("read the link {url} of site run {site_run} from"),
-                    e,
-                )
-            })
+            .map_err(|e| self.err(&format!("read the link {url} of site run {site_run} from"), e))
     }
 
     /// The links on the page of a site run fetched as `url` (none if there is no such page).
     pub fn links_on(&self, site_run: SiteRunId, url: &str) -> Result<Vec<Edge>> {
+        let select = page_select(false);
         let dicts = Dicts::new(&self.conn);
         self.conn
             .prepare_cached(&format!(
-                "SELECT {LINKS_OF_PAGE} WHERE p.site_run = ?1 AND p.url = ?2"
+                "SELECT {select} {PAGE_FROM} WHERE p.site_run = ?1 AND p.url = ?2"
             ))
             .and_then(|mut st| {
-                st.query_row(params![site_run.0, url], |row| decode_links(row, 0, &dicts))
-                    .optional()
+                st.query_row(params![site_run.0, url], |row| {
+                    read_page(row, 0, &dicts, false).map(|(_, links)| links)
+                })
+                .optional()
             })
             .map(Option::unwrap_or_default)
             .map_err(|e| {
@@ -909,31 +1182,13 @@ impl Store {
     }
 
     /// Each page URL and depth of a site run with the links on it, in the order they were
-    /// saved, one at a time (the page records themselves are not read).
+    /// saved, one at a time.
     pub fn for_each_link_list(
         &self,
         site_run: SiteRunId,
         f: &mut dyn FnMut(&str, u32, Vec<Edge>),
     ) -> Result<()> {
-        let dicts = Dicts::new(&self.conn);
-        let mut go = || -> DbResult<()> {
-            let mut st = self.conn.prepare_cached(&format!(
-                "SELECT p.url, p.depth, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
-            ))?;
-            st.for_each(params![site_run.0], |row| {
-                let url: String = row.get(0)?;
-                let depth: i64 = row.get(1)?;
-                let links = decode_links(row, 2, &dicts)?;
-                f(&url, u32::try_from(depth).unwrap_or(u32::MAX), links);
-                Ok(())
-            })
-        };
-        go().map_err(|e| {
-            self.err(
-                &format!("read the link lists of site run {site_run} from"),
-                e,
-            )
-        })
+        self.for_each_page(site_run, false, &mut |p, links| f(&p.url, p.depth, links))
     }
 
     /// Each page of a site run with the links on it, in the order they were saved, one at a
@@ -945,23 +1200,15 @@ impl Store {
         raw: bool,
         f: &mut dyn FnMut(PageRecord, Vec<Edge>),
     ) -> Result<()> {
-        let columns = PAGE_COLUMNS
-            .split(", ")
-            .map(|c| format!("p.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let raw_col = if raw { raw_of("p") } else { NO_RAW.to_string() };
         let sql = format!(
-            "SELECT {columns}, {raw_col}, {LINKS_OF_PAGE} WHERE p.site_run = ?1 ORDER BY p.id"
+            "SELECT {} {PAGE_FROM} WHERE p.site_run = ?1 ORDER BY p.id",
+            page_select(raw)
         );
-        // The page columns, the raw observation and its dictionary, then the links.
-        let links_at = PAGE_COLUMNS.split(", ").count() + 2;
         let dicts = Dicts::new(&self.conn);
         let mut go = || -> DbResult<()> {
             let mut st = self.conn.prepare_cached(&sql)?;
             st.for_each(params![site_run.0], |row| {
-                let page = page_row(row, &dicts)?;
-                let links = decode_links(row, links_at, &dicts)?;
+                let (page, links) = read_page(row, 0, &dicts, raw)?;
                 f(page, links);
                 Ok(())
             })
@@ -1001,16 +1248,11 @@ impl Store {
 
     fn validators_inner(&self, site: &str, url: &str) -> DbResult<Option<Validators>> {
         let sql = format!(
-            "SELECT p.site_run, {}, {} FROM pages p JOIN site_runs s ON s.id = p.site_run \
+            "SELECT p.site_run, {} {PAGE_FROM} JOIN site_runs s ON s.id = p.site_run \
              WHERE s.site = ?1 AND p.url = ?2 \
              AND (p.etag IS NOT NULL OR p.last_modified IS NOT NULL) \
              ORDER BY p.site_run DESC LIMIT 1",
-            PAGE_COLUMNS
-                .split(", ")
-                .map(|c| format!("p.{c}"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            raw_of("p")
+            page_select(true)
         );
         let dicts = Dicts::new(&self.conn);
         let found = self
@@ -1018,20 +1260,14 @@ impl Store {
             .prepare_cached(&sql)?
             .query_row(params![site, url], |row| {
                 let site_run: i64 = row.get(0)?;
-                // The page columns follow the site run id.
-                let page = page_row_offset(row, 1, &dicts)?;
-                Ok((SiteRunId(site_run), page))
+                // The page's expressions follow the site run id.
+                let (page, edges) = read_page(row, 1, &dicts, true)?;
+                Ok((SiteRunId(site_run), page, edges))
             })
             .optional()?;
-        let Some((site_run, page)) = found else {
+        let Some((site_run, page, edges)) = found else {
             return Ok(None);
         };
-        let edges = self
-            .conn
-            .prepare_cached(&format!(
-                "SELECT {LINKS_OF_PAGE} WHERE p.site_run = ?1 AND p.url = ?2"
-            ))?
-            .query_row(params![site_run.0, url], |row| decode_links(row, 0, &dicts))?;
         Ok(Some(Validators {
             site_run,
             etag: page.etag.clone(),
@@ -1040,33 +1276,4 @@ impl Store {
             edges,
         }))
     }
-}
-
-/// [`page_row`] for page columns starting at `offset`.
-fn page_row_offset(row: &Row<'_>, offset: usize, dicts: &Dicts<'_>) -> DbResult<PageRecord> {
-    let depth: i64 = row.get(offset + 2)?;
-    Ok(PageRecord {
-        url: row.get(offset)?,
-        final_url: row.get(offset + 1)?,
-        depth: u32::try_from(depth).map_err(|e| super::db::bad(offset + 2, e))?,
-        status: col_json(row, offset + 3)?,
-        charset: row.get(offset + 4)?,
-        title: row.get(offset + 5)?,
-        content_hash: row.get(offset + 6)?,
-        etag: row.get(offset + 7)?,
-        last_modified: row.get(offset + 8)?,
-        fetched_at: row.get(offset + 9)?,
-        elapsed_ms: col_u64(row, offset + 10)?,
-        bytes: col_u64(row, offset + 11)?,
-        truncated: row.get(offset + 12)?,
-        links_found: col_usize(row, offset + 13)?,
-        facts: {
-            let text: Option<String> = row.get(offset + 14)?;
-            match text {
-                Some(t) => serde_json::from_str(&t).map_err(|e| super::db::bad(offset + 14, e))?,
-                None => Default::default(),
-            }
-        },
-        raw: decode_raw(row, offset + 15, dicts)?,
-    })
 }

@@ -11,7 +11,7 @@ use super::db::{Conn, DbError, DbResult};
 use super::dialect;
 
 /// The schema version this program writes.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// Version 1: runs, site runs, pages, link edges and results, facts, findings and their keys.
 const V1: &str = r#"
@@ -360,17 +360,36 @@ CREATE INDEX pages_site_run_id ON pages (site_run, id);
 CREATE INDEX links_site_run_id ON links (site_run, id);
 "#;
 
-/// Version 14: a site run's pages by final URL. A site judged from the store holds only the
+/// Version 14: a page's raw observation, links, title and facts are stored as one frame, its
+/// body (`page_bodies`: content-addressed like `page_raws` and `link_lists`, compressed with
+/// the site's dictionary), which `pages.body_id` names; the page row keeps its other columns,
+/// with an empty `final_url` when it is the URL asked for and an empty `status` for a 2xx
+/// answer (its code is `http_status`), as `links` rows do. Rows written before keep their
+/// format and are read as before. The index of pages by URL alone goes: every read of a
+/// page by URL names its site (`site_runs` by site, then `(site_run, url)`).
+const V14: &str = r#"
+CREATE TABLE page_bodies (
+    id      INTEGER PRIMARY KEY,
+    hash    BLOB NOT NULL UNIQUE,
+    body    BLOB NOT NULL,
+    dict_id INTEGER REFERENCES site_dicts(id)
+);
+ALTER TABLE pages ADD COLUMN body_id INTEGER REFERENCES page_bodies(id);
+DROP INDEX pages_url;
+"#;
+
+/// Version 15: a site run's pages by final URL. A site judged from the store holds only the
 /// pages its checks go through and looks the others up by URL, else by final URL (a page
 /// reached through a redirect); without this index each such look-up read all the site
 /// run's pages.
-const V14: &str = r#"
+const V15: &str = r#"
 CREATE INDEX pages_site_run_final_url ON pages (site_run, final_url);
 "#;
 
 /// The migrations, in order: `MIGRATIONS[i]` takes a file from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] =
-    &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
+pub(crate) const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15,
+];
 
 /// Version 3 on PostgreSQL: without the copy of the rows of version 2 (SQLite's JSON
 /// functions), since a PostgreSQL store starts empty (and is migrated to the current version at once).

@@ -174,7 +174,7 @@ fn a_new_file_gets_the_latest_schema_in_wal_mode() -> TestResult {
     let dir = tempfile::tempdir()?;
     let store = Store::open(&db(&dir))?;
     assert_eq!(store.schema_version()?, SCHEMA_VERSION);
-    assert_eq!(SCHEMA_VERSION, 14);
+    assert_eq!(SCHEMA_VERSION, 15);
     let mode: String = store
         .conn
         .query_row("PRAGMA journal_mode", params![], |r| r.get(0))?;
@@ -988,12 +988,16 @@ fn arm_failure(store: &Store) -> TestResult {
 /// Rows of a table; `edges` counts the links kept with the pages.
 fn count(store: &Store, table: &str) -> std::result::Result<i64, db::DbError> {
     if table == "edges" {
-        let sql = format!("SELECT {}", super::pages::LINKS_OF_PAGE);
+        let sql = format!(
+            "SELECT {} {}",
+            super::pages::page_select(false),
+            super::pages::PAGE_FROM
+        );
         let mut st = store.conn.prepare_cached(&sql)?;
         let mut n = 0;
         let dicts = super::sitedict::Dicts::new(&store.conn);
         st.for_each(params![], |row| {
-            n += super::pages::decode_links(row, 0, &dicts)?.len() as i64;
+            n += super::pages::read_page(row, 0, &dicts, false)?.1.len() as i64;
             Ok(())
         })?;
         return Ok(n);
@@ -1381,12 +1385,11 @@ fn a_pages_links_are_stored_compressed_and_read_back_whole() -> TestResult {
         })
         .collect();
     store.save_page(sr, &page("https://xian.gov.cn/", 0), &edges)?;
-    let (kind, stored): (String, i64) =
-        store
-            .conn
-            .query_row("SELECT typeof(l.links), length(l.links) FROM pages p JOIN link_lists l ON l.id = p.links_id", params![], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+    let (kind, stored): (String, i64) = store.conn.query_row(
+        "SELECT typeof(b.body), length(b.body) FROM pages p JOIN page_bodies b ON b.id = p.body_id",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     assert_eq!(kind, "blob");
     let json = serde_json::to_string(
         &edges
@@ -1414,7 +1417,12 @@ fn link_lists_written_as_json_text_by_older_versions_still_read() -> TestResult 
         edge("https://xian.gov.cn/a", "甲"),
         edge("mailto:x@y.cn", ""),
     ];
-    store.save_page(sr, &page("https://xian.gov.cn/", 0), &edges)?;
+    save_v13(
+        &mut store,
+        sr,
+        None,
+        &[(page("https://xian.gov.cn/", 0), edges.clone())],
+    )?;
     store.conn.execute(
         "UPDATE pages SET links = ?1, links_id = NULL",
         [r#"[["https://xian.gov.cn/a","甲","a"],["mailto:x@y.cn","","a"]]"#],
@@ -1432,7 +1440,12 @@ fn a_corrupt_link_list_is_an_error_not_a_panic_or_a_huge_allocation() -> TestRes
     let mut store = Store::open(&db(&dir))?;
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
-    store.save_page(sr, &page("https://xian.gov.cn/", 0), &[])?;
+    save_v13(
+        &mut store,
+        sr,
+        None,
+        &[(page("https://xian.gov.cn/", 0), vec![])],
+    )?;
     for bad in [
         vec![0xff, 0xff, 0xff, 0x7f, 1, 2, 3],
         vec![10, 0, 0, 0, 0xf0, 1],
@@ -1467,8 +1480,9 @@ fn an_unchanged_pages_link_list_is_stored_once_across_scans(b: &Backend) -> Test
         store.save_page(sr, &page("https://xian.gov.cn/empty", 1), &[])?;
         site_runs.push(sr);
     }
-    // Day 2 and day 3 share one list, day 4 has its own; the empty list is stored once.
-    assert_eq!(count(&store, "link_lists")?, 3);
+    // Day 2 and day 3 share one list (in the page's body), day 4 has its own; the page
+    // without links is stored once.
+    assert_eq!(count(&store, "page_bodies")?, 3);
     assert_eq!(count(&store, "pages")?, 6);
     for (sr, list) in site_runs.iter().zip([&edges, &edges, &changed]) {
         let state = store.resume_state(*sr)?;
@@ -1542,14 +1556,14 @@ fn a_version_4_file_is_upgraded_and_its_unfinished_run_resumes() -> TestResult {
         state.edges.get("https://xian.gov.cn/"),
         Some(&vec![edge("https://xian.gov.cn/a", "甲")])
     );
-    // New pages of the resumed run go to the shared link lists.
+    // New pages of the resumed run go to the shared page bodies.
     store.heartbeat(info.id)?;
     store.save_page(
         SiteRunId(1),
         &page("https://xian.gov.cn/a", 1),
         &[edge("https://xian.gov.cn/", "首页")],
     )?;
-    assert_eq!(count(&store, "link_lists")?, 1);
+    assert_eq!(count(&store, "page_bodies")?, 1);
     assert_eq!(count(&store, "edges")?, 2);
     Ok(())
 }
@@ -1575,9 +1589,11 @@ fn raw_observations_round_trip_are_shared_and_a_broken_one_is_a_clear_error() ->
     let plain = page("https://xian.gov.cn/old", 1);
     store.save_page(sr1, &home, &[])?;
     store.save_page(sr1, &plain, &[])?;
-    // The same observation in another site run is stored once.
+    // The same observation in another site run is stored once (the home page's body and
+    // the plain page's).
+    assert_eq!(count(&store, "page_bodies")?, 2);
     store.save_page(sr2, &home, &[])?;
-    assert_eq!(count(&store, "page_raws")?, 1);
+    assert_eq!(count(&store, "page_bodies")?, 2);
 
     let state = store.resume_state(sr1)?;
     assert_eq!(state.pages[0].raw.as_deref(), Some(&raw));
@@ -1589,7 +1605,7 @@ fn raw_observations_round_trip_are_shared_and_a_broken_one_is_a_clear_error() ->
     assert_eq!(v.page.raw.as_deref(), Some(&raw));
 
     // A corrupt blob is an error naming the read, never a panic or a silent empty text.
-    raw_conn_update(&path, "UPDATE page_raws SET raw = x'ffffff7f0000'")?;
+    raw_conn_update(&path, "UPDATE page_bodies SET body = x'ffffff7f0000'")?;
     let store = Store::open(&path)?;
     let err = store
         .resume_state(sr1)
@@ -1649,6 +1665,26 @@ fn save_coded(
     Ok(())
 }
 
+/// Save `pages` to `sr` as version 13 wrote them (see [`PageRow::encode_v13`]), through
+/// `codec` if given, in one transaction.
+fn save_v13(
+    store: &mut Store,
+    sr: SiteRunId,
+    codec: Option<&SiteCodec>,
+    pages: &[(PageRecord, Vec<Edge>)],
+) -> TestResult {
+    store.write(|b| {
+        for (p, edges) in pages {
+            let links = edges
+                .iter()
+                .map(|e| (e.to.as_str(), e.text.as_str(), e.element));
+            b.save_page_row(sr, &PageRow::encode_v13(p, links, codec)?)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
 fn pages_compressed_with_the_sites_dictionary_round_trip(b: &Backend) -> TestResult {
     let mut store = b.open()?;
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
@@ -1666,15 +1702,10 @@ fn pages_compressed_with_the_sites_dictionary_round_trip(b: &Backend) -> TestRes
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
     };
-    let (raws_with, raws_plain) = with_dict("page_raws")?;
-    let (lists_with, lists_plain) = with_dict("link_lists")?;
+    let (bodies_with, bodies_plain) = with_dict("page_bodies")?;
     assert!(
-        raws_with > 10 && raws_plain > 10,
-        "{raws_with} {raws_plain}"
-    );
-    assert!(
-        lists_with > 10 && lists_plain > 10,
-        "{lists_with} {lists_plain}"
+        bodies_with > 10 && bodies_plain > 10,
+        "{bodies_with} {bodies_plain}"
     );
 
     // Every reader gets back what was saved: the resume state, the page stream, a validator.
@@ -1754,14 +1785,14 @@ fn a_corrupt_frame_compressed_with_a_dictionary_is_a_clear_error(b: &Backend) ->
     save_coded(&mut store, sr, &codec, &pages)?;
     // A frame cut short, and a plain frame where a dictionary is named.
     store.conn.execute(
-        "UPDATE link_lists SET links = ?1 WHERE dict_id IS NOT NULL",
+        "UPDATE page_bodies SET body = ?1 WHERE dict_id IS NOT NULL",
         params![vec![0x28u8, 0xB5, 0x2F, 0xFD, 0x23, 0, 0]],
     )?;
-    let err = store.resume_state(sr).expect_err("a corrupt link list");
+    let err = store.resume_state(sr).expect_err("a corrupt page body");
     assert!(err.to_string().contains("dictionary"), "{err}");
     let plain = zstd::bulk::compress(b"{\"text\":\"x\"}", 3)?;
     store.conn.execute(
-        "UPDATE page_raws SET raw = ?1 WHERE dict_id IS NOT NULL",
+        "UPDATE page_bodies SET body = ?1 WHERE dict_id IS NOT NULL",
         params![plain],
     )?;
     let mut seen = 0;
@@ -1770,6 +1801,182 @@ fn a_corrupt_frame_compressed_with_a_dictionary_is_a_clear_error(b: &Backend) ->
         .expect_err("a frame without its dictionary");
     assert!(err.to_string().contains("dictionary"), "{err}");
     assert!(seen < pages.len());
+    Ok(())
+}
+
+fn a_pages_body_holds_its_observation_links_title_and_facts_and_is_shared(
+    b: &Backend,
+) -> TestResult {
+    let mut store = b.open()?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    // An article with its raw observation and facts, whose final URL is the one asked for.
+    let mut article = page("https://xian.gov.cn/xwzx/t1.html", 1);
+    article.title = Some("关于做好防汛抗旱工作的通知_示范县人民政府".into());
+    article.facts.article_title = Some("关于做好防汛抗旱工作的通知".into());
+    article.facts.column_name = Some("新闻中心".into());
+    article.raw = Some(Box::new(crate::extract::PageRaw {
+        text: "示范县人民政府 关于做好防汛抗旱工作的通知 相关信息 关于印发森林防火工作的通知"
+            .into(),
+        facts: true,
+        http_status: Some(200),
+        ..Default::default()
+    }));
+    let article_links = vec![
+        edge("https://xian.gov.cn/", "首页"),
+        edge(
+            "https://xian.gov.cn/xwzx/t2.html",
+            "关于印发森林防火工作的通知",
+        ),
+    ];
+    // A page that answered 404 after a redirect: its status and final URL are kept whole.
+    let mut gone = page("https://xian.gov.cn/old.html", 2);
+    gone.final_url = "https://xian.gov.cn/404.html".into();
+    gone.status = LinkStatus::HttpError { status: 404 };
+    gone.title = None;
+    // (A working target keeps no referrers: the pages' links name them.)
+    let mut ok = link(
+        "https://xian.gov.cn/xwzx/t2.html",
+        LinkStatus::Ok { status: 200 },
+        false,
+    );
+    ok.referrers.clear();
+    let mut same = ok.clone();
+    same.url = "https://xian.gov.cn/".into();
+    same.outcome.final_url = same.url.clone();
+    same.outcome.redirects.clear();
+    let broken = link(
+        "https://xian.gov.cn/old.html",
+        LinkStatus::HttpError { status: 404 },
+        false,
+    );
+    store.save_pages(
+        sr,
+        &[
+            (article.clone(), article_links.clone()),
+            (gone.clone(), vec![]),
+        ],
+    )?;
+    store.save_links(sr, &[ok.clone(), same.clone(), broken.clone()])?;
+
+    // The page row keeps no title, facts, raw observation or link list of its own; a final
+    // URL equal to the URL and a 2xx status are stored empty.
+    let row = |url: &str| -> std::result::Result<(String, String, bool, bool, bool), DbError> {
+        store.conn.query_row(
+            "SELECT final_url, status, title IS NULL AND facts IS NULL, \
+             links_id IS NULL AND raw_id IS NULL, body_id IS NOT NULL FROM pages WHERE url = ?1",
+            params![url],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+    };
+    assert_eq!(
+        row(&article.url)?,
+        (String::new(), String::new(), true, true, true)
+    );
+    let (final_url, status, ..) = row(&gone.url)?;
+    assert_eq!(final_url, gone.final_url);
+    assert_eq!(status, serde_json::to_string(&gone.status)?);
+    let link_row = |url: &str| -> std::result::Result<(String, String), DbError> {
+        store.conn.query_row(
+            "SELECT final_url, status FROM links WHERE url = ?1",
+            params![url],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+    };
+    assert_eq!(link_row(&same.url)?, (String::new(), String::new()));
+    assert_eq!(link_row(&ok.url)?.0, ok.outcome.final_url);
+    assert_eq!(
+        link_row(&broken.url)?.1,
+        serde_json::to_string(&broken.outcome.status)?
+    );
+    assert_eq!(count(&store, "page_bodies")?, 2);
+    assert_eq!(
+        (count(&store, "page_raws")?, count(&store, "link_lists")?),
+        (0, 0)
+    );
+
+    // Every reader gets back what was saved.
+    let state = store.resume_state(sr)?;
+    assert_eq!(state.pages, vec![article.clone(), gone.clone()]);
+    assert_eq!(state.edges.get(&article.url), Some(&article_links));
+    assert_eq!(state.edges.get(&gone.url), None);
+    assert_eq!(state.links, vec![ok.clone(), same.clone(), broken.clone()]);
+    assert_eq!(store.link_results(sr)?, state.links);
+    let mut streamed = Vec::new();
+    store.for_each_page(sr, true, &mut |p, e| streamed.push((p, e)))?;
+    assert_eq!(
+        streamed,
+        vec![
+            (article.clone(), article_links.clone()),
+            (gone.clone(), vec![])
+        ]
+    );
+    // Without the raw observation: everything else.
+    let mut lean = Vec::new();
+    store.for_each_page(sr, false, &mut |p, e| lean.push((p, e)))?;
+    let mut no_raw = article.clone();
+    no_raw.raw = None;
+    assert_eq!(lean[0], (no_raw, article_links.clone()));
+    let v = store
+        .validators("xian", &article.url)?
+        .ok_or("validators")?;
+    assert_eq!((&v.page, &v.edges), (&article, &article_links));
+
+    // The next scan of the unchanged page adds a page row and no body.
+    let run2 = store.begin_run(at("2026-11-03T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr2 = store.begin_site(run2, &site("xian"))?;
+    let mut again = article.clone();
+    again.fetched_at = "2026-11-03T10:00:00+08:00".into();
+    store.save_page(sr2, &again, &article_links)?;
+    assert_eq!(count(&store, "page_bodies")?, 2);
+    assert_eq!(store.resume_state(sr2)?.pages, vec![again]);
+    Ok(())
+}
+
+#[test]
+fn a_corrupt_page_body_is_an_error_naming_what_is_corrupt() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let path = db(&dir);
+    let mut store = Store::open(&path)?;
+    let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
+    let sr = store.begin_site(run, &site("xian"))?;
+    store.save_page(
+        sr,
+        &page("https://xian.gov.cn/", 0),
+        &[edge("https://xian.gov.cn/a", "甲")],
+    )?;
+    // A frame that claims more than a body may hold (refused before allocating), one that
+    // is no JSON body, a frame cut short, bytes that are no frame.
+    let huge = zstd::bulk::compress(&vec![b' '; 70 << 20], 1)?;
+    let not_a_body = zstd::bulk::compress(b"[1, 2, 3]", 3)?;
+    for (bad, says) in [
+        (huge, "claims"),
+        (not_a_body, "page body"),
+        (vec![0x28, 0xB5, 0x2F, 0xFD, 0x23, 0, 0], ""),
+        (vec![1, 2], ""),
+    ] {
+        store
+            .conn
+            .execute("UPDATE page_bodies SET body = ?1", params![bad])?;
+        let err = store.resume_state(sr).expect_err("a corrupt body");
+        assert!(matches!(err, StoreError::Data { .. }), "{err}");
+        assert!(err.to_string().contains(says), "{says}: {err}");
+        let err = store
+            .for_each_page(sr, false, &mut |_, _| {})
+            .expect_err("a corrupt body");
+        assert!(err.to_string().contains(says), "{says}: {err}");
+    }
+    // An empty status (a 2xx answer) without its HTTP status.
+    let sr2 = store.begin_site(run, &site("yanta"))?;
+    store.save_page(sr2, &page("https://yanta.gov.cn/", 0), &[])?;
+    store.conn.execute(
+        "UPDATE pages SET status = '', http_status = NULL WHERE site_run = ?1",
+        params![sr2.0],
+    )?;
+    let err = store
+        .resume_state(sr2)
+        .expect_err("a status without its code");
+    assert!(err.to_string().contains("HTTP status"), "{err}");
     Ok(())
 }
 
@@ -1953,8 +2160,9 @@ fn page_by_page_reads_walk_an_index_in_order() -> TestResult {
     )?;
     for sql in [
         format!(
-            "SELECT p.url, {} WHERE p.site_run = ?1 ORDER BY p.id",
-            super::pages::LINKS_OF_PAGE
+            "SELECT {} {} WHERE p.site_run = ?1 ORDER BY p.id",
+            super::pages::page_select(true),
+            super::pages::PAGE_FROM
         ),
         "SELECT url FROM pages WHERE site_run = ?1 ORDER BY id".to_string(),
         "SELECT url FROM links WHERE site_run = ?1 ORDER BY id".to_string(),
@@ -1978,8 +2186,11 @@ fn old_lz4_and_plain_zstd_rows_are_read_beside_dictionary_ones() -> TestResult {
     let run = store.begin_run(at("2026-11-02T09:00:00+08:00"), "c", "r", &["xian".into()])?;
     let sr = store.begin_site(run, &site("xian"))?;
     let codec = SiteCodec::new("xian", None);
-    let pages: Vec<_> = (0..50).map(framed_page).collect();
-    save_coded(&mut store, sr, &codec, &pages)?;
+    // Rows as version 13 wrote them (the raw observation and the link list apart, plain
+    // zstd, then with the site's dictionary), then rows of version 14 (page bodies).
+    let pages: Vec<_> = (0..60).map(framed_page).collect();
+    save_v13(&mut store, sr, Some(&codec), &pages[..50])?;
+    save_coded(&mut store, sr, &codec, &pages[50..])?;
     // Rows as version 11 wrote them: the first page's raw observation and links in LZ4.
     let (first, edges) = &pages[0];
     let raw_json = serde_json::to_vec(first.raw.as_deref().ok_or("raw")?)?;
@@ -1999,10 +2210,17 @@ fn old_lz4_and_plain_zstd_rows_are_read_beside_dictionary_ones() -> TestResult {
     )?;
     drop(c);
     let state = store.resume_state(sr)?;
+    assert_eq!(state.pages.len(), pages.len());
     for ((want, edges), got) in pages.iter().zip(&state.pages) {
-        assert_eq!(got.raw, want.raw, "{}", want.url);
+        assert_eq!(got, want, "{}", want.url);
         assert_eq!(state.edges.get(&want.url), Some(edges), "{}", want.url);
     }
+    let (v13, v14): (i64, i64) = store.conn.query_row(
+        "SELECT COUNT(raw_id), COUNT(body_id) FROM pages",
+        params![],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    assert_eq!((v13, v14), (50, 10));
     Ok(())
 }
 
@@ -2333,6 +2551,7 @@ on_both_backends!(
     a_store_can_be_moved_to_a_writer_thread,
     pages_compressed_with_the_sites_dictionary_round_trip,
     a_corrupt_frame_compressed_with_a_dictionary_is_a_clear_error,
+    a_pages_body_holds_its_observation_links_title_and_facts_and_is_shared,
     for_each_visits_every_row_in_order_across_chunks,
     a_failing_visitor_stops_and_closes_the_cursor,
     a_visitor_may_query_the_same_connection_between_rows,
