@@ -1145,7 +1145,12 @@ impl Store {
                 })
                 .optional()
         };
-        go().map_err(|e| self.err(&format!("read the page {url} of site run {site_run} from"), e))
+        go().map_err(|e| {
+            self.err(
+                &format!("read the page {url} of site run {site_run} from"),
+                e,
+            )
+        })
     }
 
     /// The result of the link to `url` in a site run, if it has one.
@@ -1155,7 +1160,12 @@ impl Store {
                 "SELECT {LINK_COLUMNS} FROM links WHERE site_run = ?1 AND url = ?2"
             ))
             .and_then(|mut st| st.query_row(params![site_run.0, url], link_row).optional())
-            .map_err(|e| self.err(&format!("read the link {url} of site run {site_run} from"), e))
+            .map_err(|e| {
+                self.err(
+                    &format!("read the link {url} of site run {site_run} from"),
+                    e,
+                )
+            })
     }
 
     /// The links on the page of a site run fetched as `url` (none if there is no such page).
