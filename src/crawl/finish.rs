@@ -26,14 +26,10 @@ impl SiteRun {
             .into_iter()
             .map(str::to_string)
             .collect();
-        let blocked = || LinkStatus::Blocked {
-            status: Some(403),
-            reason: "站点对扫描器全部返回403".into(),
-        };
         for k in &relabel {
             if let Some(f) = st.links.get_mut(k) {
                 if f.outcome.status == (LinkStatus::HttpError { status: 403 }) {
-                    f.outcome.status = blocked();
+                    f.outcome.status = blocked_403();
                 }
             }
         }
@@ -44,7 +40,7 @@ impl SiteRun {
                 .iter_mut()
                 .filter(|p| keys.contains(p.url.as_str()))
             {
-                p.status = blocked();
+                p.status = blocked_403();
             }
         }
         let mut stats = std::mem::take(&mut st.stats);
@@ -72,32 +68,11 @@ impl SiteRun {
             .filter(|l| l.outcome.status == LinkStatus::RobotsDisallowed)
             .count();
         stats.duration_ms = elapsed.as_millis() as u64;
-        let home = st.home.clone().or_else(|| {
-            // The home page was not parsed (not HTML, failed): keep its outcome as a record.
-            st.links.get(&self.home_key).map(|l| PageRecord {
-                url: l.url.clone(),
-                final_url: l.outcome.final_url.clone(),
-                depth: 0,
-                status: l.outcome.status.clone(),
-                charset: None,
-                title: None,
-                content_hash: None,
-                etag: None,
-                last_modified: None,
-                fetched_at: chrono::Utc::now().to_rfc3339(),
-                elapsed_ms: l.outcome.elapsed_ms,
-                bytes: 0,
-                truncated: false,
-                links_found: 0,
-                facts: Default::default(),
-                raw: None,
-            })
-        });
-        let error = match &home {
-            Some(h) if h.status.is_ok() => None,
-            Some(h) => Some(format!("首页无法访问：{}", h.status.zh())),
-            None => Some("首页未能抓取".to_string()),
-        };
+        let home = st
+            .home
+            .clone()
+            .or_else(|| st.links.get(&self.home_key).map(home_record));
+        let error = home_error(home.as_ref());
         let error = if st.worker_failures > 0 {
             Some(format!(
                 "{}；{} 个抓取任务异常中止",
@@ -148,5 +123,44 @@ impl SiteRun {
             site_id_code: site.site_id_code.clone(),
             access: Default::default(),
         }
+    }
+}
+
+/// The status of what the blanket-403 rule relabels: the scanner was shut out.
+pub(super) fn blocked_403() -> LinkStatus {
+    LinkStatus::Blocked {
+        status: Some(403),
+        reason: "站点对扫描器全部返回403".into(),
+    }
+}
+
+/// The record of a home page that was not parsed (not HTML, failed): its link result.
+pub(super) fn home_record(l: &LinkFact) -> PageRecord {
+    PageRecord {
+        url: l.url.clone(),
+        final_url: l.outcome.final_url.clone(),
+        depth: 0,
+        status: l.outcome.status.clone(),
+        charset: None,
+        title: None,
+        content_hash: None,
+        etag: None,
+        last_modified: None,
+        fetched_at: chrono::Utc::now().to_rfc3339(),
+        elapsed_ms: l.outcome.elapsed_ms,
+        bytes: 0,
+        truncated: false,
+        links_found: 0,
+        facts: Default::default(),
+        raw: None,
+    }
+}
+
+/// The site's error when its home page was not fetched, or not answered.
+pub(super) fn home_error(home: Option<&PageRecord>) -> Option<String> {
+    match home {
+        Some(h) if h.status.is_ok() => None,
+        Some(h) => Some(format!("首页无法访问：{}", h.status.zh())),
+        None => Some("首页未能抓取".to_string()),
     }
 }

@@ -11,13 +11,14 @@ use std::sync::{Arc, Mutex};
 
 use url::Url;
 
-use super::engine::{Crawler, StoredCrawl, MAX_REFERRERS};
+use super::engine::{Crawler, StoredCrawl};
+use super::finish::{blocked_403, home_error, home_record};
 use super::origin::origin_key;
-use super::site::{intern, push_referrer, Blanket403};
+use super::site::{not_http, refer, Blanket403};
 use super::types::*;
 use super::view::{FactLookup, FactsAccess, NavFold};
 use crate::config::SiteConfig;
-use crate::extract::{self, LinkTarget};
+use crate::extract;
 
 /// Which pages and links a judgement goes through (the checks' `Reads`).
 pub struct Keep<'k> {
@@ -34,13 +35,6 @@ struct Applied {
     reclassified: HashMap<String, LinkStatus>,
     /// Targets linked from the home page.
     on_home: HashSet<String>,
-}
-
-fn blocked_403() -> LinkStatus {
-    LinkStatus::Blocked {
-        status: Some(403),
-        reason: "站点对扫描器全部返回403".into(),
-    }
 }
 
 impl Applied {
@@ -64,41 +58,6 @@ impl Applied {
         }
         l.on_home = self.on_home.contains(&l.url);
         l
-    }
-}
-
-/// The referrers of link targets, folded page by page in crawl order as the crawl records them.
-#[derive(Default)]
-struct Referrers {
-    texts: HashSet<Arc<str>>,
-}
-
-impl Referrers {
-    fn add(&mut self, fact: &mut LinkFact, page: &Arc<str>, link: &PageLink) {
-        if fact.referrers.last().map(|r| &*r.page) == Some(&**page) {
-            return;
-        }
-        fact.referrer_count += 1;
-        if fact.referrers.len() < MAX_REFERRERS {
-            let text = intern(&mut self.texts, &link.text);
-            push_referrer(
-                &mut fact.referrers,
-                Referrer {
-                    page: page.clone(),
-                    text,
-                    element: link.element,
-                },
-            );
-        }
-    }
-}
-
-/// A link target that is not an HTTP URL: its link record, as the crawl makes it.
-fn not_http(link: &PageLink) -> Option<LinkStatus> {
-    match link.to_raw().target {
-        LinkTarget::Http(_) => None,
-        LinkTarget::NotHttp { scheme, .. } => Some(LinkStatus::NotHttp { scheme }),
-        LinkTarget::Invalid { reason, .. } => Some(LinkStatus::InvalidUrl { message: reason }),
     }
 }
 
@@ -156,7 +115,7 @@ where
 
     fn referrers(&self, targets: &HashSet<String>) -> HashMap<String, (Vec<Referrer>, usize)> {
         let mut facts: HashMap<String, LinkFact> = HashMap::new();
-        let mut fold = Referrers::default();
+        let mut texts: HashSet<Arc<str>> = HashSet::new();
         let r = self.stored.for_each_link_list(&mut |page, _depth, links| {
             let page: Arc<str> = Arc::from(page);
             for l in &links {
@@ -179,7 +138,7 @@ where
                     referrer_count: 0,
                     target: None,
                 });
-                fold.add(fact, &page, l);
+                refer(fact, &mut texts, &page, &l.text, l.element);
             }
         });
         self.ok(r);
@@ -324,14 +283,14 @@ impl Crawler {
 
         // 3. The pages' link lists, in crawl order: the referrers of the links kept, the
         // links that are not HTTP URLs, the home page's targets, and every target counted.
-        let mut fold = Referrers::default();
+        let mut texts: HashSet<Arc<str>> = HashSet::new();
         let mut on_home: HashSet<String> = HashSet::new();
         stored.for_each_link_list(&mut |page_url, _depth, page_links| {
             let page: Arc<str> = Arc::from(page_url);
             let from_home = home_keys.contains(page_url);
             for l in &page_links {
                 if targets.insert(hash(&l.to)) {
-                    if let Some(status) = not_http(l) {
+                    if let Some(status) = not_http(&l.to_raw().target) {
                         stats.broken += usize::from(status.is_broken());
                         links.insert(
                             l.to.clone(),
@@ -361,39 +320,15 @@ impl Crawler {
                         fact.referrer_count = 0;
                     }
                     fact.on_home |= from_home;
-                    fold.add(fact, &page, l);
+                    refer(fact, &mut texts, &page, &l.text, l.element);
                 }
             }
         })?;
         stats.links = targets.len();
         drop(targets);
 
-        let home = home.or_else(|| {
-            // The home page was not parsed (not HTML, failed): its outcome as a record.
-            links.get(&home_key).map(|l| PageRecord {
-                url: l.url.clone(),
-                final_url: l.outcome.final_url.clone(),
-                depth: 0,
-                status: l.outcome.status.clone(),
-                charset: None,
-                title: None,
-                content_hash: None,
-                etag: None,
-                last_modified: None,
-                fetched_at: chrono::Utc::now().to_rfc3339(),
-                elapsed_ms: l.outcome.elapsed_ms,
-                bytes: 0,
-                truncated: false,
-                links_found: 0,
-                facts: Default::default(),
-                raw: None,
-            })
-        });
-        let error = match &home {
-            Some(h) if h.status.is_ok() => None,
-            Some(h) => Some(format!("首页无法访问：{}", h.status.zh())),
-            None => Some("首页未能抓取".to_string()),
-        };
+        let home = home.or_else(|| links.get(&home_key).map(home_record));
+        let error = home_error(home.as_ref());
         let applied = Applied {
             crawler: self.clone(),
             blanket,

@@ -38,7 +38,7 @@ pub(super) struct SiteState {
 }
 
 /// `text` as a shared string, kept once in `texts`.
-pub(super) fn intern(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
+fn intern(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
     if let Some(t) = texts.get(text) {
         return t.clone();
     }
@@ -49,7 +49,7 @@ pub(super) fn intern(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
 
 /// Add a referrer to a target's (at most [`MAX_REFERRERS`]), growing the list in small steps
 /// up to that cap rather than doubling past it.
-pub(super) fn push_referrer(referrers: &mut Vec<Referrer>, r: Referrer) {
+fn push_referrer(referrers: &mut Vec<Referrer>, r: Referrer) {
     if referrers.len() >= MAX_REFERRERS {
         return;
     }
@@ -58,6 +58,45 @@ pub(super) fn push_referrer(referrers: &mut Vec<Referrer>, r: Referrer) {
         referrers.reserve_exact(extra);
     }
     referrers.push(r);
+}
+
+/// `page` (with the anchor `text`) as a referrer of `fact`: counted once per page in a row,
+/// kept while the target has fewer than [`MAX_REFERRERS`], its text shared through `texts`.
+pub(super) fn refer(
+    fact: &mut LinkFact,
+    texts: &mut HashSet<Arc<str>>,
+    page: &Arc<str>,
+    text: &str,
+    element: crate::extract::LinkElement,
+) {
+    if fact.referrers.last().map(|r| &*r.page) == Some(&**page) {
+        return;
+    }
+    fact.referrer_count += 1;
+    if fact.referrers.len() < MAX_REFERRERS {
+        let text = intern(texts, text);
+        push_referrer(
+            &mut fact.referrers,
+            Referrer {
+                page: page.clone(),
+                text,
+                element,
+            },
+        );
+    }
+}
+
+/// The status of a link whose target is not an HTTP URL (`None` for one that is).
+pub(super) fn not_http(target: &LinkTarget) -> Option<LinkStatus> {
+    match target {
+        LinkTarget::Http(_) => None,
+        LinkTarget::NotHttp { scheme, .. } => Some(LinkStatus::NotHttp {
+            scheme: scheme.clone(),
+        }),
+        LinkTarget::Invalid { reason, .. } => Some(LinkStatus::InvalidUrl {
+            message: reason.clone(),
+        }),
+    }
 }
 
 /// The blanket-403 rule, folded answer by answer with a small state per origin: from its first
@@ -531,20 +570,7 @@ impl SiteRun {
             return;
         }
         if let Some(fact) = st.links.get_mut(&key) {
-            if fact.referrers.last().map(|r| &*r.page) != Some(&**page) {
-                fact.referrer_count += 1;
-                if fact.referrers.len() < MAX_REFERRERS {
-                    let text = intern(&mut st.texts, &link.text);
-                    push_referrer(
-                        &mut fact.referrers,
-                        Referrer {
-                            page: page.clone(),
-                            text,
-                            element: link.element,
-                        },
-                    );
-                }
-            }
+            refer(fact, &mut st.texts, page, &link.text, link.element);
             fact.on_home |= on_home;
             return;
         }
@@ -568,17 +594,9 @@ impl SiteRun {
             target: None,
         };
         let Some(url) = url else {
-            let status = match &link.target {
-                LinkTarget::NotHttp { scheme, .. } => LinkStatus::NotHttp {
-                    scheme: scheme.clone(),
-                },
-                LinkTarget::Invalid { reason, .. } => LinkStatus::InvalidUrl {
-                    message: reason.clone(),
-                },
-                LinkTarget::Http(_) => LinkStatus::NotChecked {
-                    reason: "内部错误".into(),
-                },
-            };
+            let status = not_http(&link.target).unwrap_or_else(|| LinkStatus::NotChecked {
+                reason: "内部错误".into(),
+            });
             st.links.insert(key.clone(), pending(status, false));
             return;
         };
