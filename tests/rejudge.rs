@@ -121,6 +121,9 @@ fn framed(title: &str, body: &str) -> String {
 /// The fixture site with 40 articles on the home page; the last one leads two levels deeper
 /// to a page whose text has a wording error: that page is crawled, and stored, after the
 /// site's first 32 pages, so with the zstd dictionary trained on them.
+/// News pages of [`larger_site`].
+const NEWS: usize = 120;
+
 fn larger_site() -> Router {
     let mut r = site_with("<P><A href=\"/more.html\">更多新闻</A></P>").route(
         "/deep/1.html",
@@ -140,11 +143,13 @@ fn larger_site() -> Router {
             ))
         }),
     );
-    for i in 0..40 {
+    // Enough pages that the deep ones come long after the site's dictionary is trained (on
+    // its first 32 pages, while the crawl goes on): pages compressed meanwhile have none.
+    for i in 0..NEWS {
         r = r.route(
             &format!("/xwzx/t{i}.html"),
             get(move || async move {
-                let next = if i == 39 {
+                let next = if i == NEWS - 1 {
                     "<p><a href=\"/deep/1.html\">专题报道</a></p>".to_string()
                 } else {
                     String::new()
@@ -159,7 +164,7 @@ fn larger_site() -> Router {
             }),
         );
     }
-    let home_links: String = (0..40)
+    let home_links: String = (0..NEWS)
         .map(|i| format!("<li><a href=\"/xwzx/t{i}.html\">示范县召开第{i}次常务会议</a></li>"))
         .collect();
     r.route(
